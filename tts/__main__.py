@@ -1,0 +1,7 @@
+"""`python -m tts ...` entry point."""
+
+import sys
+
+from tts.cli import main
+
+sys.exit(main())
