@@ -1,0 +1,25 @@
+"""Build the models from the converted safetensors in the data directory."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+from safetensors.torch import load_file
+
+from tts.models.fastspeech2 import FastSpeech2
+from tts.models.mb_melgan import MBMelGAN
+from tts.weights import verify
+
+
+def _load(model: torch.nn.Module, path, device: str | torch.device) -> torch.nn.Module:
+    model.load_state_dict(load_file(str(path)), strict=True)
+    return model.to(device).eval().requires_grad_(False)
+
+
+def load_fastspeech2(directory: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> FastSpeech2:
+    return _load(FastSpeech2(), verify(directory) / "fastspeech2.safetensors", device)
+
+
+def load_mb_melgan(directory: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> MBMelGAN:
+    return _load(MBMelGAN(), verify(directory) / "mb_melgan.safetensors", device)

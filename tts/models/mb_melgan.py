@@ -1,0 +1,135 @@
+"""Multi-band MelGAN generator with its PQMF synthesis filter bank (TensorFlowTTS Baker layout).
+
+Language-blind: mel (B, T, 80) -> waveform (B, T * hop). The generator upsamples the mel by
+prod(upsample_scales) = 75 into 4 sub-band signals; PQMF synthesis interleaves them into one
+24 kHz signal, so hop = 75 * 4 = 300 samples per frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class MBMelGANConfig:
+    num_mels: int = 80
+    filters: int = 384
+    kernel_size: int = 7
+    upsample_scales: tuple[int, ...] = (3, 5, 5)
+    stack_kernel: int = 3
+    stacks: int = 4
+    subbands: int = 4
+    taps: int = 62
+    cutoff_ratio: float = 0.142
+    beta: float = 9.0
+    leaky_slope: float = 0.2
+
+    @property
+    def hop_size(self) -> int:
+        return int(np.prod(self.upsample_scales)) * self.subbands
+
+
+def pqmf_synthesis_filters(subbands: int, taps: int, cutoff_ratio: float, beta: float) -> np.ndarray:
+    """Cosine-modulated synthesis filters (subbands, taps + 1) from a Kaiser-windowed prototype."""
+    n = np.arange(taps + 1) - 0.5 * taps
+    omega = np.pi * cutoff_ratio
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proto = np.sin(omega * n) / (np.pi * n)
+    proto[taps // 2] = cutoff_ratio
+    proto = proto * np.kaiser(taps + 1, beta)
+    k = np.arange(subbands)[:, None]
+    phase = (-1.0) ** k * np.pi / 4
+    return 2 * proto[None, :] * np.cos((2 * k + 1) * (np.pi / (2 * subbands)) * n[None, :] - phase)
+
+
+class PQMFSynthesis(nn.Module):
+    """Sub-band signals (B, S, L) -> full-band waveform (B, S * L)."""
+
+    def __init__(self, subbands: int, taps: int, cutoff_ratio: float, beta: float):
+        super().__init__()
+        self.subbands, self.taps = subbands, taps
+        h = pqmf_synthesis_filters(subbands, taps, cutoff_ratio, beta)
+        # Zero-insertion upsampling (gain = subbands) followed by the filter bank equals one
+        # strided transposed convolution with the time-reversed filters.
+        weight = torch.from_numpy(np.ascontiguousarray(h[:, ::-1] * subbands)).float()
+        self.register_buffer("weight", weight[:, None, :])  # (S, 1, taps + 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s, half = self.subbands, self.taps // 2
+        full = F.conv_transpose1d(x, self.weight, stride=s)  # (B, 1, (L - 1) * S + taps + 1)
+        return full[:, 0, half : half + x.shape[-1] * s]
+
+
+class ResidualStack(nn.Module):
+    """LeakyReLU -> reflect-padded dilated conv -> LeakyReLU -> 1x1 conv, plus a 1x1 shortcut."""
+
+    def __init__(self, channels: int, kernel: int, dilation: int, slope: float):
+        super().__init__()
+        self.pad = (kernel - 1) // 2 * dilation
+        self.slope = slope
+        self.conv1 = nn.Conv1d(channels, channels, kernel, dilation=dilation)
+        self.conv2 = nn.Conv1d(channels, channels, 1)
+        self.shortcut = nn.Conv1d(channels, channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, C, L) -> (B, C, L)."""
+        y = F.pad(F.leaky_relu(x, self.slope), (self.pad, self.pad), mode="reflect")
+        y = self.conv2(F.leaky_relu(self.conv1(y), self.slope))
+        return self.shortcut(x) + y
+
+
+class Upsample(nn.Module):
+    """Transposed conv (kernel 2 * scale) cropped like TF's 'same' padding: (B, C, L) -> (B, C', L * scale)."""
+
+    def __init__(self, in_ch: int, out_ch: int, scale: int):
+        super().__init__()
+        self.scale = scale
+        self.crop = scale // 2  # TF 'same': (kernel - stride) // 2 cropped at the start
+        self.conv = nn.ConvTranspose1d(in_ch, out_ch, 2 * scale, stride=scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x)[..., self.crop : self.crop + x.shape[-1] * self.scale]
+
+
+class MBMelGAN(nn.Module):
+    """mel (B, T, 80) -> waveform (B, T * 300)."""
+
+    def __init__(self, cfg: MBMelGANConfig = MBMelGANConfig()):
+        super().__init__()
+        self.cfg = cfg
+        self.slope = cfg.leaky_slope
+        self.pad = (cfg.kernel_size - 1) // 2
+        self.conv_in = nn.Conv1d(cfg.num_mels, cfg.filters, cfg.kernel_size)
+        self.upsamples = nn.ModuleList()
+        self.stacks = nn.ModuleList()
+        channels = cfg.filters
+        for scale in cfg.upsample_scales:
+            self.upsamples.append(Upsample(channels, channels // 2, scale))
+            channels //= 2
+            self.stacks.append(nn.Sequential(*[
+                ResidualStack(channels, cfg.stack_kernel, cfg.stack_kernel ** j, cfg.leaky_slope)
+                for j in range(cfg.stacks)]))
+        self.conv_out = nn.Conv1d(channels, cfg.subbands, cfg.kernel_size)
+        self.pqmf = PQMFSynthesis(cfg.subbands, cfg.taps, cfg.cutoff_ratio, cfg.beta)
+
+    @property
+    def hop_size(self) -> int:
+        return self.cfg.hop_size
+
+    def subband_signals(self, mel: torch.Tensor) -> torch.Tensor:
+        """mel (B, T, 80) -> sub-band signals (B, 4, T * 75) in [-1, 1]."""
+        x = F.pad(mel.transpose(1, 2), (self.pad, self.pad), mode="reflect")
+        x = self.conv_in(x)
+        for upsample, stack in zip(self.upsamples, self.stacks):
+            x = stack(upsample(F.leaky_relu(x, self.slope)))
+        x = F.pad(F.leaky_relu(x, self.slope), (self.pad, self.pad), mode="reflect")
+        return torch.tanh(self.conv_out(x))
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        """mel (B, T, 80) -> waveform (B, T * 300)."""
+        return self.pqmf(self.subband_signals(mel))
