@@ -130,6 +130,16 @@ class MBMelGAN(nn.Module):
         x = F.pad(F.leaky_relu(x, self.slope), (self.pad, self.pad), mode="reflect")
         return torch.tanh(self.conv_out(x))
 
+    @property
+    def min_frames(self) -> int:
+        """Shortest input whose reflection paddings are all defined (the dilated stacks need it)."""
+        first_rate = self.cfg.upsample_scales[0]
+        widest = (self.cfg.stack_kernel - 1) // 2 * self.cfg.stack_kernel ** (self.cfg.stacks - 1)
+        return max(self.pad + 1, widest // first_rate + 1)
+
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """mel (B, T, 80) -> waveform (B, T * 300)."""
-        return self.pqmf(self.subband_signals(mel))
+        frames = mel.shape[1]
+        if frames < self.min_frames:  # too short to reflect-pad: repeat the last frame, crop after
+            mel = F.pad(mel.transpose(1, 2), (0, self.min_frames - frames), mode="replicate").transpose(1, 2)
+        return self.pqmf(self.subband_signals(mel))[:, : frames * self.hop_size]

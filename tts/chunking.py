@@ -1,0 +1,64 @@
+"""Overlapping chunks along time: split, run a model on each chunk with context, crop the context.
+
+One utility for every chunked model call (the idea of PaddleSpeech's get_chunks/depadding):
+a chunk owns frames [start, end) and is computed from [context_start, context_end), i.e. with
+up to `pad` frames of real neighbouring input on each side. When `pad` covers the model's
+receptive field, cropping each output back to its own frames and concatenating gives exactly
+what one call on the whole input gives: the context frames absorb the chunk-edge effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class Chunk:
+    start: int  # first frame this chunk contributes
+    end: int  # one past its last frame
+    context_start: int  # first frame fed to the model (start - pad, clipped at 0)
+    context_end: int  # one past the last frame fed (end + pad, clipped at the length)
+
+    @property
+    def left(self) -> int:
+        """Context frames before `start` that the output must lose."""
+        return self.start - self.context_start
+
+    @property
+    def right(self) -> int:
+        """Context frames after `end` that the output must lose."""
+        return self.context_end - self.end
+
+
+def get_chunks(length: int, block: int, pad: int, first_block: int | None = None) -> list[Chunk]:
+    """Cover frames [0, length) with chunks of `block` frames (the first may be `first_block`)."""
+    if block <= 0 or pad < 0 or (first_block is not None and first_block <= 0):
+        raise ValueError("block and first_block must be positive and pad non-negative")
+    chunks = []
+    start = 0
+    size = first_block or block
+    while start < length:
+        end = min(length, start + size)
+        chunks.append(Chunk(start, end, max(0, start - pad), min(length, end + pad)))
+        start, size = end, block
+    return chunks
+
+
+def depad(output: torch.Tensor, chunk: Chunk, scale: int = 1) -> torch.Tensor:
+    """Crop a chunk's output (..., (context_end - context_start) * scale) to its own frames."""
+    return output[..., chunk.left * scale : (chunk.context_end - chunk.context_start - chunk.right) * scale]
+
+
+def run_chunked(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, block: int, pad: int,
+                scale: int = 1, first_block: int | None = None, dim: int = 1) -> Iterator[torch.Tensor]:
+    """Yield model outputs chunk by chunk along `dim` of x, each cropped to its own frames.
+
+    x (..., T, ...) with time on `dim`; the model maps n frames to (..., n * scale) outputs with
+    time last (e.g. a vocoder: mel (B, T, 80) -> audio (B, T * hop)).
+    """
+    for chunk in get_chunks(x.shape[dim], block, pad, first_block):
+        piece = x.narrow(dim, chunk.context_start, chunk.context_end - chunk.context_start)
+        yield depad(model(piece), chunk, scale)
