@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One command for a fresh machine.
+#   ./run.sh [app options]      set up, then start the web app (http://127.0.0.1:7860)
+#   ./run.sh test [pytest args] set up (with test tools), then run the whole test suite
+# Set-up is idempotent: a virtual environment in .venv, pinned requirements, ffmpeg from the
+# imageio-ffmpeg wheel, and the pretrained weights (fetched and converted once).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+log() { printf '[run.sh] %s\n' "$*" >&2; }
+
+need_python() {
+  if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    log "error: $PYTHON not found; install Python 3.11 or set PYTHON=/path/to/python3"
+    exit 1
+  fi
+}
+
+# Install a requirements file only when it changed since the last successful install.
+install_requirements() {
+  local file=$1 stamp="$VENV/.stamp-$(basename "$1")"
+  local sum
+  sum=$(cat "$file" requirements.txt | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    return
+  fi
+  log "installing $file (first run takes a few minutes) ..."
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$file"
+  echo "$sum" >"$stamp"
+}
+
+setup_venv() {
+  need_python
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtual environment in $VENV"
+    "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
+  fi
+  install_requirements requirements.txt
+  # Gradio's streaming audio goes through ffmpeg (pydub); take the binary from the wheel.
+  if [ ! -x "$VENV/bin/ffmpeg" ]; then
+    ln -sf "$("$VENV/bin/python" -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" "$VENV/bin/ffmpeg"
+  fi
+  export PATH="$PWD/$VENV/bin:$PATH"
+  "$VENV/bin/python" -m tts fetch
+}
+
+# Debian packages the tests drive for real: a browser, Caddy, espeak-ng and sox.
+setup_test_tools() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+  command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+  command -v sox >/dev/null 2>&1 || missing+=(sox)
+  if [ ${#missing[@]} -gt 0 ]; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    log "installing ${missing[*]} with apt-get ..."
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+case "${1:-}" in
+  test)
+    shift
+    setup_venv
+    install_requirements requirements-dev.txt
+    setup_test_tools
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    setup_venv
+    exec "$VENV/bin/python" app.py "$@"
+    ;;
+esac
