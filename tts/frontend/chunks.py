@@ -1,0 +1,56 @@
+"""Cutting normalized text into runs the pronunciation stage understands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tts.frontend.dictionary import default_reading
+from tts.frontend.textclasses import PAUSE_PUNCT, SOFT_SEPARATORS, is_han, is_latin
+
+ChunkKind = Literal["han", "latin", "pause", "soft", "unknown"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of characters of one kind.
+
+    ``han``: Chinese characters that have a reading; ``latin``: ASCII letters;
+    ``pause``: punctuation (a ``#3`` break); ``soft``: whitespace and
+    separators such as ``-`` or ``·`` (a word boundary); ``unknown``: one
+    character with no reading (emoji, other scripts, stray symbols, control
+    characters).
+    """
+
+    kind: ChunkKind
+    text: str
+
+
+def _kind(ch: str) -> ChunkKind:
+    if is_han(ch):
+        return "han" if default_reading(ch) else "unknown"
+    if is_latin(ch):
+        return "latin"
+    if ch.isspace() or ch in SOFT_SEPARATORS:
+        return "soft"
+    if ch in PAUSE_PUNCT:
+        return "pause"
+    return "unknown"
+
+
+def chunk(text: str) -> list[Chunk]:
+    """Group ``text`` (already number-normalized) into :class:`Chunk` runs."""
+    out: list[Chunk] = []
+    run_kind: ChunkKind | None = None
+    run: list[str] = []
+    for ch in text:
+        kind = _kind(ch)
+        if kind == run_kind and kind != "unknown":
+            run.append(ch)
+            continue
+        if run_kind is not None:
+            out.append(Chunk(run_kind, "".join(run)))
+        run_kind, run = kind, [ch]
+    if run_kind is not None:
+        out.append(Chunk(run_kind, "".join(run)))
+    return out

@@ -1,0 +1,68 @@
+"""Readings for the words of a Chinese run, before neutral tone and sandhi rules.
+
+For each jieba word, in this order of priority:
+
+1. the user lexicon (the word becomes ``frozen``);
+2. the phrase dictionary (pypinyin + pypinyin-dict), whole word;
+3. otherwise the word is cut by forward maximum matching against the phrase
+   dictionary, and each left-over single character gets its default reading;
+   a polyphonic one is marked as not ``sure`` for the polyphone stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tts.frontend.dictionary import DEFAULT_PHRASE_SOURCES, PhraseDictionary, default_reading, is_polyphone
+from tts.frontend.lexicon import Lexicon
+from tts.frontend.words import Word
+
+
+@dataclass(frozen=True)
+class G2POptions:
+    """Switches for the polyphone evaluation; the frontend uses the defaults."""
+
+    phrase_sources: tuple[str, ...] = DEFAULT_PHRASE_SOURCES
+    use_rules: bool = True
+    use_g2pm: bool = False
+
+
+def _forward_max_match(word: str, phrases: PhraseDictionary) -> list[str]:
+    out: list[str] = []
+    i = 0
+    n = len(word)
+    while i < n:
+        for size in range(min(phrases.max_len, n - i), 1, -1):
+            piece = word[i:i + size]
+            if piece in phrases:
+                out.append(piece)
+                i += size
+                break
+        else:
+            out.append(word[i])
+            i += 1
+    return out
+
+
+def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = None) -> Word:
+    """A :class:`Word` with dictionary readings for the Chinese word ``text``."""
+    if lexicon is not None:
+        fixed = lexicon.get(text)
+        if fixed is not None:
+            aligned = len(fixed) == len(text)
+            return Word(text, list(fixed), han=aligned, frozen=True)
+    found = phrases.lookup(text) if len(text) > 1 else None
+    if found is not None:
+        return Word(text, list(found), sure=[True] * len(text))
+    syllables: list[str] = []
+    sure: list[bool] = []
+    for piece in _forward_max_match(text, phrases) if len(text) > 1 else [text]:
+        readings = phrases.lookup(piece) if len(piece) > 1 else None
+        if readings is not None:
+            syllables.extend(readings)
+            sure.extend([True] * len(piece))
+            continue
+        reading = default_reading(piece)
+        syllables.append(reading or "")
+        sure.append(not is_polyphone(piece))
+    return Word(text, syllables, sure=sure)

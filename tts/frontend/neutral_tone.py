@@ -1,0 +1,93 @@
+"""Neutral tone (轻声) rules applied after the dictionary readings are known.
+
+* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 and the suffix 们 are always neutral;
+* reduplicated kinship terms (妈妈 爸爸 …) and reduplicated monosyllabic verbs
+  (看看 想想 …) have a neutral second syllable; reduplicated adjectives and
+  adverbs (慢慢 常常 天天) keep their tone;
+* words in :data:`NEUTRAL_WORDS`, a list of common words whose last syllable
+  is neutral in standard speech but often missing from the dictionaries
+  (衣服 漂亮 告诉 …);
+* a word ending in 子 that no dictionary lists (so jieba built it) gets zi5;
+* 过 after a monosyllabic verb in one word (看过, 去过) is the experiential
+  particle guo5;
+* 东西 is dong1 xi5 "thing" unless a direction word follows (东西方, 东西走向).
+"""
+
+from __future__ import annotations
+
+from tts.frontend.syllables import tone_of, with_tone
+from tts.frontend.words import Flat, Word
+
+PARTICLES = frozenset("吗呢吧啊呀啦嘛哇呗")
+
+KINSHIP = frozenset("妈爸哥姐弟妹爷奶姥姑叔舅婶伯婆公宝娃")
+
+REDUPLICATED_VERBS = frozenset(
+    "看想说试走听聊问等尝玩找摸逛歇动写读学练笑算查谢洗擦坐跑跳揉捏敲拍抱亲劝比挑量瞧"
+)
+
+#: Verbs that, followed by 过 in one jieba word, make 过 the experiential particle.
+EXPERIENTIAL_VERBS = frozenset("看听吃喝去来见做用玩说学住试到读写买穿考问找坐唱画讲教碰遇干当")
+
+#: Common words whose last syllable is neutral (written for this project from
+#: standard Mandarin usage).
+NEUTRAL_WORDS = frozenset(
+    """
+    衣服 漂亮 告诉 认识 关系 舒服 玻璃 风筝 别人 干净 商量 收拾 打扮 吩咐 知道 清楚 明白 喜欢
+    时候 事情 朋友 客气 麻烦 先生 学生 月亮 眼睛 耳朵 聪明 热闹 葡萄 琵琶 枇杷 嘴巴 脑袋 姑娘
+    棉花 晚上 豆腐 窗户 凉快 痛快 糊涂 结实 老实 厚道 利索 勤快 爽快 踏实 啰嗦 马虎 含糊 眉毛
+    胳膊 指甲 头发 舌头 指头 枕头 跟头 苦头 甜头 屁股 消息 笑话 名字 规矩 道理 力气 脾气 福气
+    运气 学问 本事 买卖 生意 亲戚 师傅 丈夫 媳妇 女婿 外甥 太阳 云彩 庄稼 黄瓜 芝麻 核桃 苍蝇
+    狐狸 骆驼 喇叭 胡琴 钥匙 篱笆 扫帚 哆嗦 打听 琢磨 折腾 张罗 招呼 打量 拾掇 吆喝 应付 应酬
+    合计 算计 抬举 答应 咳嗽 打算 耽误 凑合 溜达 嘀咕 嘟囔 晓得 懂得 觉得 记得 认得 值得 舍得
+    意思
+    """.split()
+)
+
+#: 东西 means "east and west" before these.
+_DIRECTION_AFTER = tuple("方南北向两部走长宽之文半交")
+
+
+def _neutral(word: Word, pos: int) -> None:
+    if not word.frozen:
+        word.syllables[pos] = with_tone(word.syllables[pos], 5)
+
+
+def apply(flat: Flat) -> None:
+    """Apply the neutral tone rules to every non-frozen Chinese word."""
+    start = 0
+    for w in flat.words:
+        n = len(w.syllables)
+        if w.han and not w.frozen:
+            _apply_word(flat, w, start)
+        start += n
+
+
+def _apply_word(flat: Flat, w: Word, start: int) -> None:
+    text = w.text
+    n = len(text)
+    for p, ch in enumerate(text):
+        if ch == "们":
+            _neutral(w, p)
+        elif ch in PARTICLES and p == n - 1:
+            # A lone particle opening a clause is an interjection (啊！), not neutral.
+            if not (n == 1 and not flat.prev_char(start)):
+                _neutral(w, p)
+    if n == 2 and text[0] == text[1]:
+        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS:
+            _neutral(w, 1)
+    elif n == 3 and text[1] == text[2] and text[1] in KINSHIP and text[0] in "小老大二三":
+        _neutral(w, 2)  # 小妹妹, 老爷爷
+    if text in NEUTRAL_WORDS:
+        _neutral(w, n - 1)
+    if text == "东西":
+        after = flat.next_char(start + 1)
+        before = flat.prev_char(start, 2)
+        if after.startswith(_DIRECTION_AFTER) or before.endswith(("从", "由", "贯")):
+            w.syllables[1] = with_tone(w.syllables[1], 1)
+        else:
+            _neutral(w, 1)
+    if n == 2 and text[1] in "过" and text[0] in EXPERIENTIAL_VERBS:
+        _neutral(w, 1)  # 看过, 去过: the experiential particle
+    if n >= 2 and text.endswith("子") and not w.sure[n - 1] and tone_of(w.syllables[n - 1]) != 5:
+        _neutral(w, n - 1)

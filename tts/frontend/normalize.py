@@ -1,0 +1,397 @@
+"""Text normalization: numbers, dates, times, money, units and symbols -> Chinese words.
+
+:func:`normalize_numbers` rewrites a (NFKC-normalized) string so that no ASCII
+digit and no readable symbol is left; everything else (Chinese, Latin letters,
+punctuation, unknown characters) passes through unchanged.  The rules run in a
+fixed order, most specific first:
+
+1. thousands separators are removed (``1,234`` -> ``1234``);
+2. digit-by-digit strings: mobile/landline/service numbers, numbers after
+   words like 电话/房间/编号, room numbers, and digits right after letters
+   (``A380``).  In phone-like strings 1 is read 幺;
+3. dates: ``2024-11-21``, ``2024/11/21``, ``2024.11.21``, ``2024年`` (year
+   digit by digit), ``11月21日``, ``21号``;
+4. times ``10:30`` -> 十点三十分, ``08:05`` -> 八点零五分, ``10:30:15``
+   (always "X点Y分", never 半: unambiguous and what clocks say); ``3:2`` and
+   any colon pair that is not a valid time, or that follows 比分/以, is a score
+   (三比二);
+5. arithmetic (``1+1=2``), percentages (``-2.5%`` -> 负百分之二点五, ranges
+   ``10%-20%``), money (``¥100``, ``$5.5`` -> 五点五美元), fractions
+   (``3/4`` -> 四分之三), versions and addresses with several dots;
+6. numbers with units (``5kg`` -> 五千克, ``-5°C`` -> 零下五摄氏度) and ranges
+   (``3-5天`` -> 三到五天);
+7. signs, ordinals (第2 -> 第二), and all remaining integers/decimals.  A lone
+   2 before a measure word is 两 (两个, 两点), otherwise 二; in bigger numbers
+   2 before 千/万/亿 and a leading 2 before 百 are 两 (两千, 一万两千, 两百).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tts.frontend.numbers import LIANG_CLASSIFIERS, read_cardinal, read_digits, read_number
+from tts.frontend.units import CURRENCY_PREFIXES, SYMBOL_WORDS, TEMPERATURE_UNITS, UNITS
+
+_NUM = r"[0-9]+(?:\.[0-9]+)?"
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_CUR_ALT = "|".join(re.escape(c) for c in sorted(CURRENCY_PREFIXES, key=len, reverse=True))
+_RANGE_SEP = r"[-~～—–至到]"
+
+# Words before a number that make it a code read digit by digit.
+_CODE_KEYWORDS = (
+    "电话号码|手机号码|电话|手机|号码|拨打|致电|热线|传真|尾号|编号|工号|学号|账号|帐号|卡号|"
+    "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信"
+)
+# Short numbers that are phone numbers when dialed/called.
+_EMERGENCY = r"110|119|120|122|114|999|911|112"
+_SERVICE = r"10086|10010|12306|12315|12345|12110|12121|12358|95588|95533|95555|95566|95599|95559|96110"
+
+# A following measure word/unit means the number is an amount, not a code.
+_AMOUNT_AFTER = re.compile(
+    r"\s*(?:[%‰]|\.[0-9]|" + "|".join(w for w in LIANG_CLASSIFIERS if not w.isascii()) + r"|月|日|号|楼|层|度)"
+)
+
+
+def _sub(pattern: str, fn: Callable[[re.Match[str]], str], text: str, flags: int = 0) -> str:
+    return re.sub(pattern, fn, text, flags=flags)
+
+
+def _after(m: re.Match[str], n: int = 6) -> str:
+    return m.string[m.end(): m.end() + n]
+
+
+def _before(m: re.Match[str], n: int = 6) -> str:
+    return m.string[max(0, m.start() - n): m.start()]
+
+
+# ---------------------------------------------------------------- rule 1-2
+
+
+def _strip_thousands(text: str) -> str:
+    return _sub(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9])", lambda m: m.group(0).replace(",", ""), text)
+
+
+def _codes(text: str) -> str:
+    def digits_yao(m: re.Match[str]) -> str:
+        return read_digits(m.group(0), yao=True)
+
+    # +86 country code.
+    text = _sub(r"\+\s?86[-\s]?(?=1[3-9][0-9])", lambda m: "加八六", text)
+    # Mobile numbers, optionally grouped 3-4-4.
+    text = _sub(r"(?<![0-9])1[3-9][0-9][-\s]?[0-9]{4}[-\s]?[0-9]{4}(?![0-9])", digits_yao, text)
+    # Landlines with area code, 400/800 numbers.
+    text = _sub(r"(?<![0-9])(?:\(0[0-9]{2,3}\)\s?|0[0-9]{2,3}[-\s])[0-9]{7,8}(?![0-9])", digits_yao, text)
+    text = _sub(r"(?<![0-9])[48]00[-\s]?[0-9]{3}[-\s]?[0-9]{4}(?![0-9])", digits_yao, text)
+
+    # Service numbers (10086 …), unless used as an amount.
+    def service(m: re.Match[str]) -> str:
+        if _AMOUNT_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        return read_digits(m.group(0), yao=True)
+
+    text = _sub(rf"(?<![0-9.])(?:{_SERVICE})(?![0-9.])", service, text)
+
+    # Emergency numbers only when dialled/called.
+    def emergency(m: re.Match[str]) -> str:
+        before, after = _before(m, 4), _after(m, 4)
+        if _AMOUNT_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        if re.search(r"拨打|打|拨|报警|呼叫|急救|求助|致电|电话|call", before) or re.match(
+            r"报警|急救|电话|热线|求助|指挥|查号|火警|救护", after
+        ):
+            return read_digits(m.group(0), yao=True)
+        return m.group(0)
+
+    text = _sub(rf"(?<![0-9.])(?:{_EMERGENCY})(?![0-9.])", emergency, text)
+
+    # Numbers right after a keyword such as 电话/房间/编号.
+    def keyword(m: re.Match[str]) -> str:
+        if _AMOUNT_AFTER.match(m.string, m.end()) and not m.group("num").startswith("0"):
+            return m.group(0)
+        return m.group("kw") + m.group("mid") + read_digits(m.group("num"), yao=True)
+
+    text = _sub(
+        rf"(?P<kw>{_CODE_KEYWORDS})(?P<mid>[\s:：是为号码的]{{0,4}})(?P<num>[0-9](?:[0-9]|[-\s](?=[0-9]))*)",
+        keyword,
+        text,
+    )
+    # Room numbers: 301室, 1208房间.
+    text = _sub(r"(?<![0-9.])[0-9]{3,4}(?=室|房间|号房|房(?!子|价|租|贷|产))", digits_yao, text)
+    # Digits right after letters (A380, CR400): digit by digit when 3 or more.
+    text = _sub(r"(?<=[A-Za-z])[0-9]{3,}(?![0-9.])", lambda m: read_digits(m.group(0)), text)
+    return text
+
+
+# ---------------------------------------------------------------- rule 3: dates
+
+
+def _valid_md(month: str, day: str | None = None) -> bool:
+    if not 1 <= int(month) <= 12:
+        return False
+    return day is None or 1 <= int(day) <= 31
+
+
+def _dates(text: str) -> str:
+    def ymd(m: re.Match[str]) -> str:
+        y, mo, d = m.group(1), m.group(3), m.group(4)
+        if not _valid_md(mo, d):
+            return m.group(0)
+        return f"{read_digits(y)}年{read_cardinal(mo, liang=False)}月{read_cardinal(d, liang=False)}日"
+
+    text = _sub(r"(?<![0-9.])([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?![0-9]|\.[0-9])", ymd, text)
+    # Year-month without day: 2024-11, 2024/11.
+    text = _sub(
+        r"(?<![0-9.])((?:1[0-9]|20)[0-9]{2})[-/.](0?[1-9]|1[0-2])(?![0-9]|\.[0-9])(?!\s*[-~～至到])",
+        lambda m: f"{read_digits(m.group(1))}年{read_cardinal(m.group(2), liang=False)}月",
+        text,
+    )
+    # Years: 2024年 (and 98年 when a month follows).
+    text = _sub(r"(?<![0-9.])([0-9]{4})(?=\s*年(?!级|纪|龄))", lambda m: read_digits(m.group(1)), text)
+    text = _sub(r"(?<![0-9.])([0-9]{2})(?=年[0-9]{1,2}月)", lambda m: read_digits(m.group(1)), text)
+
+    def month_day(m: re.Match[str]) -> str:
+        mo, d = m.group(1), m.group(2)
+        if not _valid_md(mo, d):
+            return m.group(0)
+        return f"{read_cardinal(mo, liang=False)}月{read_cardinal(d, liang=False)}{m.group(3)}"
+
+    text = _sub(r"(?<![0-9.])([0-9]{1,2})月([0-9]{1,2})(日|号)", month_day, text)
+    text = _sub(
+        r"(?<![0-9.])([0-9]{1,2})(?=月)",
+        lambda m: read_cardinal(m.group(1), liang=False) if _valid_md(m.group(1)) else m.group(0),
+        text,
+    )
+    text = _sub(r"(?<![0-9.])([0-9]{1,2})(?=[日号])", lambda m: read_cardinal(m.group(1), liang=False), text)
+    return text
+
+
+# ---------------------------------------------------------------- rule 4: times and scores
+
+_SCORE_BEFORE = re.compile(r"(比分|比赛|以|战绩|成绩)\s*$")
+_SCORE_AFTER = re.compile(r"\s*(战胜|击败|获胜|胜|负|落败|输|赢|大胜|险胜|力克|逆转|绝杀|的比分|的成绩|领先|落后|告负|取胜)")
+
+
+def _hour(h: str) -> str:
+    return "两" if int(h) == 2 else read_cardinal(h, liang=False)
+
+
+def _minsec(v: str, unit: str) -> str:
+    n = int(v)
+    if n == 0:
+        return "零" + unit
+    if len(v) == 2 and v.startswith("0"):
+        return "零" + read_cardinal(v[1], liang=False) + unit
+    return read_cardinal(v, liang=False) + unit
+
+
+def _times(text: str) -> str:
+    def time(m: re.Match[str]) -> str:
+        h, mi, s = m.group(1), m.group(2), m.group(3)
+        if _SCORE_BEFORE.search(_before(m, 6)) or _SCORE_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        if int(h) > 24 or int(mi) > 59 or (s is not None and int(s) > 59):
+            return m.group(0)
+        out = _hour(h) + "点"
+        if s is not None:
+            out += _minsec(mi, "分") + _minsec(s, "秒")
+        elif int(mi) != 0:
+            out += _minsec(mi, "分")
+        return out
+
+    text = _sub(r"(?<![0-9:.])([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?![0-9:]|\.[0-9])", time, text)
+    # Everything else with a colon between numbers is a ratio or score.
+    text = _sub(
+        r"(?<![0-9:.])([0-9]+):([0-9]+)(?![0-9:]|\.[0-9])",
+        lambda m: read_cardinal(m.group(1), liang=False) + "比" + read_cardinal(m.group(2), liang=False),
+        text,
+    )
+    return text
+
+
+# ---------------------------------------------------------------- rule 5: arithmetic, %, money, fractions
+
+
+def _signed(sign: str | None, body: str, temperature: bool = False) -> str:
+    if sign in ("-", "−"):
+        return ("零下" if temperature else "负") + body
+    if sign == "+":
+        return "正" + body
+    if sign == "±":
+        return "正负" + body
+    return body
+
+
+def _arithmetic(text: str) -> str:
+    text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘", text)
+    text = _sub(r"(?<=[0-9])\s*÷\s*(?=[0-9])", lambda m: "除以", text)
+    text = _sub(r"(?<=[0-9])\s*\+\s*(?=[0-9])", lambda m: "加", text)
+    text = _sub(r"(?<=[0-9])\s*-\s*(?=[0-9.]+\s*=)", lambda m: "减", text)
+    text = _sub(r"\s*=\s*", lambda m: "等于", text)
+    return text
+
+
+def _percent(text: str) -> str:
+    def rng(m: re.Match[str]) -> str:
+        a = _signed(m.group("s1"), "百分之" + read_number(m.group("a"), ordinal=True))
+        b = _signed(m.group("s2"), "百分之" + read_number(m.group("b"), ordinal=True))
+        if m.group("p") == "‰":
+            a, b = a.replace("百分", "千分"), b.replace("百分", "千分")
+        return f"{a}到{b}"
+
+    text = _sub(
+        rf"(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?P<a>{_NUM})\s*[%‰]?\s*{_RANGE_SEP}\s*(?P<s2>[-+])?(?P<b>{_NUM})\s*(?P<p>[%‰])",
+        rng,
+        text,
+    )
+
+    def one(m: re.Match[str]) -> str:
+        word = "百分之" if m.group("p") == "%" else "千分之"
+        return _signed(m.group("s"), word + read_number(m.group("a"), ordinal=True))
+
+    return _sub(rf"(?:(?<![0-9A-Za-z.])(?P<s>[-+±]))?(?P<a>{_NUM})\s*(?P<p>[%‰])", one, text)
+
+
+def _money(text: str) -> str:
+    def money(m: re.Match[str]) -> str:
+        name = CURRENCY_PREFIXES[m.group("cur")]
+        mag = m.group("mag") or ""
+        following = mag or name
+        out = _signed(m.group("s"), read_number(m.group("a"), following=following))
+        if m.group("b"):
+            out += "到" + read_number(m.group("b"), following=following)
+        return out + mag + name
+
+    return _sub(
+        rf"(?:(?<![0-9A-Za-z.])(?P<s>-))?(?P<cur>{_CUR_ALT})\s*(?P<a>{_NUM})"
+        rf"(?:\s*{_RANGE_SEP}\s*(?:{_CUR_ALT})?\s*(?P<b>{_NUM}))?(?P<mag>[万亿]+|千万|百万)?",
+        money,
+        text,
+    )
+
+
+def _fractions(text: str) -> str:
+    def frac(m: re.Match[str]) -> str:
+        num, den = m.group(1), m.group(2)
+        if int(den) == 0:
+            return m.group(0)
+        return read_cardinal(den, liang=False) + "分之" + read_cardinal(num, liang=False)
+
+    return _sub(r"(?<![0-9/.])([0-9]+)\s*/\s*([0-9]+)(?![0-9/]|\.[0-9])", frac, text)
+
+
+def _dotted(text: str) -> str:
+    """Versions and addresses with two or more dots: 1.2.3, 192.168.1.1."""
+
+    def group(g: str) -> str:
+        if len(g) <= 2 and not (len(g) == 2 and g.startswith("0")):
+            return read_cardinal(g, liang=False)
+        return read_digits(g)
+
+    return _sub(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}(?![0-9])", lambda m: "点".join(group(g) for g in m.group(0).split(".")), text)
+
+
+# ---------------------------------------------------------------- rule 6: units and ranges
+
+
+def _units(text: str) -> str:
+    def unit(m: re.Match[str]) -> str:
+        sym = m.group("u")
+        word = UNITS[sym]
+        temp = sym in TEMPERATURE_UNITS
+        out = _signed(m.group("s1"), read_number(m.group("a"), following=word), temperature=temp)
+        if m.group("b"):
+            out += "到" + _signed(m.group("s2"), read_number(m.group("b"), following=word), temperature=temp)
+        return out + word
+
+    text = _sub(
+        rf"(?<![A-Za-z]\s)(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?P<a>{_NUM})"
+        rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
+        unit,
+        text,
+    )
+    # Units after "/" mean "per": 5元/kg -> 五元每千克.
+    text = _sub(
+        rf"(?<=[\u4e00-\u9fff])/(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
+        lambda m: "每" + UNITS[m.group("u")],
+        text,
+    )
+    text = _sub(r"(?<=[\u4e00-\u9fff])/(?=[\u4e00-\u9fff])", lambda m: "每", text)
+    return text
+
+
+def _is_year(v: str) -> bool:
+    return len(v) == 4 and "." not in v and 1000 <= int(v) <= 2999
+
+
+def _ranges(text: str) -> str:
+    def rng(m: re.Match[str]) -> str:
+        a, b = m.group("a"), m.group("b")
+        after = m.string[m.end(): m.end() + 3]
+        if _is_year(a) and _is_year(b) and re.match(r"(\s|$|年|赛季|学年|财年|年度|[，。,.;；、)）])", after or " "):
+            return read_digits(a) + "到" + read_digits(b)
+        return (
+            _signed(m.group("s1"), read_number(a, following=after))
+            + "到"
+            + _signed(m.group("s2"), read_number(b, following=after))
+        )
+
+    return _sub(
+        rf"(?:(?<![0-9A-Za-z.])(?P<s1>-))?(?<![0-9.])(?P<a>{_NUM})\s*[-~～—–]\s*(?P<s2>-)?(?P<b>{_NUM})(?![0-9]|\.[0-9])",
+        rng,
+        text,
+    )
+
+
+# ---------------------------------------------------------------- rule 7: remaining numbers
+
+
+def _remaining(text: str) -> str:
+    text = _sub(r"第\s*([0-9]+)", lambda m: "第" + read_number(m.group(1), ordinal=True), text)
+
+    def num(m: re.Match[str]) -> str:
+        body = read_number(m.group("a"), following=m.string[m.end(): m.end() + 4])
+        return _signed(m.group("s"), body)
+
+    return _sub(rf"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
+
+
+def _symbols(text: str) -> str:
+    for sym in sorted(SYMBOL_WORDS, key=len, reverse=True):
+        if sym in text:
+            text = text.replace(sym, SYMBOL_WORDS[sym])
+    return text
+
+
+def _letter_words(text: str) -> str:
+    return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
+
+
+_RULES: tuple[Callable[[str], str], ...] = (
+    _letter_words,
+    _strip_thousands,
+    _codes,
+    _dates,
+    _times,
+    _arithmetic,
+    _percent,
+    _money,
+    _fractions,
+    _dotted,
+    _units,
+    _ranges,
+    _remaining,
+    _symbols,
+)
+
+
+def normalize_numbers(text: str) -> str:
+    """Rewrite digits and readable symbols in ``text`` as Chinese words (see the module docstring)."""
+    if not any(ch.isdigit() or ch in _TRIGGERS for ch in text):
+        return text
+    for rule in _RULES:
+        text = rule(text)
+    return text
+
+
+_TRIGGERS = frozenset("".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi")

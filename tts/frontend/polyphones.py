@@ -1,0 +1,322 @@
+"""Choosing the reading of polyphonic characters that no word entry decided.
+
+A character inside a dictionary word already has its reading (行长 hang2
+zhang3).  What is left are polyphones standing alone as jieba words (他很*行*,
+跑*得*快) or inside words the dictionaries do not list.  Two tools handle them:
+
+* :func:`apply_context_rules`: hand-written rules looking at the neighbouring
+  characters (得 before a verb after a pronoun is dei3, 了 is le5, ...);
+* :class:`G2pMPredictor`: the g2pM BiLSTM polyphone classifier (numpy only),
+  used for whatever the rules leave open when enabled.
+
+Which combination the frontend uses was decided by measuring on
+``tests/data/frontend_polyphones.tsv`` (see README.md).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from tts.frontend.dictionary import char_readings, is_polyphone
+from tts.frontend.syllables import tone_of, with_tone
+from tts.frontend.words import Flat
+
+PRONOUNS = frozenset({"我", "你", "他", "她", "它", "您", "咱", "我们", "你们", "他们", "她们", "它们", "咱们",
+                      "大家", "谁", "自己", "人家"})
+NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两几")
+_DEGREE = frozenset("很太更最真挺好多较特非那这够")
+# Monosyllabic verbs after which 过 is the experiential particle guo5.
+_VERBS_BEFORE_GUO = frozenset("看听吃喝去来见做用玩说想学住试到读写买卖穿带历考问找洗开坐跑唱画讲教爱恨碰遇待呆干当")
+# Characters after which 得 expresses obligation (dei3): subjects and adverbs.
+_BEFORE_DEI = frozenset("我你他她它您们家谁就还也都总可又必")
+
+
+def _set(flat: Flat, i: int, syllable: str) -> None:
+    flat.set(i, syllable)
+    w = flat.word(i)
+    w.sure[flat.pos(i)] = True
+
+
+def apply_context_rules(flat: Flat) -> None:
+    """Decide common polyphones from their neighbours (only syllables not yet ``sure``)."""
+    for i in range(len(flat)):
+        w = flat.word(i)
+        if not w.han or w.frozen or w.sure[flat.pos(i)]:
+            continue
+        ch = flat.char(i)
+        rule = _RULES.get(ch)
+        if rule is None:
+            continue
+        found = rule(flat, i)
+        if found:
+            _set(flat, i, found)
+
+
+def _single(flat: Flat, i: int) -> bool:
+    return len(flat.word(i).syllables) == 1
+
+
+def _le(flat: Flat, i: int) -> str | None:
+    if flat.prev_char(i) == "不" and _single(flat, i):
+        return "liao3"
+    return "le5"
+
+
+def _zhe(flat: Flat, i: int) -> str | None:
+    if flat.next_char(i) == "了":
+        return "zhao2"
+    return "zhe5"
+
+
+def _guo(flat: Flat, i: int) -> str | None:
+    prev = flat.prev_char(i)
+    if prev in _VERBS_BEFORE_GUO and flat.next_char(i) not in ("来", "去"):
+        return "guo5"
+    return "guo4"
+
+
+def _de_di(flat: Flat, i: int) -> str | None:
+    """地: adverbial particle de5 after a word of two or more characters, else the noun di4."""
+    pos = flat.pos(i)
+    if pos > 0:
+        left = pos
+    else:
+        prev = flat.prev_word(i)
+        left = len(prev.syllables) if prev is not None and prev.han else 0
+    if left >= 2 and flat.next_char(i):
+        return "de5"
+    return "di4"
+
+
+def _de_dei(flat: Flat, i: int) -> str | None:
+    """得: de2 'obtain' before 了, dei3 'must' after a subject/adverb, else the particle de5."""
+    nxt = flat.next_char(i)
+    prev = flat.prev_char(i)
+    if nxt == "了" and flat.next_char(i, 2) != "了" and prev not in _VERBS_BEFORE_GUO:
+        return "de2"
+    if prev in _BEFORE_DEI and nxt and nxt not in "很不太真更挺":
+        return "dei3"
+    if not prev:
+        return "dei3" if nxt else "de2"
+    return "de5"
+
+
+def _huan(flat: Flat, i: int) -> str | None:
+    """还: huan2 'give back' before money/debts or a pronoun receiving it, else hai2 'still'."""
+    nxt = flat.next_char(i)
+    nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+    if nxt in ("钱", "债", "款", "贷", "清", "书") or (nxt == "给" and flat.next_char(i, 2) != "给"):
+        return "huan2"
+    if nxt_word is not None and nxt_word.text in PRONOUNS:
+        after = flat.next_char(i, len(nxt_word.text) + 1)[len(nxt_word.text):]
+        if after and after in "钱债款书东一个":
+            return "huan2"
+        if flat.prev_char(i) in PRONOUNS | {""} and after not in ("的", "很", "是", "也", "在", "说", "都", "还", "不", "没"):
+            return "huan2"
+    if nxt == "了" or not nxt:
+        return "huan2"  # 还了; a clause cannot end in hai2 'still'
+    return "hai2"
+
+
+def _chang_zhang(flat: Flat, i: int) -> str | None:
+    prev, nxt = flat.prev_char(i), flat.next_char(i)
+    if prev in _DEGREE or prev in ("不", "么") or nxt in ("的", "短", "期", "久", "远"):
+        return "chang2"
+    if nxt in ("得", "大", "高", "胖", "出", "成", "满") or prev in ("生",):
+        return "zhang3"
+    return None
+
+
+def _xing(flat: Flat, i: int) -> str | None:
+    if flat.prev_char(i) in _DEGREE | set("不也都能可就还准") or not flat.next_char(i):
+        return "xing2"
+    if flat.prev_char(i) in ("一", "这", "那", "哪", "各", "同", "本", "外") and flat.next_char(i) not in ("人", "动"):
+        return "hang2"
+    return None
+
+
+def _zhong_classifier(flat: Flat, i: int) -> str | None:
+    """种: zhong3 as a classifier (这种, 各种), zhong4 'plant' before crops, else unknown."""
+    if flat.prev_char(i) in NUMERALS | set("这那哪各多每某有") :
+        return "zhong3"
+    if flat.next_char(i) in set("地树花菜田草瓜豆麦稻菜了过着的"):
+        return "zhong4"
+    return None
+
+
+def _jiao_jue(flat: Flat, i: int) -> str | None:
+    if flat.prev_char(i) in set("睡午一个懒") or "睡" in flat.prev_char(i, 3):
+        return "jiao4"
+    return "jue2"
+
+
+def _shu(flat: Flat, i: int) -> str | None:
+    """数: the verb shu3 'count' before 一/不/着/了/过/到 or after 一, else the noun."""
+    if flat.next_char(i) in set("一不着了过到清完数得") or flat.prev_char(i) in ("一", "来", "请", "要", "再"):
+        return "shu3"
+    return None
+
+
+def _zhi(flat: Flat, i: int) -> str | None:
+    """只: classifier zhi1 after numerals/demonstratives, else 'only' zhi3."""
+    if flat.prev_char(i) in NUMERALS | set("这那哪每某几"):
+        return "zhi1"
+    return "zhi3"
+
+
+def _du(flat: Flat, i: int) -> str | None:
+    return "dou1"
+
+
+def _wei(flat: Flat, i: int) -> str | None:
+    if flat.prev_char(i) in set("选称视作成认以变改分化评立封奉尊推拜"):
+        return "wei2"
+    nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+    if nxt_word is not None and nxt_word.text == "人":
+        return "wei2"  # 为人 'behave towards others'
+    return "wei4"
+
+
+def _hao(flat: Flat, i: int) -> str | None:
+    return "hao3"
+
+
+def _shao(flat: Flat, i: int) -> str | None:
+    return "shao3"
+
+
+def _chao(flat: Flat, i: int) -> str | None:
+    nxt_word = flat.next_word(i)
+    if nxt_word is not None and (nxt_word.text in PRONOUNS or nxt_word.text[:1] in set("东南西北前后左右上下里外着")):
+        return "chao2"
+    return None
+
+
+def _de_particle(flat: Flat, i: int) -> str | None:
+    return "de5"
+
+
+def _tiao_diao(flat: Flat, i: int) -> str | None:
+    """调: tiao2 'adjust' before a direction of change, diao4 'transfer' before a destination."""
+    nxt = flat.next_char(i)
+    if nxt and nxt in "低高大小亮暗快慢好匀准和皮剂料味":
+        return "tiao2"
+    if nxt and nxt in "到往去走动任派职查研换子":
+        return "diao4"
+    return None
+
+
+def _gan(flat: Flat, i: int) -> str | None:
+    """干: gan1 'dry' when something has become dry (已经干了, 晒干), else unknown."""
+    if flat.prev_char(i) in set("经晒烘吹擦风快都已烤阴") and flat.next_char(i) in ("了", "透", "燥", ""):
+        return "gan1"
+    return None
+
+
+def _liang(flat: Flat, i: int) -> str | None:
+    """量: the verb liang2 'measure' before 一下/体温/身高…, the noun liang4 otherwise unknown."""
+    if flat.next_char(i) and flat.next_char(i) in "一体身血尺了过好":
+        return "liang2"
+    return None
+
+
+def _jiao(flat: Flat, i: int) -> str | None:
+    """教: the verb jiao1 'teach' before the person taught."""
+    nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+    if nxt_word is not None and (nxt_word.text in PRONOUNS or nxt_word.text in ("孩子", "学生", "大家")):
+        return "jiao1"
+    if flat.next_char(i) in ("书", "给", "会"):
+        return "jiao1"
+    return None
+
+
+def _zhong_hit(flat: Flat, i: int) -> str | None:
+    """中: zhong4 'hit, win' after 考/猜/射/命/击/选."""
+    if flat.prev_char(i) in set("考猜射命击选"):
+        return "zhong4"
+    return None
+
+
+_RULES = {
+    "了": _le,
+    "着": _zhe,
+    "过": _guo,
+    "地": _de_di,
+    "得": _de_dei,
+    "还": _huan,
+    "长": _chang_zhang,
+    "行": _xing,
+    "种": _zhong_classifier,
+    "觉": _jiao_jue,
+    "数": _shu,
+    "只": _zhi,
+    "都": _du,
+    "为": _wei,
+    "好": _hao,
+    "少": _shao,
+    "朝": _chao,
+    "的": _de_particle,
+    "调": _tiao_diao,
+    "干": _gan,
+    "量": _liang,
+    "教": _jiao,
+    "中": _zhong_hit,
+}
+
+
+class G2pMPredictor:
+    """Lazily loaded g2pM model (thread-safe); predicts readings of polyphones in context."""
+
+    _lock = threading.Lock()
+    _model = None
+
+    @classmethod
+    def _get(cls):
+        if cls._model is None:
+            with cls._lock:
+                if cls._model is None:
+                    from g2pM import G2pM
+
+                    cls._model = G2pM()
+        return cls._model
+
+    def predict(self, text: str) -> list[str]:
+        """One reading per character of ``text`` (the character itself where g2pM has none)."""
+        if not text:
+            return []
+        return list(self._get()(text, char_split=True, tone=True))
+
+
+#: Longest context (characters each side) given to g2pM around a polyphone.
+_G2PM_WINDOW = 24
+
+
+def apply_g2pm(flat: Flat, predictor: G2pMPredictor) -> None:
+    """Use g2pM for the polyphones that are still not ``sure``."""
+    todo = [
+        i for i in range(len(flat))
+        if flat.word(i).han and not flat.word(i).frozen and not flat.word(i).sure[flat.pos(i)]
+        and is_polyphone(flat.char(i))
+    ]
+    if not todo:
+        return
+    cache: dict[tuple[int, int], list[str]] = {}
+    for i in todo:
+        lo = i
+        while lo > 0 and i - lo < _G2PM_WINDOW and flat.same_clause(i, lo - 1) and flat.char(lo - 1):
+            lo -= 1
+        hi = i
+        while hi + 1 < len(flat) and hi - i < _G2PM_WINDOW and flat.same_clause(i, hi + 1) and flat.char(hi + 1):
+            hi += 1
+        key = (lo, hi)
+        if key not in cache:
+            cache[key] = predictor.predict("".join(flat.char(j) for j in range(lo, hi + 1)))
+        pred = cache[key][i - lo]
+        readings = char_readings(flat.char(i))
+        if pred in readings or (pred[:-1] in {r[:-1] for r in readings} and tone_of(pred) == 5):
+            flat.set(i, pred)
+
+
+def tone_neutral(syllable: str) -> str:
+    """``syllable`` with the neutral tone."""
+    return with_tone(syllable, 5)

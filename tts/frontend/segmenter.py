@@ -1,0 +1,76 @@
+"""Chinese word segmentation with jieba, loaded lazily and without global side effects.
+
+The jieba dictionary is loaded once per process into a private
+``jieba.Tokenizer`` (never ``jieba.dt``, the library's global default), under
+a lock.  A frontend with a user lexicon gets its own tokenizer whose frequency
+table is a copy of the shared one plus the user's words, so user words never
+leak into other frontends and no shared state is mutated per call.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+_base_lock = threading.Lock()
+_base_tokenizer = None
+
+
+def _shared_tokenizer():
+    """The process-wide jieba tokenizer with the stock dictionary (thread-safe lazy init)."""
+    global _base_tokenizer
+    if _base_tokenizer is None:
+        with _base_lock:
+            if _base_tokenizer is None:
+                import jieba
+
+                logging.getLogger("jieba").setLevel(logging.WARNING)
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _base_tokenizer = tokenizer
+    return _base_tokenizer
+
+
+class Segmenter:
+    """Splits a run of Chinese characters into words.
+
+    ``user_words`` are added with a frequency high enough that jieba cuts them
+    as one word.  Instances are safe to share between threads: after
+    construction they are only read.
+    """
+
+    def __init__(self, user_words: Iterable[str] = ()):
+        self._user_words = tuple(dict.fromkeys(w for w in user_words if w))
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    base = _shared_tokenizer()
+                    if not self._user_words:
+                        self._tokenizer = base
+                    else:
+                        import jieba
+
+                        own = jieba.Tokenizer()
+                        own.FREQ = dict(base.FREQ)
+                        own.total = base.total
+                        own.initialized = True
+                        for word in self._user_words:
+                            own.add_word(word, freq=max(own.suggest_freq(word, False), 10))
+                        self._tokenizer = own
+        return self._tokenizer
+
+    def cut(self, text: str) -> list[str]:
+        """Words of ``text`` in order; their concatenation is ``text``."""
+        if not text:
+            return []
+        return list(self._get().cut(text, HMM=True))
+
+    def freq(self, text: str) -> int:
+        """Frequency of ``text`` in the jieba dictionary (0 when it is not a word)."""
+        return self._get().FREQ.get(text, 0)

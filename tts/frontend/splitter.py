@@ -1,0 +1,190 @@
+"""Splitting long text into :class:`~tts.frontend.utterance.Segment` pieces.
+
+1. The text is NFKC-normalized (:func:`~tts.frontend.textclasses.normalize_unicode`).
+2. It is cut into sentences after 。！？!?…；; (and ``...``, and a ``.`` that is
+   not followed by a letter or digit) and at newlines; closing quotes and
+   brackets right after the punctuation stay with the sentence.
+3. A sentence longer than ``max_chars`` is cut after ，、：,: (not inside
+   numbers such as ``1,000`` or ``10:30``) and the clauses are packed greedily
+   into pieces of at most ``max_chars``.
+4. A clause that is still too long is cut between jieba words, packed the
+   same way.  Only a single token longer than ``max_chars`` (a long run of
+   letters, digits or unknown symbols) is cut inside, at ``max_chars``.
+
+Length is counted in characters of the (NFKC-normalized) input, not counting
+whitespace; an inline override ``{银行|yin2 hang2}`` counts as its word (2)
+and is never cut.  Every non-whitespace character ends up in exactly one
+segment, in order; segments are stripped of surrounding whitespace and
+whitespace-only pieces vanish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tts.frontend.lexicon import inline_spans
+from tts.frontend.textclasses import CLOSING, SENTENCE_END, normalize_unicode
+from tts.frontend.utterance import Segment
+
+#: Seconds of silence after a piece, by the punctuation it ends with.
+PAUSE_SENTENCE = 0.5
+PAUSE_SEMICOLON = 0.4
+PAUSE_COMMA = 0.25
+PAUSE_NEWLINE = 0.5
+PAUSE_WORD = 0.1
+
+_CLAUSE_END = frozenset("，、：,:")
+_PAUSES = {**{c: PAUSE_SENTENCE for c in "。！？!?….\n"}, "；": PAUSE_SEMICOLON, ";": PAUSE_SEMICOLON,
+           **{c: PAUSE_COMMA for c in _CLAUSE_END}}
+
+
+def _atoms(text: str) -> list[str]:
+    """Characters of ``text``, except that each inline override is one atom."""
+    out: list[str] = []
+    pos = 0
+    for start, end in inline_spans(text):
+        out.extend(text[pos:start])
+        out.append(text[start:end])
+        pos = end
+    out.extend(text[pos:])
+    return out
+
+
+def _length(atoms: list[str]) -> int:
+    n = 0
+    for a in atoms:
+        if len(a) > 1:  # an inline override: count its word
+            n += len(a[1:a.index("|")].strip())
+        elif not a.isspace():
+            n += 1
+    return n
+
+
+def _is_sentence_end(atoms: list[str], i: int) -> bool:
+    a = atoms[i]
+    if a == "\n" or a in SENTENCE_END:
+        return True
+    if a == ".":
+        nxt = atoms[i + 1] if i + 1 < len(atoms) else ""
+        return not (len(nxt) == 1 and nxt.isalnum() and nxt.isascii())
+    return False
+
+
+def _is_clause_end(atoms: list[str], i: int) -> bool:
+    a = atoms[i]
+    if a not in _CLAUSE_END:
+        return False
+    if a in ",:" and 0 < i < len(atoms) - 1:
+        prev, nxt = atoms[i - 1], atoms[i + 1]
+        if prev.isdigit() and nxt.isdigit():
+            return False
+    return True
+
+
+def _cut(atoms: list[str], is_end: Callable[[list[str], int], bool]) -> list[list[str]]:
+    """Cut after every atom where ``is_end`` holds, keeping following end/closing marks."""
+    pieces: list[list[str]] = []
+    cur: list[str] = []
+    i = 0
+    n = len(atoms)
+    while i < n:
+        cur.append(atoms[i])
+        if is_end(atoms, i):
+            while i + 1 < n and (atoms[i + 1] in CLOSING or (atoms[i + 1] != "\n" and is_end(atoms, i + 1))):
+                i += 1
+                cur.append(atoms[i])
+            pieces.append(cur)
+            cur = []
+        i += 1
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def _pack(units: list[list[str]], max_chars: int) -> list[list[str]]:
+    """Greedily join consecutive units while the result stays within ``max_chars``."""
+    out: list[list[str]] = []
+    cur: list[str] = []
+    cur_len = 0
+    for unit in units:
+        n = _length(unit)
+        if cur and cur_len + n > max_chars:
+            out.append(cur)
+            cur, cur_len = [], 0
+        cur = cur + unit
+        cur_len += n
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _split_words(atoms: list[str], max_chars: int, cut_words: Callable[[str], list[str]]) -> list[list[str]]:
+    units: list[list[str]] = []
+    plain: list[str] = []
+
+    def flush() -> None:
+        if plain:
+            for token in cut_words("".join(plain)):
+                units.append(list(token))
+            plain.clear()
+
+    for a in atoms:
+        if len(a) > 1:
+            flush()
+            units.append([a])
+        else:
+            plain.append(a)
+    flush()
+    # Tokens longer than max_chars are cut (only non-words get that long).
+    fitted: list[list[str]] = []
+    for unit in units:
+        if _length(unit) <= max_chars:
+            fitted.append(unit)
+            continue
+        cur: list[str] = []
+        for a in unit:
+            cur.append(a)
+            if _length(cur) >= max_chars:
+                fitted.append(cur)
+                cur = []
+        if cur:
+            fitted.append(cur)
+    return _pack(fitted, max_chars)
+
+
+def _pause_for(atoms: list[str]) -> float:
+    for a in reversed(atoms):
+        if a in CLOSING or (a.isspace() and a != "\n"):
+            continue
+        return _PAUSES.get(a, PAUSE_WORD)
+    return PAUSE_WORD
+
+
+def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]]) -> list[Segment]:
+    """Split ``text`` into segments of at most ``max_chars`` characters (see the module docstring)."""
+    if not isinstance(max_chars, int) or max_chars < 1:
+        raise ValueError(f"max_chars must be a positive integer, got {max_chars!r}")
+    atoms = _atoms(normalize_unicode(text))
+    pieces: list[list[str]] = []
+    for sentence in _cut(atoms, _is_sentence_end):
+        if _length(sentence) <= max_chars:
+            pieces.append(sentence)
+            continue
+        clauses = []
+        for clause in _cut(sentence, _is_clause_end):
+            if _length(clause) <= max_chars:
+                clauses.append(clause)
+            else:
+                clauses.extend(_split_words(clause, max_chars, cut_words))
+        pieces.extend(_pack(clauses, max_chars))
+    segments: list[tuple[str, float]] = []
+    for piece in pieces:
+        stripped = "".join(piece).strip()
+        if not stripped:
+            # Whitespace only: a newline here still ends the previous piece.
+            continue
+        segments.append((stripped, _pause_for(piece)))
+    result = [Segment(t, p) for t, p in segments]
+    if result:
+        result[-1] = Segment(result[-1].text, 0.0)
+    return result
