@@ -8,6 +8,19 @@ import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
+MEASUREMENTS: list[str] = []
+
+
+def report(line: str) -> None:
+    """Record a measured figure; all of them are printed at the end of the test run."""
+    MEASUREMENTS.append(line)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASUREMENTS:
+        terminalreporter.section("measured figures")
+        for line in MEASUREMENTS:
+            terminalreporter.write_line(line)
 
 
 def eval_sentences() -> list[str]:

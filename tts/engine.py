@@ -59,7 +59,7 @@ class Engine:
         self.vocoder_model = vocoder.to(vocoder_device).eval()
         self.acoustic_device = torch.device(acoustic_device)
         self.vocoder_device = torch.device(vocoder_device)
-        self.acoustic_dtype = acoustic_dtype  # autocast dtype (fp16 on CUDA, bf16 on CPU) or None
+        self.acoustic_model.decoder_dtype = acoustic_dtype  # fp16 on CUDA, bf16 on CPU, or None
         self.hop_size = vocoder.hop_size
 
     @classmethod
@@ -71,11 +71,6 @@ class Engine:
     @property
     def max_frames(self) -> int:
         return self.acoustic_model.max_frames
-
-    def _autocast(self, device: torch.device, dtype: torch.dtype | None):
-        if dtype is None:
-            return torch.autocast(device.type, enabled=False)
-        return torch.autocast(device.type, dtype=dtype)
 
     @torch.inference_mode()
     def acoustic(self, items: list[AcousticItem]) -> list[AcousticResult]:
@@ -94,9 +89,8 @@ class Engine:
             energy_shift=_per_symbol([it.energy_shift for it in items], n_max, 0.0))
         dev = self.acoustic_device
         control = VarianceControl(**{k: v.to(dev) for k, v in vars(control).items()})
-        with self._autocast(dev, self.acoustic_dtype):
-            out = self.acoustic_model(ids.to(dev), control)
-        mel = out.mel.float().cpu()
+        out = self.acoustic_model(ids.to(dev), control)
+        mel = out.mel.cpu()
         results = []
         for b, it in enumerate(items):
             n = len(it.ids)

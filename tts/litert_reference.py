@@ -41,12 +41,16 @@ def patch_flex_random_uniform(model_bytes: bytes) -> bytes:
             flex.add(i)
     if not flex:
         return model_bytes
+    seed = 0
     for graph in model.subgraphs:
         for op in graph.operators:
             if op.opcodeIndex in flex:
                 op.customOptions = None
                 op.builtinOptionsType = schema.BuiltinOptions.RandomOptions
-                op.builtinOptions = schema.RandomOptionsT()
+                seed += 1  # fixed, distinct seeds: repeatable, independent masks
+                options = schema.RandomOptionsT()
+                options.seed, options.seed2 = seed, seed
+                op.builtinOptions = options
     import flatbuffers
 
     builder = flatbuffers.Builder(len(model_bytes) + 1024)
@@ -135,13 +139,20 @@ class LiteRTReference:
         return interp.get_tensor(interp.get_output_details()[0]["index"])[0, :, 0]
 
 
+def _round_half_away(x):
+    """std::round, as LiteRT's kernels use: ties go away from zero (torch.round goes to even)."""
+    import torch
+
+    return torch.sign(x) * torch.floor(x.abs() + 0.5)
+
+
 def _symmetric_int8(x, dims):
     """LiteRT's dynamic input quantization: scale = max|x| / 127 over `dims`, round, clamp."""
     import torch
 
     peak = x.abs().amax(dim=dims, keepdim=True)
     safe = torch.where(peak > 0, peak, torch.ones_like(peak))
-    return torch.clamp(torch.round(x * (127.0 / safe)), -127, 127) * (safe / 127.0)
+    return torch.clamp(_round_half_away(x * (127.0 / safe)), -127, 127) * (safe / 127.0)
 
 
 def emulate_hybrid_int8(fastspeech2, mb_melgan=None):
@@ -172,5 +183,5 @@ def emulate_hybrid_int8(fastspeech2, mb_melgan=None):
         import torch
 
         handles.append(mb_melgan.pqmf.register_forward_pre_hook(
-            lambda m, args: (torch.clamp(torch.round(args[0] * 128.0), -128, 127) / 128.0,)))
+            lambda m, args: (torch.clamp(_round_half_away(args[0] * 128.0), -128, 127) / 128.0,)))
     return handles

@@ -185,6 +185,11 @@ class FastSpeech2(nn.Module):
     def __init__(self, cfg: FastSpeech2Config = FastSpeech2Config()):
         super().__init__()
         self.cfg = cfg
+        # Precision of the frame-level half (decoder + postnet), the heavy part: None = float32,
+        # torch.float16 on CUDA or torch.bfloat16 on CPUs with bf16 units. The symbol-level
+        # half (encoder, variance predictors) always runs in float32, so durations do not
+        # depend on the batch or the precision.
+        self.decoder_dtype: torch.dtype | None = None
         self.symbol_embedding = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
         # The shipped graph stores its sinusoid table int8-quantized; conversion loads that table.
         self.register_buffer("positions", sinusoid_table(cfg.max_positions, cfg.hidden_size))
@@ -283,8 +288,10 @@ class FastSpeech2(nn.Module):
             durations[empty, 0] = 1
         pitch = (pitch * control.pitch_scale + control.pitch_shift) * m
         energy = (energy * control.energy_scale + control.energy_shift) * m
-        mel, mel_before, lengths = self.decode(hidden, mask, durations, pitch, energy,
-                                               pitch_dropout_mask, energy_dropout_mask)
-        return AcousticOutput(mel, mel_before, lengths, durations, pitch, energy)
+        with torch.autocast(ids.device.type, dtype=self.decoder_dtype or torch.float32,
+                            enabled=self.decoder_dtype is not None):
+            mel, mel_before, lengths = self.decode(hidden, mask, durations, pitch, energy,
+                                                   pitch_dropout_mask, energy_dropout_mask)
+        return AcousticOutput(mel.float(), mel_before.float(), lengths, durations, pitch, energy)
 
 
