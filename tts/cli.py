@@ -9,11 +9,21 @@ import sys
 def _cmd_pinyin(args: argparse.Namespace) -> int:
     from tts.frontend import Frontend
 
-    frontend = Frontend(lexicon_path=args.lexicon)
-    texts = args.text if args.text else (line.rstrip("\n") for line in sys.stdin)
+    try:
+        frontend = Frontend(lexicon_path=args.lexicon)
+    except (OSError, ValueError) as exc:  # unreadable or malformed lexicon
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    texts = args.text if args.text else (line.rstrip("\r\n") for line in sys.stdin)
+    status = 0
     for text in texts:
-        print(" ".join(frontend.pinyin(text)))
-    return 0
+        try:
+            syllables = frontend.pinyin(text)
+        except ValueError as exc:  # e.g. a malformed inline {word|pinyin}
+            print(f"error: {exc}", file=sys.stderr)
+            syllables, status = [], 1
+        print(" ".join(syllables), flush=True)
+    return status
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:

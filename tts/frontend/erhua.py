@@ -12,7 +12,7 @@ from tts.frontend.words import Word
 
 #: Two-character words whose 儿 is a real syllable, not the erhua suffix.
 NOT_ERHUA = frozenset(
-    "女儿 婴儿 幼儿 孤儿 健儿 男儿 胎儿 患儿 少儿 宠儿 孩儿 妻儿 孙儿 弃儿 产儿 托儿 乞儿 育儿 "
+    "女儿 婴儿 幼儿 孤儿 健儿 男儿 胎儿 患儿 少儿 宠儿 妻儿 孙儿 弃儿 产儿 托儿 乞儿 育儿 "
     "侄儿 犬儿 龙儿 凤儿 新儿 混血儿 新生儿 早产儿 幸运儿 低能儿 弄潮儿".split()
 )
 

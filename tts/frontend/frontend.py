@@ -46,7 +46,7 @@ class Frontend:
 
     def split(self, text: str, max_chars: int = 60) -> list[Segment]:
         """Split ``text`` into segments of at most ``max_chars`` characters (see :mod:`tts.frontend.splitter`)."""
-        return split_text(text, max_chars, self._segmenter.cut)
+        return split_text(text, max_chars, lambda t: self._segmenter.cut(t, hmm=False))
 
     def analyze(self, text: str) -> Utterance:
         """Turn one segment of text into syllables and Baker phonemes.

@@ -29,7 +29,8 @@ from tts.frontend.textclasses import is_han
 # Syllables accepted although no character in the table is read that way.
 _EXTRA_SYLLABLES = frozenset({"n", "ng", "m", "ei", "hm", "hng"})
 
-_OVERRIDE_RE = re.compile(r"\{([^{}|]*)\|([^{}]*)\}")
+# {word|pin1 yin1}: a short word without whitespace, then ASCII pinyin.
+_OVERRIDE_RE = re.compile(r"\{([^{}|\s]{1,32})\|([A-Za-z0-9üÜ: ]{1,200})\}")
 
 
 class LexiconError(ValueError):
@@ -76,8 +77,8 @@ def parse_syllables(word: str, pinyin: str) -> tuple[str, ...]:
                 covered += 1
         if covered != expected:
             raise ValueError(
-                f"{word!r} has {expected} characters but {len(syllables)} syllables were given "
-                f"({' '.join(syllables)}); give exactly one syllable per character"
+                f"{word!r} needs {expected} syllable(s), one per character, but {len(syllables)} "
+                f"were given ({' '.join(syllables)})"
             )
     return syllables
 

@@ -223,7 +223,7 @@ def _signed(sign: str | None, body: str, temperature: bool = False) -> str:
 
 
 def _arithmetic(text: str) -> str:
-    text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘", text)
+    text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘以", text)
     text = _sub(r"(?<=[0-9])\s*÷\s*(?=[0-9])", lambda m: "除以", text)
     text = _sub(r"(?<=[0-9])\s*\+\s*(?=[0-9])", lambda m: "加", text)
     text = _sub(r"(?<=[0-9])\s*-\s*(?=[0-9.]+\s*=)", lambda m: "减", text)
@@ -240,7 +240,7 @@ def _percent(text: str) -> str:
         return f"{a}到{b}"
 
     text = _sub(
-        rf"(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?P<a>{_NUM})\s*[%‰]?\s*{_RANGE_SEP}\s*(?P<s2>[-+])?(?P<b>{_NUM})\s*(?P<p>[%‰])",
+        rf"(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})\s*[%‰]?\s*{_RANGE_SEP}\s*(?P<s2>[-+])?(?P<b>{_NUM})\s*(?P<p>[%‰])",
         rng,
         text,
     )
@@ -249,7 +249,7 @@ def _percent(text: str) -> str:
         word = "百分之" if m.group("p") == "%" else "千分之"
         return _signed(m.group("s"), word + read_number(m.group("a"), ordinal=True))
 
-    return _sub(rf"(?:(?<![0-9A-Za-z.])(?P<s>[-+±]))?(?P<a>{_NUM})\s*(?P<p>[%‰])", one, text)
+    return _sub(rf"(?:(?<![0-9A-Za-z.])(?P<s>[-+±]))?(?<![0-9.])(?P<a>{_NUM})\s*(?P<p>[%‰])", one, text)
 
 
 def _money(text: str) -> str:
@@ -305,7 +305,7 @@ def _units(text: str) -> str:
         return out + word
 
     text = _sub(
-        rf"(?<![A-Za-z]\s)(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?P<a>{_NUM})"
+        rf"(?<![A-Za-z]\s)(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
         rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
         unit,
         text,

@@ -13,6 +13,9 @@ import logging
 import threading
 from collections.abc import Iterable
 
+#: Longest text given to jieba's HMM in one piece.
+_HMM_WINDOW = 200
+
 _base_lock = threading.Lock()
 _base_tokenizer = None
 
@@ -65,11 +68,33 @@ class Segmenter:
                         self._tokenizer = own
         return self._tokenizer
 
-    def cut(self, text: str) -> list[str]:
-        """Words of ``text`` in order; their concatenation is ``text``."""
+    def cut(self, text: str, hmm: bool = True) -> list[str]:
+        """Words of ``text`` in order; their concatenation is ``text``.
+
+        ``hmm`` lets jieba's HMM join unknown characters into new words; the
+        splitter turns it off, as dictionary words are enough to find safe
+        cut points and the HMM is slow on very long runs.
+        """
         if not text:
             return []
-        return list(self._get().cut(text, HMM=True))
+        tokenizer = self._get()
+        if not hmm or len(text) <= _HMM_WINDOW:
+            return list(tokenizer.cut(text, HMM=hmm))
+        # jieba's HMM is quadratic in the length of a run of unknown
+        # characters, so long texts are cut at dictionary-word boundaries into
+        # windows first and the HMM runs inside each window.
+        words: list[str] = []
+        window: list[str] = []
+        size = 0
+        for token in tokenizer.cut(text, HMM=False):
+            if size + len(token) > _HMM_WINDOW and window:
+                words.extend(tokenizer.cut("".join(window), HMM=True))
+                window, size = [], 0
+            window.append(token)
+            size += len(token)
+        if window:
+            words.extend(tokenizer.cut("".join(window), HMM=True))
+        return words
 
     def freq(self, text: str) -> int:
         """Frequency of ``text`` in the jieba dictionary (0 when it is not a word)."""

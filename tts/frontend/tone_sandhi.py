@@ -4,7 +4,8 @@
 
 * yi1 in numbers and counting: before another digit (一九九八), after a
   numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3), before
-  点 + digit/钟 (一点五, 一点钟), after 第/初/周/星期/礼拜, before 月/号/年级;
+  点 + digit/钟 (一点五, 一点钟), after 第/初/周/星期/礼拜, before 月/号/年级,
+  in dates (一月一日) and in arithmetic and scores (一加一, 三比一);
 * yi1 at the end of a word of two or more characters (统一, 唯一, 之一) or of
   a clause;
 * yi5 between two identical verbs (看一看);
@@ -34,6 +35,7 @@ from tts.frontend.words import Flat, Word
 
 _DIGIT_CHARS = frozenset("零〇一二三四五六七八九幺两")
 _NUMERAL_CHARS = _DIGIT_CHARS | frozenset("十百千万亿")
+_ARITHMETIC = "加减乘比"
 _BU_MIDDLE_EXCEPTIONS = frozenset({"要不然", "不不不"})
 
 
@@ -68,7 +70,16 @@ def _yi(flat: Flat, i: int) -> str:
     if prev in ("第", "初") or flat.prev_char(i, 2) in ("星期", "礼拜") or prev == "周":
         if nxt not in ("百", "千", "万", "亿"):
             return "yi1"
-    if nxt in ("月", "号") or nxt2 == "年级":
+    if nxt in ("月", "号") or nxt2 == "年级" or (prev == "月" and nxt in ("日", "号")):
+        return "yi1"
+    # Arithmetic and scores: 一加一, 三比一, 一除以二, 等于一.
+    prev2 = flat.prev_char(i, 2)
+    nxt3 = flat.next_char(i, 2)[1:]
+    if prev2 in ("等于", "除以") or nxt2 in ("等于", "除以"):
+        return "yi1"
+    if prev and prev in _ARITHMETIC and prev2[:1] in _NUMERAL_CHARS:
+        return "yi1"
+    if nxt and nxt in _ARITHMETIC and nxt3 in _NUMERAL_CHARS:
         return "yi1"
     if prev and prev == nxt and len(word.syllables) <= 3:
         return "yi5"

@@ -68,7 +68,7 @@ CURRENCY_PREFIXES: dict[str, str] = {
 #: Symbols read as words wherever they stand (after numbers were read).
 SYMBOL_WORDS: dict[str, str] = {
     "±": "正负",
-    "×": "乘",
+    "×": "乘以",
     "÷": "除以",
     "=": "等于",
     "≠": "不等于",
