@@ -60,12 +60,15 @@ def parse_syllables(word: str, pinyin: str) -> tuple[str, ...]:
     for syl in syllables:
         try:
             base, _tone = split_tone(syl)
-            to_phonemes(syl)
         except SyllableError:
             raise ValueError(
                 f"{syl!r} (for {word!r}) is not pinyin with a tone number 1-5, e.g. 'zhong1', 'lv4', 'de5'"
             ) from None
         plain = base[:-1] if is_erhua(syl) else base
+        try:
+            to_phonemes(syl)
+        except SyllableError:
+            plain = ""
         if plain not in known and plain not in _EXTRA_SYLLABLES:
             raise ValueError(f"{syl!r} (for {word!r}) is not a Mandarin syllable")
     if all(is_han(ch) for ch in word):
