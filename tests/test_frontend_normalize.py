@@ -126,6 +126,8 @@ ORDINALS_LIANG_RANGES = [
     ("3-5天", "san1 dao4 wu3 tian1"),
     ("2-3天", "liang3 dao4 san1 tian1"),
     ("10~20个", "shi2 dao4 er4 shi2 ge4"),
+    ("1-10月", "yi1 dao4 shi2 yue4"),
+    ("G1次列车", "ji4 yi1 ci4 lie4 che1"),
     ("3:2", "san1 bi3 er4"),
     ("以3:1战胜", "yi3 san1 bi3 yi1 zhan4 sheng4"),
     ("比分2:0", "bi3 fen1 er4 bi3 ling2"),

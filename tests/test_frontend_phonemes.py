@@ -86,6 +86,11 @@ def test_internal_punctuation_is_break_3(fe: Frontend) -> None:
     assert utt.phonemes == ("sil", "n", "i2", "#0", "h", "ao3", "#3", "sh", "iii4", "#0", "j", "ie4", "sil")
 
 
+def test_line_break_inside_a_segment_is_a_pause(fe: Frontend) -> None:
+    utt = fe.analyze("你好\n世界")
+    assert "#3" in utt.phonemes and utt.normalized == "你好世界"
+
+
 def test_closing_quote_and_colon_give_one_break(fe: Frontend) -> None:
     utt = fe.analyze("他说：“好。”走吧")
     ph = utt.phonemes

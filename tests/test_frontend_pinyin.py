@@ -96,6 +96,10 @@ NEUTRAL = [
     ("漂亮", "piao4 liang5"),
     ("朋友", "peng2 you5"),
     ("月亮", "yue4 liang5"),
+    ("很漂亮", "hen3 piao4 liang5"),
+    ("这个地方", "zhe4 ge4|ge5 di4 fang5"),
+    ("地方政府", "di4 fang1 zheng4 fu3"),
+    ("啊，真美啊", "a1 zhen1 mei3 a5"),
 ]
 
 THIRD_TONE = [

@@ -149,6 +149,7 @@ def test_empty_input(fe: Frontend, text: str) -> None:
         ("\x00\x01abc", ("\x00", "\x01")),
         ("#*你好", ("#", "*")),
         ("\ud800你", ("\ud800",)),
+        ("你\U00020002好", ("\U00020002",)),
     ],
 )
 def test_unknown_characters_are_reported(fe: Frontend, text: str, unknown: tuple[str, ...]) -> None:

@@ -8,6 +8,9 @@ from typing import Literal
 from tts.frontend.dictionary import default_reading
 from tts.frontend.textclasses import PAUSE_PUNCT, SOFT_SEPARATORS, is_han, is_latin
 
+#: Line breaks inside one piece of text are read as a pause, like punctuation.
+LINE_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85")
+
 ChunkKind = Literal["han", "latin", "pause", "soft", "unknown"]
 
 
@@ -16,7 +19,7 @@ class Chunk:
     """A run of characters of one kind.
 
     ``han``: Chinese characters that have a reading; ``latin``: ASCII letters;
-    ``pause``: punctuation (a ``#3`` break); ``soft``: whitespace and
+    ``pause``: punctuation and line breaks (a ``#3`` break); ``soft``: other whitespace and
     separators such as ``-`` or ``·`` (a word boundary); ``unknown``: one
     character with no reading (emoji, other scripts, stray symbols, control
     characters).
@@ -31,10 +34,10 @@ def _kind(ch: str) -> ChunkKind:
         return "han" if default_reading(ch) else "unknown"
     if is_latin(ch):
         return "latin"
+    if ch in PAUSE_PUNCT or ch in LINE_BREAKS:
+        return "pause"
     if ch.isspace() or ch in SOFT_SEPARATORS:
         return "soft"
-    if ch in PAUSE_PUNCT:
-        return "pause"
     return "unknown"
 
 

@@ -133,25 +133,19 @@ class Frontend:
                     normalized.append(c.text)
                     last_latin = False
                 elif c.kind == "latin":
-                    if last_latin and normalized and normalized[-1] == " ":
-                        pass
                     add(Word(c.text, list(read_latin(c.text)), han=False, frozen=True))
                     normalized.append(c.text)
                     last_latin = True
                 elif c.kind == "pause":
                     pending_break = 3
-                    normalized.append(c.text)
+                    normalized.append("".join(c.text.split()))
                     last_latin = False
                 elif c.kind == "soft":
-                    if c.text.strip():
-                        normalized.append(c.text.strip())
-                    elif last_latin:
-                        normalized.append(" ")
-                    continue
+                    # Whitespace only survives between two Latin words ("hello world").
+                    normalized.append("".join(c.text.split()) or (" " if last_latin else ""))
                 else:
                     unknown.setdefault(c.text, None)
-        norm = "".join(normalized).strip()
-        norm = re.sub(r" (?![A-Za-z])", "", norm)
+        norm = re.sub(r" (?![A-Za-z])", "", "".join(normalized).strip())
         return words, norm, list(unknown)
 
     def _pronounce(self, words: list[Word]) -> list[Word]:

@@ -1,6 +1,7 @@
 """Neutral tone (轻声) rules applied after the dictionary readings are known.
 
-* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 and the suffix 们 are always neutral;
+* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 are neutral (but 啊 呀 哇 opening a
+  clause are interjections, tone 1) and the suffix 们 is always neutral;
 * reduplicated kinship terms (妈妈 爸爸 …) and reduplicated monosyllabic verbs
   (看看 想想 …) have a neutral second syllable; reduplicated adjectives and
   adverbs (慢慢 常常 天天) keep their tone;
@@ -10,6 +11,7 @@
 * a word ending in 子 that no dictionary lists (so jieba built it) gets zi5;
 * 过 after a monosyllabic verb in one word (看过, 去过) is the experiential
   particle guo5;
+* 地方 is di4 fang5 "place" unless it means "local" (地方政府, 中央和地方);
 * 东西 is dong1 xi5 "thing" unless a direction word follows (东西方, 东西走向).
 """
 
@@ -19,6 +21,9 @@ from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat, Word
 
 PARTICLES = frozenset("吗呢吧啊呀啦嘛哇呗")
+
+#: Particles that are interjections (tone 1) when they open a clause.
+INTERJECTIONS = frozenset("啊呀哇")
 
 KINSHIP = frozenset("妈爸哥姐弟妹爷奶姥姑叔舅婶伯婆公宝娃")
 
@@ -43,6 +48,9 @@ NEUTRAL_WORDS = frozenset(
     意思
     """.split()
 )
+
+#: 地方 means "local" (fang1) before these.
+_LOCAL_AFTER = frozenset("政官财性法特经保戏病志税债军党企当各银标选干领部粮")
 
 #: 东西 means "east and west" before these.
 _DIRECTION_AFTER = tuple("方南北向两部走长宽之文半交")
@@ -70,16 +78,19 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
         if ch == "们":
             _neutral(w, p)
         elif ch in PARTICLES and p == n - 1:
-            # A lone particle opening a clause is an interjection (啊！), not neutral.
-            if not (n == 1 and not flat.prev_char(start)):
+            if n == 1 and not flat.prev_char(start):
+                # A lone particle opening a clause is an interjection (啊，…): a1, ya1, wa1.
+                if ch in INTERJECTIONS and not w.frozen:
+                    w.syllables[p] = with_tone(w.syllables[p], 1)
+            else:
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:
         if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS:
             _neutral(w, 1)
     elif n == 3 and text[1] == text[2] and text[1] in KINSHIP and text[0] in "小老大二三":
         _neutral(w, 2)  # 小妹妹, 老爷爷
-    if text in NEUTRAL_WORDS:
-        _neutral(w, n - 1)
+    if text in NEUTRAL_WORDS or text[-2:] in NEUTRAL_WORDS or text[-3:] in NEUTRAL_WORDS:
+        _neutral(w, n - 1)  # also when jieba glued a word on (很漂亮)
     if text == "东西":
         after = flat.next_char(start + 1)
         before = flat.prev_char(start, 2)
@@ -89,5 +100,12 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
             _neutral(w, 1)
     if n == 2 and text[1] in "过" and text[0] in EXPERIENTIAL_VERBS:
         _neutral(w, 1)  # 看过, 去过: the experiential particle
+    if text == "地方":
+        # 地方 "place" is di4 fang5; "local" (地方政府, 中央和地方) keeps fang1.
+        after = flat.next_char(start + 1)
+        if (after and after in _LOCAL_AFTER) or "中央" in flat.prev_char(start, 4):
+            w.syllables[1] = with_tone(w.syllables[1], 1)
+        else:
+            _neutral(w, 1)
     if n >= 2 and text.endswith("子") and not w.sure[n - 1] and tone_of(w.syllables[n - 1]) != 5:
         _neutral(w, n - 1)

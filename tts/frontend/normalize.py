@@ -157,6 +157,12 @@ def _dates(text: str) -> str:
         return f"{read_cardinal(mo, liang=False)}月{read_cardinal(d, liang=False)}{m.group(3)}"
 
     text = _sub(r"(?<![0-9.])([0-9]{1,2})月([0-9]{1,2})(日|号)", month_day, text)
+    # Month and day ranges: 1-10月 -> 一到十月, 5-7日 -> 五到七日.
+    text = _sub(
+        r"(?<![0-9.])([0-9]{1,2})\s*[-~～—–至到]\s*([0-9]{1,2})(?=[月日号])",
+        lambda m: read_cardinal(m.group(1), liang=False) + "到" + read_cardinal(m.group(2), liang=False),
+        text,
+    )
     text = _sub(
         r"(?<![0-9.])([0-9]{1,2})(?=月)",
         lambda m: read_cardinal(m.group(1), liang=False) if _valid_md(m.group(1)) else m.group(0),

@@ -30,7 +30,7 @@ LIANG_CLASSIFIERS: tuple[str, ...] = (
 )
 
 #: Words after a lone "2" that keep 二 although they start like a classifier.
-ER_CONTEXTS: tuple[str, ...] = ("年级", "月", "日", "号", "楼", "层", "班", "路", "等", "点零", "度")
+ER_CONTEXTS: tuple[str, ...] = ("年级", "月", "日", "号", "楼", "层", "班", "路", "等", "度")
 
 
 def read_digits(digits: str, yao: bool = False) -> str:

@@ -5,7 +5,8 @@
 * yi1 in numbers and counting: before another digit (一九九八), after a
   numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3), before
   点 + digit/钟 (一点五, 一点钟), after 第/初/周/星期/礼拜, before 月/号/年级,
-  in dates (一月一日) and in arithmetic and scores (一加一, 三比一);
+  in dates (一月一日), ranges (一到十月), after letters (G1 -> G一次) and
+  in arithmetic and scores (一加一, 三比一);
 * yi1 at the end of a word of two or more characters (统一, 唯一, 之一) or of
   a clause;
 * yi5 between two identical verbs (看一看);
@@ -80,6 +81,11 @@ def _yi(flat: Flat, i: int) -> str:
     if prev and prev in _ARITHMETIC and prev2[:1] in _NUMERAL_CHARS:
         return "yi1"
     if nxt and nxt in _ARITHMETIC and nxt3 in _NUMERAL_CHARS:
+        return "yi1"
+    # Ranges (一到十月) and codes after letters (G1次 -> G一次).
+    if nxt in ("到", "至") and nxt3 in _NUMERAL_CHARS:
+        return "yi1"
+    if i > 0 and flat.same_clause(i, i - 1) and not flat.word(i - 1).han:
         return "yi1"
     if prev and prev == nxt and len(word.syllables) <= 3:
         return "yi5"
