@@ -199,8 +199,8 @@ def test_letter_and_word_readings_are_real_baker_syllables() -> None:
     from tts.frontend.dictionary import known_syllables
     from tts.frontend.letters import LETTERS as TABLE
     from tts.frontend.letters import WORDS
-    from tts.frontend.symbols import SYMBOLS
     from tts.frontend.syllables import to_phonemes
+    from tts.frontend.symbols import SYMBOLS
 
     known = known_syllables()
     for readings in list(TABLE.values()) + list(WORDS.values()):

@@ -146,8 +146,9 @@ def test_bad_syllables_are_rejected(bad: str) -> None:
 
 
 def test_every_dictionary_syllable_maps_to_baker_symbols() -> None:
-    from tts.frontend.dictionary import char_readings
     from pypinyin.pinyin_dict import pinyin_dict
+
+    from tts.frontend.dictionary import char_readings
 
     for cp in pinyin_dict:
         for reading in char_readings(chr(cp)):

@@ -21,7 +21,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache
 
 from tts.frontend.syllables import from_tone_marks
 
@@ -55,7 +55,7 @@ _ENTRY_RE = re.compile(r"^\s*'([^']+)': \[(.*)\],?\s*$")
 _FIRST_READING_RE = re.compile(r"\[\s*'([^']*)'")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _char_table() -> dict[int, tuple[str, ...]]:
     from pypinyin.pinyin_dict import pinyin_dict
 
@@ -78,7 +78,7 @@ def is_polyphone(ch: str) -> bool:
     return len(char_readings(ch)) > 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def known_syllables() -> frozenset[str]:
     """Every toneless syllable that occurs in the character table (e.g. ``"zhong"``)."""
     return frozenset(r[:-1] for readings in _char_table().values() for r in readings)

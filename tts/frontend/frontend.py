@@ -15,8 +15,8 @@ from tts.frontend.lexicon import Lexicon, Override, split_inline
 from tts.frontend.normalize import normalize_numbers
 from tts.frontend.segmenter import Segmenter
 from tts.frontend.splitter import split_text
-from tts.frontend.symbols import SIL
 from tts.frontend.syllables import to_phonemes
+from tts.frontend.symbols import SIL
 from tts.frontend.textclasses import is_han, normalize_unicode
 from tts.frontend.utterance import Segment, Utterance
 from tts.frontend.words import Flat, Word

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tts.frontend.dictionary import DEFAULT_PHRASE_SOURCES, PhraseDictionary, default_reading, is_polyphone
+from tts.frontend.dictionary import (
+    DEFAULT_PHRASE_SOURCES,
+    PhraseDictionary,
+    default_reading,
+    is_polyphone,
+)
 from tts.frontend.lexicon import Lexicon
 from tts.frontend.words import Word
 

@@ -30,7 +30,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tts.frontend.numbers import LIANG_CLASSIFIERS, read_cardinal, read_digits, read_number
+from tts.frontend.numbers import (
+    LIANG_CLASSIFIERS,
+    read_cardinal,
+    read_digits,
+    read_number,
+)
 from tts.frontend.units import CURRENCY_PREFIXES, SYMBOL_WORDS, TEMPERATURE_UNITS, UNITS
 
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
@@ -175,7 +180,9 @@ def _dates(text: str) -> str:
 # ---------------------------------------------------------------- rule 4: times and scores
 
 _SCORE_BEFORE = re.compile(r"(比分|比赛|以|战绩|成绩)\s*$")
-_SCORE_AFTER = re.compile(r"\s*(战胜|击败|获胜|胜|负|落败|输|赢|大胜|险胜|力克|逆转|绝杀|的比分|的成绩|领先|落后|告负|取胜)")
+_SCORE_AFTER = re.compile(
+    r"\s*(战胜|击败|获胜|胜|负|落败|输|赢|大胜|险胜|力克|逆转|绝杀|的比分|的成绩|领先|落后|告负|取胜)"
+)
 
 
 def _hour(h: str) -> str:
@@ -294,7 +301,11 @@ def _dotted(text: str) -> str:
             return read_cardinal(g, liang=False)
         return read_digits(g)
 
-    return _sub(r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}(?![0-9])", lambda m: "点".join(group(g) for g in m.group(0).split(".")), text)
+    return _sub(
+        r"(?<![0-9.])[0-9]+(?:\.[0-9]+){2,}(?![0-9])",
+        lambda m: "点".join(group(g) for g in m.group(0).split(".")),
+        text,
+    )
 
 
 # ---------------------------------------------------------------- rule 6: units and ranges
@@ -359,7 +370,7 @@ def _remaining(text: str) -> str:
         body = read_number(m.group("a"), following=m.string[m.end(): m.end() + 4])
         return _signed(m.group("s"), body)
 
-    return _sub(rf"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
+    return _sub(r"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
 
 
 def _symbols(text: str) -> str:

@@ -117,7 +117,8 @@ def evaluate(strategy: Strategy, cases: list[Case]) -> tuple[int, int, list[str]
             if reading in accepted:
                 correct += 1
             else:
-                errors.append(f"{case.sentence} {case.sentence[pos]}: got {reading or '-'}, want {'/'.join(sorted(accepted))}")
+                want = "/".join(sorted(accepted))
+                errors.append(f"{case.sentence} {case.sentence[pos]}: got {reading or '-'}, want {want}")
     return correct, total, errors
 
 

@@ -10,7 +10,8 @@ zhang3).  What is left are polyphones standing alone as jieba words (他很*行*
   used for whatever the rules leave open when enabled.
 
 Which combination the frontend uses was decided by measuring on
-``tests/data/frontend_polyphones.tsv`` (see README.md).
+``tests/data/frontend_polyphones.tsv`` and ``frontend_polyphones_holdout.tsv``
+(see README.md): the rules, without g2pM.
 """
 
 from __future__ import annotations
@@ -92,13 +93,17 @@ def _de_dei(flat: Flat, i: int) -> str | None:
     """得: de2 'obtain' before 了, dei3 'must' after a subject/adverb, else the particle de5."""
     nxt = flat.next_char(i)
     prev = flat.prev_char(i)
-    if nxt == "了" and flat.next_char(i, 2) != "了" and prev not in _VERBS_BEFORE_GUO:
+    if nxt == "了" and prev not in _VERBS_BEFORE_GUO:
         return "de2"
     if prev in _BEFORE_DEI and nxt and nxt not in "很不太真更挺":
         return "dei3"
     if not prev:
         return "dei3" if nxt else "de2"
     return "de5"
+
+
+# After 还 + pronoun these show 还 is "still" (他还你的…, 你还我很…).
+_NOT_AFTER_HUAN_OBJECT = ("的", "很", "是", "也", "在", "说", "都", "还", "不", "没")
 
 
 def _huan(flat: Flat, i: int) -> str | None:
@@ -111,7 +116,7 @@ def _huan(flat: Flat, i: int) -> str | None:
         after = flat.next_char(i, len(nxt_word.text) + 1)[len(nxt_word.text):]
         if after and after in "钱债款书东一个":
             return "huan2"
-        if flat.prev_char(i) in PRONOUNS | {""} and after not in ("的", "很", "是", "也", "在", "说", "都", "还", "不", "没"):
+        if flat.prev_char(i) in PRONOUNS | {""} and after not in _NOT_AFTER_HUAN_OBJECT:
             return "huan2"
     if nxt == "了" or not nxt:
         return "huan2"  # 还了; a clause cannot end in hai2 'still'
@@ -137,7 +142,7 @@ def _xing(flat: Flat, i: int) -> str | None:
 
 def _zhong_classifier(flat: Flat, i: int) -> str | None:
     """种: zhong3 as a classifier (这种, 各种), zhong4 'plant' before crops, else unknown."""
-    if flat.prev_char(i) in NUMERALS | set("这那哪各多每某有") :
+    if flat.prev_char(i) in NUMERALS | set("这那哪各多每某有"):
         return "zhong3"
     if flat.next_char(i) in set("地树花菜田草瓜豆麦稻菜了过着的"):
         return "zhong4"
