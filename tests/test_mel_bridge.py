@@ -130,7 +130,7 @@ def test_bridge_maps_a_real_signal_mel_to_its_hifigan_mel(stats):
 
 def test_vocoder_interface_and_real_output(vocoder, mels, stats):
     assert (vocoder.hop_size, vocoder.sample_rate, vocoder.min_frames) == (300, 24000, 1)
-    assert vocoder.receptive_field_frames == 15
+    assert vocoder.receptive_field_frames == 15 and vocoder.recommended_pad >= 15 and vocoder.streamable
     mel = mels[0][None, :150]
     with torch.inference_mode():
         audio = vocoder(mel)
@@ -161,7 +161,7 @@ def whole(vocoder, mels) -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("first_block,block", [(8, 32), (16, 64), (16, 32), (8, 64)])
 def test_chunked_stream_equals_whole(vocoder, whole, first_block, block):
     mel, whole = whole
-    pad = vocoder.receptive_field_frames + 1
+    pad = vocoder.recommended_pad
     with torch.inference_mode():
         stream = torch.cat(list(run_chunked(vocoder, mel, block, pad, scale=vocoder.hop_size,
                                             first_block=first_block)), dim=1)
@@ -180,6 +180,7 @@ def test_engine_streams_with_the_hifigan_vocoder(engine, vocoder, mels):
 
 def test_interp_framing_runs(stats, vocoder, mels):
     interp = HiFiGANVocoder(vocoder.generator, stats, framing="interp").eval()
+    assert not interp.streamable
     with torch.inference_mode():
         out = interp(mels[0][None, 10:30])
     assert out.shape == (1, 20 * 300) and float(out.pow(2).mean().sqrt()) > 0.005

@@ -12,10 +12,13 @@ by frame:
        beyond the first/last Baker band centre), scaled by kappa (see below)
     -> HiFi-GAN filter bank -> ln(max(., 1e-5)) + per-band calibration offset.
 
-kappa = (HiFi-GAN sample rate) / 24000 makes a sinusoid's or white noise's mel come out at
-the level jik876's STFT would give (both banks are Slaney-normalized per Hz; the magnitude
-per bin scales with the window sum, i.e. with the sample rate for equal window durations).
-The offsets (one per HiFi-GAN band, fitted with the statistics) absorb what that model misses.
+kappa = (real sample rate of the generator's output) / 24000, i.e. 20480/24000 "matched" and
+22050/24000 "interp": both filter banks are Slaney-normalized per Hz and an STFT magnitude
+scales with the window sum, i.e. with the sample rate for windows of equal duration, so this
+gives a sinusoid's (and white noise's) mel the level jik876's STFT would give. The fitted
+per-band offsets (assets/baker_mel_stats.json) confirm it: |offset| <= 0.03 nats above
+band 10 for "matched", about -0.06 nats for "interp"; they are larger (up to -0.35) only in
+the lowest bands, below the Baker bank's 80 Hz floor, where the spectrum is extrapolated.
 
 Time axis, two framings (`framing=`):
 
@@ -30,9 +33,10 @@ Time axis, two framings (`framing=`):
   chunks cut at any Baker frame line up with the whole-utterance computation.
 * "interp": HiFi-GAN's native grid: the bridged mel is linearly interpolated in time from
   80 to 22050/256 = 86.13 frames/s (frame j centred at (256 j + 128) / 22050 s), HiFi-GAN
-  runs at 22.05 kHz and the output is resampled by 160/147. Frame boundaries fall at
-  fractional positions, so chunked decoding is close to, but not exactly, the whole-utterance
-  output; use it for whole utterances only.
+  runs at 22.05 kHz and the output is resampled by 160/147. A chunk starting at Baker frame
+  k would need HiFi-GAN frames starting at the fractional position 1.0766 k, so each chunk
+  renders on a shifted grid and chunked output does not reproduce the whole-utterance
+  waveform (measured SNR about -3 dB: same spectrum, other phase); whole utterances only.
 
 `HiFiGANVocoder` wraps bridge + generator + resampler as a drop-in for MBMelGAN:
 Baker mel (B, T, 80) -> 24 kHz waveform (B, T * 300), streamable with tts.chunking.run_chunked
@@ -192,6 +196,7 @@ class HiFiGANVocoder(nn.Module):
     sample_rate = OUTPUT_RATE
     hop_size = OUTPUT_HOP
     min_frames = 1
+    recommended_pad = 16  # >= receptive_field_frames (15); streamed vs whole measured at 86 dB SNR
 
     def __init__(self, generator: HiFiGANGenerator, stats: BakerMelStats, framing: str = "matched"):
         super().__init__()
@@ -203,13 +208,17 @@ class HiFiGANVocoder(nn.Module):
         self.resampler = Resampler(int(round(self.bridge.generator_rate)), OUTPUT_RATE)
         # matched: HiFi-GAN frame j is centred on generator sample 256 j + 128, Baker frame j on 256 j.
         self.shift = generator.hop_size // 2 if framing == "matched" else 0
+        self.streamable = framing == "matched"  # run_chunked reproduces forward() exactly
 
     @property
     def receptive_field_frames(self) -> int:
         """Baker frames on each side of a frame that can change its 300 output samples (upper bound).
 
         matched: the generator's reach (14 frames for V1) + 1 frame for the half-frame shift and
-        the resampler's 18-sample reach. interp: the same in 86.13 frames/s units, plus 2.
+        the resampler's 18-sample reach = 15. Measured with the universal V1 weights: a change
+        to frame t alters output frames t - 13 .. t + 12, and pad 12 (16) gives a streamed
+        output 75 dB (86 dB) SNR from the whole-utterance one.
+        interp: the same in 86.13 frames/s units, plus 2 (not exact streaming anyway).
         """
         reach = self.generator.receptive_field_frames
         if self.framing == "matched":

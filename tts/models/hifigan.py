@@ -190,6 +190,8 @@ class HiFiGANGenerator(nn.Module):
         """mel (B, T, 80) natural-log HiFi-GAN mel -> waveform (B, T * hop_size)."""
         if mel.dim() != 3 or mel.shape[-1] != self.cfg.num_mels:
             raise ValueError(f"expected mel (B, T, {self.cfg.num_mels}), got {tuple(mel.shape)}")
+        if mel.shape[1] == 0:
+            return mel.new_zeros(mel.shape[0], 0)
         x = self.conv_pre(mel.transpose(1, 2))
         for i, up in enumerate(self.ups):
             x = up(F.leaky_relu(x, LRELU_SLOPE))
