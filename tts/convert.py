@@ -187,9 +187,9 @@ def mb_melgan_state_dict(graph: TFLiteGraph, cfg: MBMelGANConfig = MBMelGANConfi
     for i in range(len(cfg.upsample_scales)):
         w, b = g.linear(f"sequential_4/conv_transpose_._{i}")
         # TFLite transposed conv weight (out, k, 1, in) -> torch ConvTranspose1d (in, out, k).
-        sd[f"upsamples.{i}.conv.weight"] = torch.from_numpy(
+        sd[f"upsamples.{i}.weight"] = torch.from_numpy(
             np.ascontiguousarray(w[:, :, 0, :].transpose(2, 0, 1)))
-        sd[f"upsamples.{i}.conv.bias"] = _t(b)
+        sd[f"upsamples.{i}.bias"] = _t(b)
         for j in range(cfg.stacks):
             base = f"sequential_4/residual_stack_._{i}._._{j}"
             _put(sd, f"stacks.{i}.{j}.conv1", conv(f"{base}/conv1d_{counter}"))

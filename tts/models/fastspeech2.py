@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tts.models.layers import TimeConv1d
+
 
 @dataclass(frozen=True)
 class FastSpeech2Config:
@@ -88,14 +90,12 @@ def sinusoid_table(num_positions: int, size: int) -> torch.Tensor:
     return table.float()
 
 
-class MaskedConv1d(nn.Conv1d):
-    """'Same'-padded conv over (B, L, C) that zeroes its input where mask (B, L, 1) is 0."""
-
-    def __init__(self, in_ch: int, out_ch: int, kernel: int):
-        super().__init__(in_ch, out_ch, kernel, padding=(kernel - 1) // 2)
+class MaskedConv1d(TimeConv1d):
+    """Zero-padded 'same' conv over (B, L, C) that zeroes its input where mask (B, L, 1) is 0."""
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return super().forward((x * mask).transpose(1, 2)).transpose(1, 2)
+        """x (B, L, Cin), mask (B, L, 1) -> (B, L, Cout)."""
+        return super().forward(x * mask)
 
 
 class SelfAttention(nn.Module):

@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tts.models.layers import TimeConv1d, TimeUpsample
+
 
 @dataclass(frozen=True)
 class MBMelGANConfig:
@@ -70,30 +72,15 @@ class ResidualStack(nn.Module):
 
     def __init__(self, channels: int, kernel: int, dilation: int, slope: float):
         super().__init__()
-        self.pad = (kernel - 1) // 2 * dilation
         self.slope = slope
-        self.conv1 = nn.Conv1d(channels, channels, kernel, dilation=dilation)
-        self.conv2 = nn.Conv1d(channels, channels, 1)
-        self.shortcut = nn.Conv1d(channels, channels, 1)
+        self.conv1 = TimeConv1d(channels, channels, kernel, dilation=dilation, pad_mode="reflect")
+        self.conv2 = TimeConv1d(channels, channels, 1)
+        self.shortcut = TimeConv1d(channels, channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, C, L) -> (B, C, L)."""
-        y = F.pad(F.leaky_relu(x, self.slope), (self.pad, self.pad), mode="reflect")
-        y = self.conv2(F.leaky_relu(self.conv1(y), self.slope))
-        return self.shortcut(x) + y
-
-
-class Upsample(nn.Module):
-    """Transposed conv (kernel 2 * scale) cropped like TF's 'same' padding: (B, C, L) -> (B, C', L * scale)."""
-
-    def __init__(self, in_ch: int, out_ch: int, scale: int):
-        super().__init__()
-        self.scale = scale
-        self.crop = scale // 2  # TF 'same': (kernel - stride) // 2 cropped at the start
-        self.conv = nn.ConvTranspose1d(in_ch, out_ch, 2 * scale, stride=scale)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(x)[..., self.crop : self.crop + x.shape[-1] * self.scale]
+        """x (B, L, C) -> (B, L, C)."""
+        h = F.leaky_relu_(self.conv1(F.leaky_relu(x, self.slope)), self.slope)
+        return self.conv2.accumulate(self.shortcut(x), h)
 
 
 class MBMelGAN(nn.Module):
@@ -103,39 +90,36 @@ class MBMelGAN(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.slope = cfg.leaky_slope
-        self.pad = (cfg.kernel_size - 1) // 2
-        self.conv_in = nn.Conv1d(cfg.num_mels, cfg.filters, cfg.kernel_size)
+        self.conv_in = TimeConv1d(cfg.num_mels, cfg.filters, cfg.kernel_size, pad_mode="reflect")
         self.upsamples = nn.ModuleList()
         self.stacks = nn.ModuleList()
         channels = cfg.filters
         for scale in cfg.upsample_scales:
-            self.upsamples.append(Upsample(channels, channels // 2, scale))
+            self.upsamples.append(TimeUpsample(channels, channels // 2, scale))
             channels //= 2
             self.stacks.append(nn.Sequential(*[
                 ResidualStack(channels, cfg.stack_kernel, cfg.stack_kernel ** j, cfg.leaky_slope)
                 for j in range(cfg.stacks)]))
-        self.conv_out = nn.Conv1d(channels, cfg.subbands, cfg.kernel_size)
+        self.conv_out = TimeConv1d(channels, cfg.subbands, cfg.kernel_size, pad_mode="reflect")
         self.pqmf = PQMFSynthesis(cfg.subbands, cfg.taps, cfg.cutoff_ratio, cfg.beta)
 
     @property
     def hop_size(self) -> int:
         return self.cfg.hop_size
 
-    def subband_signals(self, mel: torch.Tensor) -> torch.Tensor:
-        """mel (B, T, 80) -> sub-band signals (B, 4, T * 75) in [-1, 1]."""
-        x = F.pad(mel.transpose(1, 2), (self.pad, self.pad), mode="reflect")
-        x = self.conv_in(x)
-        for upsample, stack in zip(self.upsamples, self.stacks):
-            x = stack(upsample(F.leaky_relu(x, self.slope)))
-        x = F.pad(F.leaky_relu(x, self.slope), (self.pad, self.pad), mode="reflect")
-        return torch.tanh(self.conv_out(x))
-
     @property
     def min_frames(self) -> int:
         """Shortest input whose reflection paddings are all defined (the dilated stacks need it)."""
         first_rate = self.cfg.upsample_scales[0]
         widest = (self.cfg.stack_kernel - 1) // 2 * self.cfg.stack_kernel ** (self.cfg.stacks - 1)
-        return max(self.pad + 1, widest // first_rate + 1)
+        return max(self.conv_in.half + 1, widest // first_rate + 1)
+
+    def subband_signals(self, mel: torch.Tensor) -> torch.Tensor:
+        """mel (B, T, 80) -> sub-band signals (B, 4, T * 75) in [-1, 1]."""
+        x = self.conv_in(mel)
+        for upsample, stack in zip(self.upsamples, self.stacks):
+            x = stack(upsample(F.leaky_relu(x, self.slope)))
+        return torch.tanh(self.conv_out(F.leaky_relu(x, self.slope))).float().transpose(1, 2)
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """mel (B, T, 80) -> waveform (B, T * 300)."""

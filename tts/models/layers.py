@@ -1,0 +1,118 @@
+"""Convolutions over time-major tensors (B, L, C), computed as one matrix product per tap.
+
+Both models keep their activations time-major. A 1-D convolution with k taps is then
+k shifted matrix products accumulated in place (a shifted slice of a time-major tensor needs
+no copy), and a stride-s transposed convolution with 2s taps is one product followed by an
+overlap-add. On CPUs this beats oneDNN's convolution, which compiles a new kernel for every
+new sequence length (each sentence has one), and it keeps the same parameters and
+state-dict layout as torch.nn.Conv1d / ConvTranspose1d.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def _compute_dtype(device: torch.device, dtype: torch.dtype) -> torch.dtype:
+    if torch.is_autocast_enabled(device.type):
+        return torch.get_autocast_dtype(device.type)
+    return dtype
+
+
+class _TapCache:
+    """Per-tap weight matrices, rebuilt when the weights, device or compute dtype change."""
+
+    def __init__(self):
+        self.key = None
+        self.value = None
+
+    def get(self, weight: torch.Tensor, build):
+        dtype = _compute_dtype(weight.device, weight.dtype)
+        key = (weight.data_ptr(), weight._version, weight.device, dtype)
+        if key != self.key:
+            self.value = build(weight.detach()).to(dtype).contiguous()
+            self.key = key
+        return self.value
+
+
+def _accumulate(out: torch.Tensor, x: torch.Tensor, w: torch.Tensor) -> None:
+    """out += x @ w for (B, L, Cin) x (Cin, Cout), in place."""
+    if x.shape[0] == 1:
+        out[0].addmm_(x[0], w)
+    else:
+        out.baddbmm_(x, w.expand(x.shape[0], *w.shape))
+
+
+class TimeConv1d(nn.Conv1d):
+    """Conv1d on (B, L, Cin) -> (B, L, Cout) with 'same' padding ('zeros' or 'reflect').
+
+    Tap j reads input row r + j * dilation - half for output row r. Rows inside the input are
+    one shifted product per tap; rows that fall off an edge contribute nothing ('zeros') or
+    are read from the mirrored rows ('reflect'), so no padded copy of the input is made.
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, kernel: int, dilation: int = 1, pad_mode: str = "zeros"):
+        super().__init__(in_ch, out_ch, kernel, dilation=dilation)
+        if pad_mode not in ("zeros", "reflect"):
+            raise ValueError(f"pad_mode must be 'zeros' or 'reflect', not {pad_mode!r}")
+        if kernel % 2 == 0:
+            raise ValueError("'same' padding needs an odd kernel")
+        self.pad_mode = pad_mode
+        self.half = (kernel - 1) // 2 * dilation
+        self._taps = _TapCache()
+
+    def taps(self) -> torch.Tensor:
+        """(k, Cin, Cout) weight matrices in the compute dtype."""
+        return self._taps.get(self.weight, lambda w: w.permute(2, 1, 0))
+
+    def accumulate(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """out (B, L, Cout) += conv(x) + bias, in place; x (B, L, Cin)."""
+        taps = self.taps()
+        x = x.to(taps.dtype)
+        length, d = x.shape[1], self.dilation[0]
+        reflect = self.pad_mode == "reflect"
+        if reflect and self.half >= length:
+            raise ValueError(f"reflection padding of {self.half} needs more than {length} frames")
+        out.add_(self.bias.to(out.dtype))
+        for j in range(taps.shape[0]):
+            shift = j * d - self.half
+            if abs(shift) >= length:
+                continue
+            lo, hi = max(0, -shift), length - max(0, shift)
+            _accumulate(out[:, lo:hi], x[:, lo + shift : hi + shift], taps[j])
+            if reflect and shift < 0:
+                _accumulate(out[:, :-shift], x[:, 1 : 1 - shift].flip(1), taps[j])
+            elif reflect and shift > 0:
+                _accumulate(out[:, length - shift :], x[:, length - 1 - shift : length - 1].flip(1), taps[j])
+        return out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, L, Cin) -> (B, L, Cout)."""
+        dtype = self.taps().dtype
+        out = torch.zeros(x.shape[0], x.shape[1], self.out_channels, dtype=dtype, device=x.device)
+        return self.accumulate(out, x)
+
+
+class TimeUpsample(nn.ConvTranspose1d):
+    """Transposed conv, kernel 2 * stride, cropped like TF's 'same': (B, L, Cin) -> (B, L * stride, Cout)."""
+
+    def __init__(self, in_ch: int, out_ch: int, stride: int):
+        super().__init__(in_ch, out_ch, 2 * stride, stride=stride)
+        self.scale = stride
+        self.crop = stride // 2  # TF 'same' crops (kernel - stride) // 2 at the start
+        self._taps = _TapCache()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, L, Cin) -> (B, L * stride, Cout)."""
+        s = self.scale
+        # weight (Cin, Cout, 2s) -> (Cin, 2s * Cout): one product gives every tap's contribution.
+        w = self._taps.get(self.weight, lambda w: w.permute(0, 2, 1).reshape(w.shape[0], -1))
+        b, length, _ = x.shape
+        z = torch.matmul(x.to(w.dtype), w).view(b, length, 2, s, -1)
+        out = z.new_zeros(b, length + 1, s, z.shape[-1])
+        out[:, :length] += z[:, :, 0]  # taps 0..s-1 land in the input frame's own block
+        out[:, 1:] += z[:, :, 1]  # taps s..2s-1 land in the next block
+        out = out.view(b, (length + 1) * s, -1)[:, self.crop : self.crop + length * s]
+        return out + self.bias.to(out.dtype)
