@@ -1,9 +1,16 @@
-"""The neural half of synthesis, language-blind: symbol ids -> mel -> waveform on chosen devices."""
+"""The neural half of synthesis, language-blind: symbol ids -> mel -> waveform on chosen devices.
+
+Models are loaded once and stay resident. Faults degrade instead of failing: a CUDA
+out-of-memory error in a vocoder call is retried in smaller chunks (exact, thanks to the
+chunk padding), then on a CPU copy of the vocoder; each fallback is logged and counted.
+"""
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,7 +19,18 @@ import torch
 from tts.chunking import run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
 from tts.models.loading import load_fastspeech2, load_mb_melgan
-from tts.models.mb_melgan import MBMelGAN
+from tts.weights import WeightsError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 24000
+HOP_SIZE = 300
+OOM_RETRY_PAD = 24  # context frames kept when an out-of-memory retry splits a vocoder call
+OOM_MIN_BLOCK = 4  # smallest block tried before giving up on the device
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower()
 
 
 @dataclass
@@ -48,29 +66,66 @@ def _per_symbol(values: list, n_max: int, default: float) -> torch.Tensor:
     return torch.stack(rows)
 
 
+def half_precision_dtype(device: torch.device | str) -> torch.dtype | None:
+    """The half precision worth using on a device: fp16 on CUDA, bf16 on CPUs with native bf16."""
+    if torch.device(device).type == "cuda":
+        return torch.float16
+    try:
+        return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else None
+    except (AttributeError, RuntimeError):
+        return None
+
+
 class Engine:
-    """FastSpeech2 + a vocoder kept resident on their devices, with batched acoustic inference."""
+    """FastSpeech2 + vocoders kept resident on their devices, with batched inference."""
 
-    sample_rate = 24000
+    sample_rate = SAMPLE_RATE
+    hop_size = HOP_SIZE
 
-    def __init__(self, acoustic: FastSpeech2, vocoder: MBMelGAN, acoustic_device: str = "cpu",
-                 vocoder_device: str = "cpu", acoustic_dtype: torch.dtype | None = None):
-        self.acoustic_model = acoustic.to(acoustic_device).eval()
-        self.vocoder_model = vocoder.to(vocoder_device).eval()
+    def __init__(self, acoustic: FastSpeech2, vocoders: dict[str, torch.nn.Module],
+                 acoustic_device: str = "cpu", vocoder_device: str = "cpu",
+                 acoustic_dtype: torch.dtype | None = None,
+                 on_fallback: Callable[[str], None] | None = None):
         self.acoustic_device = torch.device(acoustic_device)
         self.vocoder_device = torch.device(vocoder_device)
+        self.acoustic_model = acoustic.to(self.acoustic_device).eval()
         self.acoustic_model.decoder_dtype = acoustic_dtype  # fp16 on CUDA, bf16 on CPU, or None
-        self.hop_size = vocoder.hop_size
+        self.vocoders = {name: v.to(self.vocoder_device).eval() for name, v in vocoders.items()}
+        for name, v in self.vocoders.items():
+            if v.hop_size != self.hop_size:
+                raise ValueError(f"vocoder {name} has hop {v.hop_size}, the engine needs {self.hop_size}")
+        self.on_fallback = on_fallback or (lambda kind: None)
+        self._cpu_vocoders: dict[str, torch.nn.Module] = {}
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None, acoustic_device: str = "cpu",
-             vocoder_device: str = "cpu", acoustic_dtype: torch.dtype | None = None) -> "Engine":
-        return cls(load_fastspeech2(data_dir), load_mb_melgan(data_dir), acoustic_device, vocoder_device,
-                   acoustic_dtype)
+             vocoder_device: str = "cpu", acoustic_dtype: torch.dtype | None = None,
+             vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> "Engine":
+        """Load FastSpeech2 and the vocoders; HiFi-GAN is skipped (logged) if its weights are absent."""
+        loaded = {}
+        if "mb_melgan" in vocoders:
+            loaded["mb_melgan"] = load_mb_melgan(data_dir)
+        if "hifigan" in vocoders:
+            try:
+                from tts.mel_bridge import load_hifigan_vocoder
+
+                loaded["hifigan"] = load_hifigan_vocoder(data_dir)
+            except WeightsError as exc:
+                log.warning("high-fidelity vocoder unavailable: %s", exc)
+        return cls(load_fastspeech2(data_dir), loaded, acoustic_device, vocoder_device, acoustic_dtype, **kwargs)
 
     @property
     def max_frames(self) -> int:
         return self.acoustic_model.max_frames
+
+    def vocoder(self, name: str) -> torch.nn.Module:
+        if name not in self.vocoders:
+            raise KeyError(f"vocoder {name!r} is not loaded (available: {', '.join(self.vocoders)})")
+        return self.vocoders[name]
+
+    def receptive_pad(self, name: str) -> int:
+        """Context frames that make chunked decoding equal whole decoding for this vocoder."""
+        return int(getattr(self.vocoder(name), "recommended_pad", 20))
 
     @torch.inference_mode()
     def acoustic(self, items: list[AcousticItem]) -> list[AcousticResult]:
@@ -81,15 +136,14 @@ class Engine:
         ids = torch.zeros(len(items), n_max, dtype=torch.long)
         for b, it in enumerate(items):
             ids[b, : len(it.ids)] = torch.as_tensor(it.ids)
-        control = VarianceControl(
-            duration_scale=_per_symbol([it.duration_scale for it in items], n_max, 1.0),
-            pitch_scale=_per_symbol([it.pitch_scale for it in items], n_max, 1.0),
-            pitch_shift=_per_symbol([it.pitch_shift for it in items], n_max, 0.0),
-            energy_scale=_per_symbol([it.energy_scale for it in items], n_max, 1.0),
-            energy_shift=_per_symbol([it.energy_shift for it in items], n_max, 0.0))
         dev = self.acoustic_device
-        control = VarianceControl(**{k: v.to(dev) for k, v in vars(control).items()})
-        out = self.acoustic_model(ids.to(dev), control)
+        control = VarianceControl(
+            duration_scale=_per_symbol([it.duration_scale for it in items], n_max, 1.0).to(dev),
+            pitch_scale=_per_symbol([it.pitch_scale for it in items], n_max, 1.0).to(dev),
+            pitch_shift=_per_symbol([it.pitch_shift for it in items], n_max, 0.0).to(dev),
+            energy_scale=_per_symbol([it.energy_scale for it in items], n_max, 1.0).to(dev),
+            energy_shift=_per_symbol([it.energy_shift for it in items], n_max, 0.0).to(dev))
+        out = self.acoustic_model(ids.to(dev, non_blocking=True), control)
         mel = out.mel.cpu()
         results = []
         for b, it in enumerate(items):
@@ -101,15 +155,71 @@ class Engine:
                 energy=out.energy[b, :n].float().cpu().numpy()))
         return results
 
-    @torch.inference_mode()
-    def vocode(self, mel: torch.Tensor) -> np.ndarray:
-        """mel (T, 80) -> waveform (T * hop,) float32 in [-1, 1]."""
-        return self.vocoder_model(mel[None].to(self.vocoder_device))[0].float().cpu().numpy()
+    def _cpu_copy(self, name: str) -> torch.nn.Module:
+        if name not in self._cpu_vocoders:
+            self._cpu_vocoders[name] = copy.deepcopy(self.vocoders[name]).to("cpu")
+        return self._cpu_vocoders[name]
 
     @torch.inference_mode()
-    def vocode_stream(self, mel: torch.Tensor, block: int, pad: int,
-                      first_block: int | None = None) -> Iterator[np.ndarray]:
+    def vocode_batch(self, mels: list[torch.Tensor], name: str = "mb_melgan") -> list[np.ndarray]:
+        """Equal-length mels [(T, 80)] -> waveforms [(T * hop,)] in one batched call.
+
+        On CUDA out-of-memory: retry in halves (exact: chunks keep their context), then on the CPU.
+        """
+        model = self.vocoder(name)
+        x = torch.stack(mels)
+        try:
+            audio = model(x.to(self.vocoder_device, non_blocking=True))
+        except Exception as exc:  # noqa: BLE001
+            if not is_out_of_memory(exc):
+                raise
+            audio = self._vocode_after_oom(x, name)
+        return list(audio.float().cpu().numpy())
+
+    def _vocode_after_oom(self, x: torch.Tensor, name: str) -> torch.Tensor:
+        """Redo a vocoder call that ran out of memory: in ever smaller blocks, then on the CPU."""
+        cuda = self.vocoder_device.type == "cuda"
+        model = self.vocoders[name]
+        block = x.shape[1] // 2
+        while block >= OOM_MIN_BLOCK:
+            if cuda:
+                torch.cuda.empty_cache()
+            self.on_fallback("vocoder_smaller_chunks")
+            log.warning("vocoder %s ran out of memory on %s frames: retrying in blocks of %d",
+                        name, tuple(x.shape[:2]), block)
+            try:
+                parts = [p.cpu() for p in run_chunked(model, x.to(self.vocoder_device), block, OOM_RETRY_PAD,
+                                                      scale=self.hop_size)]
+                return torch.cat(parts, dim=-1)
+            except Exception as exc:  # noqa: BLE001
+                if not is_out_of_memory(exc):
+                    raise
+                block //= 2
+        if not cuda:
+            raise MemoryError(f"vocoder {name} ran out of memory even in blocks of {OOM_MIN_BLOCK} frames")
+        torch.cuda.empty_cache()
+        self.on_fallback("vocoder_cpu")
+        log.warning("vocoder %s still out of GPU memory: running this call on the CPU", name)
+        return self._cpu_copy(name)(x.cpu())
+
+    def vocode(self, mel: torch.Tensor, name: str = "mb_melgan") -> np.ndarray:
+        """mel (T, 80) -> waveform (T * hop,) float32 in [-1, 1]."""
+        return self.vocode_batch([mel], name)[0]
+
+    @torch.inference_mode()
+    def vocode_stream(self, mel: torch.Tensor, block: int, pad: int, first_block: int | None = None,
+                      name: str = "mb_melgan") -> Iterator[np.ndarray]:
         """mel (T, 80) -> waveform pieces; joined they equal `vocode(mel)` (pad >= receptive field)."""
         x = mel[None].to(self.vocoder_device)
-        for piece in run_chunked(self.vocoder_model, x, block, pad, scale=self.hop_size, first_block=first_block):
+        for piece in run_chunked(self.vocoder(name), x, block, pad, scale=self.hop_size, first_block=first_block):
             yield piece[0].float().cpu().numpy()
+
+    def device_memory(self) -> dict[str, float]:
+        """Bytes in use: CUDA allocated per device, and this process's resident memory."""
+        import psutil
+
+        used = {"cpu_rss": float(psutil.Process().memory_info().rss)}
+        for dev in {self.acoustic_device, self.vocoder_device}:
+            if dev.type == "cuda":
+                used[str(dev)] = float(torch.cuda.memory_allocated(dev))
+        return used

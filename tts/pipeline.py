@@ -20,7 +20,7 @@ class PreparedSegment:
     index: int
     segment: Segment  # text and the pause that follows it
     utterance: Utterance  # normalized text, syllables, phonemes
-    ids: list[int]  # symbol ids including eos
+    ids: list[int]  # symbol ids including eos (empty when there is nothing to speak)
 
     @property
     def syllable_count(self) -> int:
@@ -39,22 +39,26 @@ class Pipeline:
              lexicon_path: str | os.PathLike | None = None) -> "Pipeline":
         return cls(Frontend(lexicon_path=lexicon_path), SymbolTable.load(data_dir))
 
-    def prepare(self, text: str, max_chars: int) -> list[PreparedSegment]:
-        """Split text into segments of at most max_chars and convert each to ids.
+    def plan(self, text: str, max_chars: int, first_chars: int | None = None) -> list[Segment]:
+        """Split text into segments of at most max_chars; the first at most first_chars.
 
-        Segments without any speakable syllable (only punctuation or unknown characters) are
-        kept out of synthesis but their pause is preserved by the previous segment.
+        Cutting the first piece short (at a clause, else a word boundary) lets the first audio
+        come after a short acoustic call; the rest of that sentence follows as its own segment.
         """
-        prepared: list[PreparedSegment] = []
-        for segment in self.frontend.split(text, max_chars=max_chars):
-            utterance = self.frontend.analyze(segment.text)
-            if not utterance.syllables:
-                if prepared:
-                    last = prepared[-1]
-                    merged = Segment(last.segment.text + segment.text,
-                                     max(last.segment.pause_after, segment.pause_after))
-                    prepared[-1] = PreparedSegment(last.index, merged, last.utterance, last.ids)
-                continue
-            prepared.append(PreparedSegment(len(prepared), segment, utterance,
-                                            self.symbols.encode(utterance.phonemes)))
-        return prepared
+        segments = self.frontend.split(text, max_chars=max_chars)
+        if first_chars and segments:
+            head = self.frontend.split(segments[0].text, max_chars=first_chars)
+            if len(head) > 1:
+                rest = Segment("".join(s.text for s in head[1:]), segments[0].pause_after)
+                segments = [head[0], rest, *segments[1:]]
+        return segments
+
+    def prepare_segment(self, index: int, segment: Segment) -> PreparedSegment:
+        utterance = self.frontend.analyze(segment.text)
+        ids = self.symbols.encode(utterance.phonemes) if utterance.syllables else []
+        return PreparedSegment(index, segment, utterance, ids)
+
+    def prepare(self, text: str, max_chars: int) -> list[PreparedSegment]:
+        """All segments of `text` with something to speak, converted to ids."""
+        prepared = [self.prepare_segment(i, s) for i, s in enumerate(self.plan(text, max_chars))]
+        return [p for p in prepared if p.ids]

@@ -78,6 +78,10 @@ class AcousticOutput:
     energy: torch.Tensor  # (B, N) controlled per-symbol energy
 
 
+class TooManyFramesError(ValueError):
+    """The requested speech is longer than the model's position table allows in one call."""
+
+
 def sinusoid_table(num_positions: int, size: int) -> torch.Tensor:
     """Transformer position table (num_positions + 1, size); row 0 (padding) is zero."""
     pos = torch.arange(num_positions + 1, dtype=torch.float64)[:, None]
@@ -249,8 +253,8 @@ class FastSpeech2(nn.Module):
         frames, lengths = regulate_length(hidden, durations * mask[..., 0].long())
         t = frames.shape[1]
         if t > self.cfg.max_positions:
-            raise ValueError(f"{t} mel frames exceed the model's {self.cfg.max_positions} positions; "
-                             "split the text into shorter segments")
+            raise TooManyFramesError(f"{t} mel frames exceed the model's {self.cfg.max_positions} positions; "
+                                     "split the text into shorter segments")
         frame_mask = (torch.arange(t, device=frames.device)[None, :] < lengths[:, None]).unsqueeze(-1)
         frame_mask = frame_mask.to(frames.dtype)
         position_ids = torch.arange(1, t + 1, device=frames.device)[None, :] * frame_mask[..., 0].long()

@@ -1,0 +1,101 @@
+"""Per-request synthesis options (what one caller asks for), separate from load-time profiles."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from dataclasses import asdict, dataclass, field, replace
+
+QUALITIES = ("fast", "high")  # fast = MB-MelGAN, high = HiFi-GAN (high fidelity)
+
+
+class RequestError(ValueError):
+    """A request is invalid; `field` names the offending option, the message says what is allowed."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 400):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """Prosody offsets applied through FastSpeech2's variance adaptor, in the model's units.
+
+    duration_scale multiplies every duration; pitch_shift/energy_shift add standard deviations
+    of the Baker speaker's per-phoneme pitch/energy; pitch_range scales pitch around the speaker's
+    mean; pause_scale multiplies pauses between sentences.
+    """
+
+    duration_scale: float = 1.0
+    pitch_shift: float = 0.0
+    pitch_range: float = 1.0
+    energy_shift: float = 0.0
+    energy_scale: float = 1.0
+    pause_scale: float = 1.0
+    final_pitch: float = 0.0  # extra pitch shift on a sentence's last syllables (rising > 0, falling < 0)
+
+    def combine(self, other: "Prosody") -> "Prosody":
+        """Apply `other` on top of this one (scales multiply, shifts add)."""
+        return Prosody(
+            duration_scale=self.duration_scale * other.duration_scale,
+            pitch_shift=self.pitch_shift + other.pitch_shift,
+            pitch_range=self.pitch_range * other.pitch_range,
+            energy_shift=self.energy_shift + other.energy_shift,
+            energy_scale=self.energy_scale * other.energy_scale,
+            pause_scale=self.pause_scale * other.pause_scale,
+            final_pitch=self.final_pitch + other.final_pitch)
+
+
+# Measured on the Baker voice (8 eval sentences): one unit of pitch shift moves the median F0
+# by about 2.4 semitones near neutral, saturating beyond about +-2 units.
+SEMITONES_PER_PITCH_UNIT = 2.4
+
+
+@dataclass(frozen=True)
+class SynthesisOptions:
+    """One request: the text and how to say it."""
+
+    text: str
+    voice: str = "baker"
+    emotion: str = "neutral"
+    emotion_intensity: float = 1.0  # 0 = neutral .. 1 = the preset .. 2 = exaggerated
+    speed: float = 1.0  # 0.25-4.0, 2.0 = twice as fast
+    pitch: float = 0.0  # semitones, -6 .. +6
+    energy: float = 1.0  # 0.5-2.0, relative intensity
+    quality: str | None = None  # "fast" | "high" | None (the profile's default vocoder)
+    prosody: Prosody = field(default_factory=Prosody)  # extra offsets (reference audio, instructions)
+
+    def validated(self, max_chars: int) -> "SynthesisOptions":
+        """Check every option; returns the options with the text NFC-normalized."""
+        if not isinstance(self.text, str):
+            raise RequestError("text must be a string", "text")
+        try:
+            self.text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RequestError("text contains invalid characters (unpaired surrogates)", "text") from None
+        text = unicodedata.normalize("NFC", self.text)
+        if not text.strip():
+            raise RequestError("text is empty", "text")
+        if len(text) > max_chars:
+            raise RequestError(f"text has {len(text)} characters; the limit is {max_chars}", "text", status=413)
+        for name, lo, hi in (("speed", 0.25, 4.0), ("pitch", -6.0, 6.0), ("energy", 0.5, 2.0),
+                             ("emotion_intensity", 0.0, 2.0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise RequestError(f"{name} must be a number between {lo} and {hi}", name)
+            if not lo <= value <= hi:
+                raise RequestError(f"{name} must be between {lo} and {hi}, got {value}", name)
+        if self.quality is not None and self.quality not in QUALITIES:
+            raise RequestError(f"quality must be one of {', '.join(QUALITIES)}", "quality")
+        for name in ("voice", "emotion"):
+            if not isinstance(getattr(self, name), str):
+                raise RequestError(f"{name} must be a string", name)
+        return replace(self, text=text)
+
+    def cache_key(self) -> str:
+        """Identifies the audio this request produces (same key, same audio)."""
+        payload = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()

