@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import torch
+
 from tts.engine import AcousticItem
 from tts.frontend import Segment, Utterance
 from tts.options import SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
@@ -16,6 +18,14 @@ class Voice:
     label: str  # shown to users
     description: str
     prosody: Prosody = Prosody()
+    formant_shift: float = 1.0  # frequency warping of the mel (> 1 brighter / smaller vocal tract)
+
+
+def transform_mel(voice: Voice, mel: torch.Tensor) -> torch.Tensor:
+    """A voice's spectral transform of a Baker mel (T, 80); identity for the Baker voice itself."""
+    if voice.formant_shift == 1.0:
+        return mel
+    raise NotImplementedError("formant shifting is not implemented yet")
 
 
 VOICES: dict[str, Voice] = {

@@ -27,7 +27,7 @@ from tts.batching import BatchWorker
 from tts.cache import AudioCache
 from tts.chunking import depad, get_chunks
 from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
-from tts.expressive import acoustic_item, pause_seconds, resolve
+from tts.expressive import acoustic_item, pause_seconds, resolve, transform_mel
 from tts.metrics import Metrics
 from tts.models.fastspeech2 import TooManyFramesError
 from tts.options import QUALITIES, RequestError, SynthesisOptions
@@ -396,7 +396,7 @@ class Synthesizer:
                 timings.audio_s = len(cached.audio) / self.sample_rate
                 state.result = Result(cached.audio, self.sample_rate, cached.segments, timings, cached.vocoder, True)
                 return
-            _, prosody = resolve(options)
+            voice, prosody = resolve(options)
             plan = self.pipeline.plan(options.text, self.profile.text.max_segment_chars,
                                       self.profile.acoustic.first_chunk_chars)
             if not plan:
@@ -420,7 +420,8 @@ class Synthesizer:
                 durations: list[int] = []
                 for _, acoustic in done:
                     durations.extend(int(d) for d in acoustic.durations)
-                    for audio in self._vocode_stream(acoustic.mel, vocoder, state, submit_next, first=not produced):
+                    mel = transform_mel(voice, acoustic.mel)
+                    for audio in self._vocode_stream(mel, vocoder, state, submit_next, first=not produced):
                         if not produced:
                             timings.first_chunk_s = time.perf_counter() - state.started
                             self.metrics.first_chunk.observe(timings.first_chunk_s)
