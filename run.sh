@@ -47,13 +47,15 @@ setup_venv() {
   "$VENV/bin/python" -m tts fetch
 }
 
-# Debian packages the tests drive for real: a browser, Caddy, espeak-ng and sox.
+# Debian packages the tests drive for real: a browser, Caddy, espeak-ng, sox and a CJK font.
 setup_test_tools() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v caddy >/dev/null 2>&1 || missing+=(caddy)
   command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
   command -v sox >/dev/null 2>&1 || missing+=(sox)
+  # A CJK font, so the browser test's screenshots show Chinese text.
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   if [ ${#missing[@]} -gt 0 ]; then
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -67,6 +67,11 @@ class SynthesisOptions:
     energy: float = 1.0  # 0.5-2.0, relative intensity
     quality: str | None = None  # "fast" | "high" | None (the profile's default vocoder)
     prosody: Prosody = field(default_factory=Prosody)  # extra offsets (reference audio, instructions)
+    pinyin: str | None = None  # corrected readings: every syllable of the text, space-separated
+
+    def with_prosody(self, prosody: Prosody) -> "SynthesisOptions":
+        """These options with `prosody` applied on top of their own extra offsets."""
+        return replace(self, prosody=self.prosody.combine(prosody))
 
     def validated(self, max_chars: int) -> "SynthesisOptions":
         """Check every option; returns the options with the text NFC-normalized."""
@@ -88,6 +93,14 @@ class SynthesisOptions:
                 raise RequestError(f"{name} must be a number between {lo} and {hi}", name)
             if not lo <= value <= hi:
                 raise RequestError(f"{name} must be between {lo} and {hi}, got {value}", name)
+        if self.pinyin is not None:
+            from tts.frontend.syllables import is_valid
+
+            if not isinstance(self.pinyin, str) or len(self.pinyin) > 8 * max_chars:
+                raise RequestError("pinyin must be a string of space-separated syllables", "pinyin")
+            bad = [s for s in self.pinyin.split() if not is_valid(s)]
+            if bad:
+                raise RequestError(f"not a valid pinyin syllable with tone 1-5: {bad[0]!r}", "pinyin")
         if self.quality is not None and self.quality not in QUALITIES:
             raise RequestError(f"quality must be one of {', '.join(QUALITIES)}", "quality")
         for name in ("voice", "emotion"):

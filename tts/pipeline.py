@@ -6,10 +6,12 @@ symbol set and how sentences are spaced in time.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
 from tts.frontend import Frontend, Segment, Utterance
+from tts.frontend.syllables import to_phonemes
 from tts.symbols import SymbolTable
 
 
@@ -25,6 +27,26 @@ class PreparedSegment:
     @property
     def syllable_count(self) -> int:
         return len(self.utterance.syllables)
+
+
+def with_syllables(utterance: Utterance, syllables: list[str]) -> Utterance:
+    """The utterance with its syllables replaced (same count), prosody breaks kept."""
+    if len(syllables) != len(utterance.syllables):
+        raise ValueError(f"{len(syllables)} syllables given for {len(utterance.syllables)}")
+    phonemes: list[str] = []
+    owners: list[int] = []
+    done: set[int] = set()
+    for phoneme, owner in zip(utterance.phonemes, utterance.phoneme_syllable):
+        if owner < 0:
+            phonemes.append(phoneme)
+            owners.append(owner)
+        elif owner not in done:
+            done.add(owner)
+            new = to_phonemes(syllables[owner])
+            phonemes.extend(new)
+            owners.extend([owner] * len(new))
+    return dataclasses.replace(utterance, syllables=tuple(syllables), phonemes=tuple(phonemes),
+                               phoneme_syllable=tuple(owners))
 
 
 class Pipeline:
@@ -53,8 +75,12 @@ class Pipeline:
                 segments = [head[0], rest, *segments[1:]]
         return segments
 
-    def prepare_segment(self, index: int, segment: Segment) -> PreparedSegment:
+    def prepare_segment(self, index: int, segment: Segment,
+                        syllables: list[str] | None = None) -> PreparedSegment:
+        """Analyze one segment; `syllables` (one per syllable the frontend found) replace its readings."""
         utterance = self.frontend.analyze(segment.text)
+        if syllables is not None:
+            utterance = with_syllables(utterance, syllables)
         ids = self.symbols.encode(utterance.phonemes) if utterance.syllables else []
         return PreparedSegment(index, segment, utterance, ids)
 

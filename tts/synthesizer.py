@@ -401,17 +401,22 @@ class Synthesizer:
                                       self.profile.acoustic.first_chunk_chars)
             if not plan:
                 raise RequestError("the text has nothing to speak (no Chinese, letters or digits)", "text")
+            readings = self._split_pinyin(options.pinyin, plan) if options.pinyin else None
+
+            def prepare(i: int) -> PreparedSegment:
+                return self.pipeline.prepare_segment(i, plan[i], readings[i] if readings else None)
+
             pieces: list[np.ndarray] = []
             infos: list[SegmentInfo] = []
             produced = 0
-            prepared = [self.pipeline.prepare_segment(0, plan[0])]
+            prepared = [prepare(0)]
             futures = [self._submit_acoustic(prepared[0], prosody, state)]
             for i in range(len(plan)):
 
                 def submit_next(i=i) -> None:
                     """Queue the next segment's acoustic call once this segment's first block is queued."""
                     if i + 1 < len(plan) and len(prepared) == i + 1:
-                        prepared.append(self.pipeline.prepare_segment(i + 1, plan[i + 1]))
+                        prepared.append(prepare(i + 1))
                         futures.append(self._submit_acoustic(prepared[i + 1], prosody, state))
 
                 seg = prepared[i]
@@ -474,6 +479,19 @@ class Synthesizer:
             self.metrics.requests.labels(status=status).inc()
             if error_kind:
                 self.metrics.errors.labels(kind=error_kind).inc()
+
+    def _split_pinyin(self, pinyin: str, plan) -> list[list[str]]:
+        """Corrected readings split per segment; their count must match the text's syllables."""
+        given = pinyin.split()
+        counts = [len(self.pipeline.frontend.analyze(seg.text).syllables) for seg in plan]
+        if len(given) != sum(counts):
+            raise RequestError(f"pinyin has {len(given)} syllables but the text has {sum(counts)}; "
+                               "preview the pinyin first and edit that", "pinyin")
+        out, at = [], 0
+        for n in counts:
+            out.append(given[at : at + n])
+            at += n
+        return out
 
     def _vocode_stream(self, mel: torch.Tensor, vocoder: str, state: _State,
                        after_first: Callable[[], None], first: bool) -> Iterator[np.ndarray]:

@@ -1,0 +1,225 @@
+"""The HTTP API: an OpenAI-compatible `POST /v1/audio/speech`, plus voices, health and metrics.
+
+Existing OpenAI clients work unchanged: OpenAI's model names map to the two vocoders
+(tts-1 -> fast, tts-1-hd -> high fidelity) and its voice names to this server's voices. Extras:
+`emotion`, `emotion_intensity`, `pitch`, `energy`, `quality`, `pinyin`, `reference_audio`
+(base64) and `stream` (chunked transfer, audio starting with the first sentence). Every error
+is a 4xx/5xx JSON body in OpenAI's shape, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tts.options import RequestError, SynthesisOptions
+from tts.synthesizer import ServiceBusy, Synthesizer
+from tts.web.audio_formats import CONTENT_TYPES, FORMATS, encode, encode_stream
+
+log = logging.getLogger(__name__)
+
+OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
+                 "zh-tts": None, "zh-tts-fast": "fast", "zh-tts-hifi": "high"}
+# OpenAI voice -> this server's voice, tried in order (derived voices may not be installed).
+OPENAI_VOICES = {
+    "alloy": ("baker",), "nova": ("baker",), "shimmer": ("baker",), "coral": ("baker",), "sage": ("baker",),
+    "onyx": ("baker-low", "baker"), "echo": ("baker-low", "baker"), "ash": ("baker-low", "baker"),
+    "fable": ("baker-bright", "baker"), "ballad": ("baker-bright", "baker"), "verse": ("baker-bright", "baker"),
+}
+MAX_REFERENCE_BYTES = 10 * 2**20
+
+
+class SpeechRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = "tts-1"
+    input: str
+    voice: str = "alloy"
+    response_format: str = "mp3"
+    speed: float = Field(1.0, ge=0.25, le=4.0)
+    instructions: str | None = Field(None, max_length=2000)
+    stream_format: str | None = None  # OpenAI's field; only "audio" is supported
+    # extras
+    emotion: str = "neutral"
+    emotion_intensity: float = Field(1.0, ge=0.0, le=2.0)
+    pitch: float = Field(0.0, ge=-6.0, le=6.0)
+    energy: float = Field(1.0, ge=0.5, le=2.0)
+    quality: str | None = None
+    pinyin: str | None = None
+    reference_audio: str | None = None  # base64 of a 3-30 s clip whose prosody to follow
+    stream: bool = False
+
+
+def error_response(status: int, message: str, param: str | None = None, kind: str | None = None,
+                   headers: dict | None = None) -> JSONResponse:
+    kind = kind or ("invalid_request_error" if status < 500 else "server_error")
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": status}},
+                        status_code=status, headers=headers)
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str | None]:
+    first = exc.errors()[0]
+    loc = [str(x) for x in first.get("loc", ()) if x != "body"]
+    field = loc[0] if loc else None
+    if first.get("type") == "extra_forbidden":
+        return f"unknown field '{field}'", field
+    return f"{field}: {first.get('msg', 'invalid value')}" if field else first.get("msg", "invalid request"), field
+
+
+def resolve_voice(synth: Synthesizer, name: str) -> str:
+    from tts.expressive import VOICES
+
+    if name in VOICES:
+        return name
+    for candidate in OPENAI_VOICES.get(name.lower(), ()):
+        if candidate in VOICES:
+            return candidate
+    known = sorted(set(VOICES) | set(OPENAI_VOICES))
+    raise RequestError(f"unknown voice {name!r} (available: {', '.join(known)})", "voice")
+
+
+def to_options(synth: Synthesizer, req: SpeechRequest) -> SynthesisOptions:
+    """Map an API request onto SynthesisOptions (explicit fields win over instructions)."""
+    if req.model not in OPENAI_MODELS:
+        raise RequestError(f"unknown model {req.model!r} (available: {', '.join(OPENAI_MODELS)})", "model")
+    if req.response_format not in FORMATS:
+        raise RequestError(f"response_format must be one of {', '.join(FORMATS)}", "response_format")
+    if req.stream_format not in (None, "audio"):
+        raise RequestError("stream_format 'sse' is not supported; use 'audio'", "stream_format")
+    quality = req.quality if req.quality is not None else OPENAI_MODELS[req.model]
+    options = SynthesisOptions(text=req.input, voice=resolve_voice(synth, req.voice), emotion=req.emotion,
+                               emotion_intensity=req.emotion_intensity, speed=req.speed, pitch=req.pitch,
+                               energy=req.energy, quality=quality, pinyin=req.pinyin)
+    if req.reference_audio:
+        options = apply_reference(options, decode_reference(req.reference_audio))
+    if req.instructions:
+        options = apply_instructions(options, req.instructions, explicit=req.model_fields_set)
+    return options
+
+
+def decode_reference(data: str) -> bytes:
+    if len(data) > MAX_REFERENCE_BYTES * 4 // 3 + 16:
+        raise RequestError(f"reference_audio is larger than {MAX_REFERENCE_BYTES // 2**20} MB", "reference_audio",
+                           status=413)
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise RequestError("reference_audio must be base64-encoded audio", "reference_audio") from None
+
+
+def apply_reference(options: SynthesisOptions, clip: bytes) -> SynthesisOptions:
+    """Follow a reference clip's prosody (pitch level/range, energy, rate, pauses)."""
+    from tts.prosody_analysis import ReferenceAudioError, analyze_reference
+
+    try:
+        ref = analyze_reference(clip)
+    except ReferenceAudioError as exc:
+        raise RequestError(f"reference_audio: {exc}", "reference_audio") from None
+    return options.with_prosody(ref.prosody)
+
+
+def apply_instructions(options: SynthesisOptions, text: str, explicit: set[str]) -> SynthesisOptions:
+    from tts.instructions import apply_to_options, parse_instructions
+
+    return apply_to_options(parse_instructions(text), options, explicit=explicit)
+
+
+async def _iterate(iterator: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Pull a blocking iterator from worker threads; close it (in a thread) when the client leaves."""
+    try:
+        while True:
+            block = await anyio.to_thread.run_sync(next, iterator, None)
+            if block is None:
+                return
+            yield block
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(iterator.close)
+
+
+def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/v1/audio/speech")
+    async def speech(request: Request):
+        try:
+            payload = await request.json()
+        except ValueError:
+            return error_response(400, "the request body must be JSON")
+        try:
+            req = SpeechRequest.model_validate(payload)
+        except ValidationError as exc:
+            message, param = validation_message(exc)
+            return error_response(400, message, param)
+        try:
+            options = await anyio.to_thread.run_sync(to_options, synth, req)
+            stream = await anyio.to_thread.run_sync(synth.stream, options)
+        except ServiceBusy as exc:
+            return error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
+        except RequestError as exc:
+            return error_response(exc.status, str(exc), exc.field)
+        fmt = req.response_format
+        chunks = (chunk.audio for chunk in stream)
+        if req.stream:
+            body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
+            return StreamingResponse(_iterate(body), media_type=CONTENT_TYPES[fmt])
+        try:
+            result = await anyio.to_thread.run_sync(_finish, stream)
+            data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
+        except RequestError as exc:
+            return error_response(exc.status, str(exc), exc.field)
+        headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
+                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}"}
+        return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+    @router.get("/v1/voices")
+    def voices():
+        from tts.expressive import EMOTIONS, VOICES
+
+        return {
+            "voices": [{"id": v.name, "name": v.label, "description": v.description,
+                        "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
+                       for v in VOICES.values()],
+            "emotions": list(EMOTIONS), "qualities": synth.available_qualities(),
+            "models": list(OPENAI_MODELS), "response_formats": list(FORMATS),
+        }
+
+    @router.get("/v1/models")
+    def models():
+        return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"} for m in OPENAI_MODELS]}
+
+    @router.get("/healthz")
+    def healthz():
+        alive = all(w._thread.is_alive() for w in synth.workers.values())
+        body = {"status": "ok" if alive else "degraded", "profile": synth.profile.name,
+                "running": synth.admission.running, "waiting": synth.admission.waiting}
+        return JSONResponse(body, status_code=200 if alive else 503)
+
+    @router.get("/metrics")
+    def metrics():
+        return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    router.public_metrics = public_metrics
+    return router
+
+
+def _closing(chunks, stream) -> Iterator:
+    """Chunks that close the synthesis stream (cancelling its pending work) when closed early."""
+    try:
+        yield from chunks
+    finally:
+        stream.close()
+
+
+def _finish(stream):
+    with stream:
+        for _ in stream:
+            pass
+        return stream.result

@@ -1,0 +1,204 @@
+"""What the web UI's buttons do, kept out of app.py so the UI file is layout and wiring only.
+
+Every handler takes the Synthesizer explicitly; errors become short bilingual messages
+(gr.Error in the UI), never stack traces.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from tts.audio import silence, to_int16, write_wav
+from tts.options import RequestError, SynthesisOptions
+from tts.synthesizer import RequestTimeout, ServiceBusy, Synthesizer
+
+log = logging.getLogger(__name__)
+
+QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelity (HiFi-GAN)", "high")]
+MAX_BATCH_LINES = 2000
+MAX_UPLOAD_TEXT_BYTES = 2 * 2**20
+
+
+class UserFacingError(Exception):
+    """A problem to show to the user as is."""
+
+
+def friendly(exc: BaseException) -> str:
+    if isinstance(exc, ServiceBusy):
+        return "服务繁忙，请稍后再试 · The service is busy, please try again in a moment."
+    if isinstance(exc, RequestTimeout):
+        return f"合成超时 · Synthesis timed out: {exc}"
+    if isinstance(exc, (RequestError, UserFacingError)):
+        return f"请求有误 · Invalid request: {exc}"
+    log.exception("unexpected failure in the UI")
+    return "合成失败，请重试 · Synthesis failed, please try again."
+
+
+def char_count(text: str | None, limit: int) -> str:
+    n = len(text or "")
+    warn = " ⚠️ 超出上限 over the limit" if n > limit else ""
+    return f"{n} / {limit} 字 characters{warn}"
+
+
+def preview_pinyin(synth: Synthesizer, text: str) -> str:
+    """One line of syllables per segment: edit them, then synthesize with 'use corrected pinyin'."""
+    if not (text or "").strip():
+        raise UserFacingError("请先输入文本 · Enter some text first")
+    plan = synth.pipeline.plan(text, synth.profile.text.max_segment_chars, synth.profile.acoustic.first_chunk_chars)
+    lines = []
+    for seg in plan:
+        utt = synth.pipeline.frontend.analyze(seg.text)
+        if utt.syllables:
+            lines.append(" ".join(utt.syllables))
+    return "\n".join(lines)
+
+
+def build_options(synth: Synthesizer, text: str, voice: str, emotion: str, intensity: float, instructions: str,
+                  reference: str | None, speed: float, pitch: float, energy: float, quality: str,
+                  pinyin: str, use_pinyin: bool) -> tuple[SynthesisOptions, list[str]]:
+    """The request the form describes, and notes to show (what instructions/reference changed)."""
+    notes: list[str] = []
+    options = SynthesisOptions(text=text or "", voice=voice, emotion=emotion, emotion_intensity=float(intensity),
+                               speed=float(speed), pitch=float(pitch), energy=float(energy), quality=quality or None,
+                               pinyin=(" ".join((pinyin or "").split()) or None) if use_pinyin else None)
+    if reference:
+        from tts.prosody_analysis import reference_prosody_or_neutral
+
+        data = Path(reference).read_bytes()
+        prosody, message = reference_prosody_or_neutral(data)
+        options = options.with_prosody(prosody)
+        notes.append(message)
+    if (instructions or "").strip():
+        from tts.instructions import apply_to_options, parse_instructions
+
+        parsed = parse_instructions(instructions)
+        # The form always sends every control: the ones moved off their defaults count as explicit
+        # and win; instructions adjust the rest.
+        defaults = SynthesisOptions(text="")
+        explicit = {name for name in ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy")
+                    if getattr(options, name) != getattr(defaults, name)}
+        options = apply_to_options(parsed, options, explicit=explicit)
+        notes.append(parsed.summary)
+    return options, notes
+
+
+def status_line(result, notes: list[str]) -> str:
+    t = result.timings
+    parts = [f"首包 first chunk **{t.first_chunk_s * 1000:.0f} ms**", f"总计 total **{t.total_s:.2f} s**",
+             f"音频 audio **{t.audio_s:.2f} s**", f"RTF **{t.rtf:.3f}**"]
+    if result.cached:
+        parts.append("缓存 cached")
+    lines = [" · ".join(parts)]
+    if result.unknown:
+        lines.append("未能朗读的字符 not read: " + " ".join(result.unknown))
+    lines += [n for n in notes if n]
+    return "\n\n".join(lines)
+
+
+def synthesize_stream(synth: Synthesizer, out_dir: Path, *form) -> Iterator[tuple]:
+    """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown)."""
+    options, notes = build_options(synth, *form)
+    stream = synth.stream(options)
+    with stream:
+        for chunk in stream:
+            yield (synth.sample_rate, to_int16(chunk.audio)), None, "合成中… synthesizing…"
+    result = stream.result
+    path = out_dir / f"tts-{time.strftime('%Y%m%d-%H%M%S')}-{result.timings.total_s * 1000:.0f}.wav"
+    write_wav(path, result.audio, result.sample_rate)
+    yield None, str(path), status_line(result, notes)
+
+
+def read_batch_lines(text: str | None, upload: str | None) -> list[str]:
+    raw = text or ""
+    if upload:
+        data = Path(upload).read_bytes()
+        if len(data) > MAX_UPLOAD_TEXT_BYTES:
+            raise UserFacingError(f"文件太大 · the file is larger than {MAX_UPLOAD_TEXT_BYTES // 2**20} MB")
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                raw = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UserFacingError("无法识别文件编码 · the file is not UTF-8 or GB18030 text")
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if not lines:
+        raise UserFacingError("没有可合成的文本 · no text lines to synthesize")
+    if len(lines) > MAX_BATCH_LINES:
+        raise UserFacingError(f"行数过多 · at most {MAX_BATCH_LINES} lines per batch")
+    return lines
+
+
+def synthesize_batch(synth: Synthesizer, out_dir: Path, text: str, upload: str | None, voice: str, emotion: str,
+                     speed: float, quality: str, progress=None) -> tuple[str, str, str]:
+    """One WAV per line in a zip, plus all lines joined (with a pause) in one WAV."""
+    lines = read_batch_lines(text, upload)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    zip_path = out_dir / f"batch-{stamp}.zip"
+    joined: list[np.ndarray] = []
+    started = time.perf_counter()
+    failed = []
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, line in enumerate(lines):
+            if progress is not None:
+                progress((i, len(lines)), desc=f"{i}/{len(lines)}")
+            try:
+                result = synth.synthesize(SynthesisOptions(line, voice=voice, emotion=emotion, speed=float(speed),
+                                                           quality=quality or None))
+            except RequestError as exc:
+                failed.append(f"第{i + 1}行 line {i + 1}: {exc}")
+                continue
+            buf = io.BytesIO()
+            from tts.audio import wav_bytes
+
+            buf.write(wav_bytes(result.audio, result.sample_rate))
+            zf.writestr(f"{i + 1:04d}.wav", buf.getvalue())
+            joined += [result.audio, silence(0.6, result.sample_rate)]
+    if not joined:
+        raise UserFacingError("没有一行合成成功 · no line could be synthesized: " + "; ".join(failed[:3]))
+    audio = np.concatenate(joined[:-1])
+    joined_path = out_dir / f"batch-{stamp}-all.wav"
+    write_wav(joined_path, audio, synth.sample_rate)
+    took = time.perf_counter() - started
+    status = (f"{len(lines) - len(failed)}/{len(lines)} 行 lines · 音频 audio {len(audio) / synth.sample_rate:.1f} s · "
+              f"用时 took {took:.1f} s")
+    if failed:
+        status += "\n\n" + "\n".join(failed[:20])
+    return str(zip_path), str(joined_path), status
+
+
+def system_markdown(synth: Synthesizer) -> str:
+    info = synth.info()
+    mem = ", ".join(f"{k}: {v / 2**20:.0f} MiB" for k, v in info["memory_bytes"].items())
+    cache = info["cache"]
+    rows = [
+        ("配置 Profile", f"**{info['profile']}** — {info['profile_description']}"),
+        ("原因 Why", info["reason"]),
+        ("设备 Devices", f"acoustic {info['acoustic_device']} ({info['acoustic_precision']}), "
+                         f"vocoder {info['vocoder_device']}"),
+        ("硬件 Hardware", f"GPU {info['gpu'] or '—'}"
+                          + (f" {info['vram_gb']:.1f} GiB" if info["gpu"] else "")
+                          + f"; RAM {info['ram_gb'] or 0:.0f} GiB; {info['cores']} cores; {info['threads']} threads"),
+        ("模型 Models", "; ".join(f"{k}: {v}" for k, v in info["models"].items())),
+        ("声码器 Vocoders", ", ".join(info["vocoders"]) + f" (default {info['default_vocoder']})"),
+        ("内存 Memory", mem),
+        ("队列 Queue", f"{info['running']} running / {info['concurrency']} slots, "
+                       f"{info['waiting']} waiting / {info['queue_size']}"),
+        ("缓存 Cache", f"{cache['entries']} entries, {cache['bytes'] / 2**20:.1f} MiB, "
+                       f"{cache['hits']} hits / {cache['misses']} misses"),
+    ]
+    return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def new_output_dir() -> Path:
+    """The app's own temporary area: the only place the UI writes or serves files from."""
+    return Path(tempfile.mkdtemp(prefix="zh-tts-ui-"))
