@@ -93,20 +93,24 @@ def build_app(synthesizer) -> gr.Blocks:
                 batch_status = gr.Markdown()
             with gr.Tab("系统 System"):
                 system = gr.Markdown(h.system_markdown(synth))
-                gr.Button("刷新 Refresh").click(lambda: h.system_markdown(synth), None, system, queue=False)
+                gr.Button("刷新 Refresh").click(lambda: h.system_markdown(synth), None, system, queue=False,
+                                               api_name="system_info")
 
-        text.change(lambda t: h.char_count(t, limit), text, count, queue=False, show_progress="hidden")
-        preview.click(guarded(lambda t: h.preview_pinyin(synth, t)), text, pinyin)
-        instructions.submit(guarded(lambda i: _instruction_summary(i)), instructions, status)
+        text.change(lambda t: h.char_count(t, limit), text, count, queue=False, show_progress="hidden",
+                    api_name="char_count")
+        preview.click(guarded(lambda t: h.preview_pinyin(synth, t)), text, pinyin, api_name="preview_pinyin")
+        instructions.submit(guarded(lambda i: _instruction_summary(i)), instructions, status,
+                            api_name="parse_instructions")
         form = [text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality, pinyin,
                 use_pinyin]
-        go.click(guarded(functools.partial(h.synthesize_stream, synth, out_dir)), form, [audio, wav, status])
+        go.click(guarded(functools.partial(h.synthesize_stream, synth, out_dir)), form, [audio, wav, status],
+                 api_name="synthesize")
 
         def run_batch(t, f, v, e, s, q, progress=gr.Progress()):
             return h.synthesize_batch(synth, out_dir, t, f, v, e, s, q, progress)
 
         batch_go.click(guarded(run_batch), [batch_text, batch_file, voice, emotion, speed, quality],
-                       [batch_zip, batch_wav, batch_status])
+                       [batch_zip, batch_wav, batch_status], api_name="batch")
     demo.queue(default_concurrency_limit=synth.profile.serving.concurrency,
                max_size=synth.profile.serving.queue_size)
     demo.tts_output_dir = out_dir
