@@ -123,3 +123,12 @@ def test_vocoder_output_length_is_frames_times_hop(tiny_mb, frames):
         audio = tiny_mb(torch.randn(2, frames, 8))
     assert audio.shape == (2, frames * 300)
     assert torch.isfinite(audio).all()
+
+
+def test_vocoder_batch_equals_items_alone(tiny_mb):
+    torch.manual_seed(3)
+    mels = torch.randn(3, 40, 8)
+    with torch.inference_mode():
+        together = tiny_mb(mels)
+        alone = torch.cat([tiny_mb(mels[i : i + 1]) for i in range(3)])
+    torch.testing.assert_close(together, alone, rtol=1e-5, atol=1e-5)

@@ -38,11 +38,8 @@ class _TapCache:
 
 
 def _accumulate(out: torch.Tensor, x: torch.Tensor, w: torch.Tensor) -> None:
-    """out += x @ w for (B, L, Cin) x (Cin, Cout), in place."""
-    if x.shape[0] == 1:
-        out[0].addmm_(x[0], w)
-    else:
-        out.baddbmm_(x, w.expand(x.shape[0], *w.shape))
+    """out += x @ w for one item: (1, L, Cin) x (Cin, Cout) into (1, L, Cout), in place."""
+    out[0].addmm_(x[0], w)
 
 
 class TimeConv1d(nn.Conv1d):
@@ -69,6 +66,8 @@ class TimeConv1d(nn.Conv1d):
 
     def accumulate(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """out (B, L, Cout) += conv(x) + bias, in place; x (B, L, Cin)."""
+        if x.shape[0] > 1:
+            return out.add_(self._folded(x))
         taps = self.taps()
         x = x.to(taps.dtype)
         length, d = x.shape[1], self.dilation[0]
@@ -88,8 +87,32 @@ class TimeConv1d(nn.Conv1d):
                 _accumulate(out[:, length - shift :], x[:, length - 1 - shift : length - 1].flip(1), taps[j])
         return out
 
+    def _folded(self, x: torch.Tensor) -> torch.Tensor:
+        """A batch as one long sequence: each item padded by `half` rows on both sides, so one
+        matrix product per tap covers every item without any item reading another's rows."""
+        taps = self.taps()
+        x = x.to(taps.dtype)
+        b, length, _ = x.shape
+        h, d = self.half, self.dilation[0]
+        if self.pad_mode == "reflect":
+            if h >= length:
+                raise ValueError(f"reflection padding of {h} needs more than {length} frames")
+            padded = torch.cat([x[:, 1 : h + 1].flip(1), x, x[:, length - 1 - h : length - 1].flip(1)], dim=1)
+        else:
+            padded = F.pad(x, (0, 0, h, h))
+        span = length + 2 * h
+        flat = padded.reshape(b * span, -1)
+        rows = b * span - 2 * h
+        out = torch.addmm(self.bias.to(taps.dtype), flat[0:rows], taps[0])
+        for j in range(1, taps.shape[0]):
+            out.addmm_(flat[j * d : j * d + rows], taps[j])
+        out = F.pad(out, (0, 0, 0, 2 * h)).view(b, span, -1)
+        return out[:, :length]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, L, Cin) -> (B, L, Cout)."""
+        if x.shape[0] > 1:
+            return self._folded(x)
         dtype = self.taps().dtype
         out = torch.zeros(x.shape[0], x.shape[1], self.out_channels, dtype=dtype, device=x.device)
         return self.accumulate(out, x)
