@@ -132,15 +132,17 @@ def _instruction_summary(text: str) -> str:
 
 
 def create_server(synthesizer, auth: tuple[str, str] | None = None, public_metrics: bool = False,
-                  cors_origins: list[str] | None = None):
+                  cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20):
     """FastAPI app with the HTTP API and the UI mounted at /."""
     from fastapi import FastAPI
 
     from tts.web.api import create_router
-    from tts.web.security import install_security
+    from tts.web.security import RateLimiter, install_security
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
-    install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [])
+    limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
+    install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
+                     rate_limit=limiter)
     app.include_router(create_router(synthesizer))
     demo = build_app(synthesizer)
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
@@ -157,6 +159,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lexicon", default=None, help="user lexicon file")
     p.add_argument("--public-metrics", action="store_true", help="serve /metrics without auth")
     p.add_argument("--cors-origin", action="append", default=[], help="allow this browser origin (repeatable)")
+    p.add_argument("--rate-limit", type=float, default=float(os.environ.get("ZH_TTS_RATE_LIMIT", "120")),
+                   help="API requests per minute per client (API key or address); 0 = unlimited")
+    p.add_argument("--rate-burst", type=int, default=30, help="requests a client may send at once")
     return p.parse_args(argv)
 
 
@@ -183,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ProfileError, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    app = create_server(synth, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin)
+    app = create_server(synth, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
+                        rate_per_minute=args.rate_limit, rate_burst=args.rate_burst)
     print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}",
           flush=True)
     try:

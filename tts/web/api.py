@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import queue
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
@@ -131,17 +133,79 @@ def apply_instructions(options: SynthesisOptions, text: str, explicit: set[str])
     return apply_to_options(parse_instructions(text), options, explicit=explicit)
 
 
-async def _iterate(iterator: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """Pull a blocking iterator from worker threads; close it (in a thread) when the client leaves."""
-    try:
-        while True:
-            block = await anyio.to_thread.run_sync(next, iterator, None)
-            if block is None:
+_END = object()
+
+
+class PumpedStream:
+    """Encoded audio produced by a dedicated thread, consumed by the event loop.
+
+    The producer thread owns the synthesis stream: it iterates it and closes it itself (a
+    generator must not be closed from another thread). When the response ends early (client
+    gone), `stop()` is called; the producer notices at its next block, closes the stream, and
+    the synthesis cancels its queued work and frees its slot.
+    """
+
+    def __init__(self, blocks: Iterator[bytes], depth: int = 8):
+        self._blocks = blocks
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="api-stream", daemon=True)
+        self._thread.start()
+
+    def _produce(self) -> None:
+        try:
+            for block in self._blocks:
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(block, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    break
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, which ends the response
+            log.warning("streamed synthesis failed: %s", exc)
+            self._put_final(exc)
+            return
+        finally:
+            close = getattr(self._blocks, "close", None)
+            if close:
+                close()
+        self._put_final(_END)
+
+    def _put_final(self, item) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
                 return
-            yield block
-    finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(iterator.close)
+            except queue.Full:
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            item = await anyio.to_thread.run_sync(self._queue.get, abandon_on_cancel=True)
+            if item is _END:
+                return
+            if isinstance(item, Exception):
+                raise item  # ends the chunked response early: the client sees a truncated stream
+            yield item
+
+
+class StoppingStreamingResponse(StreamingResponse):
+    """A StreamingResponse that tells its producer to stop however the response ends."""
+
+    def __init__(self, pumped: PumpedStream, **kwargs):
+        super().__init__(pumped.__aiter__(), **kwargs)
+        self._pumped = pumped
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._pumped.stop()
 
 
 def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter:
@@ -169,7 +233,7 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         chunks = (chunk.audio for chunk in stream)
         if req.stream:
             body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
-            return StreamingResponse(_iterate(body), media_type=CONTENT_TYPES[fmt])
+            return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt])
         try:
             result = await anyio.to_thread.run_sync(_finish, stream)
             data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)

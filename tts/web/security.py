@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import logging
+import threading
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,8 +44,44 @@ def check_credentials(header: str | None, auth: tuple[str, str]) -> bool:
     return False
 
 
+class RateLimiter:
+    """Per-client token buckets: `per_minute` requests a minute on average, bursts of `burst`."""
+
+    def __init__(self, per_minute: float, burst: int, max_clients: int = 10000):
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.max_clients = max_clients
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        """0 if the request may go ahead, else the seconds until it may."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, now)
+                wait = 0.0
+            else:
+                self._buckets[client] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
+            if len(self._buckets) > self.max_clients:  # forget the idlest clients
+                for key, _ in sorted(self._buckets.items(), key=lambda kv: kv[1][1])[: self.max_clients // 10]:
+                    del self._buckets[key]
+        return wait
+
+
+def client_id(request: Request) -> str:
+    """Who a request counts against: its API key if it has one, else its address."""
+    header = request.headers.get("authorization", "")
+    if header:
+        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
 def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics: bool,
-                     cors_origins: list[str]) -> None:
+                     cors_origins: list[str], rate_limit: RateLimiter | None = None) -> None:
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -56,6 +95,11 @@ def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics:
         if auth and protected and not check_credentials(request.headers.get("authorization"), auth):
             return error_response(401, "missing or wrong credentials", kind="authentication_error",
                                   headers={"WWW-Authenticate": 'Basic realm="tts"'})
+        if rate_limit and request.method == "POST" and path.startswith("/v1/"):
+            wait = rate_limit.take(client_id(request))
+            if wait > 0:
+                return error_response(429, f"too many requests; retry in {wait:.0f} s", kind="rate_limit_error",
+                                      headers={"Retry-After": str(max(1, round(wait)))})
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response

@@ -1,0 +1,170 @@
+"""Faults and limits on a real server: vocoder failure mid-stream, client disconnect mid-stream,
+rate limiting, and a 10,000-character chapter spoken completely."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+import time
+
+import httpx
+import numpy as np
+import pytest
+from conftest import report
+from webserver import serve
+
+from tts.options import SynthesisOptions
+from tts.profiles import load_profile
+from tts.synthesizer import Synthesizer
+
+LONG = "第一句话用来测试流式传输。第二句话继续测试。第三句话还在测试。第四句话快要结束了。第五句话结束。" * 3
+
+
+def make(engine, pipeline, **serving) -> Synthesizer:
+    profile = load_profile("cpu")
+    profile = dataclasses.replace(profile, serving=dataclasses.replace(profile.serving, **serving))
+    return Synthesizer(profile, engine, pipeline, warm_up=False)
+
+
+def sample(synth: Synthesizer, name: str, **labels) -> float:
+    return synth.metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+def test_vocoder_failure_mid_stream_ends_only_that_request(engine, pipeline):
+    s = make(engine, pipeline, concurrency=4)
+    original = s._run_vocoder
+    calls = {"n": 0}
+    lock = threading.Lock()
+
+    def flaky(payloads):
+        with lock:
+            calls["n"] += 1
+            doomed = any(mel.shape[0] == 37 for _, mel in payloads)  # only the victim's 37-frame blocks
+        if doomed and calls["n"] > 3:
+            raise RuntimeError("simulated vocoder crash")
+        return original(payloads)
+
+    s.workers["cpu"].handlers["vocoder"] = flaky
+    # The victim's blocks have a distinct length: make its vocoder blocks 13 frames + 2 x 12 pad.
+    victim = dataclasses.replace(s.profile, vocoder=dataclasses.replace(s.profile.vocoder, block_frames=13,
+                                                                         first_block_frames=13, pad_frames=12))
+    v = Synthesizer(victim, engine, pipeline, warm_up=False)
+    v.workers["cpu"].handlers["vocoder"] = flaky
+    outcome = {}
+
+    def other():
+        outcome["other"] = s.synthesize(SynthesisOptions("另一个请求不受影响，正常完成。"), use_cache=False)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    got = 0
+    with pytest.raises(RuntimeError, match="simulated vocoder crash"):
+        for chunk in v.stream(SynthesisOptions(LONG), use_cache=False):
+            got += 1
+    thread.join(timeout=60)
+    assert got >= 1  # it failed mid-stream, after audio had started
+    assert len(outcome["other"].audio) > 0
+    assert sample(v, "tts_requests_total", status="error") == 1
+    assert sample(v, "tts_errors_total", kind="RuntimeError") == 1
+    v.close()
+    s.close()
+
+
+def test_client_disconnect_mid_stream_stops_the_work(engine, pipeline):
+    s = make(engine, pipeline)
+    original = s._run_vocoder
+    calls = []
+
+    def counting(payloads):
+        calls.append(time.monotonic())
+        time.sleep(0.05)  # keep the request running long enough to hang up in the middle
+        return original(payloads)
+
+    s.workers["cpu"].handlers["vocoder"] = counting
+    with serve(s) as url:
+        with httpx.stream("POST", f"{url}/v1/audio/speech", timeout=60,
+                          json={"input": LONG * 2, "response_format": "pcm", "stream": True}) as r:
+            assert r.status_code == 200
+            for block in r.iter_bytes():
+                if block:
+                    break  # hang up after the first audio
+        deadline = time.monotonic() + 20
+        while sample(s, "tts_requests_total", status="cancelled") < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sample(s, "tts_requests_total", status="cancelled") == 1
+        time.sleep(0.5)
+        settled = len(calls)
+        time.sleep(1.5)
+        assert len(calls) == settled  # nothing more is computed for the departed client
+        assert s.admission.running == 0  # its slot is free again
+        ok = httpx.post(f"{url}/v1/audio/speech", json={"input": "服务仍然正常。", "response_format": "wav"},
+                        timeout=60)
+        assert ok.status_code == 200
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def limited(engine, pipeline):
+    s = make(engine, pipeline)
+    with serve(s, rate_per_minute=6, rate_burst=3) as url:
+        yield s, url
+    s.close()
+
+
+def test_rate_limit_answers_429_with_retry_after(limited):
+    _, url = limited
+    body = {"input": "限流。", "response_format": "pcm"}
+    statuses = [httpx.post(f"{url}/v1/audio/speech", json=body, timeout=60).status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+    r = httpx.post(f"{url}/v1/audio/speech", json=body, timeout=60)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert r.json()["error"]["type"] == "rate_limit_error"
+    # Another client (another API key) has its own bucket.
+    other = httpx.post(f"{url}/v1/audio/speech", json=body, headers={"Authorization": "Bearer another"}, timeout=60)
+    assert other.status_code == 200
+
+
+def chapter(chars: int = 10000) -> str:
+    """A chapter of mixed sentences, numbers and punctuation, at least `chars` characters long."""
+    from conftest import eval_sentences
+
+    extras = ["2024年11月21日上午10:30，气温-3.5℃，湿度45%。", "这台电脑售价¥5,999元，比去年便宜了12.5%！",
+              "请拨打13812345678或者010-62345678联系我们；", "他跑完5km只用了23分钟，速度约13km/h。",
+              "第3章第2节写道：“知识就是力量。”", "会议纪要（2024/11/21）：1/3的人同意，2/3的人反对？"]
+    parts = []
+    i = 0
+    while sum(map(len, parts)) < chars:
+        sentences = eval_sentences()
+        parts.append(sentences[i % len(sentences)])
+        parts.append(extras[i % len(extras)])
+        if i % 7 == 6:
+            parts.append("\n")
+        i += 1
+    return "".join(parts)
+
+
+@pytest.mark.slow
+def test_a_ten_thousand_character_chapter_is_spoken_completely(engine, pipeline):
+    s = make(engine, pipeline, request_timeout_s=1800)
+    text = chapter()
+    assert len(text) >= 10000
+    started = time.perf_counter()
+    result = s.synthesize(SynthesisOptions(text), use_cache=False)
+    took = time.perf_counter() - started
+    s.close()
+    expected = pipeline.frontend.split(text, max_chars=s.profile.text.max_segment_chars)
+    spoken = "".join(seg.text for seg in result.segments)
+    assert re.sub(r"\s", "", spoken) == re.sub(r"\s", "", "".join(seg.text for seg in expected))
+    assert result.pinyin.split() == pipeline.frontend.pinyin(text)  # every syllable, in order
+    total = sum(seg.speech_s + seg.pause_s for seg in result.segments)
+    assert total == pytest.approx(len(result.audio) / 24000, abs=1e-6)  # per-segment durations add up
+    for seg in result.segments:
+        if seg.pinyin:
+            assert seg.speech_s >= 0.06 * len(seg.pinyin), seg.text  # none truncated
+    silent = [seg.text for seg in result.segments if seg.pinyin and float(np.sqrt(np.mean(
+        result.audio[round(seg.start_s * 24000): round((seg.start_s + seg.speech_s) * 24000)] ** 2))) < 0.01]
+    assert not silent
+    report(f"10,000-character chapter: {len(text)} chars, {len(result.segments)} segments, "
+           f"{len(result.pinyin.split())} syllables, {result.timings.audio_s / 60:.1f} min of audio in {took:.0f} s "
+           f"(RTF {took / result.timings.audio_s:.3f})")
