@@ -1,0 +1,134 @@
+"""Property-based bad input over the frontend, the facade and the HTTP API (hypothesis).
+
+Every case must give valid audio or a clear, typed error (RequestError / 4xx JSON) — never a
+crash, a hang, a 5xx or a leaked synthesis slot. The number of cases run is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import httpx
+import numpy as np
+import pytest
+from conftest import report
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from webserver import serve
+
+from tts.options import RequestError, SynthesisOptions
+from tts.profiles import load_profile
+from tts.synthesizer import Synthesizer
+
+COUNTS: dict[str, int] = {}
+
+# Text that mixes what users really paste: Chinese, digits and symbols, Latin, emoji, RTL
+# scripts, control characters, combining marks, lone surrogates and private-use characters.
+PIECES = st.sampled_from([
+    "你好", "今天是2024年11月21日", "¥3.5亿", "-12.5%", "13812345678", "3:2", "A股", "NBA", "CPU占用90%",
+    "😀🎉", "مرحبا", "שלום", "\u200f", "\u0000", "\x07", "\u202e", "e\u0301", "\ud800", "\ue000", "\n\n",
+    "，。！？；：", "……", "{重|chong2}新", "{坏|}", "《》【】", "   ", "ｆｕｌｌ　ｗｉｄｔｈ１２３", "ⅫⅣ", "①②",
+])
+TEXT = st.one_of(st.text(max_size=60), st.lists(PIECES, max_size=8).map("".join),
+                 st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=6).map("".join))
+
+
+def count(name: str) -> None:
+    COUNTS[name] = COUNTS.get(name, 0) + 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def summary():
+    yield
+    report("property-based cases run: " + ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items())))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXT)
+def test_frontend_never_crashes(pipeline, text):
+    count("frontend")
+    fe = pipeline.frontend
+    try:
+        segments = fe.split(text, max_chars=20)
+        syllables = fe.pinyin(text)
+    except ValueError:  # malformed inline override: a clear error by design
+        return
+    for seg in segments:
+        utt = fe.analyze(seg.text)
+        assert len(utt.phonemes) == len(utt.phoneme_syllable)
+        if utt.syllables:
+            assert utt.phonemes[0] == utt.phonemes[-1] == "sil"
+            pipeline.symbols.encode(utt.phonemes)  # every symbol exists in the model's table
+    assert all(s[-1] in "12345" for s in syllables)
+
+
+@pytest.fixture(scope="module")
+def synth(engine, pipeline):
+    profile = load_profile("cpu")
+    s = Synthesizer(dataclasses.replace(profile, text=dataclasses.replace(profile.text, max_request_chars=200)),
+                    engine, pipeline, warm_up=False)
+    yield s
+    s.close()
+
+
+OPTIONS = st.fixed_dictionaries({
+    "text": TEXT,
+    "speed": st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.25, 1.0, 4.0])),
+    "pitch": st.one_of(st.floats(-20, 20), st.just(float("nan"))),
+    "energy": st.floats(0.0, 3.0),
+    "emotion_intensity": st.floats(-1, 3),
+    "voice": st.sampled_from(["baker", "", "nobody", "baker-low"]),
+    "emotion": st.sampled_from(["neutral", "happy", "", "bored"]),
+    "quality": st.sampled_from([None, "fast", "high", "ultra"]),
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(fields=OPTIONS)
+def test_facade_gives_audio_or_a_clear_error(synth, fields):
+    count("facade")
+    try:
+        result = synth.synthesize(SynthesisOptions(**fields), use_cache=False)
+    except RequestError as exc:
+        assert str(exc)
+    else:
+        assert len(result.audio) > 0 and np.isfinite(result.audio).all()
+        assert np.abs(result.audio).max() <= 1.0
+    assert synth.admission.running == 0
+
+
+@pytest.fixture(scope="module")
+def url(synth):
+    with serve(synth) as base:
+        yield base
+
+
+JSON_VALUE = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                       max_size=3), max_leaves=6)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(body=st.fixed_dictionaries({"input": st.one_of(TEXT, JSON_VALUE)}, optional={
+    "model": st.one_of(st.sampled_from(["tts-1", "tts-1-hd"]), JSON_VALUE),
+    "voice": st.one_of(st.sampled_from(["alloy", "onyx", "baker"]), JSON_VALUE),
+    "response_format": st.one_of(st.sampled_from(["wav", "pcm", "mp3"]), JSON_VALUE),
+    "speed": JSON_VALUE, "stream": JSON_VALUE, "emotion": JSON_VALUE, "pitch": JSON_VALUE,
+    "pinyin": JSON_VALUE, "reference_audio": st.one_of(st.binary(max_size=64).map(lambda b: b.hex()), JSON_VALUE),
+}))
+def test_api_answers_200_or_4xx(url, body):
+    count("api")
+    # ensure_ascii keeps lone surrogates as \ud800 escapes: valid JSON whose strings are not valid text
+    payload = json.dumps(body, ensure_ascii=True)
+    r = httpx.post(f"{url}/v1/audio/speech", content=payload, headers={"content-type": "application/json"},
+                   timeout=60)
+    assert r.status_code in (200, 400, 413), (r.status_code, r.text[:200])
+    if r.status_code != 200:
+        error = r.json()["error"]
+        assert error["message"] and "Traceback" not in r.text and "/work/" not in r.text
+    else:
+        assert len(r.content) > 0
+    assert httpx.get(f"{url}/healthz").status_code == 200
