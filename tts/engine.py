@@ -129,30 +129,48 @@ class Engine:
 
     @torch.inference_mode()
     def acoustic(self, items: list[AcousticItem]) -> list[AcousticResult]:
-        """Run one padded batch through FastSpeech2; results are per item, unpadded, on the CPU."""
+        """FastSpeech2 for a batch: the symbol-level half item by item, the frame-level half batched.
+
+        Running the cheap symbol-level half (encoder, variance predictors) alone per item makes
+        every item's durations, pitch and energy exactly what it gets alone, whatever it is
+        batched with; the heavy frame-level half (decoder, postnet) runs as one padded batch.
+        Results are per item, unpadded, on the CPU.
+        """
         if not items:
             return []
-        n_max = max(len(it.ids) for it in items)
-        ids = torch.zeros(len(items), n_max, dtype=torch.long)
-        for b, it in enumerate(items):
-            ids[b, : len(it.ids)] = torch.as_tensor(it.ids)
         dev = self.acoustic_device
-        control = VarianceControl(
-            duration_scale=_per_symbol([it.duration_scale for it in items], n_max, 1.0).to(dev),
-            pitch_scale=_per_symbol([it.pitch_scale for it in items], n_max, 1.0).to(dev),
-            pitch_shift=_per_symbol([it.pitch_shift for it in items], n_max, 0.0).to(dev),
-            energy_scale=_per_symbol([it.energy_scale for it in items], n_max, 1.0).to(dev),
-            energy_shift=_per_symbol([it.energy_shift for it in items], n_max, 0.0).to(dev))
-        out = self.acoustic_model(ids.to(dev, non_blocking=True), control)
-        mel = out.mel.cpu()
+        model = self.acoustic_model
+        parts = []
+        for it in items:
+            n = len(it.ids)
+            control = VarianceControl(
+                duration_scale=_per_symbol([it.duration_scale], n, 1.0).to(dev),
+                pitch_scale=_per_symbol([it.pitch_scale], n, 1.0).to(dev),
+                pitch_shift=_per_symbol([it.pitch_shift], n, 0.0).to(dev),
+                energy_scale=_per_symbol([it.energy_scale], n, 1.0).to(dev),
+                energy_shift=_per_symbol([it.energy_shift], n, 0.0).to(dev))
+            ids = torch.as_tensor(it.ids, dtype=torch.long)[None].to(dev, non_blocking=True)
+            parts.append(model.symbol_level(ids, control))
+        n_max = max(len(it.ids) for it in items)
+
+        def stack(k: int) -> torch.Tensor:
+            tensors = [p[k][0] for p in parts]
+            out = tensors[0].new_zeros((len(tensors), n_max, *tensors[0].shape[1:]))
+            for b, t in enumerate(tensors):
+                out[b, : t.shape[0]] = t
+            return out
+
+        hidden, mask, durations, pitch, energy = (stack(k) for k in range(5))
+        mel, _, lengths = model.frame_level(hidden, mask, durations, pitch, energy)
+        mel = mel.cpu()
         results = []
         for b, it in enumerate(items):
             n = len(it.ids)
             results.append(AcousticResult(
-                mel=mel[b, : int(out.mel_lengths[b])].contiguous(),
-                durations=out.durations[b, :n].cpu().numpy(),
-                pitch=out.pitch[b, :n].float().cpu().numpy(),
-                energy=out.energy[b, :n].float().cpu().numpy()))
+                mel=mel[b, : int(lengths[b])].contiguous(),
+                durations=durations[b, :n].cpu().numpy(),
+                pitch=pitch[b, :n].float().cpu().numpy(),
+                energy=energy[b, :n].float().cpu().numpy()))
         return results
 
     def _cpu_copy(self, name: str) -> torch.nn.Module:

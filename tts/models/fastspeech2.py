@@ -270,13 +270,12 @@ class FastSpeech2(nn.Module):
         mel = (residual + mel_before) * frame_mask
         return mel, mel_before * frame_mask, lengths
 
-    def forward(self, ids: torch.Tensor, control: VarianceControl | None = None,
-                durations: torch.Tensor | None = None,
-                pitch_dropout_mask: torch.Tensor | None = None,
-                energy_dropout_mask: torch.Tensor | None = None) -> AcousticOutput:
-        """ids (B, N) int64, 0 = padding -> AcousticOutput.
+    def symbol_level(self, ids: torch.Tensor, control: VarianceControl | None = None,
+                     durations: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        """Encoder and variance predictors, with the control applied.
 
-        `durations` (B, N) overrides the predicted durations (e.g. to reuse a previous call's).
+        ids (B, N) -> hidden (B, N, C), mask (B, N, 1), durations (B, N) int64, pitch (B, N), energy (B, N).
+        `durations` (B, N) overrides the predicted ones.
         """
         control = control or VarianceControl()
         hidden, mask = self.encode(ids)
@@ -292,10 +291,27 @@ class FastSpeech2(nn.Module):
             durations[empty, 0] = 1
         pitch = (pitch * control.pitch_scale + control.pitch_shift) * m
         energy = (energy * control.energy_scale + control.energy_shift) * m
-        with torch.autocast(ids.device.type, dtype=self.decoder_dtype or torch.float32,
+        return hidden, mask, durations, pitch, energy
+
+    def frame_level(self, hidden: torch.Tensor, mask: torch.Tensor, durations: torch.Tensor, pitch: torch.Tensor,
+                    energy: torch.Tensor, pitch_dropout_mask: torch.Tensor | None = None,
+                    energy_dropout_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        """`decode` in the configured precision; returns float32 mel, mel_before (B, T, 80), lengths (B,)."""
+        with torch.autocast(hidden.device.type, dtype=self.decoder_dtype or torch.float32,
                             enabled=self.decoder_dtype is not None):
             mel, mel_before, lengths = self.decode(hidden, mask, durations, pitch, energy,
                                                    pitch_dropout_mask, energy_dropout_mask)
-        return AcousticOutput(mel.float(), mel_before.float(), lengths, durations, pitch, energy)
+        return mel.float(), mel_before.float(), lengths
 
+    def forward(self, ids: torch.Tensor, control: VarianceControl | None = None,
+                durations: torch.Tensor | None = None,
+                pitch_dropout_mask: torch.Tensor | None = None,
+                energy_dropout_mask: torch.Tensor | None = None) -> AcousticOutput:
+        """ids (B, N) int64, 0 = padding -> AcousticOutput.
 
+        `durations` (B, N) overrides the predicted durations (e.g. to reuse a previous call's).
+        """
+        hidden, mask, durations, pitch, energy = self.symbol_level(ids, control, durations)
+        mel, mel_before, lengths = self.frame_level(hidden, mask, durations, pitch, energy,
+                                                    pitch_dropout_mask, energy_dropout_mask)
+        return AcousticOutput(mel, mel_before, lengths, durations, pitch, energy)
