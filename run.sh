@@ -2,6 +2,11 @@
 # One command for a fresh machine.
 #   ./run.sh [app options]      set up, then start the web app (http://127.0.0.1:7860)
 #   ./run.sh test [pytest args] set up (with test tools), then run the whole test suite
+#   ./run.sh --share localtunnel [--subdomain S] [app options]
+#                               a public URL through localtunnel (npm client put in .venv/tools)
+#   ./run.sh --share caddy --domain D [--user U] [--email E] [app options]
+#                               Caddy in front: automatic TLS for D, login U (password from
+#                               $ZH_TTS_SHARE_PASSWORD or asked); see tts/web/share.py
 # Set-up is idempotent: a virtual environment in .venv, pinned requirements, ffmpeg from the
 # imageio-ffmpeg wheel, and the pretrained weights (fetched and converted once).
 set -euo pipefail
@@ -65,6 +70,47 @@ setup_test_tools() {
   fi
 }
 
+# --share: the npm localtunnel client, pinned, kept inside the (git-ignored) virtual environment.
+LOCALTUNNEL_VERSION=2.0.2
+setup_localtunnel() {
+  local dir="$VENV/tools"
+  if grep -qs "\"version\": \"$LOCALTUNNEL_VERSION\"" "$dir/node_modules/localtunnel/package.json" &&
+    [ -x "$dir/node_modules/.bin/lt" ]; then
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    log "error: --share localtunnel needs npm (Node.js): e.g. sudo apt-get install npm"
+    exit 1
+  fi
+  log "installing localtunnel $LOCALTUNNEL_VERSION into $dir ..."
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --loglevel=error --save-exact \
+    "localtunnel@$LOCALTUNNEL_VERSION" >&2
+}
+
+# ./run.sh [app options] --share MODE [share options]: the app behind localtunnel or Caddy.
+run_shared() {
+  local mode="" args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --share)
+        [ $# -ge 2 ] || { log "error: --share needs a mode: localtunnel or caddy"; exit 2; }
+        mode=$2
+        shift 2
+        ;;
+      --share=*) mode=${1#--share=}; shift ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  case "$mode" in
+    localtunnel|caddy) ;;
+    *) log "error: --share $mode: choose localtunnel or caddy"; exit 2 ;;
+  esac
+  setup_venv
+  if [ "$mode" = localtunnel ]; then setup_localtunnel; fi
+  exec "$VENV/bin/python" -m tts.web.share "$mode" ${args[@]+"${args[@]}"}
+}
+
 case "${1:-}" in
   test)
     shift
@@ -74,6 +120,9 @@ case "${1:-}" in
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
+    for arg in "$@"; do
+      case "$arg" in --share|--share=*) run_shared "$@" ;; esac
+    done
     setup_venv
     exec "$VENV/bin/python" app.py "$@"
     ;;
