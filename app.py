@@ -79,8 +79,10 @@ def build_app(synthesizer) -> gr.Blocks:
                                 use_pinyin = gr.Checkbox(False, label="使用校正后的拼音 Use corrected pinyin")
                         go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize")
                     with gr.Column(scale=2):
+                        # No download button on the streaming player (Gradio's needs ffprobe, which the
+                        # ffmpeg wheel lacks): the whole WAV is offered just below.
                         audio = gr.Audio(label="播放 Playback (streaming)", streaming=True, autoplay=True,
-                                         interactive=False, elem_id="tts-audio")
+                                         interactive=False, elem_id="tts-audio", buttons=[])
                         wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
                         status = gr.Markdown(elem_id="tts-status")
             with gr.Tab("批量 / 有声书 Batch / audiobook"):

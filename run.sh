@@ -117,6 +117,7 @@ case "${1:-}" in
     setup_venv
     install_requirements requirements-dev.txt
     setup_test_tools
+    setup_localtunnel  # the sharing tests drive the real client against a stand-in tunnel server
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)

@@ -37,9 +37,13 @@ TEXT = ("今天天气很好，我们一起去公园散步吧。公园里的花�
         "散步以后，我们再去图书馆看书。")
 WAIT_MS = 300_000  # synthesis on a slow CI machine: generous, and never a pass/fail threshold
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} "
-                                "(./run.sh test installs Debian's chromium)")
-sync_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def chromium_installed():
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (./run.sh test installs Debian's chromium)"
+
 expect = sync_api.expect
 
 

@@ -38,7 +38,12 @@ from tts.web import share
 
 ROOT = Path(__file__).resolve().parent.parent
 CADDY = shutil.which("caddy")
-needs_caddy = pytest.mark.skipif(CADDY is None, reason="caddy is not installed (./run.sh test installs it)")
+needs_caddy = pytest.mark.usefixtures("caddy_installed")
+
+
+@pytest.fixture()
+def caddy_installed():
+    assert CADDY, "caddy is not installed (./run.sh test installs it)"
 TEXT = ("今天天气很好，我们一起去公园散步吧。公园里的花都开了，红的、黄的、紫的，非常漂亮。"
         "散步以后，我们再去图书馆看书。")
 PASSWORD = "correct-horse-battery-staple"
@@ -236,8 +241,7 @@ def test_share_input_checks():
 @pytest.fixture(scope="module")
 def caddy_share(tmp_path_factory):
     """`python -m tts.web.share caddy --domain http://127.0.0.1:P --user alice` (app + Caddy)."""
-    if CADDY is None:
-        pytest.skip("caddy is not installed (./run.sh test installs it)")
+    assert CADDY, "caddy is not installed (./run.sh test installs it)"
     tmp = tmp_path_factory.mktemp("caddy-share")
     app_port, caddy_port = share.free_port(), share.free_port()
     env = subprocess_env(tmp)
@@ -356,9 +360,8 @@ def test_streaming_passes_through_caddy_in_pieces(caddy_share):
 def test_the_ui_works_through_caddy_in_a_browser(caddy_share, tmp_path):
     """Gradio's event stream and HLS audio through the proxy, logged in with basic auth."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("no Chromium (./run.sh test installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(chromium).exists(), "no Chromium (./run.sh test installs Debian's chromium)"
+    from playwright import sync_api
     args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"]
     with sync_api.sync_playwright() as p:
@@ -422,9 +425,13 @@ def localtunnel_client() -> str | None:
         return None
 
 
-needs_lt = pytest.mark.skipif(localtunnel_client() is None,
-                              reason="the localtunnel client is not installed: ./run.sh --share localtunnel "
-                                     "installs it into .venv/tools (this test never reaches the internet)")
+needs_lt = pytest.mark.usefixtures("localtunnel_installed")
+
+
+@pytest.fixture()
+def localtunnel_installed():
+    assert localtunnel_client(), ("the localtunnel client is not installed: ./run.sh test installs it into "
+                                  ".venv/tools (this test never reaches the internet)")
 
 
 def closed_port() -> int:
