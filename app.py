@@ -21,6 +21,9 @@ import gradio as gr  # noqa: E402
 from tts.web import ui_handlers as h  # noqa: E402
 
 
+MAX_UPLOAD = "16mb"
+
+
 def build_app(synthesizer) -> gr.Blocks:
     """The Blocks UI over one Synthesizer: Synthesize, Batch / audiobook, and System tabs."""
     from tts.expressive import EMOTIONS, VOICES
@@ -147,8 +150,11 @@ def create_server(synthesizer, auth: tuple[str, str] | None = None, public_metri
                      rate_limit=limiter)
     app.include_router(create_router(synthesizer))
     demo = build_app(synthesizer)
+    # Files are served only from the app's own temporary area (and Gradio's upload cache);
+    # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
-                               footer_links=["api"], show_error=True)
+                               footer_links=["api"], show_error=True, max_file_size=MAX_UPLOAD,
+                               enable_monitoring=False)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
