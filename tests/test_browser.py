@@ -3,7 +3,7 @@
 The app runs as its own process (python app.py) on a free loopback port; Chromium runs headless
 with a fresh profile. Synthesis has to come out of the page as speech twice over: the streamed
 <audio> element's source (the HLS segments it was fed, decoded in the page with WebAudio) and the
-downloadable WAV. The run also saves docs/screenshot.png for the README. No timing thresholds:
+downloadable WAV. The run also saves a screenshot (test-results/screenshot.png). No timing thresholds:
 waits are generous and only results are checked.
 """
 
@@ -28,7 +28,10 @@ import pytest
 from conftest import report
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+# Each run saves its screenshot under test-results/ (git-ignored); ZH_TTS_UPDATE_SCREENSHOT=1 also
+# refreshes the README's docs/screenshot.png.
+SCREENSHOT = ROOT / "test-results" / "screenshot.png"
+README_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 CHROMIUM = os.environ.get("ZH_TTS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -260,5 +263,8 @@ def test_synthesis_streams_speech_and_offers_the_wav(page):
 
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.evaluate("() => window.scrollTo(0, 0)")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+    if os.environ.get("ZH_TTS_UPDATE_SCREENSHOT") == "1":
+        README_SCREENSHOT.write_bytes(SCREENSHOT.read_bytes())
     assert SCREENSHOT.stat().st_size > 10_000
