@@ -227,12 +227,13 @@ def test_rejects_nan_and_inf():
     assert _reason(wav_bytes(y, 24000, "FLOAT"))[0] == "not_finite"
 
 
-@pytest.mark.parametrize("data", [b"", b"not audio at all" * 100, b"RIFF\x24\x00\x00\x00WAVEfmt ",
-                                  bytes(np.random.default_rng(2).integers(0, 256, 5000, dtype=np.uint8))])
-def test_rejects_empty_and_corrupt_bytes(data):
+@pytest.mark.parametrize("data,expected", [
+    (b"", "empty"), (b"not audio at all" * 100, "undecodable"), (b"RIFF\x24\x00\x00\x00WAVEfmt ", "undecodable"),
+    (bytes(np.random.default_rng(2).integers(0, 256, 5000, dtype=np.uint8)), "undecodable")])
+def test_rejects_empty_and_corrupt_bytes(data, expected):
     reason, msg = _reason(data)
-    assert reason in ("empty", "undecodable", "silent", "noisy", "too_short")
-    assert msg
+    assert reason == expected
+    assert "/" in msg and ("empty" in msg or "decode" in msg)
 
 
 def test_rejects_truncated_mp3(clip, tmp_path):
