@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> dict:
     items, source = sentence_items(sentences, symbols)
     mels = [r.mel for r in engine.acoustic(items)]
     vocoders = {
-        "MB-MelGAN": engine.vocoder_model,
+        "MB-MelGAN": engine.vocoders["mb_melgan"],
         "HiFi-GAN matched": load_hifigan_vocoder(stats=stats, framing="matched"),
         "HiFi-GAN interp": load_hifigan_vocoder(stats=stats, framing="interp"),
     }

@@ -170,10 +170,10 @@ def test_chunked_stream_equals_whole(vocoder, whole, first_block, block):
 
 
 def test_engine_streams_with_the_hifigan_vocoder(engine, vocoder, mels):
-    hifi = Engine(engine.acoustic_model, vocoder)
+    hifi = Engine(engine.acoustic_model, {"hifigan": vocoder})
     mel = mels[0][:40]
-    whole = hifi.vocode(mel)
-    pieces = list(hifi.vocode_stream(mel, block=16, pad=16, first_block=8))
+    whole = hifi.vocode(mel, "hifigan")
+    pieces = list(hifi.vocode_stream(mel, block=16, pad=16, first_block=8, name="hifigan"))
     assert len(pieces) == 3 and whole.shape == (40 * 300,)
     assert snr_db(torch.from_numpy(whole), torch.from_numpy(np.concatenate(pieces))) >= 60
 

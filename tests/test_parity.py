@@ -89,7 +89,7 @@ def _stages(fs, ids, ref) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def measured(reference, engine, pipeline):
     """Run every comparison once per sentence; the tests assert on the collected numbers."""
-    fs, vocoder = engine.acoustic_model, engine.vocoder_model
+    fs, vocoder = engine.acoustic_model, engine.vocoders["mb_melgan"]
     rows = []
     for text in SENTENCES:
         segments = pipeline.prepare(text, max_chars=200)
