@@ -50,53 +50,72 @@ def _read_text(args: argparse.Namespace) -> str:
 
 
 def _cmd_say(args: argparse.Namespace) -> int:
+    import logging
     import time
 
-    import numpy as np
-    import torch
-
-    from tts.audio import silence, write_wav
-    from tts.engine import AcousticItem, Engine
-    from tts.pipeline import Pipeline
+    from tts.options import RequestError, SynthesisOptions
+    from tts.profiles import ProfileError
+    from tts.synthesizer import Synthesizer
     from tts.weights import WeightsError
+    from tts.web.audio_formats import FORMATS, encode
 
-    if not 0.25 <= args.speed <= 4.0:
-        print("error: --speed must be between 0.25 and 4.0", file=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    fmt = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "wav"
+    if fmt not in FORMATS:
+        print(f"error: the output's extension must be one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    if args.threads:
-        torch.set_num_threads(args.threads)
     text = _read_text(args)
+    options = SynthesisOptions(text, voice=args.voice, emotion=args.emotion, emotion_intensity=args.intensity,
+                               speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
+                               pinyin=args.pinyin)
     try:
-        pipeline = Pipeline.load(args.data_dir, lexicon_path=args.lexicon)
-        engine = Engine.load(args.data_dir)
-    except WeightsError as exc:
+        if args.reference:
+            from tts.prosody_analysis import ReferenceAudioError, analyze_reference
+
+            try:
+                reference = analyze_reference(args.reference)
+            except ReferenceAudioError as exc:
+                print(f"note: reference clip not used: {exc}", file=sys.stderr)
+            else:
+                options = options.with_prosody(reference.prosody)
+                print(f"reference: {reference.summary}", file=sys.stderr)
+        if args.instructions:
+            from tts.instructions import apply_to_options, parse_instructions
+
+            parsed = parse_instructions(args.instructions)
+            explicit = {k for k in ("voice", "emotion", "speed", "pitch", "energy")
+                        if getattr(args, k) != PARSER_DEFAULTS[k]}
+            options = apply_to_options(parsed, options, explicit=explicit)
+            print(f"instructions: {parsed.summary}", file=sys.stderr)
+        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon,
+                                         warm_up=False)
+    except (WeightsError, ProfileError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     started = time.perf_counter()
     try:
-        segments = pipeline.prepare(text, max_chars=args.max_chars)
-    except ValueError as exc:
+        result = synth.synthesize(options, use_cache=False)
+    except RequestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not segments:
-        print("error: the text has nothing to speak (no Chinese, letters or digits)", file=sys.stderr)
-        return 2
-    pieces = []
-    for seg in segments:
-        result = engine.acoustic([AcousticItem(seg.ids, duration_scale=1.0 / args.speed)])[0]
-        pieces.append(engine.vocode(result.mel))
-        if seg is not segments[-1]:
-            pieces.append(silence(seg.segment.pause_after / args.speed, engine.sample_rate))
-        unknown = "".join(seg.utterance.unknown)
-        if unknown:
-            print(f"note: no reading for {unknown!r} in {seg.segment.text!r}; skipped", file=sys.stderr)
-    audio = np.concatenate(pieces)
-    write_wav(args.output, audio, engine.sample_rate)
+    finally:
+        synth.close()
+    with open(args.output, "wb") as f:
+        f.write(encode(result.audio, result.sample_rate, fmt))
+    if result.unknown:
+        print(f"note: no reading for {''.join(result.unknown)!r}; skipped", file=sys.stderr)
     elapsed = time.perf_counter() - started
-    seconds = len(audio) / engine.sample_rate
-    print(f"wrote {args.output}: {seconds:.2f} s of audio, {len(segments)} segment(s), "
-          f"synthesized in {elapsed:.2f} s (RTF {elapsed / seconds:.3f})")
+    seconds = result.timings.audio_s
+    print(f"wrote {args.output}: {seconds:.2f} s of audio, {len(result.segments)} segment(s), "
+          f"synthesized in {elapsed:.2f} s (RTF {elapsed / seconds:.3f}); profile {synth.profile.name}")
     return 0
+
+
+PARSER_DEFAULTS = {"voice": "baker", "emotion": "neutral", "speed": 1.0, "pitch": 0.0, "energy": 1.0}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,15 +144,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="fetch and convert again even if present")
     p.set_defaults(func=_cmd_fetch)
 
-    p = sub.add_parser("say", help="synthesize text to a WAV file",
-                       description="Synthesize Mandarin text to a 24 kHz 16-bit WAV, sentence by sentence.")
+    p = sub.add_parser("say", help="synthesize text to an audio file",
+                       description="Synthesize Mandarin text, sentence by sentence, to a 24 kHz file "
+                       "(format from the extension: wav, mp3, flac, opus, aac, pcm).")
     p.add_argument("text", nargs="*", help="text to speak; '-' or nothing reads stdin")
-    p.add_argument("-o", "--output", required=True, help="output WAV path")
+    p.add_argument("-o", "--output", required=True, help="output file, e.g. out.wav or out.mp3")
     p.add_argument("-f", "--file", default=None, help="read the text from this UTF-8 file")
-    p.add_argument("--speed", type=float, default=1.0, help="speaking rate, 0.25-4.0 (2.0 = twice as fast)")
-    p.add_argument("--max-chars", type=int, default=60, help="longest segment sent to the model at once")
+    p.add_argument("--voice", default=PARSER_DEFAULTS["voice"], help="baker, baker-low, baker-bright, baker-child")
+    p.add_argument("--emotion", default=PARSER_DEFAULTS["emotion"],
+                   help="neutral, happy, sad, angry, gentle, surprised")
+    p.add_argument("--intensity", type=float, default=1.0, help="emotion intensity, 0-2")
+    p.add_argument("--instructions", default=None, help="style in words, e.g. '语速很慢，声音低沉温柔'")
+    p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
+    p.add_argument("--speed", type=float, default=PARSER_DEFAULTS["speed"], help="0.25-4.0 (2.0 = twice as fast)")
+    p.add_argument("--pitch", type=float, default=PARSER_DEFAULTS["pitch"], help="semitones, -6 to 6")
+    p.add_argument("--energy", type=float, default=PARSER_DEFAULTS["energy"], help="0.5-2.0")
+    p.add_argument("--quality", choices=["fast", "high"], default=None,
+                   help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
+    p.add_argument("--pinyin", default=None, help="corrected readings: every syllable, space-separated")
+    p.add_argument("--profile", default=None, help="hardware profile name or YAML path (default: detect)")
     p.add_argument("--lexicon", default=None, help="user lexicon file")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = default)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = the profile's)")
     p.add_argument("--data-dir", default=None, help="weights directory")
     p.set_defaults(func=_cmd_say)
     return parser

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import Iterable
 
 #: Longest text given to jieba's HMM in one piece.
@@ -26,7 +27,9 @@ def _shared_tokenizer():
     if _base_tokenizer is None:
         with _base_lock:
             if _base_tokenizer is None:
-                import jieba
+                with warnings.catch_warnings():  # jieba 0.42 imports the deprecated pkg_resources
+                    warnings.simplefilter("ignore")
+                    import jieba
 
                 logging.getLogger("jieba").setLevel(logging.WARNING)
                 jieba.setLogLevel(logging.WARNING)

@@ -251,7 +251,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             "voices": [{"id": v.name, "name": v.label, "description": v.description,
                         "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
                        for v in VOICES.values()],
-            "emotions": list(EMOTIONS), "qualities": synth.available_qualities(),
+            "emotions": [{"id": k, "name": getattr(e, "label", k), "description": getattr(e, "description", "")}
+                         for k, e in EMOTIONS.items()],
+            "qualities": synth.available_qualities(),
             "models": list(OPENAI_MODELS), "response_formats": list(FORMATS),
         }
 
