@@ -132,3 +132,79 @@ def test_api_answers_200_or_4xx(url, body):
     else:
         assert len(r.content) > 0
     assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def _wav_bytes(samples: np.ndarray, rate: int, channels: int = 1, float32: bool = False) -> bytes:
+    import io
+
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    data = samples.reshape(-1, channels) if channels > 1 else samples
+    sf.write(buf, data, rate, format="WAV", subtype="FLOAT" if float32 else "PCM_16")
+    return buf.getvalue()
+
+
+def _speechlike(seconds: float, rate: int) -> np.ndarray:
+    """A voiced, syllable-paced signal (200 Hz harmonics, 5 bursts a second)."""
+    t = np.arange(int(seconds * rate)) / rate
+    voice = sum(np.sin(2 * np.pi * 200 * k * t) / k for k in range(1, 6))
+    return (0.3 * voice * (np.sin(2 * np.pi * 2.5 * t) > 0)).astype(np.float32)
+
+
+def _upload_cases() -> list[tuple[str, bytes]]:
+    import subprocess
+
+    from tts.web.audio_formats import ffmpeg_exe
+
+    good = _wav_bytes(_speechlike(6, 16000), 16000)
+    nan = _speechlike(6, 16000)
+    nan[1000:3000] = np.nan
+    hour = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                           "sine=frequency=220:duration=3600:sample_rate=8000", "-c:a", "libopus", "-b:a", "6k",
+                           "-f", "ogg", "pipe:1"], capture_output=True, timeout=300).stdout
+    return [
+        ("zero-length", b""), ("random bytes", np.random.default_rng(5).bytes(4096)),
+        ("truncated wav", good[: len(good) // 3][:60]), ("truncated half", good[: len(good) // 2]),
+        ("8 channels", _wav_bytes(np.repeat(_speechlike(6, 16000), 8), 16000, channels=8)),
+        ("8 kHz", _wav_bytes(_speechlike(6, 8000), 8000)), ("192 kHz", _wav_bytes(_speechlike(6, 192000), 192000)),
+        ("NaN-filled", _wav_bytes(nan, 16000, float32=True)),
+        ("hour-long opus", hour), ("one second", _wav_bytes(_speechlike(1, 16000), 16000)),
+        ("text file", "这不是音频".encode() * 100),
+    ]
+
+
+def test_reference_uploads_give_audio_or_a_clear_error(url):
+    """Every kind of bad upload is answered in seconds with audio or a 4xx naming reference_audio."""
+    import base64
+    import time
+
+    outcomes = {}
+    for name, data in _upload_cases():
+        count("uploads")
+        started = time.monotonic()
+        r = httpx.post(f"{url}/v1/audio/speech", timeout=120, json={
+            "input": "参考音频测试。", "response_format": "wav", "reference_audio": base64.b64encode(data).decode()})
+        outcomes[name] = (r.status_code, round(time.monotonic() - started, 1))
+        assert r.status_code in (200, 400, 413), (name, r.status_code, r.text[:200])
+        if r.status_code != 200:
+            error = r.json()["error"]
+            assert error["param"] == "reference_audio" and error["message"], (name, error)
+        assert httpx.get(f"{url}/healthz").status_code == 200
+    assert outcomes["zero-length"][0] == 400 and outcomes["random bytes"][0] == 400
+    assert outcomes["NaN-filled"][0] == 400
+    report("reference uploads: " + ", ".join(f"{k} -> {v[0]} ({v[1]} s)" for k, v in outcomes.items()))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=4096))
+def test_random_bytes_as_reference_audio_are_refused_clearly(url, data):
+    import base64
+
+    count("uploads")
+    r = httpx.post(f"{url}/v1/audio/speech", timeout=60, json={
+        "input": "你好", "response_format": "pcm", "reference_audio": base64.b64encode(data).decode()})
+    assert r.status_code in (200, 400), r.text[:200]
+    if r.status_code == 400:
+        assert r.json()["error"]["param"] == "reference_audio"

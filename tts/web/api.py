@@ -99,7 +99,7 @@ def to_options(synth: Synthesizer, req: SpeechRequest) -> SynthesisOptions:
     options = SynthesisOptions(text=req.input, voice=resolve_voice(synth, req.voice), emotion=req.emotion,
                                emotion_intensity=req.emotion_intensity, speed=req.speed, pitch=req.pitch,
                                energy=req.energy, quality=quality, pinyin=req.pinyin)
-    if req.reference_audio:
+    if req.reference_audio is not None:  # an empty clip is an error, not "no clip"
         options = apply_reference(options, decode_reference(req.reference_audio))
     if req.instructions:
         options = apply_instructions(options, req.instructions, explicit=req.model_fields_set)
