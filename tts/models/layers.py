@@ -42,6 +42,17 @@ def _accumulate(out: torch.Tensor, x: torch.Tensor, w: torch.Tensor) -> None:
     out[0].addmm_(x[0], w)
 
 
+# Up to this many rows per item, a batch runs as one long sequence (amortizing per-call costs);
+# longer CPU items run one by one: their products already keep the cores busy, and laying a
+# large batch end to end costs more in copies than it saves (measured on MB-MelGAN: 4 x 208
+# frames 49 ms per item folded against 35 ms alone).
+FOLD_MAX_ROWS = 2048
+
+
+def _fold(x: torch.Tensor) -> bool:
+    return x.is_cuda or x.shape[1] <= FOLD_MAX_ROWS
+
+
 class TimeConv1d(nn.Conv1d):
     """Conv1d on (B, L, Cin) -> (B, L, Cout) with 'same' padding ('zeros' or 'reflect').
 
@@ -67,7 +78,11 @@ class TimeConv1d(nn.Conv1d):
     def accumulate(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """out (B, L, Cout) += conv(x) + bias, in place; x (B, L, Cin)."""
         if x.shape[0] > 1:
-            return out.add_(self._folded(x))
+            if _fold(x):
+                return out.add_(self._folded(x))
+            for b in range(x.shape[0]):
+                self.accumulate(out[b : b + 1], x[b : b + 1])
+            return out
         taps = self.taps()
         x = x.to(taps.dtype)
         length, d = x.shape[1], self.dilation[0]
@@ -111,7 +126,7 @@ class TimeConv1d(nn.Conv1d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, L, Cin) -> (B, L, Cout)."""
-        if x.shape[0] > 1:
+        if x.shape[0] > 1 and _fold(x):
             return self._folded(x)
         dtype = self.taps().dtype
         out = torch.zeros(x.shape[0], x.shape[1], self.out_channels, dtype=dtype, device=x.device)
