@@ -34,7 +34,7 @@ for p in (str(ROOT), str(ROOT / "bench")):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from estimate_baker_stats import acoustic_items, text_to_phonemes  # noqa: E402
+from estimate_baker_stats import acoustic_items  # noqa: E402
 
 from tts.chunking import run_chunked  # noqa: E402
 from tts.engine import AcousticItem, Engine  # noqa: E402

@@ -55,3 +55,38 @@ def pipeline(weights_dir):
     from tts.pipeline import Pipeline
 
     return Pipeline.load(weights_dir)
+
+
+@pytest.fixture(scope="session")
+def fe():
+    """One text frontend for the frontend tests (jieba and the tables load once)."""
+    from tts.frontend import Frontend
+
+    return Frontend()
+
+
+def assert_syllables(got, expected: str, text: str) -> None:
+    """`expected` is space-separated syllables; 'a|b' accepts either reading at that position."""
+    want = expected.split()
+    ok = len(got) == len(want) and all(g in w.split("|") for g, w in zip(got, want))
+    assert ok, f"{text!r}: got {' '.join(got)!r}, want {expected!r}"
+
+
+@pytest.fixture(scope="session")
+def synth(engine, pipeline):
+    """A Synthesizer with the CPU profile over the shared float32 engine (no warm-up)."""
+    from tts.profiles import load_profile
+    from tts.synthesizer import Synthesizer
+
+    s = Synthesizer(load_profile("cpu"), engine, pipeline, warm_up=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def url(synth):
+    """The app (UI + API) over `synth`, on a real loopback server."""
+    from webserver import serve
+
+    with serve(synth) as base:
+        yield base

@@ -27,17 +27,8 @@ def cpu_profile(**serving):
     return dataclasses.replace(profile, serving=dataclasses.replace(profile.serving, **serving))
 
 
-@pytest.fixture(scope="module")
-def synth(engine, pipeline):
-    s = Synthesizer(cpu_profile(), engine, pipeline, warm_up=False)
-    yield s
-    s.close()
 
 
-@pytest.fixture(scope="module")
-def url(synth):
-    with serve(synth) as base:
-        yield base
 
 
 def decode_wav(data: bytes) -> tuple[np.ndarray, int]:

@@ -11,14 +11,12 @@ where the compose plugin is installed.
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,13 +17,6 @@ from tts.prosody_analysis import articulation_seconds, measure_set, syllable_spa
 SENTENCES = [eval_sentences()[i] for i in (0, 1, 5, 9, 13)]
 
 
-@pytest.fixture(scope="module")
-def synth():
-    from tts.synthesizer import Synthesizer
-
-    s = Synthesizer.from_profile("cpu")
-    yield s
-    s.close()
 
 
 def run(synth, texts, **options):

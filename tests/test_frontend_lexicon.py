@@ -13,9 +13,6 @@ from tts.frontend import Frontend, LexiconError
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
 
 
 @pytest.fixture()

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import assert_syllables
+
 from tts.frontend import Frontend
 from tts.frontend.normalize import normalize_numbers
 
 
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
-
-
-def assert_syllables(got: list[str] | tuple[str, ...], expected: str, text: str) -> None:
-    want = expected.split()
-    ok = len(got) == len(want) and all(g in w.split("|") for g, w in zip(got, want))
-    assert ok, f"{text!r}: got {' '.join(got)!r}, want {expected!r}"
 
 
 CARDINALS = [

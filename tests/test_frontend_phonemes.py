@@ -27,9 +27,6 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
 
 
 def check_structure(utt: Utterance) -> None:

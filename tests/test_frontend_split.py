@@ -16,9 +16,6 @@ from tts.frontend import Frontend, Segment, normalize_unicode
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
 
 
 def squash(text: str) -> str:

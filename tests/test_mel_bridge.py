@@ -11,7 +11,7 @@ import torch
 from tts.chunking import run_chunked
 from tts.engine import AcousticItem, Engine
 from tts.mel_bridge import STATS_PATH, BakerMelStats, HiFiGANVocoder, MelBridge, load_hifigan_vocoder
-from tts.spectral import (BAKER_MEL, HIFIGAN_MEL, Resampler, baker_log_mel, hifigan_log_mel, hz_to_mel,
+from tts.spectral import (Resampler, baker_log_mel, hifigan_log_mel, hz_to_mel,
                           mel_band_edges, mel_to_hz, slaney_mel_filterbank)
 from tts.symbols import SymbolTable
 from tts.weights_hifigan import fetch_hifigan

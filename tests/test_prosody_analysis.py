@@ -63,13 +63,6 @@ def clip(tmp_path_factory):
     return audio, rate, analyze_reference(path)
 
 
-@pytest.fixture(scope="module")
-def synth():
-    from tts.synthesizer import Synthesizer
-
-    s = Synthesizer.from_profile("cpu")
-    yield s
-    s.close()
 
 
 # ---------------------------------------------------------------- transfer ranks like the references

@@ -9,20 +9,8 @@ import pytest
 from webserver import serve
 
 
-@pytest.fixture(scope="module")
-def synth(engine, pipeline):
-    from tts.profiles import load_profile
-    from tts.synthesizer import Synthesizer
-
-    s = Synthesizer(load_profile("cpu"), engine, pipeline, warm_up=False)
-    yield s
-    s.close()
 
 
-@pytest.fixture(scope="module")
-def url(synth):
-    with serve(synth) as base:
-        yield base
 
 
 @pytest.mark.parametrize("path", ["/gradio_api/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",

@@ -29,13 +29,6 @@ def denormalize(mel: torch.Tensor) -> np.ndarray:
     return mel.double().numpy() * STATS.std + STATS.mean
 
 
-@pytest.fixture(scope="module")
-def synth():
-    from tts.synthesizer import Synthesizer
-
-    s = Synthesizer.from_profile("cpu")
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")

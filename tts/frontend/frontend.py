@@ -153,13 +153,8 @@ class Frontend:
         words = [w for w in words if w.syllables]
         if not words:
             return words
-        flat = Flat(words)
+        flat = self._base_readings(words)
         if self.options.use_rules:
-            polyphones.apply_context_rules(flat)
-        if self._g2pm is not None:
-            polyphones.apply_g2pm(flat, self._g2pm)
-        if self.options.use_rules:
-            neutral_tone.apply(flat)
             tone_sandhi.apply_yi_bu(flat)
         words = erhua.attach_er_words(words)
         levels = prosody.word_breaks(words)
@@ -204,6 +199,11 @@ class Frontend:
         """
         words, _, _ = self._words(text)
         words = [w for w in words if w.syllables]
+        self._base_readings(words)
+        return [(ch, syl) for w in words if w.han for ch, syl in zip(w.text, w.syllables)]
+
+    def _base_readings(self, words: list[Word]) -> Flat:
+        """Polyphone rules (and g2pM if enabled), then neutral tones, in place; returns the flat view."""
         flat = Flat(words)
         if self.options.use_rules:
             polyphones.apply_context_rules(flat)
@@ -211,4 +211,4 @@ class Frontend:
             polyphones.apply_g2pm(flat, self._g2pm)
         if self.options.use_rules:
             neutral_tone.apply(flat)
-        return [(ch, syl) for w in words if w.han for ch, syl in zip(w.text, w.syllables)]
+        return flat
