@@ -108,8 +108,14 @@ def build_app(synthesizer) -> gr.Blocks:
                             api_name="parse_instructions")
         form = [text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality, pinyin,
                 use_pinyin]
-        go.click(guarded(functools.partial(h.synthesize_stream, synth, out_dir)), form, [audio, wav, status],
-                 api_name="synthesize")
+
+        def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
+                       pinyin, use_pinyin, request: gr.Request):
+            _drop_finished_streams(demo, request)
+            yield from h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity, instructions, reference,
+                                           speed, pitch, energy, quality, pinyin, use_pinyin)
+
+        go.click(guarded(synthesize), form, [audio, wav, status], api_name="synthesize")
 
         def run_batch(t, f, v, e, s, q, progress=gr.Progress()):
             return h.synthesize_batch(synth, out_dir, t, f, v, e, s, q, progress)
@@ -120,6 +126,22 @@ def build_app(synthesizer) -> gr.Blocks:
                max_size=synth.profile.serving.queue_size)
     demo.tts_output_dir = out_dir
     return demo
+
+
+def _drop_finished_streams(demo: gr.Blocks, request: gr.Request | None) -> None:
+    """Forget a session's finished audio streams when it starts a new one.
+
+    Gradio keeps every streamed output's encoded segments for the whole session; a user (or an
+    API client) who synthesizes again and again in one session would grow the server's memory
+    without bound. Finished streams are not needed again: the page plays the newest one and the
+    whole result is offered as a WAV file.
+    """
+    streams = getattr(demo, "pending_streams", {}).get(getattr(request, "session_hash", None))
+    if not streams:
+        return
+    for run, outputs in list(streams.items()):
+        if all(getattr(stream, "ended", False) for stream in outputs.values()):
+            streams.pop(run, None)
 
 
 def _transfer_note() -> str:

@@ -150,16 +150,17 @@ class Server:
 
 
 def run(clients: int, total: int, minutes: float, concurrency: int, queue_size: int, seed: int = 1,
-        ui_share: float = 0.15, cancel_share: float = 0.1, stream_share: float = 0.35, log=print) -> dict:
+        ui_share: float = 0.15, cancel_share: float = 0.1, stream_share: float = 0.35, log=print,
+        trace: bool = False) -> dict:
     server = Server(concurrency, queue_size, timeout=600)
     try:
-        return _drive(server, clients, total, minutes, seed, ui_share, cancel_share, stream_share, log)
+        return _drive(server, clients, total, minutes, seed, ui_share, cancel_share, stream_share, log, trace)
     finally:
         server.stop()
 
 
 def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, ui_share: float,
-           cancel_share: float, stream_share: float, log) -> dict:
+           cancel_share: float, stream_share: float, log, trace: bool) -> dict:
     from gradio_client import Client
 
     url = server.url
@@ -235,6 +236,8 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
                     warm["rss"] = server.rss()
                 if done % 50 == 0:
                     rss_samples.append(server.rss())
+                    if trace:
+                        log(f"{done} requests: server RSS {rss_samples[-1] / 2**20:.0f} MiB")
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -276,8 +279,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=4, help="server synthesis slots")
     parser.add_argument("--queue", type=int, default=24, help="server waiting places (beyond them: 503)")
     parser.add_argument("--json", default=None, help="also write the summary here")
+    parser.add_argument("--ui-share", type=float, default=0.15, help="share of requests through the UI")
+    parser.add_argument("--cancel-share", type=float, default=0.1, help="share of clients hanging up mid-stream")
+    parser.add_argument("--trace", action="store_true", help="print the server's RSS every 50 requests")
     args = parser.parse_args()
-    summary = run(args.clients, args.requests, args.minutes, args.concurrency, args.queue)
+    summary = run(args.clients, args.requests, args.minutes, args.concurrency, args.queue,
+                  ui_share=args.ui_share, cancel_share=args.cancel_share, trace=args.trace)
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -6,7 +6,6 @@ Every handler takes the Synthesizer explicitly; errors become short bilingual me
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tts.audio import silence, to_int16, write_wav
+from tts.audio import silence, wav_bytes, write_wav
 from tts.options import RequestError, SynthesisOptions
 from tts.synthesizer import RequestTimeout, ServiceBusy, Synthesizer
 
@@ -104,12 +103,17 @@ def status_line(result, notes: list[str]) -> str:
 
 
 def synthesize_stream(synth: Synthesizer, out_dir: Path, *form) -> Iterator[tuple]:
-    """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown)."""
+    """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown).
+
+    Chunks go to Gradio as WAV bytes: a numpy chunk would be peak-normalized one by one (the
+    volume would jump between chunks) and written to a content-addressed cache file, which two
+    requests producing the same chunk at once would race on.
+    """
     options, notes = build_options(synth, *form)
     stream = synth.stream(options)
     with stream:
         for chunk in stream:
-            yield (synth.sample_rate, to_int16(chunk.audio)), None, "合成中… synthesizing…"
+            yield wav_bytes(chunk.audio, synth.sample_rate), None, "合成中… synthesizing…"
     result = stream.result
     path = out_dir / f"tts-{time.strftime('%Y%m%d-%H%M%S')}-{result.timings.total_s * 1000:.0f}.wav"
     write_wav(path, result.audio, result.sample_rate)
@@ -157,11 +161,7 @@ def synthesize_batch(synth: Synthesizer, out_dir: Path, text: str, upload: str |
             except RequestError as exc:
                 failed.append(f"第{i + 1}行 line {i + 1}: {exc}")
                 continue
-            buf = io.BytesIO()
-            from tts.audio import wav_bytes
-
-            buf.write(wav_bytes(result.audio, result.sample_rate))
-            zf.writestr(f"{i + 1:04d}.wav", buf.getvalue())
+            zf.writestr(f"{i + 1:04d}.wav", wav_bytes(result.audio, result.sample_rate))
             joined += [result.audio, silence(0.6, result.sample_rate)]
     if not joined:
         raise UserFacingError("没有一行合成成功 · no line could be synthesized: " + "; ".join(failed[:3]))
