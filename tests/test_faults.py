@@ -71,6 +71,25 @@ def test_vocoder_failure_mid_stream_ends_only_that_request(engine, pipeline):
     s.close()
 
 
+def waiting_on_a_stream() -> int:
+    """Worker threads of the event loop's pool that, inside a job, wait on a queue (a streamed
+    response's consumer waiting for audio) - not idle workers waiting for their next job."""
+    import sys
+
+    count = 0
+    for frame in sys._current_frames().values():
+        waited = None  # the queue a `Queue.get` in this stack waits on
+        while frame is not None:
+            name, path = frame.f_code.co_name, frame.f_code.co_filename
+            if name == "get" and path.endswith("queue.py"):
+                waited = frame.f_locals.get("self")
+            elif waited is not None and name == "run" and "anyio" in path:
+                count += waited is not getattr(frame.f_locals.get("self"), "queue", None)
+                break
+            frame = frame.f_back
+    return count
+
+
 def test_client_disconnect_mid_stream_stops_the_work(engine, pipeline):
     s = make(engine, pipeline)
     original = s._run_vocoder
@@ -93,6 +112,12 @@ def test_client_disconnect_mid_stream_stops_the_work(engine, pipeline):
         while sample(s, "tts_requests_total", status="cancelled") < 1 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert sample(s, "tts_requests_total", status="cancelled") == 1
+        # No thread stays behind for the departed client (each hang-up once left one waiting
+        # forever on the stream's queue: threads and memory grew with every cancellation).
+        deadline = time.monotonic() + 10
+        while waiting_on_a_stream() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert waiting_on_a_stream() == 0
         time.sleep(0.5)
         settled = len(calls)
         time.sleep(1.5)

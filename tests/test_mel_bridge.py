@@ -184,3 +184,20 @@ def test_interp_framing_runs(stats, vocoder, mels):
     with torch.inference_mode():
         out = interp(mels[0][None, 10:30])
     assert out.shape == (1, 20 * 300) and float(out.pow(2).mean().sqrt()) > 0.005
+
+
+@pytest.mark.parametrize("orig,new,n,offset", [(24000, 20480, 5000, 0), (22050, 24000, 4410, 7), (22050, 24000, 3, 0)])
+def test_resampler_product_equals_the_strided_convolution(orig, new, n, offset):
+    import torch.nn.functional as F
+
+    r = Resampler(orig, new)
+    x = torch.randn(2, n)
+    out = r(x, offset=offset)
+    length = r.output_length(n - offset)
+    blocks = -(-length // r.up)
+    start = offset - r.reach
+    needed = blocks * r.down + 2 * r.reach
+    padded = F.pad(x, (r.reach, needed))[:, start + r.reach: start + r.reach + needed]
+    reference = F.conv1d(padded[:, None], r.weight, stride=r.down).transpose(1, 2).reshape(2, -1)[:, :length]
+    assert out.shape == reference.shape == (2, length)
+    assert torch.allclose(out, reference, atol=1e-5)

@@ -132,3 +132,17 @@ def test_vocoder_batch_equals_items_alone(tiny_mb):
         together = tiny_mb(mels)
         alone = torch.cat([tiny_mb(mels[i : i + 1]) for i in range(3)])
     torch.testing.assert_close(together, alone, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("length", [1, 2, 17, 300])
+def test_pqmf_polyphase_product_equals_the_transposed_convolution(length):
+    import torch.nn.functional as F
+
+    from tts.models.mb_melgan import PQMFSynthesis
+
+    pqmf = PQMFSynthesis(4, 62, 0.142, 9.0)
+    x = torch.randn(3, 4, length)
+    reference = F.conv_transpose1d(x, pqmf.weight, stride=4)[:, 0, 31 : 31 + 4 * length]
+    out = pqmf(x)
+    assert out.shape == (3, 4 * length)
+    assert torch.allclose(out, reference, atol=1e-5)

@@ -109,3 +109,21 @@ def test_cli_say_rejects_out_of_range_speed(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tts", "say", "你好", "-o", str(tmp_path / "x.wav"),
                            "--speed", "9"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "speed must be between 0.25 and 4.0" in proc.stderr
+
+
+def test_vocoding_ever_new_lengths_does_not_grow_memory(engine):
+    """A server meets a new utterance length with nearly every request. Nothing in the default
+    vocoder may keep per-length state (oneDNN's per-shape kernels cost ~1.8 MB per length in
+    the PQMF filter bank before it became a matrix product: 100 lengths, ~180 MB)."""
+    import psutil
+    import torch
+
+    process = psutil.Process()
+    mel = torch.randn(400, 80) * 0.5 - 5
+    engine.vocode_batch([mel[:40]], "mb_melgan")
+    before = process.memory_info().rss
+    for frames in range(41, 141):
+        engine.vocode_batch([mel[:frames]], "mb_melgan")
+    grown_mb = (process.memory_info().rss - before) / 2**20
+    print(f"RSS growth after 100 new lengths: {grown_mb:.1f} MB")
+    assert grown_mb < 40

@@ -27,6 +27,12 @@ SAMPLE_RATE = 24000
 HOP_SIZE = 300
 OOM_RETRY_PAD = 24  # context frames kept when an out-of-memory retry splits a vocoder call
 OOM_MIN_BLOCK = 4  # smallest block tried before giving up on the device
+# oneDNN (PyTorch's CPU convolutions; here only HiFi-GAN uses them) compiles and keeps a kernel
+# for every input shape it meets, 1024 by default at ~65 KB to 2 MB each: a server that sees
+# ever new lengths grows by hundreds of MB (measured: HiFi-GAN, 2.7 MB per new length). The
+# bound is read once, at oneDNN's first use, so it is set before any model runs.
+ONEDNN_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
+ONEDNN_CACHE_CAPACITY = 128
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -102,6 +108,7 @@ class Engine:
              vocoder_device: str = "cpu", acoustic_dtype: torch.dtype | None = None,
              vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> "Engine":
         """Load FastSpeech2 and the vocoders; HiFi-GAN is skipped (logged) if its weights are absent."""
+        os.environ.setdefault(ONEDNN_CACHE_ENV, str(ONEDNN_CACHE_CAPACITY))
         loaded = {}
         if "mb_melgan" in vocoders:
             loaded["mb_melgan"] = load_mb_melgan(data_dir)

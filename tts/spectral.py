@@ -156,8 +156,8 @@ class Resampler(nn.Module):
     Samples outside the input count as zero. With up/down = new/orig in lowest terms, the
     mapping repeats every `up` output samples, so output block [k*up, (k+1)*up) only depends
     on input samples near [k*down, (k+1)*down): cutting input at multiples of `down` and output
-    at multiples of `up` keeps chunks aligned. One strided conv1d with `up` output channels
-    (one per phase) computes it.
+    at multiples of `up` keeps chunks aligned. One product of strided windows with `up` phase
+    kernels computes it.
     """
 
     def __init__(self, orig: int, new: int, zero_crossings: int = 16, rolloff: float = 0.92, beta: float = 8.6):
@@ -190,5 +190,8 @@ class Resampler(nn.Module):
         left = max(0, -start)
         piece = x[:, max(0, start): max(0, start) + needed - left]
         piece = F.pad(piece, (left, needed - left - piece.shape[-1]))
-        y = F.conv1d(piece[:, None], self.weight.to(x.dtype), stride=self.down)  # (B, up, blocks)
-        return y.transpose(1, 2).reshape(x.shape[0], -1)[:, :length]
+        # Strided windows times the phase kernels: a strided conv1d as one matrix product (on CPU,
+        # F.conv1d would compile and keep a oneDNN kernel for every input length it meets).
+        windows = piece.unfold(-1, self.weight.shape[-1], self.down)  # (B, blocks, taps)
+        y = torch.matmul(windows, self.weight[:, 0].to(x.dtype).T)  # (B, blocks, up)
+        return y.reshape(x.shape[0], -1)[:, :length]

@@ -184,9 +184,20 @@ class PumpedStream:
     def stop(self) -> None:
         self._stop.set()
 
+    def _next(self):
+        """The next item, or _END once stopped. Waits in short slices: a worker thread left
+        waiting here after its client hung up (the awaiting task is cancelled and abandons it)
+        must still come back, or every hang-up would keep one thread forever."""
+        while True:
+            try:
+                return self._queue.get(timeout=0.2)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return _END
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while True:
-            item = await anyio.to_thread.run_sync(self._queue.get, abandon_on_cancel=True)
+            item = await anyio.to_thread.run_sync(self._next, abandon_on_cancel=True)
             if item is _END:
                 return
             if isinstance(item, Exception):
