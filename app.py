@@ -198,6 +198,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
+    from tts.native_memory import HeapTrimmer
     from tts.profiles import ProfileError
     from tts.synthesizer import Synthesizer
     from tts.weights import WeightsError
@@ -218,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ProfileError, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/native_memory.py)
     app = create_server(synth, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
                         rate_per_minute=args.rate_limit, rate_burst=args.rate_burst)
     print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}",
@@ -225,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
+        trimmer.stop()
         synth.close()
     return 0
 
