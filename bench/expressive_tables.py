@@ -43,7 +43,7 @@ from tts.expressive import EMOTIONS, VOICES  # noqa: E402
 from tts.options import SynthesisOptions  # noqa: E402
 from tts.prosody_analysis import (  # noqa: E402
     STATS_PATH, BakerProsodyStats, analyze_reference, articulation_seconds, measure, measure_set,
-    syllable_spans)
+    spoken_timing)
 
 README = ROOT / "README.md"
 START, END = "<!-- expressive-tables:start -->", "<!-- expressive-tables:end -->"
@@ -66,10 +66,10 @@ def synthesize_set(synth, texts: list[str], **options) -> dict:
     for text in texts:
         result = synth.synthesize(SynthesisOptions(text, quality="fast", **options), use_cache=False)
         audios.append(result.audio)
-        syllables.append(sum(len(seg.pinyin) for seg in result.segments))
-        speech.append(sum(articulation_seconds(seg.phonemes, seg.durations) for seg in result.segments))
-        last = result.segments[-1]
-        finals.append(syllable_spans(last.phonemes, last.durations, last.start_s)[-1])
+        n, speech_s, final = spoken_timing(result.segments)
+        syllables.append(n)
+        speech.append(speech_s)
+        finals.append(final)
     return {"audios": audios, "syllables": syllables, "speech_s": speech, "final_spans": finals}
 
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import eval_sentences, report
 from tts.expressive import EMOTIONS, Emotion, acoustic_item, resolve, scaled_emotion
 from tts.options import Prosody, RequestError, SynthesisOptions
-from tts.prosody_analysis import articulation_seconds, measure_set, syllable_spans
+from tts.prosody_analysis import measure_set, spoken_timing
 
 SENTENCES = [eval_sentences()[i] for i in (0, 1, 5, 9, 13)]
 
@@ -24,10 +24,10 @@ def run(synth, texts, **options):
     for text in texts:
         res = synth.synthesize(SynthesisOptions(text, quality="fast", **options), use_cache=False)
         audios.append(res.audio)
-        syllables.append(sum(len(seg.pinyin) for seg in res.segments))
-        speech.append(sum(articulation_seconds(seg.phonemes, seg.durations) for seg in res.segments))
-        last = res.segments[-1]
-        finals.append(syllable_spans(last.phonemes, last.durations, last.start_s)[-1])
+        n, speech_s, final = spoken_timing(res.segments)
+        syllables.append(n)
+        speech.append(speech_s)
+        finals.append(final)
         pauses += sum(seg.pause_s for seg in res.segments)
     return measure_set(audios, res.sample_rate, syllables, speech, finals), pauses, audios
 

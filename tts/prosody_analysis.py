@@ -465,6 +465,15 @@ def articulation_seconds(phonemes: list[str], durations: list[int], frame_s: flo
     return sum(int(d) for ph, d in zip(phonemes, durations) if not is_silence(ph)) * frame_s
 
 
+def spoken_timing(segments) -> tuple[int, float, tuple[float, float]]:
+    """(syllables, articulation seconds, final syllable's span) of one synthesis result, from
+    its segments (each with .pinyin, .phonemes, .durations and .start_s): what measure_set needs."""
+    syllables = sum(len(seg.pinyin) for seg in segments)
+    speech = sum(articulation_seconds(seg.phonemes, seg.durations) for seg in segments)
+    last = segments[-1]
+    return syllables, speech, syllable_spans(last.phonemes, last.durations, last.start_s)[-1]
+
+
 @dataclass(frozen=True)
 class SetMeasurement:
     """Features pooled over a set of utterances (each analysed on its own, then pooled)."""

@@ -21,7 +21,7 @@ def _compute_dtype(device: torch.device, dtype: torch.dtype) -> torch.dtype:
     return dtype
 
 
-class _TapCache:
+class TapCache:
     """Per-tap weight matrices, rebuilt when the weights, device or compute dtype change."""
 
     def __init__(self):
@@ -69,7 +69,7 @@ class TimeConv1d(nn.Conv1d):
             raise ValueError("'same' padding needs an odd kernel")
         self.pad_mode = pad_mode
         self.half = (kernel - 1) // 2 * dilation
-        self._taps = _TapCache()
+        self._taps = TapCache()
 
     def taps(self) -> torch.Tensor:
         """(k, Cin, Cout) weight matrices in the compute dtype."""
@@ -140,7 +140,7 @@ class TimeUpsample(nn.ConvTranspose1d):
         super().__init__(in_ch, out_ch, 2 * stride, stride=stride)
         self.scale = stride
         self.crop = stride // 2  # TF 'same' crops (kernel - stride) // 2 at the start
-        self._taps = _TapCache()
+        self._taps = TapCache()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, L, Cin) -> (B, L * stride, Cout)."""
@@ -149,8 +149,18 @@ class TimeUpsample(nn.ConvTranspose1d):
         w = self._taps.get(self.weight, lambda w: w.permute(0, 2, 1).reshape(w.shape[0], -1))
         b, length, _ = x.shape
         z = torch.matmul(x.to(w.dtype), w).view(b, length, 2, s, -1)
-        out = z.new_zeros(b, length + 1, s, z.shape[-1])
-        out[:, :length] += z[:, :, 0]  # taps 0..s-1 land in the input frame's own block
-        out[:, 1:] += z[:, :, 1]  # taps s..2s-1 land in the next block
-        out = out.view(b, (length + 1) * s, -1)[:, self.crop : self.crop + length * s]
-        return out + self.bias.to(out.dtype)
+        return overlap_add(z, self.crop) + self.bias.to(w.dtype)
+
+
+def overlap_add(z: torch.Tensor, crop: int) -> torch.Tensor:
+    """The second half of a stride-S transposed convolution computed as one matrix product.
+
+    z (B, L, G, S, C): what input step m contributes to output blocks m .. m + G - 1 (taps
+    g * S .. g * S + S - 1 land in block m + g). Returns the L * S outputs from sample `crop`
+    on: (B, L * S, C).
+    """
+    b, length, groups, s, c = z.shape
+    out = z.new_zeros(b, length + groups - 1, s, c)
+    for g in range(groups):
+        out[:, g : g + length] += z[:, :, g]
+    return out.view(b, (length + groups - 1) * s, c)[:, crop : crop + length * s]

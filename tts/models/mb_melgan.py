@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tts.models.layers import TimeConv1d, TimeUpsample
+from tts.models.layers import TapCache, TimeConv1d, TimeUpsample, overlap_add
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,9 @@ class PQMFSynthesis(nn.Module):
     """Sub-band signals (B, S, L) -> full-band waveform (B, S * L).
 
     Zero-insertion upsampling (gain = S) followed by the filter bank equals one strided
-    transposed convolution with the time-reversed filters, `weight` (S, 1, K). It is computed
-    here in polyphase form with one matrix product: each input step m contributes K samples
-    starting at output m * S, i.e. G = ceil(K / S) rows of S samples; the G shifted row blocks
-    are then added up. Unlike `F.conv_transpose1d` on CPU, this compiles nothing per input
-    length (oneDNN keeps one JIT kernel per length it has seen, which grows memory under load).
+    transposed convolution with the time-reversed filters, `weight` (S, 1, K). It runs as one
+    matrix product and an overlap-add (`overlap_add`), like the generator's upsampling layers:
+    on CPU, `F.conv_transpose1d` would compile and keep a oneDNN kernel for every input length.
     """
 
     def __init__(self, subbands: int, taps: int, cutoff_ratio: float, beta: float):
@@ -66,29 +64,15 @@ class PQMFSynthesis(nn.Module):
         h = pqmf_synthesis_filters(subbands, taps, cutoff_ratio, beta)
         weight = torch.from_numpy(np.ascontiguousarray(h[:, ::-1] * subbands)).float()
         self.register_buffer("weight", weight[:, None, :])  # (S, 1, taps + 1)
-        self._poly_key = None
-        self._poly = None
-
-    def polyphase(self, dtype: torch.dtype) -> torch.Tensor:
-        """(S, G * S) matrix: row c holds channel c's filter, zero-padded to G * S taps."""
-        key = (self.weight.data_ptr(), self.weight._version, self.weight.device, dtype)
-        if key != self._poly_key:
-            s, k = self.subbands, self.weight.shape[-1]
-            groups = -(-k // s)
-            self._poly = F.pad(self.weight[:, 0].detach(), (0, groups * s - k)).to(dtype).contiguous()
-            self._poly_key = key
-        return self._poly
+        self._poly = TapCache()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        s, half = self.subbands, self.taps // 2
+        s = self.subbands
+        # (S, G * S): channel c's filter, zero-padded to a whole number G of output blocks
+        poly = self._poly.get(self.weight, lambda w: F.pad(w[:, 0], (0, -w.shape[-1] % s)))
         b, _, length = x.shape
-        poly = self.polyphase(x.dtype)
-        groups = poly.shape[1] // s
-        rows = torch.matmul(x.transpose(1, 2), poly).view(b, length, groups, s)  # (B, L, G, S)
-        full = rows.new_zeros(b, length + groups - 1, s)  # output samples as rows of S
-        for g in range(groups):
-            full[:, g : g + length] += rows[:, :, g]
-        return full.view(b, -1)[:, half : half + length * s]
+        z = torch.matmul(x.transpose(1, 2).to(poly.dtype), poly).view(b, length, -1, s, 1)
+        return overlap_add(z, self.taps // 2)[..., 0]
 
 
 class ResidualStack(nn.Module):
