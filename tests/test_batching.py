@@ -114,3 +114,40 @@ def test_unknown_kind_is_rejected_at_submit():
     with pytest.raises(ValueError, match="no handler"):
         worker.submit("y", 1)
     worker.stop()
+
+
+def test_parallel_worker_runs_a_batchs_items_side_by_side_on_set_up_helpers():
+    """parallel=2: every helper is set up (helper_init) before the worker's own thread_init runs,
+    and the two items of a batch run at the same time on two helpers, one item per call: the
+    handler meets both items at a barrier, which a one-after-the-other run could never pass."""
+    events: list[str] = []
+    meet = threading.Barrier(2, timeout=10)
+    calls: list[tuple[str, list]] = []
+
+    def handler(payloads: list) -> list:
+        calls.append((threading.current_thread().name, list(payloads)))
+        meet.wait()
+        return [p * 10 for p in payloads]
+
+    release = threading.Event()
+    worker = BatchWorker("p", {"x": handler}, max_batch=8, max_wait_s=1.0, demand=lambda: 2, parallel=2,
+                         helper_init=lambda: events.append("helper"),
+                         thread_init=lambda: (events.append("worker"), release.wait(5)))
+    a, b = worker.submit("x", 1), worker.submit("x", 2)
+    release.set()
+    assert (a.result(timeout=10), b.result(timeout=10)) == (10, 20)
+    assert events == ["helper", "helper", "worker"]
+    assert sorted(p for _, p in calls) == [[1], [2]]  # one item per call
+    names = {name for name, _ in calls}
+    assert len(names) == 2 and all(name.startswith("batch-p-item") for name in names)
+    worker.stop()
+
+
+def test_parallel_worker_isolates_a_failing_item():
+    rec = Recorder(fail_on=3)
+    worker = BatchWorker("t", {"x": rec}, max_batch=8, max_wait_s=0.2, demand=lambda: 4, parallel=2)
+    futures = [worker.submit("x", i) for i in range(4)]
+    with pytest.raises(ValueError, match="bad item 3"):
+        futures[3].result(timeout=10)
+    assert [f.result(timeout=10) for f in futures[:3]] == [0, 10, 20]
+    worker.stop()

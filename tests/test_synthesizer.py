@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import time
 
@@ -131,10 +132,22 @@ def test_batched_acoustic_output_equals_unbatched(engine, pipeline):
         torch.testing.assert_close(a.mel, b.mel, rtol=1e-4, atol=1e-4)
 
 
-def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline):
-    s = make(engine, pipeline, serving={"concurrency": 12, "queue_size": 12}, batching={"max_wait_ms": 20})
+@pytest.mark.parametrize("items_per_core", [True, False], ids=["items-per-core", "padded-batch"])
+def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline, items_per_core):
+    """Both ways a batch can run: items side by side one per core (the CPU profiles), or one
+    padded batched call (CUDA devices; exercised here on the CPU)."""
+    s = make(engine, pipeline, serving={"concurrency": 12, "queue_size": 12},
+             batching={"max_wait_ms": 20, "cpu_items_per_core": items_per_core})
     texts = [f"这是第{i}号测试句子，内容各不相同。" + "春夏秋冬"[i % 4] * (i % 3 + 1) for i in range(12)]
     reference = {t: s.synthesize(SynthesisOptions(t), use_cache=False).audio for t in texts}
+    torch_threads: dict[str, set] = {}  # thread name -> torch thread counts seen there by the vocoder
+    vocode = s.workers["cpu"].handlers["vocoder"]
+
+    def spy(payloads):
+        torch_threads.setdefault(threading.current_thread().name, set()).add(torch.get_num_threads())
+        return vocode(payloads)
+
+    s.workers["cpu"].handlers["vocoder"] = spy
     got: dict[str, np.ndarray] = {}
     errors = []
 
@@ -156,9 +169,23 @@ def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline):
     worst = min(snr_db(reference[t], got[t]) for t in texts)
     assert all(len(got[t]) == len(reference[t]) for t in texts)
     assert worst >= 40.0
-    assert batches > calls  # some calls carried several requests' items
-    report(f"12 concurrent distinct requests: all matched their single-request audio (worst SNR {worst:.1f} dB); "
-           f"acoustic items per call {batches / calls:.2f}")
+    assert batches > calls  # some batches carried several requests' items
+    report(f"12 concurrent distinct requests ({'items per core' if items_per_core else 'padded batches'}): "
+           f"all matched their single-request audio (worst SNR {worst:.1f} dB); "
+           f"acoustic items per batch {batches / calls:.2f}")
+    # the helpers' one-thread setting is theirs alone: a thread started now still uses every core
+    seen = []
+    probe = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    probe.start()
+    probe.join()
+    threads = s.profile.cpu.threads or os.cpu_count()
+    assert seen == [threads]
+    helpers = {n: c for n, c in torch_threads.items() if "-item" in n}
+    assert torch_threads["batch-worker-cpu"] == {threads}
+    if items_per_core and threads > 1:
+        assert helpers and all(c == {1} for c in helpers.values()), torch_threads
+    else:
+        assert not helpers
 
 
 def test_cache_answers_repeats_instantly(synth):

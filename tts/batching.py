@@ -6,6 +6,10 @@ most max_wait for more while other requests could still contribute), runs one ba
 and routes each result back to its own future, so no request ever sees another's output.
 If a batched call fails, each item is retried alone, so one bad item fails only its request.
 Cancelled items (client gone, request timed out) are dropped before they are computed.
+
+With `parallel` > 1 (CPU devices) a batch is not one call: its items run side by side on that
+many helper threads, one call of one item each, the way a CPU gets the most out of its cores
+(one single-threaded product per core, no synchronization between them).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -40,11 +44,15 @@ class BatchWorker:
 
     def __init__(self, name: str, handlers: dict[str, BatchFn], max_batch: int, max_wait_s: float,
                  demand: Callable[[], int] | None = None, on_batch: Callable[[str, int, float], None] | None = None,
-                 thread_init: Callable[[], None] | None = None):
+                 thread_init: Callable[[], None] | None = None, parallel: int = 1,
+                 helper_init: Callable[[], None] | None = None):
         """handlers: kind -> fn(list of payloads) -> list of results (same order).
 
         demand() says how many requests are in flight: the worker stops waiting for more items once
         a batch holds one per in-flight request. on_batch(kind, size, seconds) observes each batch.
+        thread_init runs on the worker thread before its first batch; with parallel > 1 the
+        batch's items run one per call on `parallel` helper threads, each set up by helper_init
+        (all of them before thread_init runs).
         """
         self.name = name
         self.handlers = handlers
@@ -53,6 +61,9 @@ class BatchWorker:
         self.demand = demand or (lambda: max_batch)
         self.on_batch = on_batch
         self.thread_init = thread_init
+        self.parallel = parallel
+        self.helper_init = helper_init
+        self._helpers: ThreadPoolExecutor | None = None
         self._pending: list[WorkItem] = []
         self._cond = threading.Condition()
         self._stopping = False
@@ -83,6 +94,8 @@ class BatchWorker:
             self._pending.clear()
             self._cond.notify_all()
         self._thread.join(timeout)
+        if self._helpers is not None:
+            self._helpers.shutdown(wait=False, cancel_futures=True)
 
     def _take_batch(self) -> list[WorkItem] | None:
         with self._cond:
@@ -108,7 +121,22 @@ class BatchWorker:
             self._pending = [it for it in self._pending if id(it) not in chosen]
             return batch
 
+    def _start_helpers(self) -> None:
+        ready = threading.Barrier(self.parallel + 1)
+
+        def init() -> None:
+            if self.helper_init:
+                self.helper_init()
+            ready.wait()
+
+        self._helpers = ThreadPoolExecutor(self.parallel, thread_name_prefix=f"batch-{self.name}-item")
+        for _ in range(self.parallel):  # start every helper now, each blocked until all are set up
+            self._helpers.submit(init)
+        ready.wait()
+
     def _loop(self) -> None:
+        if self.parallel > 1:
+            self._start_helpers()
         if self.thread_init:
             self.thread_init()
         while True:
@@ -123,7 +151,10 @@ class BatchWorker:
         fn = self.handlers[batch[0].kind]
         started = time.perf_counter()
         try:
-            results = fn([it.payload for it in batch])
+            if self._helpers is not None and len(batch) > 1:
+                results = list(self._helpers.map(lambda payload: fn([payload])[0], [it.payload for it in batch]))
+            else:
+                results = fn([it.payload for it in batch])
             if len(results) != len(batch):
                 raise RuntimeError(f"{batch[0].kind} handler returned {len(results)} results for {len(batch)} items")
         except BaseException as exc:  # noqa: BLE001 - isolate the failing item, keep the worker alive

@@ -74,6 +74,10 @@ class VocoderChunks:
 class Batching:
     max_batch_size: int = field(default=8, metadata=_range(1, 256))
     max_wait_ms: float = field(default=5.0, metadata=_range(0.0, 1000.0))
+    # On a CPU device, run a batch's items side by side, one per core (each single-threaded),
+    # instead of as one padded tensor with every core on each product: 1.4x the vocoder's
+    # throughput on 2 cores, where a padded batch is no faster than one item at a time.
+    cpu_items_per_core: bool = True
 
 
 @dataclass(frozen=True)

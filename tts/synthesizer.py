@@ -211,8 +211,16 @@ class Synthesizer:
         threads = profile.cpu.threads or os.cpu_count() or 1
         torch.set_num_threads(threads)
 
+        # torch keeps a thread count per thread, taken from a process-wide value on the thread's
+        # first parallel op; get_num_threads() takes it at once, so a later change elsewhere
+        # cannot reset it. Helpers (items one per core) take 1, then the worker takes `threads`.
         def init_thread() -> None:
             torch.set_num_threads(threads)
+            torch.get_num_threads()
+
+        def init_helper() -> None:
+            torch.set_num_threads(1)
+            torch.get_num_threads()
 
         def observe(kind: str, size: int, seconds: float) -> None:
             self.metrics.batch_size.labels(kind=kind).observe(size)
@@ -223,10 +231,12 @@ class Synthesizer:
         for dev in sorted(devices):  # one worker per device, each runs whatever lives there
             mine = {k: fn for k, fn in handlers.items()
                     if (engine.acoustic_device.type if k == "acoustic" else engine.vocoder_device.type) == dev}
+            parallel = threads if dev == "cpu" and profile.batching.cpu_items_per_core else 1
             self.workers[dev] = BatchWorker(dev, mine, profile.batching.max_batch_size,
                                             profile.batching.max_wait_ms / 1000.0,
                                             demand=lambda: max(1, self.admission.running),
-                                            on_batch=observe, thread_init=init_thread)
+                                            on_batch=observe, thread_init=init_thread,
+                                            parallel=parallel, helper_init=init_helper)
         self._acoustic_worker = self.workers[engine.acoustic_device.type]
         self._vocoder_worker = self.workers[engine.vocoder_device.type]
         if warm_up:
@@ -507,7 +517,9 @@ class Synthesizer:
 
         def submit(chunk) -> Future:
             piece = mel[chunk.context_start : chunk.context_end]
-            future = self._vocoder_worker.submit("vocoder", (vocoder, piece), key=(vocoder, piece.shape[0]))
+            worker = self._vocoder_worker  # a padded batch needs equal lengths; items run one per core need not
+            key = vocoder if worker.parallel > 1 else (vocoder, piece.shape[0])
+            future = worker.submit("vocoder", (vocoder, piece), key=key)
             state.futures.append(future)
             return future
 
