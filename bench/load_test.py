@@ -5,9 +5,12 @@ records each test text's single-request audio, then runs N client threads that m
 requests (whole and streamed), clients that hang up mid-stream, and UI requests through
 gradio_client, until the request budget or the time limit is reached. Checks: no 5xx except
 503 (queue full), no cross-talk (every response's audio matches the single-request audio of
-its own text), and the server's RSS growth after warm-up. Prints p50/p95 latency, throughput.
+its own text), and the server's RSS growth after warm-up: `--warmup` requests of the same mix
+first, then the counted ones; RSS is sampled with the server idle after each (`--settle-s`, so
+that its 30 s heap trim has run), and also every 50 requests under load. Prints p50/p95
+latency, throughput.
 
-    .venv/bin/python bench/load_test.py --clients 32 --requests 2000 --minutes 20
+    .venv/bin/python bench/load_test.py --clients 32 --requests 2000 --minutes 30
 """
 
 from __future__ import annotations
@@ -151,16 +154,22 @@ class Server:
 
 def run(clients: int, total: int, minutes: float, concurrency: int, queue_size: int, seed: int = 1,
         ui_share: float = 0.15, cancel_share: float = 0.1, stream_share: float = 0.35, log=print,
-        trace: bool = False) -> dict:
+        trace: bool = False, warmup: int = 0, settle_s: float = 0.0, idle_every: int = 0) -> dict:
+    """`warmup` requests first (same mix, not counted), then `total` counted ones. RSS growth
+    compares the server idle after the warm-up with the server idle after the counted requests,
+    each sampled `settle_s` after the last request (35 s: the server trims its heap every 30 s),
+    and, with `idle_every`, also idle after every that many counted requests (the trend)."""
     server = Server(concurrency, queue_size, timeout=600)
     try:
-        return _drive(server, clients, total, minutes, seed, ui_share, cancel_share, stream_share, log, trace)
+        return _drive(server, clients, total, minutes, seed, ui_share, cancel_share, stream_share, log, trace,
+                      warmup, settle_s, idle_every)
     finally:
         server.stop()
 
 
 def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, ui_share: float,
-           cancel_share: float, stream_share: float, log, trace: bool) -> dict:
+           cancel_share: float, stream_share: float, log, trace: bool, warmup: int, settle_s: float,
+           idle_every: int) -> dict:
     from gradio_client import Client
 
     url = server.url
@@ -171,12 +180,10 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
         r.raise_for_status()
         reference[text] = pcm(r.content)
     tally = Tally()
-    budget = threading.Semaphore(total)
     stop_at = time.monotonic() + minutes * 60
-    warm = {"rss": None, "at": max(50, total // 10)}
     rss_samples: list[int] = []
 
-    def one(rng: random.Random, http: httpx.Client, ui) -> None:
+    def one(rng: random.Random, http: httpx.Client, ui, tally: Tally) -> None:
         text = rng.choice(TEXTS)
         roll = rng.random()
         mode = ("ui" if roll < ui_share else "cancel" if roll < ui_share + cancel_share
@@ -222,31 +229,59 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
         tally.add(mode, ok=1, audio_s=len(audio) / 24000,
                   **kw, **({} if matches(reference[text], audio) else {"crosstalk": text}))
 
-    def client(i: int) -> None:
-        rng = random.Random(seed * 1000 + i)
-        ui = Client(url + "/", verbose=False)
-        with httpx.Client() as http:
-            while time.monotonic() < stop_at and budget.acquire(blocking=False):
-                try:
-                    one(rng, http, ui)
-                except Exception as exc:  # noqa: BLE001 - a client-side failure is a failed request
-                    tally.add("error", failures=f"{type(exc).__name__}: {str(exc)[:200]}")
-                done = tally.requests
-                if warm["rss"] is None and done >= warm["at"]:
-                    warm["rss"] = server.rss()
-                if done % 50 == 0:
-                    rss_samples.append(server.rss())
-                    if trace:
-                        log(f"{done} requests: server RSS {rss_samples[-1] / 2**20:.0f} MiB")
+    def phase(count: int, tally: Tally, seed_offset: int, sample: bool) -> float:
+        """Run `count` requests over all clients; return the wall time."""
+        budget = threading.Semaphore(count)
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    final_rss = server.rss()
+        def client(i: int) -> None:
+            rng = random.Random(seed * 100_000 + seed_offset + i)
+            ui = Client(url + "/", verbose=False)
+            with httpx.Client() as http:
+                while time.monotonic() < stop_at and budget.acquire(blocking=False):
+                    try:
+                        one(rng, http, ui, tally)
+                    except Exception as exc:  # noqa: BLE001 - a client-side failure is a failed request
+                        tally.add("error", failures=f"{type(exc).__name__}: {str(exc)[:200]}")
+                    done = tally.requests
+                    if sample and done % 50 == 0:
+                        rss_samples.append(server.rss())
+                        if trace:
+                            log(f"{done} requests: server RSS {rss_samples[-1] / 2**20:.0f} MiB")
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return time.perf_counter() - started
+
+    def idle_rss() -> int:
+        """RSS once the server has been idle for `settle_s` (long enough for its heap trimmer to run)."""
+        time.sleep(settle_s)
+        return server.rss()
+
+    warm_rss = None
+    warm_tally = Tally()
+    if warmup:
+        log(f"warm-up: {warmup} requests ...")
+        phase(warmup, warm_tally, 50_000, sample=False)
+        warm_rss = idle_rss()
+        log(f"warm-up done; idle server RSS {warm_rss / 2**20:.0f} MiB")
+    idle_samples = [warm_rss] if warm_rss else []
+    loaded_rss = server.rss()
+    wall, done, k = 0.0, 0, 0
+    while done < total and time.monotonic() < stop_at:
+        count = min(total - done, idle_every or total)
+        wall += phase(count, tally, 100 * k, sample=True)
+        done, k = tally.requests, k + 1
+        loaded_rss = server.rss()
+        if done < total and time.monotonic() < stop_at:
+            idle_samples.append(idle_rss())
+            log(f"{done} requests; idle server RSS {idle_samples[-1] / 2**20:.0f} MiB")
+    final_rss = idle_rss()
+    idle_samples.append(final_rss)
+    warm_rss = warm_rss or final_rss
     health = httpx.get(f"{url}/healthz", timeout=10).json()
     metrics = httpx.get(f"{url}/metrics", timeout=10).text
 
@@ -261,9 +296,12 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
         "audio_per_s": tally.audio_s / wall,
         "latency_p50_s": pct(tally.latency, 0.5), "latency_p95_s": pct(tally.latency, 0.95),
         "first_byte_p50_s": pct(tally.first_byte, 0.5), "first_byte_p95_s": pct(tally.first_byte, 0.95),
-        "rss_warm_mb": (warm["rss"] or final_rss) / 2**20, "rss_final_mb": final_rss / 2**20,
-        "rss_growth_pct": 100 * (final_rss - (warm["rss"] or final_rss)) / (warm["rss"] or final_rss),
-        "rss_max_mb": max(rss_samples + [final_rss]) / 2**20, "health": health["status"],
+        "warmup_requests": warm_tally.requests, "warmup_failures": len(warm_tally.failures) + len(warm_tally.crosstalk),
+        "settle_s": settle_s,
+        "rss_warm_mb": warm_rss / 2**20, "rss_final_mb": final_rss / 2**20,
+        "rss_growth_pct": 100 * (final_rss - warm_rss) / warm_rss,
+        "rss_loaded_end_mb": loaded_rss / 2**20, "rss_idle_series_mb": [round(x / 2**20) for x in idle_samples],
+        "rss_max_mb": max(rss_samples + [loaded_rss]) / 2**20, "health": health["status"],
         "server_cancelled": next((float(line.split()[-1]) for line in metrics.splitlines()
                                   if line.startswith('tts_requests_total{status="cancelled"}')), 0.0),
         "failure_examples": tally.failures[:5], "crosstalk_examples": tally.crosstalk[:5],
@@ -282,13 +320,19 @@ def main() -> int:
     parser.add_argument("--ui-share", type=float, default=0.15, help="share of requests through the UI")
     parser.add_argument("--cancel-share", type=float, default=0.1, help="share of clients hanging up mid-stream")
     parser.add_argument("--trace", action="store_true", help="print the server's RSS every 50 requests")
+    parser.add_argument("--warmup", type=int, default=200, help="requests before the counted ones (not counted)")
+    parser.add_argument("--settle-s", type=float, default=35.0,
+                        help="idle seconds before each RSS sample (the server trims its heap every 30 s)")
+    parser.add_argument("--idle-every", type=int, default=0,
+                        help="also pause and sample the idle server's RSS after every N counted requests")
     args = parser.parse_args()
     summary = run(args.clients, args.requests, args.minutes, args.concurrency, args.queue,
-                  ui_share=args.ui_share, cancel_share=args.cancel_share, trace=args.trace)
+                  ui_share=args.ui_share, cancel_share=args.cancel_share, trace=args.trace,
+                  warmup=args.warmup, settle_s=args.settle_s, idle_every=args.idle_every)
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    bad = summary["failures"] or summary["crosstalk"]
+    bad = summary["failures"] or summary["crosstalk"] or summary["warmup_failures"]
     return 1 if bad else 0
 
 
