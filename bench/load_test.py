@@ -73,6 +73,13 @@ def log_spectral_distance(a: np.ndarray, b: np.ndarray, n: int = 1024, hop: int 
     return float(np.mean(np.sqrt(np.mean((sa[:m] - sb[:m]) ** 2, axis=1))))
 
 
+def mismatch(mode: str, text: str, reference: np.ndarray, audio: np.ndarray) -> str:
+    """How a response differs from its text's single-request audio (for the report)."""
+    m = min(len(reference), len(audio))
+    lsd = log_spectral_distance(reference[:m], audio[:m]) if m > 1024 else float("nan")
+    return f"{mode}: {text} - {len(audio)} samples, expected {len(reference)}; LSD over the common part {lsd:.1f} dB"
+
+
 def matches(reference: np.ndarray, audio: np.ndarray) -> bool:
     """Same text, same audio: equal length, and the same waveform (SNR >= 30 dB) or, when batching
     in bf16 moved the vocoder's phase, the same spectrum (log-spectral distance < 6 dB; measured:
@@ -203,7 +210,8 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
                 return
             audio = wav_samples(wav_path)
             tally.add(mode, ok=1, latency=time.perf_counter() - start, audio_s=len(audio) / 24000,
-                      **({} if matches(reference[text], audio) else {"crosstalk": text}))
+                      **({} if matches(reference[text], audio)
+                         else {"crosstalk": mismatch(mode, text, reference[text], audio)}))
             return
         body = {"input": text, "response_format": "pcm", "stream": mode != "whole"}
         with http.stream("POST", f"{url}/v1/audio/speech", json=body, timeout=600) as r:
@@ -227,7 +235,8 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
         audio = pcm(bytes(data))
         kw = {"first_byte": first} if mode == "stream" else {"latency": time.perf_counter() - start}
         tally.add(mode, ok=1, audio_s=len(audio) / 24000,
-                  **kw, **({} if matches(reference[text], audio) else {"crosstalk": text}))
+                  **kw, **({} if matches(reference[text], audio)
+                           else {"crosstalk": mismatch(mode, text, reference[text], audio)}))
 
     def phase(count: int, tally: Tally, seed_offset: int, sample: bool) -> float:
         """Run `count` requests over all clients; return the wall time."""
