@@ -2,9 +2,10 @@
 
 In one run, the same workload (N client threads, each streaming M requests of mixed length,
 cache off) goes through the synthesizer with the profile's batching and with batches of one,
-alternating the two for --rounds rounds (the median round of each is shown). Prints aggregate real-time factor (audio seconds produced per wall second), first-chunk
-latency p50/p95, peak RSS and VRAM, and the batching speed-up. Also times the first chunk of a
-300-character paragraph on an idle server.
+alternating the two for --rounds rounds (the median round of each is shown). Prints aggregate
+real-time factor (audio seconds produced per wall second), first-chunk latency p50/p95, peak
+RSS and VRAM, and the batching speed-up. Also times the first chunk of a 300-character
+paragraph on an idle server.
 
     .venv/bin/python bench/serve_bench.py --clients 8 --requests 3
     .venv/bin/python bench/serve_bench.py --device cuda --clients 16 --requests 8

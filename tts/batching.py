@@ -9,7 +9,8 @@ Cancelled items (client gone, request timed out) are dropped before they are com
 
 With `parallel` > 1 (CPU devices) a batch is not one call: its items run side by side on that
 many helper threads, one call of one item each, the way a CPU gets the most out of its cores
-(one single-threaded product per core, no synchronization between them).
+(one single-threaded product per core, no synchronization between them). Keys, which keep
+items that cannot share a call apart (unequal lengths), are then not needed: only kinds are.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ class BatchWorker:
             deadline = time.monotonic() + self.max_wait_s
             while True:
                 self._pending = [it for it in self._pending if not it.future.cancelled()]
-                batch = [it for it in self._pending if it.kind == first.kind and it.key == first.key]
+                batch = [it for it in self._pending
+                         if it.kind == first.kind and (self.parallel > 1 or it.key == first.key)]
                 batch = batch[: self.max_batch]
                 remaining = deadline - time.monotonic()
                 if (not batch or len(batch) >= self.max_batch or remaining <= 0

@@ -214,12 +214,8 @@ class Synthesizer:
         # torch keeps a thread count per thread, taken from a process-wide value on the thread's
         # first parallel op; get_num_threads() takes it at once, so a later change elsewhere
         # cannot reset it. Helpers (items one per core) take 1, then the worker takes `threads`.
-        def init_thread() -> None:
-            torch.set_num_threads(threads)
-            torch.get_num_threads()
-
-        def init_helper() -> None:
-            torch.set_num_threads(1)
+        def pin_threads(n: int) -> None:
+            torch.set_num_threads(n)
             torch.get_num_threads()
 
         def observe(kind: str, size: int, seconds: float) -> None:
@@ -235,8 +231,8 @@ class Synthesizer:
             self.workers[dev] = BatchWorker(dev, mine, profile.batching.max_batch_size,
                                             profile.batching.max_wait_ms / 1000.0,
                                             demand=lambda: max(1, self.admission.running),
-                                            on_batch=observe, thread_init=init_thread,
-                                            parallel=parallel, helper_init=init_helper)
+                                            on_batch=observe, thread_init=lambda: pin_threads(threads),
+                                            parallel=parallel, helper_init=lambda: pin_threads(1))
         self._acoustic_worker = self.workers[engine.acoustic_device.type]
         self._vocoder_worker = self.workers[engine.vocoder_device.type]
         if warm_up:
@@ -517,9 +513,7 @@ class Synthesizer:
 
         def submit(chunk) -> Future:
             piece = mel[chunk.context_start : chunk.context_end]
-            worker = self._vocoder_worker  # a padded batch needs equal lengths; items run one per core need not
-            key = vocoder if worker.parallel > 1 else (vocoder, piece.shape[0])
-            future = worker.submit("vocoder", (vocoder, piece), key=key)
+            future = self._vocoder_worker.submit("vocoder", (vocoder, piece), key=(vocoder, piece.shape[0]))
             state.futures.append(future)
             return future
 
