@@ -151,3 +151,14 @@ def test_parallel_worker_isolates_a_failing_item():
         futures[3].result(timeout=10)
     assert [f.result(timeout=10) for f in futures[:3]] == [0, 10, 20]
     worker.stop()
+
+
+def test_parallel_worker_batches_items_whatever_their_keys():
+    """Keys keep apart items that cannot share one call; run one per call, they may share a batch."""
+    sizes: list[int] = []
+    worker = BatchWorker("k", {"x": lambda ps: [p * 10 for p in ps]}, max_batch=8, max_wait_s=1.0,
+                         demand=lambda: 3, parallel=2, on_batch=lambda kind, size, s: sizes.append(size))
+    futures = [worker.submit("x", i, key=("voc", length)) for i, length in enumerate((200, 208, 64))]
+    assert [f.result(timeout=10) for f in futures] == [0, 10, 20]
+    assert sizes == [3]
+    worker.stop()
