@@ -13,7 +13,7 @@ import wave
 import httpx
 import numpy as np
 import pytest
-from conftest import report
+from conftest import report, snr_db
 from webserver import serve
 
 from tts.profiles import load_profile
@@ -187,6 +187,49 @@ def test_auth_protects_the_api_and_metrics(synth):
         assert httpx.get(f"{base}/healthz").status_code == 200  # health checks need no secret
         ui = httpx.get(f"{base}/config", follow_redirects=False)
         assert ui.status_code in (401, 403) or "login" in ui.text.lower()
+
+
+def test_every_ui_result_gets_a_file_of_its_own(tmp_path):
+    """Files made within one second never share a name: one user's audio never replaces another's."""
+    from tts.web.ui_handlers import new_output_file
+
+    paths = [new_output_file(tmp_path, "tts", ".wav") for _ in range(200)]
+    assert len(set(paths)) == 200
+    assert all(p.parent == tmp_path and p.exists() and p.name.startswith("tts-") and p.suffix == ".wav"
+               for p in paths)
+
+
+def test_concurrent_ui_users_each_download_their_own_audio(url):
+    from gradio_client import Client
+
+    texts = ["今天天气很好。", "请问去火车站应该怎么走？", "谢谢大家！"]
+    expected = {}
+    for text in texts:
+        r = httpx.post(f"{url}/v1/audio/speech", json={"input": text, "response_format": "wav"}, timeout=120)
+        expected[text] = decode_wav(r.content)[0]
+    got, errors = [], []
+
+    def user(i: int) -> None:
+        client = Client(url + "/", verbose=False)
+        try:
+            for k in range(4):
+                text = texts[(i + k) % len(texts)]
+                _, wav_path, _ = client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "",
+                                                False, api_name="/synthesize")
+                with open(wav_path, "rb") as f:
+                    got.append((text, wav_path, decode_wav(f.read())[0]))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(got) == 12
+    for text, _, audio in got:
+        assert len(audio) == len(expected[text]), text
+        assert snr_db(expected[text], audio) > 30, text
 
 
 def test_gradio_client_calls_every_named_endpoint(url):

@@ -49,7 +49,10 @@ def ensure_ffmpeg_on_path() -> str:
     target.mkdir(mode=0o700, exist_ok=True)
     link = target / "ffmpeg"
     if not link.exists():
-        link.symlink_to(ffmpeg_exe())
+        try:
+            link.symlink_to(ffmpeg_exe())
+        except FileExistsError:  # another app process made it first
+            pass
     os.environ["PATH"] = f"{target}{os.pathsep}{os.environ.get('PATH', '')}"
     return str(link)
 

@@ -7,6 +7,7 @@ Every handler takes the Synthesizer explicitly; errors become short bilingual me
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 import zipfile
@@ -115,7 +116,7 @@ def synthesize_stream(synth: Synthesizer, out_dir: Path, *form) -> Iterator[tupl
         for chunk in stream:
             yield wav_bytes(chunk.audio, synth.sample_rate), None, "合成中… synthesizing…"
     result = stream.result
-    path = out_dir / f"tts-{time.strftime('%Y%m%d-%H%M%S')}-{result.timings.total_s * 1000:.0f}.wav"
+    path = new_output_file(out_dir, "tts", ".wav")
     write_wav(path, result.audio, result.sample_rate)
     yield None, str(path), status_line(result, notes)
 
@@ -146,8 +147,7 @@ def synthesize_batch(synth: Synthesizer, out_dir: Path, text: str, upload: str |
                      speed: float, quality: str, progress=None) -> tuple[str, str, str]:
     """One WAV per line in a zip, plus all lines joined (with a pause) in one WAV."""
     lines = read_batch_lines(text, upload)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    zip_path = out_dir / f"batch-{stamp}.zip"
+    zip_path = new_output_file(out_dir, "batch", ".zip")
     joined: list[np.ndarray] = []
     started = time.perf_counter()
     failed = []
@@ -166,7 +166,7 @@ def synthesize_batch(synth: Synthesizer, out_dir: Path, text: str, upload: str |
     if not joined:
         raise UserFacingError("没有一行合成成功 · no line could be synthesized: " + "; ".join(failed[:3]))
     audio = np.concatenate(joined[:-1])
-    joined_path = out_dir / f"batch-{stamp}-all.wav"
+    joined_path = zip_path.with_name(zip_path.stem + "-all.wav")  # unique as its zip's name is
     write_wav(joined_path, audio, synth.sample_rate)
     took = time.perf_counter() - started
     status = (f"{len(lines) - len(failed)}/{len(lines)} 行 lines · 音频 audio {len(audio) / synth.sample_rate:.1f} s · "
@@ -197,6 +197,18 @@ def system_markdown(synth: Synthesizer) -> str:
                        f"{cache['hits']} hits / {cache['misses']} misses"),
     ]
     return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def new_output_file(out_dir: Path, prefix: str, suffix: str) -> Path:
+    """A new empty file in out_dir, named prefix-date-time-random+suffix, that no other request gets.
+
+    A name made of the clock alone is shared by two requests that finish together, and the later
+    one's audio would replace the earlier one's before its user downloads it; mkstemp creates
+    the file atomically under a name nobody else holds.
+    """
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix=f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}-", dir=out_dir)
+    os.close(fd)
+    return Path(name)
 
 
 def new_output_dir() -> Path:
