@@ -27,10 +27,6 @@ def cpu_profile(**serving):
     return dataclasses.replace(profile, serving=dataclasses.replace(profile.serving, **serving))
 
 
-
-
-
-
 def decode_wav(data: bytes) -> tuple[np.ndarray, int]:
     with wave.open(io.BytesIO(data)) as w:
         assert w.getnchannels() == 1 and w.getsampwidth() == 2

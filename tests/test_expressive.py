@@ -17,8 +17,6 @@ from tts.prosody_analysis import measure_set, spoken_timing
 SENTENCES = [eval_sentences()[i] for i in (0, 1, 5, 9, 13)]
 
 
-
-
 def run(synth, texts, **options):
     audios, syllables, speech, finals, pauses = [], [], [], [], 0.0
     for text in texts:

@@ -13,8 +13,6 @@ from tts.frontend import Frontend, LexiconError
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
-
 @pytest.fixture()
 def lexicon_file(tmp_path: Path) -> Path:
     path = tmp_path / "lexicon.txt"

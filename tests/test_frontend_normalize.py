@@ -14,8 +14,6 @@ from tts.frontend import Frontend
 from tts.frontend.normalize import normalize_numbers
 
 
-
-
 CARDINALS = [
     ("1234", "yi4 qian1 er4 bai3 san1 shi2 si4"),
     ("10", "shi2"),

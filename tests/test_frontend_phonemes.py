@@ -27,8 +27,6 @@ SENTENCES = [
 ]
 
 
-
-
 def check_structure(utt: Utterance) -> None:
     ph, owner = utt.phonemes, utt.phoneme_syllable
     assert len(ph) == len(owner)

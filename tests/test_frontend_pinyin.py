@@ -17,8 +17,6 @@ from tts.frontend import Frontend
 DATA = Path(__file__).resolve().parent / "data"
 
 
-
-
 POLYPHONES = [
     ("他是银行的行长", "ta1 shi4 yin2 hang2 de5 hang2 zhang3"),
     ("我们步行去学校", "wo3 men5 bu4 xing2 qu4 xue2 xiao4"),

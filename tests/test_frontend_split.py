@@ -16,8 +16,6 @@ from tts.frontend import Frontend, Segment, normalize_unicode
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
-
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 

@@ -60,8 +60,6 @@ def clip(tmp_path_factory):
     return audio, rate, analyze_reference(path)
 
 
-
-
 # ---------------------------------------------------------------- transfer ranks like the references
 
 

@@ -9,10 +9,6 @@ import pytest
 from webserver import serve
 
 
-
-
-
-
 @pytest.mark.parametrize("path", ["/gradio_api/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
                                   "/gradio_api/file=%2Fetc%2Fpasswd", "/file=/etc/passwd",
                                   "/gradio_api/file=/proc/self/environ", "/static/../../../etc/passwd"])

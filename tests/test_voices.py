@@ -29,8 +29,6 @@ def denormalize(mel: torch.Tensor) -> np.ndarray:
     return mel.double().numpy() * STATS.std + STATS.mean
 
 
-
-
 @pytest.fixture(scope="module")
 def measured(synth):
     out = {}
