@@ -163,8 +163,8 @@ def main() -> int:
           f"profile {profile.name}, acoustic precision {dtype or torch.float32}, {args.clients} clients x "
           f"{args.requests} requests, torch {torch.__version__}")
     runs: dict[str, list[dict]] = {"batched": [], "one-at-a-time": []}
+    modes = [("batched", profile.batching.max_batch_size), ("one-at-a-time", 1)]
     for rnd in range(args.rounds):  # alternate the modes, so drift in the machine hits both alike
-        modes = [("batched", profile.batching.max_batch_size), ("one-at-a-time", 1)]
         for label, batch in (modes if rnd % 2 == 0 else modes[::-1]):
             p = dataclasses.replace(profile, batching=dataclasses.replace(profile.batching, max_batch_size=batch),
                                     serving=dataclasses.replace(profile.serving, concurrency=max(args.clients, 1),

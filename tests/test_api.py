@@ -185,6 +185,13 @@ def test_auth_protects_the_api_and_metrics(synth):
         assert ui.status_code in (401, 403) or "login" in ui.text.lower()
 
 
+def ui_synthesize(client, text: str) -> tuple:
+    """The UI's synthesize button through gradio_client, the rest of the form at its defaults:
+    (streamed audio, downloadable WAV path, status)."""
+    return client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "", False,
+                          api_name="/synthesize")
+
+
 def test_every_ui_result_gets_a_file_of_its_own(tmp_path):
     """Files made within one second never share a name: one user's audio never replaces another's."""
     from tts.web.ui_handlers import new_output_file
@@ -210,8 +217,7 @@ def test_concurrent_ui_users_each_download_their_own_audio(url):
         try:
             for k in range(4):
                 text = texts[(i + k) % len(texts)]
-                _, wav_path, _ = client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "",
-                                                False, api_name="/synthesize")
+                _, wav_path, _ = ui_synthesize(client, text)
                 with open(wav_path, "rb") as f:
                     got.append((text, wav_path, decode_wav(f.read())[0]))
         except Exception as exc:  # noqa: BLE001 - reported below
@@ -238,9 +244,7 @@ def test_gradio_client_calls_every_named_endpoint(url):
     assert client.predict("你好", api_name="/char_count").startswith("2 / 10000")
     assert client.predict("银行行长", api_name="/preview_pinyin") == "yin2 hang2 hang2 zhang3"
     assert "cpu" in client.predict(api_name="/system_info")
-    audio, wav_path, status = client.predict(
-        "客户端调用测试。", "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "", False,
-        api_name="/synthesize")
+    audio, wav_path, status = ui_synthesize(client, "客户端调用测试。")
     with open(wav_path, "rb") as f:
         samples, rate = decode_wav(f.read())
     assert_speech(samples, rate, 7)
