@@ -6,7 +6,7 @@
 #                               a public URL through localtunnel (npm client put in .venv/tools)
 #   ./run.sh --share caddy --domain D [--user U] [--email E] [app options]
 #                               Caddy in front: automatic TLS for D, login U (password from
-#                               $ZH_TTS_SHARE_PASSWORD or asked); see tts/web/share.py
+#                               $ZH_TTS_SHARE_PASSWORD or asked); see deploy/share.py
 # Set-up is idempotent: a virtual environment in .venv, pinned requirements, ffmpeg from the
 # imageio-ffmpeg wheel, and the pretrained weights (fetched and converted once).
 set -euo pipefail
@@ -108,7 +108,7 @@ run_shared() {
   esac
   setup_venv
   if [ "$mode" = localtunnel ]; then setup_localtunnel; fi
-  exec "$VENV/bin/python" -m tts.web.share "$mode" ${args[@]+"${args[@]}"}
+  exec "$VENV/bin/python" deploy/share.py "$mode" ${args[@]+"${args[@]}"}
 }
 
 case "${1:-}" in

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tts.engine import AcousticItem, Engine  # noqa: E402
-from tts.litert_reference import LiteRTReference  # noqa: E402
+from tts.weights.litert_reference import LiteRTReference  # noqa: E402
 from tts.pipeline import Pipeline  # noqa: E402
-from tts.weights import reference_files  # noqa: E402
+from tts.weights.fetch import reference_files  # noqa: E402
 
 DTYPES = {"fp32": None, "bf16": torch.bfloat16}
 

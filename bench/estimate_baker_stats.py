@@ -3,10 +3,10 @@
 FastSpeech2 outputs (log10 mel - mean) / std per band, with mean/std of the Baker training
 set. MB-MelGAN was trained on the same normalized mels, so its audio carries the missing
 scale: synthesize varied sentences with FastSpeech2 -> MB-MelGAN, compute the Baker-config
-log10 mel of that audio (tts.spectral.baker_log_mel) and fit, per band, by least squares over
+log10 mel of that audio (tts.audio.spectral.baker_log_mel) and fit, per band, by least squares over
 all frames, log10 mel ~= normalized * std + mean. R^2 per band says how well the line fits.
 
-The same audio also calibrates tts.mel_bridge: for each framing, the per-band mean of
+The same audio also calibrates tts.models.hifigan_bridge: for each framing, the per-band mean of
 (HiFi-GAN ln mel of the MB-MelGAN audio, taken in the bridge's frame/frequency grid)
 - (bridge output without offsets), over frames with speech, becomes `bridge_offset`.
 
@@ -32,9 +32,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tts.engine import AcousticItem, Engine  # noqa: E402
-from tts.mel_bridge import STATS_PATH, BakerMelStats, MelBridge  # noqa: E402
-from tts.spectral import HIFIGAN_MEL, Resampler, baker_log_mel, hifigan_log_mel  # noqa: E402
-from tts.symbols import SymbolTable  # noqa: E402
+from tts.models.hifigan_bridge import STATS_PATH, BakerMelStats, MelBridge  # noqa: E402
+from tts.audio.spectral import HIFIGAN_MEL, Resampler, baker_log_mel, hifigan_log_mel  # noqa: E402
+from tts.models.vocabulary import SymbolTable  # noqa: E402
 
 # Sentences for the fit; the vocoder comparison uses assets/eval_sentences.txt (held out).
 FIT_SENTENCES = [

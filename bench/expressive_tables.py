@@ -7,7 +7,7 @@
   F0 jumps > 4 semitones between adjacent voiced frames), each relative to neutral.
 * Voices: the same sentences per voice: F0 median and the long-term spectrum centroid.
 * Baker prosody statistics (assets/baker_prosody_stats.json): the 20 sentences in five
-  requests of four, each analysed like a reference clip (tts.prosody_analysis.measure); the
+  requests of four, each analysed like a reference clip (tts.expressive.reference.measure); the
   median of each feature over the five is what reference clips are compared with.
 * Reference transfer: five espeak-ng Mandarin clips (pitch -p, speed -s in a Latin square),
   analysed, then one fixed text synthesized with each clip's prosody; Spearman rank
@@ -39,11 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tts.expressive import EMOTIONS, VOICES  # noqa: E402
+from tts.expressive.presets import EMOTIONS, VOICES  # noqa: E402
 from tts.options import SynthesisOptions  # noqa: E402
-from tts.prosody_analysis import (  # noqa: E402
-    STATS_PATH, BakerProsodyStats, analyze_reference, articulation_seconds, measure, measure_set,
-    spoken_timing)
+from bench.measure import articulation_seconds, measure_set, spoken_timing  # noqa: E402
+from tts.expressive.reference import STATS_PATH, BakerProsodyStats, analyze_reference, measure  # noqa: E402
 
 README = ROOT / "README.md"
 START, END = "<!-- expressive-tables:start -->", "<!-- expressive-tables:end -->"
@@ -127,7 +126,7 @@ def baker_stats(synth, texts: list[str], pool) -> tuple[BakerProsodyStats, list]
     feats = list(pool.map(_measure_clip, audios))
     med = {k: float(np.median([getattr(f, k) for f in feats]))
            for k in ("f0_median_hz", "f0_range_st", "energy_db", "syllable_rate", "pause_ratio")}
-    provenance = (f"bench/expressive_tables.py: tts.prosody_analysis.measure on {len(groups)} Baker requests of 4 "
+    provenance = (f"bench/expressive_tables.py: tts.expressive.reference.measure on {len(groups)} Baker requests of 4 "
                   "eval sentences each (FastSpeech2 + MB-MelGAN, neutral), median over the requests")
     return BakerProsodyStats(**{k: round(v, 4) for k, v in med.items()}, provenance=provenance), feats
 

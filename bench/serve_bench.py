@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from tts.engine import Engine, half_precision_dtype  # noqa: E402
 from tts.options import SynthesisOptions  # noqa: E402
 from tts.pipeline import Pipeline  # noqa: E402
-from tts.profiles import load_profile  # noqa: E402
+from tts.serving.profiles import load_profile  # noqa: E402
 from tts.synthesizer import Synthesizer  # noqa: E402
 
 PARAGRAPH_300 = (

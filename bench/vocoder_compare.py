@@ -1,4 +1,4 @@
-"""Compare the vocoders on FastSpeech2 mels: MB-MelGAN vs HiFi-GAN (through tts.mel_bridge).
+"""Compare the vocoders on FastSpeech2 mels: MB-MelGAN vs HiFi-GAN (through tts.models.hifigan_bridge).
 
 There is no ground-truth audio for synthesized mels, so this measures:
   (a) LSD: log-spectral distance (dB) between the Baker-config log mel of each vocoder's
@@ -38,10 +38,10 @@ from estimate_baker_stats import acoustic_items  # noqa: E402
 
 from tts.chunking import run_chunked  # noqa: E402
 from tts.engine import AcousticItem, Engine  # noqa: E402
-from tts.mel_bridge import BakerMelStats, load_hifigan_vocoder  # noqa: E402
-from tts.spectral import baker_log_mel  # noqa: E402
-from tts.symbols import SymbolTable  # noqa: E402
-from tts.weights_hifigan import fetch_hifigan  # noqa: E402
+from tts.models.hifigan_bridge import BakerMelStats, load_hifigan_vocoder  # noqa: E402
+from tts.audio.spectral import baker_log_mel  # noqa: E402
+from tts.models.vocabulary import SymbolTable  # noqa: E402
+from tts.weights.fetch_hifigan import fetch_hifigan  # noqa: E402
 
 RATE = 24000
 FRAME_MS = 1000 * 300 / RATE  # 12.5 ms, one Baker frame
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> dict:
         timing["HiFi-GAN matched, streamed"] = (time.perf_counter() - t0) / seconds
 
     if args.wav_dir:
-        from tts.audio import write_wav
+        from tts.audio.wav import write_wav
 
         Path(args.wav_dir).mkdir(parents=True, exist_ok=True)
         for name, outs in outputs.items():

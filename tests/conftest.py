@@ -38,7 +38,7 @@ def snr_db(reference, estimate) -> float:
 
 @pytest.fixture(scope="session")
 def weights_dir() -> Path:
-    from tts.weights import verify
+    from tts.weights.fetch import verify
 
     return verify()
 
@@ -75,7 +75,7 @@ def assert_syllables(got, expected: str, text: str) -> None:
 @pytest.fixture(scope="session")
 def synth(engine, pipeline):
     """A Synthesizer with the CPU profile over the shared float32 engine (no warm-up)."""
-    from tts.profiles import load_profile
+    from tts.serving.profiles import load_profile
     from tts.synthesizer import Synthesizer
 
     s = Synthesizer(load_profile("cpu"), engine, pipeline, warm_up=False)

@@ -16,7 +16,7 @@ import pytest
 from conftest import report, snr_db
 from webserver import serve
 
-from tts.profiles import load_profile
+from tts.serving.profiles import load_profile
 from tts.synthesizer import Synthesizer
 
 TEXT = "你好，欢迎使用离线中文语音合成服务。"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tts.batching import BatchWorker, WorkerStopped
+from tts.serving.batching import BatchWorker, WorkerStopped
 
 
 class Recorder:

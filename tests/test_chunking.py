@@ -50,7 +50,7 @@ def test_run_chunked_matches_a_pointwise_model():
 @pytest.mark.parametrize("block,first_block", [(10, None), (32, 8), (64, 16)])
 def test_streamed_mb_melgan_equals_whole(engine, weights_dir, block, first_block):
     from tts.engine import AcousticItem
-    from tts.symbols import SymbolTable
+    from tts.models.vocabulary import SymbolTable
 
     phonemes = "sil j in1 #0 t ian1 #1 t ian1 #0 q i4 #2 h en3 #0 h ao3 sil".split()
     mel = engine.acoustic([AcousticItem(SymbolTable.load(weights_dir).encode(phonemes))])[0].mel

@@ -89,8 +89,8 @@ def test_dockerignore_keeps_what_the_app_needs():
         return any(fnmatch.fnmatch(prefix, pat.removeprefix("**/")) or fnmatch.fnmatch(prefix, pat)
                    for pat in patterns if not pat.startswith("!") for prefix in prefixes)
 
-    for needed in ("app.py", "requirements.txt", "tts/synthesizer.py", "tts/web/api.py", "profiles/cpu.yaml",
-                   "assets/baker_mel_stats.json"):
+    for needed in ("app.py", "requirements.txt", "tts/synthesizer.py", "tts/web/api.py", "tts/data/profiles/cpu.yaml",
+                   "tts/data/baker_mel_stats.json"):
         assert not ignored(needed), needed
     for left_out in (".venv", ".git", "tests/test_docker.py", "tts/__pycache__"):
         assert ignored(left_out), left_out

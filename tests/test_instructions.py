@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tts.expressive import EMOTIONS, VOICES, resolve
-from tts.instructions import (FAST, LOUD, LOW_ST, NARROW, SLOW, SOFT, WHISPER, ParsedInstructions, apply_to_options,
+from tts.expressive.presets import EMOTIONS, VOICES, resolve
+from tts.expressive.instructions import (FAST, LOUD, LOW_ST, NARROW, SLOW, SOFT, WHISPER, ParsedInstructions, apply_to_options,
                               parse_instructions)
 from tts.options import Prosody, SynthesisOptions
 
@@ -179,7 +179,7 @@ def test_empty_instructions_change_nothing():
 
 
 def test_instructions_change_real_speech_as_described():
-    from tts.prosody_analysis import measure
+    from tts.expressive.reference import measure
     from tts.synthesizer import Synthesizer
 
     synth = Synthesizer.from_profile("cpu")

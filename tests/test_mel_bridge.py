@@ -10,11 +10,11 @@ import torch
 
 from tts.chunking import run_chunked
 from tts.engine import AcousticItem, Engine
-from tts.mel_bridge import STATS_PATH, BakerMelStats, HiFiGANVocoder, MelBridge, load_hifigan_vocoder
-from tts.spectral import (Resampler, baker_log_mel, hifigan_log_mel, hz_to_mel,
+from tts.models.hifigan_bridge import STATS_PATH, BakerMelStats, HiFiGANVocoder, MelBridge, load_hifigan_vocoder
+from tts.audio.spectral import (Resampler, baker_log_mel, hifigan_log_mel, hz_to_mel,
                           mel_band_edges, mel_to_hz, slaney_mel_filterbank)
-from tts.symbols import SymbolTable
-from tts.weights_hifigan import fetch_hifigan
+from tts.models.vocabulary import SymbolTable
+from tts.weights.fetch_hifigan import fetch_hifigan
 
 # 卡尔普陪外孙玩滑梯。 (Baker 000001) and 请问去火车站应该怎么走？
 PHONEMES = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tts.native_memory import HeapTrimmer, release_free_memory
+from tts.serving.memory import HeapTrimmer, release_free_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 glibc_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator")
@@ -32,7 +32,7 @@ def test_trimmer_runs_at_its_interval_and_stops():
 
 PROBE = """
 import numpy as np, psutil
-from tts.native_memory import release_free_memory
+from tts.serving.memory import release_free_memory
 p = psutil.Process()
 big = np.ones(16 << 20 >> 3); del big  # glibc's mmap threshold now rises to 16 MiB
 before = p.memory_info().rss

@@ -23,9 +23,9 @@ import pytest
 import torch
 from conftest import eval_sentences, report, snr_db
 
-from tts.litert_reference import LiteRTReference, emulate_hybrid_int8
+from tts.weights.litert_reference import LiteRTReference, emulate_hybrid_int8
 from tts.models.fastspeech2 import regulate_length
-from tts.weights import reference_files
+from tts.weights.fetch import reference_files
 
 SENTENCES = eval_sentences()[:20]
 STAGE_SNR_DB = 60.0  # stage-wise parity: far above any quantization noise, far below float rounding

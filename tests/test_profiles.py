@@ -8,7 +8,7 @@ import pytest
 import torch
 import yaml
 
-from tts.profiles import (PROFILE_DIR, Hardware, Profile, ProfileError, choose_profile_name, detect_hardware,
+from tts.serving.profiles import (PROFILE_DIR, Hardware, Profile, ProfileError, choose_profile_name, detect_hardware,
                           load_profile, profile_from_dict, select_profile)
 
 BUILT_IN = ["cpu", "gpu-16gb", "gpu-8gb", "gpu-small"]

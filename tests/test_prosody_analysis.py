@@ -19,10 +19,12 @@ from scipy.stats import spearmanr
 
 from conftest import report
 from tts.options import Prosody, SynthesisOptions
-from tts.prosody_analysis import (
-    MAX_SECONDS, TRANSFER_NOTE, BakerProsodyStats, ProsodyFeatures, ReferenceAudioError, analyze_reference,
-    articulation_seconds, baker_stats, decode_audio, ffmpeg_path, measure, pitch_level_semitones,
-    prosody_from_features, reference_prosody_or_neutral)
+from bench.measure import articulation_seconds
+from tts.audio.decode import MAX_SECONDS, AudioInputError, decode_audio
+from tts.audio.formats import ffmpeg_path
+from tts.expressive.reference import (TRANSFER_NOTE, BakerProsodyStats, ProsodyFeatures, analyze_reference, baker_stats,
+                                      measure, pitch_level_semitones, prosody_from_features,
+                                      reference_prosody_or_neutral)
 
 ESPEAK_TEXT = "今天天气很好，我们一起去公园散步吧。小明昨天晚上看了一部很感人的电影。"
 # (pitch -p, speed -s) in a Latin square: pitch and rate vary independently across the five clips.
@@ -166,7 +168,7 @@ def test_decode_keeps_at_most_thirty_seconds(clip):
 
 
 def _reason(data) -> tuple[str, str]:
-    with pytest.raises(ReferenceAudioError) as err:
+    with pytest.raises(AudioInputError) as err:
         analyze_reference(data)
     return err.value.reason, str(err.value)
 
@@ -238,7 +240,7 @@ def test_rejects_more_than_eight_channels():
 def test_rejects_non_audio_inputs(tmp_path):
     reason, _ = _reason(tmp_path / "missing.wav")
     assert reason == "undecodable"
-    with pytest.raises(ReferenceAudioError):
+    with pytest.raises(AudioInputError):
         analyze_reference(12345)  # type: ignore[arg-type]
 
 

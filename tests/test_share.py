@@ -1,4 +1,4 @@
-"""Sharing the app (tts/web/share.py, `./run.sh --share ...`), all on loopback.
+"""Sharing the app (deploy/share.py, `./run.sh --share ...`), all on loopback.
 
 Caddy: the real Debian Caddy in front of the real app, started by the real command line, with a
 plain-HTTP site address on a free port (no certificates). Synthesis goes through it with the
@@ -13,6 +13,7 @@ stand-in server that speaks the localtunnel protocol on loopback.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
 import json
 import os
@@ -34,9 +35,12 @@ import numpy as np
 import pytest
 from conftest import report
 
-from tts.web import share
 
 ROOT = Path(__file__).resolve().parent.parent
+# The share launcher is a script beside the Caddyfile template, not part of the runtime package.
+_spec = importlib.util.spec_from_file_location("share", ROOT / "deploy" / "share.py")
+share = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(share)
 CADDY = shutil.which("caddy")
 needs_caddy = pytest.mark.usefixtures("caddy_installed")
 
@@ -65,12 +69,12 @@ def subprocess_env(tmp: Path) -> dict[str, str]:
 
 
 class ShareCommand:
-    """`python -m tts.web.share ...` as a child process whose output is collected line by line."""
+    """`python deploy/share.py ...` as a child process whose output is collected line by line."""
 
     def __init__(self, args: list[str], env: dict[str, str]):
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
-        self.proc = subprocess.Popen([sys.executable, "-m", "tts.web.share", *args], cwd=str(ROOT), env=env,
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "share.py"), *args], cwd=str(ROOT), env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -240,7 +244,7 @@ def test_share_input_checks():
 
 @pytest.fixture(scope="module")
 def caddy_share(tmp_path_factory):
-    """`python -m tts.web.share caddy --domain http://127.0.0.1:P --user alice` (app + Caddy)."""
+    """`python deploy/share.py caddy --domain http://127.0.0.1:P --user alice` (app + Caddy)."""
     assert CADDY, "caddy is not installed (./run.sh test installs it)"
     tmp = tmp_path_factory.mktemp("caddy-share")
     app_port, caddy_port = share.free_port(), share.free_port()
@@ -404,7 +408,7 @@ def test_caddy_that_cannot_start_is_one_message_and_the_app_stops(tmp_path):
 
 def test_share_without_a_password_or_terminal_says_what_to_set(tmp_path):
     env = subprocess_env(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "tts.web.share", "caddy", "--domain", "tts.example.com", "--user",
+    proc = subprocess.run([sys.executable, str(ROOT / "deploy" / "share.py"), "caddy", "--domain", "tts.example.com", "--user",
                            USER, "--port", str(share.free_port()), "--caddyfile", str(tmp_path / "Caddyfile")],
                           cwd=str(ROOT), env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=120)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import pyworld
 
-from tts.audio import read_wav
+from tts.audio.wav import read_wav
 from tts.engine import AcousticItem
 
 SAMPLE_RATE = 24000

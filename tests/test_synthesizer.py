@@ -14,8 +14,9 @@ from conftest import report, snr_db
 
 from tts.engine import AcousticItem
 from tts.options import RequestError, SynthesisOptions
-from tts.profiles import Profile, load_profile
-from tts.synthesizer import RequestTimeout, ServiceBusy, Synthesizer
+from tts.serving.profiles import Profile, load_profile
+from tts.serving.admission import RequestTimeout, ServiceBusy
+from tts.synthesizer import Synthesizer
 
 PARAGRAPH = ("人工智能正在改变我们的生活方式。今天天气很好，我们一起去公园散步吧！"
              "请问去火车站应该怎么走？北京是中华人民共和国的首都。谢谢大家的支持，我们明年再见！")

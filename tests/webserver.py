@@ -19,13 +19,13 @@ def free_port() -> int:
 
 @contextmanager
 def serve(synth, **server_options):
-    """Start create_server(synth, ...) with uvicorn on 127.0.0.1:<free port>; yields the base URL."""
-    from app import create_server
-    from tts.web.audio_formats import ensure_ffmpeg_on_path
+    """Start create_app(synth, ...) with uvicorn on 127.0.0.1:<free port>; yields the base URL."""
+    from tts.web.app import create_app
+    from tts.audio.formats import ensure_ffmpeg_on_path
 
     ensure_ffmpeg_on_path()
     port = free_port()
-    app = create_server(synth, **server_options)
+    app = create_app(synth, **server_options)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)

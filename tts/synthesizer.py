@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future
@@ -22,90 +21,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from tts.audio import silence
-from tts.batching import BatchWorker
-from tts.cache import AudioCache
+from tts.audio.wav import silence
+from tts.results import AudioChunk, Result, SegmentInfo, Timings
+from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
+from tts.serving.batching import BatchWorker
+from tts.serving.cache import AudioCache
 from tts.chunking import depad, get_chunks
 from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
-from tts.expressive import acoustic_item, pause_seconds, resolve, transform_mel
-from tts.metrics import Metrics
+from tts.expressive.presets import acoustic_item, pause_seconds, resolve, transform_mel
+from tts.serving.metrics import Metrics
 from tts.models.fastspeech2 import TooManyFramesError
 from tts.options import QUALITIES, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PreparedSegment
-from tts.profiles import Hardware, Profile, select_profile
+from tts.serving.profiles import Hardware, Profile, select_profile
 
 log = logging.getLogger(__name__)
 
 QUALITY_VOCODER = {"fast": "mb_melgan", "high": "hifigan"}
-
-
-class ServiceBusy(RequestError):
-    """Every synthesis slot is taken and the waiting line is full (HTTP 503)."""
-
-    def __init__(self, message: str):
-        super().__init__(message, None, status=503)
-
-
-class RequestTimeout(RequestError):
-    """The request ran past the profile's timeout; its remaining work was cancelled (HTTP 504)."""
-
-    def __init__(self, message: str):
-        super().__init__(message, None, status=504)
-
-
-@dataclass
-class AudioChunk:
-    audio: np.ndarray  # float32 mono in [-1, 1]
-    sample_rate: int
-    segment: int  # index of the segment this chunk belongs to
-    kind: str = "speech"  # "speech" or "pause"
-
-
-@dataclass
-class SegmentInfo:
-    index: int
-    text: str
-    normalized: str
-    pinyin: list[str]
-    phonemes: list[str]
-    durations: list[int]  # frames per phoneme (12.5 ms each)
-    start_s: float
-    speech_s: float
-    pause_s: float
-    unknown: list[str]
-
-
-@dataclass
-class Timings:
-    queue_wait_s: float = 0.0
-    first_chunk_s: float = 0.0
-    total_s: float = 0.0
-    audio_s: float = 0.0
-
-    @property
-    def rtf(self) -> float:
-        return self.total_s / self.audio_s if self.audio_s else 0.0
-
-
-@dataclass
-class Result:
-    audio: np.ndarray
-    sample_rate: int
-    segments: list[SegmentInfo]
-    timings: Timings
-    vocoder: str
-    cached: bool = False
-
-    @property
-    def pinyin(self) -> str:
-        return " ".join(s for seg in self.segments for s in seg.pinyin)
-
-    @property
-    def unknown(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for seg in self.segments:
-            seen.update(dict.fromkeys(seg.unknown))
-        return list(seen)
 
 
 @dataclass
@@ -113,45 +45,6 @@ class _Cached:
     audio: np.ndarray
     segments: list[SegmentInfo]
     vocoder: str
-
-
-class Admission:
-    """At most `concurrency` requests run; up to `queue_size` wait; beyond that: busy."""
-
-    def __init__(self, concurrency: int, queue_size: int):
-        self.concurrency = concurrency
-        self.queue_size = queue_size
-        self.running = 0
-        self.waiting = 0
-        self._cond = threading.Condition()
-
-    def acquire(self, timeout: float) -> float:
-        """Take a slot; returns seconds waited. Raises ServiceBusy or RequestTimeout."""
-        start = time.monotonic()
-        with self._cond:
-            if self.running < self.concurrency and self.waiting == 0:
-                self.running += 1
-                return 0.0
-            if self.waiting >= self.queue_size:
-                raise ServiceBusy(f"the service is busy ({self.running} requests running, "
-                                  f"{self.waiting} waiting); try again shortly")
-            self.waiting += 1
-            try:
-                deadline = start + timeout
-                while self.running >= self.concurrency:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise RequestTimeout(f"waited {timeout:.0f} s for a free synthesis slot")
-                    self._cond.wait(left)
-                self.running += 1
-            finally:
-                self.waiting -= 1
-        return time.monotonic() - start
-
-    def release(self) -> None:
-        with self._cond:
-            self.running -= 1
-            self._cond.notify()
 
 
 class SynthesisStream:

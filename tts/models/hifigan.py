@@ -1,9 +1,9 @@
 """HiFi-GAN generator (Kong et al. 2020) in the layout of the reference implementation (jik876/hifi-gan).
 
 Language-blind: HiFi-GAN log mel (B, T, 80) -> waveform (B, T * 256) at 22.05 kHz for the V1
-configuration (upsample_rates [8, 8, 2, 2]). The mel is the jik876 one (see tts.spectral:
+configuration (upsample_rates [8, 8, 2, 2]). The mel is the jik876 one (see tts.audio.spectral:
 n_fft 1024, hop 256, 0..8000 Hz, natural log); the Baker mel of this project must go through
-tts.mel_bridge first.
+tts.models.hifigan_bridge first.
 
 Any jik876-format generator checkpoint loads: a dict whose "generator" entry maps parameter
 names (conv_pre, ups.i, resblocks.j.convs1/convs2.k, conv_post) to tensors, weight-normalized

@@ -9,7 +9,7 @@ from safetensors.torch import load_file
 
 from tts.models.fastspeech2 import FastSpeech2
 from tts.models.mb_melgan import MBMelGAN
-from tts.weights import verify
+from tts.weights.fetch import verify
 
 
 def _load(model: torch.nn.Module, path, device: str | torch.device) -> torch.nn.Module:

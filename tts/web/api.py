@@ -22,8 +22,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tts.options import RequestError, SynthesisOptions
-from tts.synthesizer import ServiceBusy, Synthesizer
-from tts.web.audio_formats import CONTENT_TYPES, FORMATS, encode, encode_stream
+from tts.serving.admission import ServiceBusy
+from tts.synthesizer import Synthesizer
+from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def validation_message(exc: ValidationError) -> tuple[str, str | None]:
 
 
 def resolve_voice(synth: Synthesizer, name: str) -> str:
-    from tts.expressive import VOICES
+    from tts.expressive.presets import VOICES
 
     if name in VOICES:
         return name
@@ -118,17 +119,17 @@ def decode_reference(data: str) -> bytes:
 
 def apply_reference(options: SynthesisOptions, clip: bytes) -> SynthesisOptions:
     """Follow a reference clip's prosody (pitch level/range, energy, rate, pauses)."""
-    from tts.prosody_analysis import ReferenceAudioError, analyze_reference
+    from tts.expressive.reference import AudioInputError, analyze_reference
 
     try:
         ref = analyze_reference(clip)
-    except ReferenceAudioError as exc:
+    except AudioInputError as exc:
         raise RequestError(f"reference_audio: {exc}", "reference_audio") from None
     return options.with_prosody(ref.prosody)
 
 
 def apply_instructions(options: SynthesisOptions, text: str, explicit: set[str]) -> SynthesisOptions:
-    from tts.instructions import apply_to_options, parse_instructions
+    from tts.expressive.instructions import apply_to_options, parse_instructions
 
     return apply_to_options(parse_instructions(text), options, explicit=explicit)
 
@@ -256,7 +257,7 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
 
     @router.get("/v1/voices")
     def voices():
-        from tts.expressive import EMOTIONS, VOICES
+        from tts.expressive.presets import EMOTIONS, VOICES
 
         return {
             "voices": [{"id": v.name, "name": v.label, "description": v.description,

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tts.audio import silence, wav_bytes, write_wav
+from tts.audio.wav import silence, wav_bytes, write_wav
 from tts.options import RequestError, SynthesisOptions
-from tts.synthesizer import RequestTimeout, ServiceBusy, Synthesizer
+from tts.serving.admission import RequestTimeout, ServiceBusy
+from tts.synthesizer import Synthesizer
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,14 @@ def build_options(synth: Synthesizer, text: str, voice: str, emotion: str, inten
                                speed=float(speed), pitch=float(pitch), energy=float(energy), quality=quality or None,
                                pinyin=(" ".join((pinyin or "").split()) or None) if use_pinyin else None)
     if reference:
-        from tts.prosody_analysis import reference_prosody_or_neutral
+        from tts.expressive.reference import reference_prosody_or_neutral
 
         data = Path(reference).read_bytes()
         prosody, message = reference_prosody_or_neutral(data)
         options = options.with_prosody(prosody)
         notes.append(message)
     if (instructions or "").strip():
-        from tts.instructions import apply_to_options, parse_instructions
+        from tts.expressive.instructions import apply_to_options, parse_instructions
 
         parsed = parse_instructions(instructions)
         # The form always sends every control: the ones moved off their defaults count as explicit

@@ -352,7 +352,7 @@ def _ignored(norm: str, spans: list[tuple[int, int]]) -> list[str]:
 
 def summarize(p: ParsedInstructions) -> str:
     """Chinese line, then English line: what the instruction was understood to ask for."""
-    from tts.expressive import EMOTIONS, VOICES
+    from tts.expressive.presets import EMOTIONS, VOICES
 
     zh, en = [], []
     if p.voice:

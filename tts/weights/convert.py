@@ -4,7 +4,7 @@ Weights are found by their meaningful TF names (e.g. `encoder/layer_._0/attentio
 Biases are not: the TFLite converter merged constant tensors with equal contents, so a bias
 tensor's name is whichever layer used it first. Each layer's bias is therefore found by
 following the graph from the op that consumes the named weight to the ADD that follows it.
-Int8 weights come out dequantized with their scales (see tts.tflite_reader).
+Int8 weights come out dequantized with their scales (see tts.weights.tflite_reader).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import torch
 
 from tts.models.fastspeech2 import FastSpeech2Config
 from tts.models.mb_melgan import MBMelGANConfig, pqmf_synthesis_filters
-from tts.tflite_reader import TFLiteGraph
+from tts.weights.tflite_reader import TFLiteGraph
 
 # Builtin op codes (tensorflow/lite/schema/schema.fbs, BuiltinOperator).
 ADD, CONV_2D, FULLY_CONNECTED, MUL, RESHAPE, SUB, SQUEEZE = "0", "3", "9", "18", "22", "41", "43"

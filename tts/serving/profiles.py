@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-PROFILE_DIR = Path(__file__).resolve().parent.parent / "profiles"
+PROFILE_DIR = Path(__file__).resolve().parents[1] / "data" / "profiles"
 DEVICES = ("cpu", "cuda")
 VOCODERS = ("mb_melgan", "hifigan")
 

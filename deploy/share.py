@@ -1,7 +1,7 @@
 """Put the web app online: a localtunnel URL, or Caddy (automatic TLS, password) in front of it.
 
-    python -m tts.web.share localtunnel [--port P] [--subdomain S] [app options]
-    python -m tts.web.share caddy --domain D [--user U] [--email E] [--port P] [app options]
+    python deploy/share.py localtunnel [--port P] [--subdomain S] [app options]
+    python deploy/share.py caddy --domain D [--user U] [--email E] [--port P] [app options]
 
 (`./run.sh --share localtunnel|caddy ...` runs this after setting up.) Either way the app itself
 runs on 127.0.0.1:P (python app.py --host 127.0.0.1 --port P plus the app options given) and
@@ -42,7 +42,7 @@ import urllib.request
 from collections import deque
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "Caddyfile.template"
 LOCALTUNNEL_BIN = ROOT / ".venv" / "tools" / "node_modules" / ".bin" / "lt"
 DEFAULT_TUNNEL_HOST = "https://localtunnel.me"
@@ -387,7 +387,7 @@ class LocalTunnel:
 # -- command line ----------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
-    p = argparse.ArgumentParser(prog="python -m tts.web.share",
+    p = argparse.ArgumentParser(prog="python deploy/share.py",
                                 description="Share the Mandarin TTS web app through localtunnel or Caddy. "
                                             "Options not listed here go to app.py.")
     sub = p.add_subparsers(dest="mode", required=True)

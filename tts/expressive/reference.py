@@ -1,9 +1,10 @@
 """Prosody of speech audio, and reference-audio prosody transfer onto the Baker voice.
 
 One analyzer (`measure`) serves three callers: the reference clips users upload, the Baker
-statistics the transfer is relative to (assets/baker_prosody_stats.json, written by
+statistics the transfer is relative to (tts/data/baker_prosody_stats.json, written by
 bench/expressive_tables.py from synthesized Baker speech), and the measurements of the emotion
-presets and derived voices. Every clip is first brought to mono float at 16 kHz.
+presets and derived voices (bench/measure.py). Every clip is first brought to mono float at
+16 kHz (tts.audio.decode).
 
 Method (10 ms frames, 25 ms windows):
 
@@ -35,34 +36,24 @@ difference transfers, softly limited to +-1.5 model units.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
-from scipy.signal import butter, find_peaks, resample, resample_poly, sosfiltfilt
+from scipy.signal import butter, find_peaks, sosfiltfilt
 
+from tts.audio.decode import ANALYSIS_RATE, MAX_SECONDS, AudioInputError, decode_audio, to_analysis_rate
 from tts.options import SEMITONES_PER_PITCH_UNIT, Prosody
 
-ANALYSIS_RATE = 16000
 FRAME_S = 0.010
 WINDOW_S = 0.025
 F0_FLOOR, F0_CEIL = 60.0, 700.0
 
 MIN_SECONDS = 3.0  # shorter clips are rejected
-MAX_SECONDS = 30.0  # longer clips are trimmed to their first 30 s (and the caller is told)
-MAX_BYTES = 64 * 2**20  # larger uploads are rejected before decoding
-MAX_CHANNELS = 8  # up to 8 channels are downmixed to mono
-MIN_RATE, MAX_RATE = 4000, 384000
-DECODE_TIMEOUT_S = 60.0
 MIN_SPEECH_S = 1.5  # phonation time needed for a usable measurement
 MIN_SNR_DB = 15.0
 MIN_VOICED_FRACTION = 0.25
@@ -70,7 +61,7 @@ MAX_CLIPPED_FRACTION = 0.01
 MIN_NUCLEI = 6
 MIN_PAUSE_S = 0.2  # silences shorter than this are stop closures or breaths inside speech
 
-STATS_PATH = Path(__file__).resolve().parent.parent / "assets" / "baker_prosody_stats.json"
+STATS_PATH = Path(__file__).resolve().parents[1] / "data" / "baker_prosody_stats.json"
 
 # Typical median F0 of adult male Mandarin read speech; the register anchor for low voices.
 MALE_F0_ANCHOR_HZ = 120.0
@@ -91,179 +82,6 @@ TRANSFER_NOTE = (
     "and (partly) loudness. The timbre does not: the voice stays Baker (or the chosen derived Baker "
     "voice); it does not imitate the reference speaker's voice."
 )
-
-
-class ReferenceAudioError(ValueError):
-    """A reference clip cannot be used; the message says why (Chinese and English).
-
-    `reason` is one of: empty, too_large, undecodable, invalid_format, too_many_channels,
-    not_finite, too_short, silent, clipped, noisy, too_little_speech.
-    """
-
-    def __init__(self, message: str, reason: str):
-        super().__init__(message)
-        self.reason = reason
-
-
-# ---------------------------------------------------------------- decoding
-
-
-@dataclass(frozen=True)
-class DecodedAudio:
-    samples: np.ndarray  # mono float32 at ANALYSIS_RATE
-    sample_rate: int  # ANALYSIS_RATE
-    source_rate: int
-    channels: int
-    format: str  # e.g. "WAV", "FLAC", "OGG", "ffmpeg"
-    duration_s: float  # after trimming
-    trimmed: bool  # the clip was longer than the limit and only its beginning was kept
-    clipped_fraction: float  # share of samples in runs of 3+ at the peak level (native rate)
-
-
-def _clipped_fraction(x: np.ndarray) -> float:
-    """Share of samples lying in runs of at least 3 equal-magnitude samples at the clip's peak."""
-    if x.size == 0:
-        return 0.0
-    mag = np.abs(x)
-    peak = float(mag.max())
-    if peak < 0.5:  # a quiet clip cannot be clipped at full scale
-        return 0.0
-    at_peak = mag >= peak * 0.999
-    if not at_peak.any():
-        return 0.0
-    edges = np.diff(np.concatenate(([0], at_peak.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    lengths = ends - starts
-    return float(lengths[lengths >= 3].sum()) / x.size
-
-
-def to_analysis_rate(x: np.ndarray, rate: int) -> np.ndarray:
-    """Resample mono audio to ANALYSIS_RATE (polyphase for simple ratios, FFT otherwise)."""
-    if rate == ANALYSIS_RATE:
-        return np.asarray(x, dtype=np.float64)
-    g = math.gcd(int(rate), ANALYSIS_RATE)
-    up, down = ANALYSIS_RATE // g, int(rate) // g
-    if max(up, down) <= 1000:
-        return resample_poly(np.asarray(x, dtype=np.float64), up, down)
-    n = int(round(len(x) * ANALYSIS_RATE / rate))
-    return resample(np.asarray(x, dtype=np.float64), n)
-
-
-def _from_soundfile(data: bytes, max_seconds: float) -> tuple[np.ndarray, int, int, str, bool] | None:
-    """(frames x channels float32, rate, channels, format, trimmed); None if soundfile cannot read it."""
-    try:
-        f = sf.SoundFile(io.BytesIO(data))
-    except (RuntimeError, sf.LibsndfileError, TypeError, ValueError):
-        return None
-    with f:
-        if f.format == "MP3":  # libsndfile's mp3 support is newer and less forgiving; ffmpeg decodes it
-            return None
-        rate, channels = int(f.samplerate), int(f.channels)
-        _check_layout(rate, channels)
-        limit = int(max_seconds * rate)
-        try:
-            block = f.read(limit + 1, dtype="float32", always_2d=True)
-        except (RuntimeError, sf.LibsndfileError, ValueError):
-            return None
-        fmt = f.format
-    trimmed = len(block) > limit
-    return block[:limit], rate, channels, fmt, trimmed
-
-
-def _check_layout(rate: int, channels: int) -> None:
-    if channels < 1 or channels > MAX_CHANNELS:
-        raise ReferenceAudioError(f"参考音频有 {channels} 个声道，最多支持 {MAX_CHANNELS} 个。 / The clip has "
-                                  f"{channels} channels; at most {MAX_CHANNELS} are supported.", "too_many_channels")
-    if not MIN_RATE <= rate <= MAX_RATE:
-        raise ReferenceAudioError(f"不支持的采样率 {rate} Hz（支持 {MIN_RATE}-{MAX_RATE} Hz）。 / Unsupported "
-                                  f"sample rate {rate} Hz (supported: {MIN_RATE}-{MAX_RATE} Hz).", "invalid_format")
-
-
-@lru_cache(maxsize=1)
-def ffmpeg_path() -> str | None:
-    """The ffmpeg binary: imageio-ffmpeg's bundled one, else one on PATH, else None."""
-    try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        return shutil.which("ffmpeg")
-
-
-def _from_ffmpeg(data: bytes, max_seconds: float) -> tuple[np.ndarray, int, int, str, bool]:
-    exe = ffmpeg_path()
-    undecodable = ReferenceAudioError("无法解码参考音频（格式不支持或文件已损坏）。 / Could not decode the reference "
-                                      "audio (unsupported format or corrupt file).", "undecodable")
-    if exe is None:
-        raise undecodable
-    with tempfile.TemporaryDirectory(prefix="tts-ref-") as tmp:
-        src, dst = os.path.join(tmp, "in"), os.path.join(tmp, "out.wav")
-        with open(src, "wb") as fh:
-            fh.write(data)
-        cmd = [exe, "-nostdin", "-hide_banner", "-loglevel", "error", "-t", f"{max_seconds + 0.05:.3f}",
-               "-i", src, "-map", "0:a:0", "-vn", "-sn", "-dn", "-c:a", "pcm_f32le", "-f", "wav", dst]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired:
-            raise undecodable from None
-        if proc.returncode != 0 or not os.path.exists(dst) or os.path.getsize(dst) <= 44:
-            raise undecodable
-        try:
-            with sf.SoundFile(dst) as f:
-                rate, channels = int(f.samplerate), int(f.channels)
-                _check_layout(rate, channels)
-                block = f.read(int((max_seconds + 0.05) * rate) + 1, dtype="float32", always_2d=True)
-        except (RuntimeError, sf.LibsndfileError, ValueError):
-            raise undecodable from None
-    limit = int(max_seconds * rate)
-    # ffmpeg stopped reading at max_seconds + 50 ms: more than the limit means the clip was longer
-    trimmed = len(block) > limit
-    return block[:limit], rate, channels, "ffmpeg", trimmed
-
-
-def decode_audio(data: bytes | str | os.PathLike, max_seconds: float = MAX_SECONDS) -> DecodedAudio:
-    """Decode a clip (wav/flac/ogg via soundfile; mp3, m4a and anything else via ffmpeg).
-
-    Keeps at most `max_seconds` (from the start), downmixes up to 8 channels, resamples to
-    ANALYSIS_RATE. Raises ReferenceAudioError for empty, oversized, undecodable, non-finite input.
-    """
-    if isinstance(data, (str, os.PathLike)):
-        path = Path(data)
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise ReferenceAudioError(f"无法读取参考音频文件。 / Cannot read the reference file: {exc}",
-                                      "undecodable") from None
-        if size > MAX_BYTES:
-            raise _too_large(size)
-        data = path.read_bytes()
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ReferenceAudioError("参考音频必须是字节或文件路径。 / The reference must be bytes or a file path.",
-                                  "invalid_format")
-    data = bytes(data)
-    if not data:
-        raise ReferenceAudioError("参考音频是空的。 / The reference audio is empty.", "empty")
-    if len(data) > MAX_BYTES:
-        raise _too_large(len(data))
-    decoded = _from_soundfile(data, max_seconds)
-    if decoded is None:
-        decoded = _from_ffmpeg(data, max_seconds)
-    block, rate, channels, fmt, trimmed = decoded
-    if block.size == 0:
-        raise ReferenceAudioError("参考音频不含任何采样。 / The reference audio contains no samples.", "too_short")
-    if not np.isfinite(block).all():
-        raise ReferenceAudioError("参考音频含有无效数值（NaN 或无穷大）。 / The reference audio contains invalid "
-                                  "values (NaN or infinity).", "not_finite")
-    mono = block.mean(axis=1, dtype=np.float64)
-    clipped = _clipped_fraction(block.reshape(-1))
-    samples = to_analysis_rate(mono, rate).astype(np.float32)
-    return DecodedAudio(samples, ANALYSIS_RATE, rate, channels, fmt, len(mono) / rate, trimmed, clipped)
-
-
-def _too_large(size: int) -> ReferenceAudioError:
-    return ReferenceAudioError(f"参考音频文件太大（{size / 2**20:.0f} MB，上限 {MAX_BYTES // 2**20} MB）。 / The "
-                               f"reference file is too large ({size / 2**20:.0f} MB; the limit is "
-                               f"{MAX_BYTES // 2**20} MB).", "too_large")
 
 
 # ---------------------------------------------------------------- measurement
@@ -387,156 +205,6 @@ def features_from_tracks(tr: Frames, duration_s: float) -> ProsodyFeatures:
         pause_ratio=pause_frames / span_frames, snr_db=snr)
 
 
-def final_rise_from_tracks(tr: Frames, tail_s: float = 0.15) -> float:
-    """Median F0 of the last `tail_s` of voiced speech minus the utterance's median F0, semitones."""
-    f0 = tr.f0[(tr.f0 > 0) & tr.active]
-    tail = int(round(tail_s / FRAME_S))
-    if len(f0) < 3 * tail:
-        return float("nan")
-    return 12.0 * math.log2(float(np.median(f0[-tail:])) / float(np.median(f0)))
-
-
-def final_rise_st(audio: np.ndarray, sample_rate: int, tail_s: float = 0.15) -> float:
-    """Sentence-final contour: median F0 of the last `tail_s` of voiced speech minus the median
-    F0 of the whole utterance, in semitones (> 0 rising, < 0 falling); NaN if barely voiced."""
-    x = to_analysis_rate(np.asarray(audio, dtype=np.float64).reshape(-1), sample_rate)
-    return final_rise_from_tracks(frame_tracks(x), tail_s)
-
-
-def f0_jump_fraction(tr: Frames, semitones: float = 4.0) -> float:
-    """Share of frame-to-frame F0 steps inside voiced runs larger than `semitones` (glitches, octave jumps)."""
-    f0 = tr.f0
-    both = (f0[1:] > 0) & (f0[:-1] > 0)
-    if not both.any():
-        return 0.0
-    steps = np.abs(12.0 * np.log2(f0[1:][both] / f0[:-1][both]))
-    return float(np.mean(steps > semitones))
-
-
-def spectral_centroid_hz(audio: np.ndarray, sample_rate: int, fmax: float = 7600.0) -> float:
-    """Centroid (Hz) of the long-term power spectrum of the active frames, up to `fmax`."""
-    x = np.asarray(audio, dtype=np.float64).reshape(-1)
-    n_fft, hop = 1024, max(1, int(sample_rate * FRAME_S))
-    if len(x) < n_fft:
-        return float("nan")
-    idx = np.arange((len(x) - n_fft) // hop + 1)[:, None] * hop + np.arange(n_fft)[None, :]
-    power = np.abs(np.fft.rfft(x[idx] * np.hanning(n_fft), axis=1)) ** 2
-    level = 10.0 * np.log10(power.sum(axis=1) + 1e-20)
-    active = level > np.percentile(level, 99) - 35.0
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
-    keep = (freqs >= 50.0) & (freqs <= fmax)
-    ltas = power[active][:, keep].sum(axis=0)
-    return float((ltas * freqs[keep]).sum() / ltas.sum())
-
-
-def is_silence(phoneme: str) -> bool:
-    """Silence tokens of the Baker symbol set."""
-    return phoneme in ("sil", "sp", "eos")
-
-
-def syllable_spans(phonemes: list[str], durations: list[int], start_s: float = 0.0,
-                   frame_s: float = 0.0125) -> list[tuple[float, float]]:
-    """(start, end) seconds of each syllable of a synthesized utterance, from the model's durations.
-
-    A prosodic-boundary token (#0..#4) closes the syllable before it and its frames count as
-    part of that syllable (the model spends them on the syllable's end); silences are excluded.
-    """
-    spans, t, current = [], start_s, None
-    for ph, d in zip(phonemes, durations):
-        seconds = int(d) * frame_s
-        if is_silence(ph):
-            if current is not None:
-                spans.append(current)
-            current = None
-        elif ph.startswith("#"):
-            if current is not None:
-                spans.append((current[0], t + seconds))
-            current = None
-        else:
-            current = (current[0] if current else t, t + seconds)
-        t += seconds
-    if current is not None:
-        spans.append(current)
-    return spans
-
-
-def articulation_seconds(phonemes: list[str], durations: list[int], frame_s: float = 0.0125) -> float:
-    """Time spent on syllables (silences excluded), from the model's durations."""
-    return sum(int(d) for ph, d in zip(phonemes, durations) if not is_silence(ph)) * frame_s
-
-
-def spoken_timing(segments) -> tuple[int, float, tuple[float, float]]:
-    """(syllables, articulation seconds, final syllable's span) of one synthesis result, from
-    its segments (each with .pinyin, .phonemes, .durations and .start_s): what measure_set needs."""
-    syllables = sum(len(seg.pinyin) for seg in segments)
-    speech = sum(articulation_seconds(seg.phonemes, seg.durations) for seg in segments)
-    last = segments[-1]
-    return syllables, speech, syllable_spans(last.phonemes, last.durations, last.start_s)[-1]
-
-
-@dataclass(frozen=True)
-class SetMeasurement:
-    """Features pooled over a set of utterances (each analysed on its own, then pooled)."""
-
-    f0_median_hz: float  # over all voiced frames
-    f0_range_st: float  # 10th-90th percentile of all voiced frames
-    energy_db: float  # RMS over all active frames, dBFS
-    syllables_per_s: float  # known syllables / articulation time (given) or phonation time (measured)
-    nuclei_per_s: float  # detected nuclei / phonation time
-    final_rise_st: float  # median over utterances: F0 of the final span (or last 150 ms) minus the median
-    voiced_fraction: float
-    f0_jump_fraction: float  # F0 steps > 4 semitones between adjacent voiced frames
-    centroid_hz: float  # long-term spectrum centroid
-    pause_ratio: float
-    finite: bool
-
-
-def measure_set(audios: list[np.ndarray], sample_rate: int, syllables: list[int],
-                speech_s: list[float] | None = None,
-                final_spans: list[tuple[float, float]] | None = None) -> SetMeasurement:
-    """Measure utterances (e.g. one emotion over many sentences) and pool the features.
-
-    `speech_s`: each utterance's articulation time, if known (synthesized speech); otherwise the
-    measured phonation time is used. `final_spans`: the (start, end) seconds of each utterance's
-    sentence-final syllables, whose median F0 against the utterance median is the final rise.
-    """
-    f0s, powers, rises, nuclei, voiced, active, steps, spans, pauses = [], [], [], 0, 0, 0, 0, 0, 0
-    phon, jumps, finite = 0.0, 0.0, True
-    for i, audio in enumerate(audios):
-        finite &= bool(np.isfinite(audio).all())
-        x = to_analysis_rate(np.nan_to_num(np.asarray(audio, dtype=np.float64)), sample_rate)
-        tr = frame_tracks(x)
-        v = (tr.f0 > 0) & tr.active
-        f0s.append(tr.f0[v])
-        powers.append(tr.full_power[tr.active])
-        if final_spans is not None:
-            lo, hi = (int(round(t / FRAME_S)) for t in final_spans[i])
-            tail = tr.f0[lo:hi][tr.f0[lo:hi] > 0]
-            rises.append(12.0 * math.log2(np.median(tail) / np.median(tr.f0[v])) if len(tail) >= 3 else np.nan)
-        else:
-            rises.append(final_rise_from_tracks(tr))
-        span, pause = _pauses(tr)
-        spans, pauses = spans + span, pauses + pause
-        phon += (span - pause) * FRAME_S
-        nuclei += _nuclei(tr)
-        voiced += int(v.sum())
-        active += int(tr.active.sum())
-        n_steps = int(((tr.f0[1:] > 0) & (tr.f0[:-1] > 0)).sum())
-        jumps += f0_jump_fraction(tr) * n_steps
-        steps += n_steps
-    f0 = np.concatenate(f0s)
-    p10, p50, p90 = np.percentile(f0, [10, 50, 90]) if len(f0) else (np.nan,) * 3
-    joined = np.concatenate([np.nan_to_num(np.asarray(a, dtype=np.float64)) for a in audios])
-    speech = sum(speech_s) if speech_s is not None else phon
-    return SetMeasurement(
-        f0_median_hz=float(p50), f0_range_st=float(12.0 * np.log2(p90 / p10)),
-        energy_db=float(10.0 * np.log10(np.mean(np.concatenate(powers)) + 1e-12)),
-        syllables_per_s=sum(syllables) / speech if speech else 0.0, nuclei_per_s=nuclei / phon if phon else 0.0,
-        final_rise_st=float(np.nanmedian(rises)) if np.isfinite(rises).any() else float("nan"),
-        voiced_fraction=voiced / max(1, active), f0_jump_fraction=jumps / max(1, steps),
-        centroid_hz=spectral_centroid_hz(joined, sample_rate), pause_ratio=pauses / max(1, spans), finite=finite)
-
-
 # ---------------------------------------------------------------- Baker statistics and mapping
 
 
@@ -657,19 +325,19 @@ def describe(features: ProsodyFeatures, prosody: Prosody, stats: BakerProsodySta
 
 
 def check_features(features: ProsodyFeatures) -> None:
-    """Raise ReferenceAudioError if the measured clip is unusable (silent, noisy, too little speech)."""
+    """Raise AudioInputError if the measured clip is unusable (silent, noisy, too little speech)."""
     if features.nuclei == 0 and features.phonation_s == 0.0:
-        raise ReferenceAudioError("参考音频是静音。 / The reference audio is silent.", "silent")
+        raise AudioInputError("参考音频是静音。 / The reference audio is silent.", "silent")
     if features.snr_db < MIN_SNR_DB:
-        raise ReferenceAudioError(f"参考音频噪声太大（估计信噪比 {features.snr_db:.0f} dB，至少需要 {MIN_SNR_DB:.0f} dB）。"
+        raise AudioInputError(f"参考音频噪声太大（估计信噪比 {features.snr_db:.0f} dB，至少需要 {MIN_SNR_DB:.0f} dB）。"
                                   f" / The reference is too noisy (estimated SNR {features.snr_db:.0f} dB; at least "
                                   f"{MIN_SNR_DB:.0f} dB is needed).", "noisy")
     if features.voiced_fraction < MIN_VOICED_FRACTION or not math.isfinite(features.f0_median_hz):
-        raise ReferenceAudioError(f"参考音频中清晰的人声太少（有声帧 {features.voiced_fraction:.0%}），可能噪声太大或不是语音。 "
+        raise AudioInputError(f"参考音频中清晰的人声太少（有声帧 {features.voiced_fraction:.0%}），可能噪声太大或不是语音。 "
                                   f"/ Too little clear voiced speech in the reference ({features.voiced_fraction:.0%} "
                                   "voiced frames): too noisy, or not speech.", "noisy")
     if features.phonation_s < MIN_SPEECH_S or features.nuclei < MIN_NUCLEI:
-        raise ReferenceAudioError(f"参考音频里的语音太少（{features.phonation_s:.1f} 秒，{features.nuclei} 个音节）。 / "
+        raise AudioInputError(f"参考音频里的语音太少（{features.phonation_s:.1f} 秒，{features.nuclei} 个音节）。 / "
                                   f"Too little speech in the reference ({features.phonation_s:.1f} s, "
                                   f"{features.nuclei} syllables).", "too_little_speech")
 
@@ -677,7 +345,7 @@ def check_features(features: ProsodyFeatures) -> None:
 def analyze_reference(data: bytes | str | os.PathLike, stats: BakerProsodyStats | None = None) -> ReferenceProsody:
     """Decode, check and measure a 3-30 s reference clip; map its prosody onto the Baker voice.
 
-    Raises ReferenceAudioError (a ValueError) with a bilingual message for unusable clips.
+    Raises AudioInputError (a ValueError) with a bilingual message for unusable clips.
     Clips longer than 30 s are trimmed to their first 30 s, with a warning.
     """
     clip = decode_audio(data)
@@ -686,13 +354,13 @@ def analyze_reference(data: bytes | str | os.PathLike, stats: BakerProsodyStats 
         warnings.append(f"参考音频超过 {MAX_SECONDS:.0f} 秒，只分析了前 {MAX_SECONDS:.0f} 秒。 / The reference is longer "
                         f"than {MAX_SECONDS:.0f} s; only its first {MAX_SECONDS:.0f} s were analysed.")
     if clip.duration_s < MIN_SECONDS:
-        raise ReferenceAudioError(f"参考音频太短（{clip.duration_s:.1f} 秒，至少 {MIN_SECONDS:.0f} 秒）。 / The reference is "
+        raise AudioInputError(f"参考音频太短（{clip.duration_s:.1f} 秒，至少 {MIN_SECONDS:.0f} 秒）。 / The reference is "
                                   f"too short ({clip.duration_s:.1f} s; at least {MIN_SECONDS:.0f} s).", "too_short")
     peak = float(np.max(np.abs(clip.samples))) if clip.samples.size else 0.0
     if peak < 1e-3:
-        raise ReferenceAudioError("参考音频是静音（或音量极低）。 / The reference audio is silent (or nearly).", "silent")
+        raise AudioInputError("参考音频是静音（或音量极低）。 / The reference audio is silent (or nearly).", "silent")
     if clip.clipped_fraction > MAX_CLIPPED_FRACTION:
-        raise ReferenceAudioError(f"参考音频削波失真（{clip.clipped_fraction:.1%} 的采样被削顶），请降低录音音量。 / The "
+        raise AudioInputError(f"参考音频削波失真（{clip.clipped_fraction:.1%} 的采样被削顶），请降低录音音量。 / The "
                                   f"reference is clipped ({clip.clipped_fraction:.1%} of samples at full scale); "
                                   "record at a lower level.", "clipped")
     features = measure(clip.samples, clip.sample_rate)
@@ -709,6 +377,6 @@ def reference_prosody_or_neutral(data: bytes | str | os.PathLike | None,
         return Prosody(), None
     try:
         result = analyze_reference(data, stats)
-    except ReferenceAudioError as exc:
+    except AudioInputError as exc:
         return Prosody(), f"{exc}\n已改用中性韵律。 / Falling back to neutral prosody."
     return result.prosody, ("\n".join(result.warnings) or None)

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tts.weights import verify
+from tts.weights.fetch import verify
 
 
 @dataclass(frozen=True)

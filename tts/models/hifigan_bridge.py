@@ -1,8 +1,8 @@
 """Drive HiFi-GAN with the Baker mel: de-normalize, re-map the spectrum, re-frame, resample to 24 kHz.
 
-FastSpeech2 predicts the Baker mel (tts.spectral.BAKER_MEL: 24 kHz, hop 300, 80 Slaney
+FastSpeech2 predicts the Baker mel (tts.audio.spectral.BAKER_MEL: 24 kHz, hop 300, 80 Slaney
 mels over 80..7600 Hz, log10, then normalized per band with the training set's mean/std,
-which were not shipped). HiFi-GAN wants the jik876 mel (tts.spectral.HIFIGAN_MEL: 22.05
+which were not shipped). HiFi-GAN wants the jik876 mel (tts.audio.spectral.HIFIGAN_MEL: 22.05
 kHz, hop 256, n_fft 1024, 0..8000 Hz, natural log). `MelBridge` maps one to the other frame
 by frame:
 
@@ -56,9 +56,9 @@ import torch
 from torch import nn
 
 from tts.models.hifigan import HiFiGANGenerator, load_generator
-from tts.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
+from tts.audio.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
 
-STATS_PATH = Path(__file__).resolve().parent.parent / "assets" / "baker_mel_stats.json"
+STATS_PATH = Path(__file__).resolve().parents[1] / "data" / "baker_mel_stats.json"
 FRAMINGS = ("matched", "interp")
 OUTPUT_RATE = 24000
 OUTPUT_HOP = 300
@@ -245,7 +245,7 @@ def load_hifigan_vocoder(directory: str | os.PathLike | None = None, device: str
                          config: str | os.PathLike | None = None) -> HiFiGANVocoder:
     """The high-fidelity vocoder: the fetched universal generator (or a user's `checkpoint`) + the bridge."""
     if checkpoint is None:
-        from tts.weights_hifigan import HIFIGAN_CONFIG, HIFIGAN_GENERATOR, verify_hifigan
+        from tts.weights.fetch_hifigan import HIFIGAN_CONFIG, HIFIGAN_GENERATOR, verify_hifigan
 
         folder = verify_hifigan(directory)
         checkpoint, config = folder / HIFIGAN_GENERATOR, config or folder / HIFIGAN_CONFIG

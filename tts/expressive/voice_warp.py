@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from tts.spectral import BAKER_MEL, hz_to_mel, mel_band_edges
+from tts.audio.spectral import BAKER_MEL, hz_to_mel, mel_band_edges
 
 LIFTER = 16  # DCT coefficients kept as the envelope (of 80): resolves ~10-band formant peaks, not harmonics
 
@@ -69,7 +69,7 @@ def warp_matrix_bands(alpha: float, n_mels: int = BAKER_MEL.n_mels) -> np.ndarra
 
 @lru_cache(maxsize=32)
 def _affine(alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    from tts.mel_bridge import BakerMelStats
+    from tts.models.hifigan_bridge import BakerMelStats
 
     stats = BakerMelStats.load()
     n = len(stats.mean)

@@ -1,0 +1,63 @@
+"""What a synthesis produces: audio chunks while streaming, then the whole Result with its segments
+(text, readings, per-phoneme durations, where each starts) and timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class AudioChunk:
+    audio: np.ndarray  # float32 mono in [-1, 1]
+    sample_rate: int
+    segment: int  # index of the segment this chunk belongs to
+    kind: str = "speech"  # "speech" or "pause"
+
+
+@dataclass
+class SegmentInfo:
+    index: int
+    text: str
+    normalized: str
+    pinyin: list[str]
+    phonemes: list[str]
+    durations: list[int]  # frames per phoneme (12.5 ms each)
+    start_s: float
+    speech_s: float
+    pause_s: float
+    unknown: list[str]
+
+
+@dataclass
+class Timings:
+    queue_wait_s: float = 0.0
+    first_chunk_s: float = 0.0
+    total_s: float = 0.0
+    audio_s: float = 0.0
+
+    @property
+    def rtf(self) -> float:
+        return self.total_s / self.audio_s if self.audio_s else 0.0
+
+
+@dataclass
+class Result:
+    audio: np.ndarray
+    sample_rate: int
+    segments: list[SegmentInfo]
+    timings: Timings
+    vocoder: str
+    cached: bool = False
+
+    @property
+    def pinyin(self) -> str:
+        return " ".join(s for seg in self.segments for s in seg.pinyin)
+
+    @property
+    def unknown(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for seg in self.segments:
+            seen.update(dict.fromkeys(seg.unknown))
+        return list(seen)

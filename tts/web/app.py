@@ -1,0 +1,104 @@
+"""The server factory and the `serve` command: the HTTP API, with or without the Gradio UI, on one
+FastAPI app.
+
+    create_app(synthesizer)            API + UI (what `zh-tts serve` / app.py run)
+    create_app(synthesizer, ui=False)  the API alone (what a cluster deployment replicates)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+MAX_UPLOAD = "16mb"
+
+
+def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = None, public_metrics: bool = False,
+               cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20):
+    """The FastAPI app over one Synthesizer: the HTTP API, and with `ui` the Gradio UI mounted at /.
+
+    Security (login on every route, CORS, rate limit) wraps both; without the UI the app needs no
+    Gradio at all, which is what an API replica of a cluster deployment serves.
+    """
+    from fastapi import FastAPI
+
+    from tts.web.api import create_router
+    from tts.web.security import RateLimiter, install_security
+
+    app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
+    limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
+    install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
+                     rate_limit=limiter)
+    app.include_router(create_router(synthesizer))
+    if not ui:
+        return app
+    import gradio as gr
+
+    from tts.web.ui import build_ui
+
+    demo = build_ui(synthesizer)
+    # Files are served only from the app's own temporary area (and Gradio's upload cache);
+    # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
+    return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
+                               footer_links=["api"], show_error=True, max_file_size=MAX_UPLOAD,
+                               enable_monitoring=False)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Offline Mandarin TTS web app and API")
+    p.add_argument("--host", default=os.environ.get("ZH_TTS_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("ZH_TTS_PORT", "7860")))
+    p.add_argument("--profile", default=None, help="built-in profile name or YAML path (default: detect)")
+    p.add_argument("--auth", default=os.environ.get("ZH_TTS_AUTH"), help="USER:PASS for the UI and the API")
+    p.add_argument("--data-dir", default=None, help="weights directory (default ~/.cache/zh-tts)")
+    p.add_argument("--lexicon", default=None, help="user lexicon file")
+    p.add_argument("--public-metrics", action="store_true", help="serve /metrics without auth")
+    p.add_argument("--cors-origin", action="append", default=[], help="allow this browser origin (repeatable)")
+    p.add_argument("--rate-limit", type=float, default=float(os.environ.get("ZH_TTS_RATE_LIMIT", "120")),
+                   help="API requests per minute per client (API key or address); 0 = unlimited")
+    p.add_argument("--rate-burst", type=int, default=30, help="requests a client may send at once")
+    p.add_argument("--no-ui", action="store_true", help="serve the HTTP API only (no web page)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    from tts.serving.memory import HeapTrimmer
+    from tts.serving.profiles import ProfileError
+    from tts.synthesizer import Synthesizer
+    from tts.weights.fetch import WeightsError
+    from tts.audio.formats import ensure_ffmpeg_on_path
+
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            print("error: --auth must be USER:PASS", file=sys.stderr)
+            return 2
+        auth = (user, password)
+    ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
+    try:
+        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
+    except (ProfileError, WeightsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/serving/memory.py)
+    app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
+                        rate_per_minute=args.rate_limit, rate_burst=args.rate_burst)
+    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}",
+          flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
+    finally:
+        trimmer.stop()
+        synth.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The Gradio Blocks UI: layout and wiring only; what the buttons do lives in ui_handlers."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the service runs offline
+
+import gradio as gr  # noqa: E402
+
+from tts.web import ui_handlers as h  # noqa: E402
+
+
+def build_ui(synthesizer) -> gr.Blocks:
+    """The Blocks UI over one Synthesizer: Synthesize, Batch / audiobook, and System tabs."""
+    from tts.expressive.presets import EMOTIONS, VOICES
+
+    synth = synthesizer
+    out_dir = h.new_output_dir()
+    limit = synth.profile.text.max_request_chars
+    voices = [(v.label, v.name) for v in VOICES.values()]
+    emotions = [(getattr(e, "label", name), name) for name, e in EMOTIONS.items()]
+    qualities = [(label, q) for label, q in h.QUALITY_CHOICES if q in synth.available_qualities()]
+    default_quality = "high" if synth.profile.vocoder.default == "hifigan" and len(qualities) > 1 else "fast"
+
+    def guarded(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                result = fn(*args, **kwargs)
+                if hasattr(result, "__next__"):
+                    yield from result
+                else:
+                    yield result
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a readable message
+                raise gr.Error(h.friendly(exc)) from None
+        return wrapper
+
+    with gr.Blocks(title="中文语音合成 · Mandarin TTS", analytics_enabled=False) as demo:
+        gr.Markdown("# 中文语音合成 · Offline Mandarin text-to-speech\n"
+                    "FastSpeech2 + MB-MelGAN / HiFi-GAN, 流式播放 streamed as it is synthesized.")
+        with gr.Tabs():
+            with gr.Tab("合成 Synthesize"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        text = gr.Textbox(label="文本 Text", lines=6, elem_id="tts-text",
+                                          placeholder="输入中文，例如：今天天气很好，我们一起去公园散步吧。")
+                        count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
+                        with gr.Row():
+                            voice = gr.Dropdown(voices, value="baker", label="音色 Voice")
+                            emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion")
+                            intensity = gr.Slider(0, 2, value=1, step=0.1, label="情感强度 Intensity")
+                        instructions = gr.Textbox(label="风格描述 Style instructions",
+                                                  placeholder="例如：语速很慢，声音低沉温柔 / e.g. excited, fast")
+                        with gr.Row():
+                            speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="语速 Speed")
+                            pitch = gr.Slider(-6, 6, value=0, step=0.5, label="音高 Pitch (semitones)")
+                            energy = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="能量 Energy")
+                        quality = gr.Radio(qualities, value=default_quality, label="音质 Quality")
+                        with gr.Accordion("参考音频 Reference audio (韵律 prosody only)", open=False):
+                            reference = gr.Audio(sources=["upload", "microphone"], type="filepath",
+                                                 label="3-30 秒 seconds")
+                            gr.Markdown(_transfer_note())
+                        with gr.Accordion("拼音预览与校正 Pinyin preview & correction", open=False):
+                            pinyin = gr.Textbox(label="拼音 Pinyin (每段一行 one line per segment; 可编辑 editable)",
+                                                lines=3, elem_id="pinyin")
+                            with gr.Row():
+                                preview = gr.Button("预览拼音 Preview pinyin")
+                                use_pinyin = gr.Checkbox(False, label="使用校正后的拼音 Use corrected pinyin")
+                        go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize")
+                    with gr.Column(scale=2):
+                        # No download button on the streaming player (Gradio's needs ffprobe, which the
+                        # ffmpeg wheel lacks): the whole WAV is offered just below.
+                        audio = gr.Audio(label="播放 Playback (streaming)", streaming=True, autoplay=True,
+                                         interactive=False, elem_id="tts-audio", buttons=[])
+                        wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
+                        status = gr.Markdown(elem_id="tts-status")
+            with gr.Tab("批量 / 有声书 Batch / audiobook"):
+                batch_text = gr.Textbox(label="每行一条 One item per line", lines=10)
+                batch_file = gr.File(label="或上传 .txt Or upload a .txt file", file_types=[".txt"], type="filepath")
+                batch_go = gr.Button("批量合成 Synthesize all", variant="primary")
+                with gr.Row():
+                    batch_zip = gr.File(label="每行一个 WAV (zip) One WAV per line")
+                    batch_wav = gr.File(label="合并音频 Joined WAV")
+                batch_status = gr.Markdown()
+            with gr.Tab("系统 System"):
+                system = gr.Markdown(h.system_markdown(synth))
+                gr.Button("刷新 Refresh").click(lambda: h.system_markdown(synth), None, system, queue=False,
+                                               api_name="system_info")
+
+        text.change(lambda t: h.char_count(t, limit), text, count, queue=False, show_progress="hidden",
+                    api_name="char_count")
+        preview.click(guarded(lambda t: h.preview_pinyin(synth, t)), text, pinyin, api_name="preview_pinyin")
+        instructions.submit(guarded(lambda i: _instruction_summary(i)), instructions, status,
+                            api_name="parse_instructions")
+        form = [text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality, pinyin,
+                use_pinyin]
+
+        def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
+                       pinyin, use_pinyin, request: gr.Request):
+            _drop_finished_streams(demo, request)
+            yield from h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity, instructions, reference,
+                                           speed, pitch, energy, quality, pinyin, use_pinyin)
+
+        go.click(guarded(synthesize), form, [audio, wav, status], api_name="synthesize")
+
+        def run_batch(t, f, v, e, s, q, progress=gr.Progress()):
+            return h.synthesize_batch(synth, out_dir, t, f, v, e, s, q, progress)
+
+        batch_go.click(guarded(run_batch), [batch_text, batch_file, voice, emotion, speed, quality],
+                       [batch_zip, batch_wav, batch_status], api_name="batch")
+    demo.queue(default_concurrency_limit=synth.profile.serving.concurrency,
+               max_size=synth.profile.serving.queue_size)
+    demo.tts_output_dir = out_dir
+    return demo
+
+
+def _drop_finished_streams(demo: gr.Blocks, request: gr.Request | None) -> None:
+    """Forget a session's finished audio streams when it starts a new one.
+
+    Gradio keeps every streamed output's encoded segments for the whole session; a user (or an
+    API client) who synthesizes again and again in one session would grow the server's memory
+    without bound. Finished streams are not needed again: the page plays the newest one and the
+    whole result is offered as a WAV file.
+    """
+    streams = getattr(demo, "pending_streams", {}).get(getattr(request, "session_hash", None))
+    if not streams:
+        return
+    for run, outputs in list(streams.items()):
+        if all(getattr(stream, "ended", False) for stream in outputs.values()):
+            streams.pop(run, None)
+
+
+def _transfer_note() -> str:
+    try:
+        from tts.expressive.reference import TRANSFER_NOTE
+    except ImportError:
+        return "只迁移韵律（音高、能量、语速、停顿），不迁移音色 · Transfers prosody, not timbre."
+    return TRANSFER_NOTE
+
+
+def _instruction_summary(text: str) -> str:
+    from tts.expressive.instructions import parse_instructions
+
+    return parse_instructions(text).summary
