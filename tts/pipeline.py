@@ -1,7 +1,12 @@
-"""The language-aware half of synthesis: Mandarin text -> segments -> Baker symbol ids.
+"""The language-aware half of synthesis: a document -> segments -> syllables -> Baker symbol ids.
 
 Language-blind models sit behind tts.engine; this module knows about Chinese text, the Baker
-symbol set and how sentences are spaced in time.
+symbol set and how sentences are spaced in time. It is the only place where text is split:
+the facade asks it for a plan, for each planned segment's symbols, and — when a segment turns
+out too long for the model — for smaller pieces of it.
+
+Every segment and syllable keeps its [start, end) range in the document's source (the caller's
+input as given), so timing can be reported against the caller's own characters.
 """
 
 from __future__ import annotations
@@ -10,9 +15,27 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
+from tts.document import Controls, Document
 from tts.frontend import Frontend, Segment, Utterance
+from tts.frontend.alignment import SourceMap, Span
 from tts.frontend.syllables import to_phonemes
 from tts.models.vocabulary import SymbolTable
+from tts.options import RequestError
+
+
+@dataclass(frozen=True)
+class PlannedSegment:
+    """One piece of the document, cut to fit the acoustic model, not yet analysed."""
+
+    index: int
+    segment: Segment  # text to read, the pause after it, and `source`: its map into the document
+    controls: Controls = Controls()  # the span's own controls
+    readings: tuple[str, ...] | None = None  # corrected syllables for it, when the request gave some
+
+    @property
+    def source(self) -> Span:
+        """Its range in the document's source."""
+        return self.segment.source.span() if self.segment.source else (0, 0)
 
 
 @dataclass(frozen=True)
@@ -23,13 +46,19 @@ class PreparedSegment:
     segment: Segment  # text and the pause that follows it
     utterance: Utterance  # normalized text, syllables, phonemes
     ids: list[int]  # symbol ids including eos (empty when there is nothing to speak)
+    controls: Controls = Controls()
+    syllable_sources: tuple[Span, ...] = ()  # per syllable, its range in the document's source
 
     @property
     def syllable_count(self) -> int:
         return len(self.utterance.syllables)
 
+    @property
+    def source(self) -> Span:
+        return self.segment.source.span() if self.segment.source else (0, 0)
 
-def with_syllables(utterance: Utterance, syllables: list[str]) -> Utterance:
+
+def with_syllables(utterance: Utterance, syllables: list[str] | tuple[str, ...]) -> Utterance:
     """The utterance with its syllables replaced (same count), prosody breaks kept."""
     if len(syllables) != len(utterance.syllables):
         raise ValueError(f"{len(syllables)} syllables given for {len(utterance.syllables)}")
@@ -58,33 +87,90 @@ class Pipeline:
 
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None,
-             lexicon_path: str | os.PathLike | None = None) -> "Pipeline":
+             lexicon_path: str | os.PathLike | None = None) -> Pipeline:
         return cls(Frontend(lexicon_path=lexicon_path), SymbolTable.load(data_dir))
 
-    def plan(self, text: str, max_chars: int, first_chars: int | None = None) -> list[Segment]:
-        """Split text into segments of at most max_chars; the first at most first_chars.
+    # ---- planning
+
+    def document(self, text: str, pinyin: str | None = None) -> Document:
+        """The document a request's input describes."""
+        return Document.plain(text, pinyin)
+
+    def plan(self, document: Document, max_chars: int, first_chars: int | None = None) -> list[PlannedSegment]:
+        """Cut the document into segments of at most max_chars; the very first at most first_chars.
 
         Cutting the first piece short (at a clause, else a word boundary) lets the first audio
         come after a short acoustic call; the rest of that sentence follows as its own segment.
+        A span with corrected readings gets them distributed over its segments here, so a wrong
+        count is refused (RequestError) before any audio is made.
         """
-        segments = self.frontend.split(text, max_chars=max_chars)
-        if first_chars and segments:
-            head = self.frontend.split(segments[0].text, max_chars=first_chars)
-            if len(head) > 1:
-                rest = Segment("".join(s.text for s in head[1:]), segments[0].pause_after)
-                segments = [head[0], rest, *segments[1:]]
-        return segments
+        planned: list[PlannedSegment] = []
+        for span in document.spans:
+            segments = [dataclasses.replace(s, source=s.source.through(span.source))
+                        for s in self.frontend.split(span.text, max_chars=max_chars)]
+            if first_chars and not planned and segments:
+                segments = self._cut_first(segments, first_chars) + segments[1:]
+            if span.pause_after is not None and segments:
+                segments[-1] = dataclasses.replace(segments[-1], pause_after=span.pause_after)
+            readings = self._distribute(span.controls.pinyin, segments) if span.controls.pinyin else None
+            for k, segment in enumerate(segments):
+                planned.append(PlannedSegment(len(planned), segment, span.controls,
+                                              readings[k] if readings is not None else None))
+        return planned
 
-    def prepare_segment(self, index: int, segment: Segment,
-                        syllables: list[str] | None = None) -> PreparedSegment:
-        """Analyze one segment; `syllables` (one per syllable the frontend found) replace its readings."""
+    def _cut_first(self, segments: list[Segment], first_chars: int) -> list[Segment]:
+        first = segments[0]
+        head = [dataclasses.replace(s, source=s.source.through(first.source))
+                for s in self.frontend.split(first.text, max_chars=first_chars)]
+        if len(head) < 2:
+            return [first]
+        rest = Segment("".join(s.text for s in head[1:]), first.pause_after,
+                       SourceMap.join([s.source for s in head[1:]]))
+        return [head[0], rest]
+
+    def _distribute(self, readings: tuple[str, ...], segments: list[Segment]) -> list[tuple[str, ...]]:
+        """Split one span's corrected readings over its segments; their count must match the text's."""
+        counts = [len(self.frontend.analyze(seg.text).syllables) for seg in segments]
+        if len(readings) != sum(counts):
+            raise RequestError(f"pinyin has {len(readings)} syllables but the text has {sum(counts)}; "
+                               "preview the pinyin first and edit that", "pinyin")
+        out, at = [], 0
+        for n in counts:
+            out.append(tuple(readings[at:at + n]))
+            at += n
+        return out
+
+    # ---- analysis
+
+    def prepare_segment(self, planned: PlannedSegment) -> PreparedSegment:
+        """Analyse one planned segment: syllables (its corrected readings, if any), phonemes, ids."""
+        segment = planned.segment
         utterance = self.frontend.analyze(segment.text)
-        if syllables is not None:
-            utterance = with_syllables(utterance, syllables)
+        if planned.readings is not None:
+            utterance = with_syllables(utterance, planned.readings)
         ids = self.symbols.encode(utterance.phonemes) if utterance.syllables else []
-        return PreparedSegment(index, segment, utterance, ids)
+        sources = tuple(segment.source.span(a, b) for a, b in utterance.syllable_spans) if segment.source else ()
+        return PreparedSegment(planned.index, segment, utterance, ids, planned.controls, sources)
+
+    def resplit(self, prepared: PreparedSegment) -> list[PreparedSegment]:
+        """Smaller pieces of a segment whose mel would exceed the model's frames (RequestError if
+        it cannot be cut); corrected readings follow their syllables when the counts allow."""
+        segment = prepared.segment
+        pieces = [dataclasses.replace(s, source=s.source.through(segment.source) if segment.source else None)
+                  for s in self.frontend.split(segment.text, max_chars=max(2, len(segment.text) // 2))]
+        if len(pieces) < 2:
+            raise RequestError("a segment is too long to speak even after splitting; "
+                               "add punctuation or slow down less", "text")
+        readings: list[tuple[str, ...] | None] = [None] * len(pieces)
+        if prepared.controls.pinyin is not None:
+            try:
+                readings = list(self._distribute(prepared.utterance.syllables, pieces))
+            except RequestError:
+                pass  # the pieces read differently than the whole: use their own readings
+        return [self.prepare_segment(PlannedSegment(prepared.index, piece, prepared.controls, reading))
+                for piece, reading in zip(pieces, readings)]
 
     def prepare(self, text: str, max_chars: int) -> list[PreparedSegment]:
-        """All segments of `text` with something to speak, converted to ids."""
-        prepared = [self.prepare_segment(i, s) for i, s in enumerate(self.plan(text, max_chars))]
+        """All segments of plain `text` with something to speak, converted to ids."""
+        prepared = [self.prepare_segment(p) for p in self.plan(self.document(text), max_chars)]
         return [p for p in prepared if p.ids]

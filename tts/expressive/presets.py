@@ -14,6 +14,7 @@ tts.expressive.voice_warp). They are the same speaker, transformed; their labels
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ import torch
 
 from tts.engine import AcousticItem
 from tts.frontend import Segment, Utterance
-from tts.options import SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
+from tts.document import Controls
+from tts.options import LIMITS, SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
 from tts.expressive.voice_warp import warp_mel
 
 
@@ -105,8 +107,24 @@ def scaled_emotion(emotion: Prosody, intensity: float) -> Prosody:
                    final_pitch=emotion.final_pitch * k)
 
 
-def resolve(options: SynthesisOptions) -> tuple[Voice, Prosody]:
-    """The voice and the total prosody offsets of a request (voice, emotion, controls, extras)."""
+def for_span(options: SynthesisOptions, controls: Controls | None) -> SynthesisOptions:
+    """The request's options as a span with its own controls reads them: voice, emotion and
+    intensity replace; speed and energy multiply; pitch adds (each kept within LIMITS)."""
+    if not controls:
+        return options
+    return dataclasses.replace(
+        options, voice=controls.voice or options.voice, emotion=controls.emotion or options.emotion,
+        emotion_intensity=(controls.emotion_intensity if controls.emotion_intensity is not None
+                           else options.emotion_intensity),
+        speed=LIMITS["speed"].clamp(options.speed * (controls.speed or 1.0)),
+        pitch=LIMITS["pitch"].clamp(options.pitch + (controls.pitch or 0.0)),
+        energy=LIMITS["energy"].clamp(options.energy * (controls.energy or 1.0)))
+
+
+def resolve(options: SynthesisOptions, controls: Controls | None = None) -> tuple[Voice, Prosody]:
+    """The voice and the total prosody offsets of a request, or of one span of it with its own
+    controls (voice, emotion, settings, extras)."""
+    options = for_span(options, controls)
     voice = VOICES.get(options.voice)
     if voice is None:
         raise RequestError(f"unknown voice {options.voice!r} (available: {', '.join(VOICES)})", "voice")
@@ -114,9 +132,9 @@ def resolve(options: SynthesisOptions) -> tuple[Voice, Prosody]:
     if emotion is None:
         raise RequestError(f"unknown emotion {options.emotion!r} (available: {', '.join(EMOTIONS)})", "emotion")
     scaled = scaled_emotion(emotion, options.emotion_intensity)
-    controls = Prosody(duration_scale=1.0 / options.speed, pitch_shift=options.pitch / SEMITONES_PER_PITCH_UNIT,
+    settings = Prosody(duration_scale=1.0 / options.speed, pitch_shift=options.pitch / SEMITONES_PER_PITCH_UNIT,
                        energy_shift=math.log2(options.energy))
-    return voice, voice.prosody.combine(scaled).combine(options.prosody).combine(controls)
+    return voice, voice.prosody.combine(scaled).combine(options.prosody).combine(settings)
 
 
 FINAL_WEIGHTS = (0.5, 1.0)  # share of `final_pitch` on the penultimate and the last syllable

@@ -7,17 +7,18 @@ import re
 import threading
 
 from tts.frontend import erhua, neutral_tone, polyphones, prosody, tone_sandhi
+from tts.frontend.alignment import Span, nfkc, one_to_one
 from tts.frontend.chunks import chunk
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
 from tts.frontend.g2p import G2POptions, read_word
 from tts.frontend.letters import read_latin
-from tts.frontend.lexicon import Lexicon, Override, split_inline
+from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
 from tts.frontend.normalize import normalize_numbers
 from tts.frontend.segmenter import Segmenter
 from tts.frontend.splitter import split_text
-from tts.frontend.syllables import to_phonemes
+from tts.frontend.syllables import is_erhua, to_phonemes
 from tts.frontend.symbols import SIL
-from tts.frontend.textclasses import is_han, normalize_unicode
+from tts.frontend.textclasses import is_han
 from tts.frontend.utterance import Segment, Utterance
 from tts.frontend.words import Flat, Word
 
@@ -54,10 +55,12 @@ class Frontend:
         Raises ``TypeError`` for a non-``str`` argument and ``ValueError`` for
         a malformed inline override ``{word|pinyin}``.  Text with nothing to
         say gives an Utterance with empty ``syllables`` and ``phonemes``.
+        ``syllable_spans`` says which characters of ``text`` each syllable reads.
         """
         words, normalized, unknown = self._words(text)
         words = self._pronounce(words)
         syllables, phonemes, owners = self._phonemes(words)
+        spans = one_to_one([span for w in words for span in _syllable_sources(w)])
         return Utterance(
             text=text,
             normalized=normalized,
@@ -65,6 +68,7 @@ class Frontend:
             phonemes=tuple(phonemes),
             phoneme_syllable=tuple(owners),
             unknown=tuple(unknown),
+            syllable_spans=tuple(spans),
         )
 
     def pinyin(self, text: str) -> list[str]:
@@ -83,29 +87,38 @@ class Frontend:
                     self._phrases = phrase_dictionary(self.options.phrase_sources)
         return self._phrases
 
-    def _pieces(self, text: str) -> list[str | Override]:
-        """Inline overrides and non-Chinese lexicon words become :class:`Override` pieces."""
-        pieces = split_inline(text)
-        if self._other_re is None:
-            return pieces
-        out: list[str | Override] = []
-        for piece in pieces:
+    def _pieces(self, text: str) -> list[tuple[str | Override, int, int]]:
+        """Inline overrides and non-Chinese lexicon words become :class:`Override` pieces; each
+        piece comes with its [start, end) in ``text``."""
+        out: list[tuple[str | Override, int, int]] = []
+        spans = iter(inline_spans(text))
+        pos = 0
+        for piece in split_inline(text):
             if isinstance(piece, Override):
-                out.append(piece)
+                start, end = next(spans)
+                out.append((piece, start, end))
+                pos = end
                 continue
-            pos = 0
+            start, pos = pos, pos + len(piece)
+            if self._other_re is None:
+                out.append((piece, start, pos))
+                continue
+            at = 0
             for m in self._other_re.finditer(piece):
-                if m.start() > pos:
-                    out.append(piece[pos:m.start()])
-                out.append(Override(m.group(0), self.lexicon.entries[m.group(0)]))
-                pos = m.end()
-            if pos < len(piece):
-                out.append(piece[pos:])
+                if m.start() > at:
+                    out.append((piece[at:m.start()], start + at, start + m.start()))
+                out.append((Override(m.group(0), self.lexicon.entries[m.group(0)]), start + m.start(), start + m.end()))
+                at = m.end()
+            if at < len(piece):
+                out.append((piece[at:], start + at, pos))
         return out
 
     def _words(self, text: str) -> tuple[list[Word], str, list[str]]:
-        """Normalize ``text`` and read every word; returns words, normalized text, unknown characters."""
-        text = normalize_unicode(text)
+        """Normalize ``text`` and read every word; returns words, normalized text, unknown characters.
+
+        Every word records, per character, the range of ``text`` it came from.
+        """
+        aligned = nfkc(text)
         phrases = self._phrase_dict()
         words: list[Word] = []
         normalized: list[str] = []
@@ -119,21 +132,32 @@ class Frontend:
             words.append(word)
             pending_break = 1
 
-        for piece in self._pieces(text):
+        for piece, start, end in self._pieces(aligned.text):
             if isinstance(piece, Override):
                 han = len(piece.syllables) == len(piece.text) and all(is_han(c) for c in piece.text)
-                add(Word(piece.text, list(piece.syllables), han=han, frozen=True))
+                # "{word|pinyin}": the word's characters follow the brace; a lexicon word is the piece itself
+                at = start + 1 if aligned.text[start] == "{" and end - start > len(piece.text) else start
+                sources = [aligned.span(at + i, at + i + 1) for i in range(len(piece.text))]
+                add(Word(piece.text, list(piece.syllables), han=han, frozen=True, sources=sources))
                 normalized.append(piece.text)
                 last_latin = False
                 continue
-            for c in chunk(normalize_numbers(piece)):
+            spelled = normalize_numbers(aligned[start:end])
+            pos = 0
+            for c in chunk(spelled.text):
+                c_start, pos = pos, pos + len(c.text)
                 if c.kind == "han":
+                    at = c_start
                     for token in self._segmenter.cut(c.text):
-                        add(read_word(token, phrases, self.lexicon))
+                        word = read_word(token, phrases, self.lexicon)
+                        word.sources = [spelled.span(at + i, at + i + 1) for i in range(len(token))]
+                        at += len(token)
+                        add(word)
                     normalized.append(c.text)
                     last_latin = False
                 elif c.kind == "latin":
-                    add(Word(c.text, list(read_latin(c.text)), han=False, frozen=True))
+                    sources = [spelled.span(c_start + i, c_start + i + 1) for i in range(len(c.text))]
+                    add(Word(c.text, list(read_latin(c.text)), han=False, frozen=True, sources=sources))
                     normalized.append(c.text)
                     last_latin = True
                 elif c.kind == "pause":
@@ -156,7 +180,7 @@ class Frontend:
         flat = self._base_readings(words)
         if self.options.use_rules:
             tone_sandhi.apply_yi_bu(flat)
-        words = erhua.attach_er_words(words)
+        words = _attach_er_words(words)
         levels = prosody.word_breaks(words)
         for w, level in zip(words, levels):
             w.break_before = level
@@ -212,3 +236,45 @@ class Frontend:
         if self.options.use_rules:
             neutral_tone.apply(flat)
         return flat
+
+
+def _attach_er_words(words: list[Word]) -> list[Word]:
+    """erhua.attach_er_words, keeping track of where the attached 儿 came from."""
+    before = list(words)
+    after = erhua.attach_er_words(words)
+    kept = {id(w) for w in after}
+    last: Word | None = None
+    for w in before:
+        if id(w) in kept:
+            last = w
+        elif last is not None:  # w (a lone 儿) was appended to the kept word before it
+            last.sources.extend(w.sources)
+    return after
+
+
+def _union(spans: list[Span]) -> Span:
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _syllable_sources(word: Word) -> list[Span]:
+    """The input range each syllable of ``word`` reads.
+
+    A Chinese word reads one character per syllable, except that an erhua syllable (nar3) also
+    reads the 儿 after it; letters, numbers read as words and user entries whose syllables do
+    not match characters one to one give every syllable the word's whole range.
+    """
+    n = len(word.syllables)
+    if not word.sources or len(word.sources) != len(word.text):
+        return [(0, 0)] * n
+    if word.han and len(word.text) == n:
+        return list(word.sources)
+    if word.han and len(word.text) > n:
+        out, i = [], 0
+        for j, syllable in enumerate(word.syllables):
+            merge = (is_erhua(syllable) and i + 1 < len(word.text) and word.text[i + 1] == "儿"
+                     and len(word.text) - i > n - j)
+            out.append(_union(word.sources[i:i + 2]) if merge else word.sources[i])
+            i += 2 if merge else 1
+        if i == len(word.text):
+            return out
+    return [_union(word.sources)] * n

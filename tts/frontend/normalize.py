@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from tts.frontend.alignment import Aligned
+from tts.frontend.alignment import sub as aligned_sub
 from tts.frontend.numbers import (
     LIANG_CLASSIFIERS,
     read_cardinal,
@@ -37,6 +39,8 @@ from tts.frontend.numbers import (
     read_number,
 )
 from tts.frontend.units import CURRENCY_PREFIXES, SYMBOL_WORDS, TEMPERATURE_UNITS, UNITS
+
+Text = str | Aligned  # what the rules rewrite: a plain string, or one that keeps its source offsets
 
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
@@ -58,7 +62,11 @@ _AMOUNT_AFTER = re.compile(
 )
 
 
-def _sub(pattern: str, fn: Callable[[re.Match[str]], str], text: str, flags: int = 0) -> str:
+def _sub(pattern: str, fn: Callable[[re.Match[str]], str], text: Text, flags: int = 0) -> Text:
+    """Every rewrite goes through here: on a plain str it is re.sub; on an Aligned text it also
+    keeps, for each character, where in the input it came from (timestamps need that)."""
+    if isinstance(text, Aligned):
+        return aligned_sub(pattern, fn, text, flags)
     return re.sub(pattern, fn, text, flags=flags)
 
 
@@ -73,11 +81,11 @@ def _before(m: re.Match[str], n: int = 6) -> str:
 # ---------------------------------------------------------------- rule 1-2
 
 
-def _strip_thousands(text: str) -> str:
+def _strip_thousands(text: Text) -> Text:
     return _sub(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9])", lambda m: m.group(0).replace(",", ""), text)
 
 
-def _codes(text: str) -> str:
+def _codes(text: Text) -> Text:
     def digits_yao(m: re.Match[str]) -> str:
         return read_digits(m.group(0), yao=True)
 
@@ -137,7 +145,7 @@ def _valid_md(month: str, day: str | None = None) -> bool:
     return day is None or 1 <= int(day) <= 31
 
 
-def _dates(text: str) -> str:
+def _dates(text: Text) -> Text:
     def ymd(m: re.Match[str]) -> str:
         y, mo, d = m.group(1), m.group(3), m.group(4)
         if not _valid_md(mo, d):
@@ -198,7 +206,7 @@ def _minsec(v: str, unit: str) -> str:
     return read_cardinal(v, liang=False) + unit
 
 
-def _times(text: str) -> str:
+def _times(text: Text) -> Text:
     def time(m: re.Match[str]) -> str:
         h, mi, s = m.group(1), m.group(2), m.group(3)
         if _SCORE_BEFORE.search(_before(m, 6)) or _SCORE_AFTER.match(m.string, m.end()):
@@ -235,7 +243,7 @@ def _signed(sign: str | None, body: str, temperature: bool = False) -> str:
     return body
 
 
-def _arithmetic(text: str) -> str:
+def _arithmetic(text: Text) -> Text:
     text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘以", text)
     text = _sub(r"(?<=[0-9])\s*÷\s*(?=[0-9])", lambda m: "除以", text)
     text = _sub(r"(?<=[0-9])\s*\+\s*(?=[0-9])", lambda m: "加", text)
@@ -244,7 +252,7 @@ def _arithmetic(text: str) -> str:
     return text
 
 
-def _percent(text: str) -> str:
+def _percent(text: Text) -> Text:
     def rng(m: re.Match[str]) -> str:
         a = _signed(m.group("s1"), "百分之" + read_number(m.group("a"), ordinal=True))
         b = _signed(m.group("s2"), "百分之" + read_number(m.group("b"), ordinal=True))
@@ -265,7 +273,7 @@ def _percent(text: str) -> str:
     return _sub(rf"(?:(?<![0-9A-Za-z.])(?P<s>[-+±]))?(?<![0-9.])(?P<a>{_NUM})\s*(?P<p>[%‰])", one, text)
 
 
-def _money(text: str) -> str:
+def _money(text: Text) -> Text:
     def money(m: re.Match[str]) -> str:
         name = CURRENCY_PREFIXES[m.group("cur")]
         mag = m.group("mag") or ""
@@ -283,7 +291,7 @@ def _money(text: str) -> str:
     )
 
 
-def _fractions(text: str) -> str:
+def _fractions(text: Text) -> Text:
     def frac(m: re.Match[str]) -> str:
         num, den = m.group(1), m.group(2)
         if int(den) == 0:
@@ -293,7 +301,7 @@ def _fractions(text: str) -> str:
     return _sub(r"(?<![0-9/.])([0-9]+)\s*/\s*([0-9]+)(?![0-9/]|\.[0-9])", frac, text)
 
 
-def _dotted(text: str) -> str:
+def _dotted(text: Text) -> Text:
     """Versions and addresses with two or more dots: 1.2.3, 192.168.1.1."""
 
     def group(g: str) -> str:
@@ -311,7 +319,7 @@ def _dotted(text: str) -> str:
 # ---------------------------------------------------------------- rule 6: units and ranges
 
 
-def _units(text: str) -> str:
+def _units(text: Text) -> Text:
     def unit(m: re.Match[str]) -> str:
         sym = m.group("u")
         word = UNITS[sym]
@@ -341,7 +349,7 @@ def _is_year(v: str) -> bool:
     return len(v) == 4 and "." not in v and 1000 <= int(v) <= 2999
 
 
-def _ranges(text: str) -> str:
+def _ranges(text: Text) -> Text:
     def rng(m: re.Match[str]) -> str:
         a, b = m.group("a"), m.group("b")
         after = m.string[m.end(): m.end() + 3]
@@ -363,7 +371,7 @@ def _ranges(text: str) -> str:
 # ---------------------------------------------------------------- rule 7: remaining numbers
 
 
-def _remaining(text: str) -> str:
+def _remaining(text: Text) -> Text:
     text = _sub(r"第\s*([0-9]+)", lambda m: "第" + read_number(m.group(1), ordinal=True), text)
 
     def num(m: re.Match[str]) -> str:
@@ -373,18 +381,18 @@ def _remaining(text: str) -> str:
     return _sub(r"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
 
 
-def _symbols(text: str) -> str:
-    for sym in sorted(SYMBOL_WORDS, key=len, reverse=True):
-        if sym in text:
-            text = text.replace(sym, SYMBOL_WORDS[sym])
-    return text
+_SYMBOL_ALT = "|".join(re.escape(sym) for sym in sorted(SYMBOL_WORDS, key=len, reverse=True))
 
 
-def _letter_words(text: str) -> str:
+def _symbols(text: Text) -> Text:
+    return _sub(_SYMBOL_ALT, lambda m: SYMBOL_WORDS[m.group(0)], text)
+
+
+def _letter_words(text: Text) -> Text:
     return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
 
 
-_RULES: tuple[Callable[[str], str], ...] = (
+_RULES: tuple[Callable[[Text], Text], ...] = (
     _letter_words,
     _strip_thousands,
     _codes,
@@ -402,9 +410,14 @@ _RULES: tuple[Callable[[str], str], ...] = (
 )
 
 
-def normalize_numbers(text: str) -> str:
-    """Rewrite digits and readable symbols in ``text`` as Chinese words (see the module docstring)."""
-    if not any(ch.isdigit() or ch in _TRIGGERS for ch in text):
+def normalize_numbers(text: Text) -> Text:
+    """Rewrite digits and readable symbols in ``text`` as Chinese words (see the module docstring).
+
+    Given an :class:`~tts.frontend.alignment.Aligned` text, returns one whose characters keep
+    their source ranges.
+    """
+    plain = text.text if isinstance(text, Aligned) else text
+    if not any(ch.isdigit() or ch in _TRIGGERS for ch in plain):
         return text
     for rule in _RULES:
         text = rule(text)

@@ -15,15 +15,18 @@ Length is counted in characters of the (NFKC-normalized) input, not counting
 whitespace; an inline override ``{银行|yin2 hang2}`` counts as its word (2)
 and is never cut.  Every non-whitespace character ends up in exactly one
 segment, in order; segments are stripped of surrounding whitespace and
-whitespace-only pieces vanish.
+whitespace-only pieces vanish.  Each segment keeps, per character, where in the input it
+came from (``Segment.source``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+from tts.frontend.alignment import nfkc
 from tts.frontend.lexicon import inline_spans
-from tts.frontend.textclasses import CLOSING, SENTENCE_END, normalize_unicode
+from tts.frontend.textclasses import CLOSING, SENTENCE_END
 from tts.frontend.utterance import Segment
 
 #: Seconds of silence after a piece, by the punctuation it ends with.
@@ -161,10 +164,14 @@ def _pause_for(atoms: list[str]) -> float:
 
 
 def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]]) -> list[Segment]:
-    """Split ``text`` into segments of at most ``max_chars`` characters (see the module docstring)."""
+    """Split ``text`` into segments of at most ``max_chars`` characters (see the module docstring).
+
+    Each segment's ``source`` maps its characters back to ranges of ``text``.
+    """
     if not isinstance(max_chars, int) or max_chars < 1:
         raise ValueError(f"max_chars must be a positive integer, got {max_chars!r}")
-    atoms = _atoms(normalize_unicode(text))
+    norm = nfkc(text)
+    atoms = _atoms(norm.text)
     pieces: list[list[str]] = []
     for sentence in _cut(atoms, _is_sentence_end):
         if _length(sentence) <= max_chars:
@@ -177,14 +184,19 @@ def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]])
             else:
                 clauses.extend(_split_words(clause, max_chars, cut_words))
         pieces.extend(_pack(clauses, max_chars))
-    segments: list[tuple[str, float]] = []
+    result: list[Segment] = []
+    pos = 0  # pieces cover the atoms in order, so each one starts where the last ended
     for piece in pieces:
-        stripped = "".join(piece).strip()
+        raw = "".join(piece)
+        start, pos = pos, pos + len(raw)
+        stripped = raw.strip()
         if not stripped:
             # Whitespace only: a newline here still ends the previous piece.
             continue
-        segments.append((stripped, _pause_for(piece)))
-    result = [Segment(t, p) for t, p in segments]
+        first = start + len(raw) - len(raw.lstrip())
+        result.append(Segment(stripped, _pause_for(piece), norm.source_map(first, first + len(stripped))))
+    if pos != len(norm.text):  # pragma: no cover - the pieces must cover the text
+        raise AssertionError("split lost characters")
     if result:
-        result[-1] = Segment(result[-1].text, 0.0)
+        result[-1] = dataclasses.replace(result[-1], pause_after=0.0)
     return result

@@ -46,15 +46,11 @@ def is_control(ch: str) -> bool:
 def normalize_unicode(text: str) -> str:
     """NFKC normalization (full-width -> ASCII, ① -> 1, ㎏ -> kg, …) plus a few fixes.
 
-    ``…`` becomes ``...`` under NFKC; runs of dots stay as they are.  Lone
-    surrogates (which NFKC cannot encode) are kept and later reported as
-    unknown characters.
+    ``…`` becomes ``...`` under NFKC; runs of dots stay as they are.  U+2044 FRACTION SLASH
+    (from ½ etc.) reads like '/', U+2212 MINUS SIGN like '-'.  Lone surrogates are kept and
+    later reported as unknown characters.  :func:`tts.frontend.alignment.nfkc` does the work and
+    also says where each character came from.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, not {type(text).__name__}")
-    try:
-        out = unicodedata.normalize("NFKC", text)
-    except UnicodeError:  # pragma: no cover - defensive; NFKC accepts any str
-        out = text
-    # U+2044 FRACTION SLASH (from ½ etc.) reads like '/'.
-    return out.replace("\u2044", "/").replace("\u2212", "-")
+    from tts.frontend.alignment import nfkc
+
+    return nfkc(text).text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tts.frontend.alignment import SourceMap, Span
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -13,6 +15,9 @@ class Segment:
     text: str
     #: Seconds of silence to put after it (by its end punctuation; 0 after the last piece).
     pause_after: float
+    #: Per character of ``text``, its [start, end) range in the text that was split (None when
+    #: the segment was made by hand).
+    source: SourceMap | None = None
 
 
 @dataclass(frozen=True)
@@ -37,3 +42,6 @@ class Utterance:
     phoneme_syllable: tuple[int, ...]
     #: Characters that had no reading and were skipped, each listed once, in order of appearance.
     unknown: tuple[str, ...]
+    #: Per syllable, the [start, end) range of the input text it reads (a number read as several
+    #: syllables gives each digit its own syllable where the counts match, else the whole number).
+    syllable_spans: tuple[Span, ...] = ()

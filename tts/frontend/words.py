@@ -24,6 +24,8 @@ class Word:
     sure: list[bool] = field(default_factory=list)
     #: Break level before this word: 1 = plain word boundary, 3 = punctuation.
     break_before: int = 1
+    #: Per character of ``text``, the [start, end) range of the analysed input it came from.
+    sources: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.sure:

@@ -1,0 +1,56 @@
+"""The document model: a request's input as spans of text, each with the controls it carries.
+
+Plain text is one span covering the whole input. Markup (SSML) makes many: a `<prosody rate>`
+span, a `<phoneme>` span with its own readings, a `<sub alias>` span whose spoken text differs
+from what it stands for, a `<break>` as a pause after a span. Every span keeps, per character of
+what it reads, the [start, end) range of `Document.source` — the caller's input exactly as sent —
+so everything downstream (segments, syllables, timestamps, subtitles) can point back into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tts.frontend.alignment import SourceMap
+
+# Controls a span may set for itself; None means "as the request says".
+SPAN_CONTROLS = ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy", "pinyin")
+
+
+@dataclass(frozen=True)
+class Controls:
+    """Per-span overrides of the request's settings (speed etc. multiply/add on top of the
+    request's, exactly as if the request had asked for them; None = unchanged)."""
+
+    voice: str | None = None
+    emotion: str | None = None
+    emotion_intensity: float | None = None
+    speed: float | None = None  # multiplies the request's speed
+    pitch: float | None = None  # semitones, added to the request's
+    energy: float | None = None  # multiplies the request's energy
+    pinyin: tuple[str, ...] | None = None  # the span's readings, one per syllable it has
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) is not None for name in SPAN_CONTROLS)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the input read with one set of controls."""
+
+    text: str  # what is read: the source's characters, or what stands in for them (an alias)
+    source: SourceMap  # per character of `text`, its [start, end) in Document.source
+    controls: Controls = Controls()
+    pause_after: float | None = None  # seconds of silence after it (a break); None = by punctuation
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # the caller's input exactly as given
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def plain(cls, text: str, pinyin: str | None = None) -> Document:
+        """Plain text: one span over all of it (with the request's corrected readings, if any)."""
+        controls = Controls(pinyin=tuple(pinyin.split())) if pinyin else Controls()
+        return cls(text, (Span(text, SourceMap.identity(len(text)), controls),))
