@@ -1,4 +1,4 @@
-"""Command line: `python -m tts {fetch,pinyin,say} ...`."""
+"""Command line: `zh-tts {fetch,pinyin,say,serve} ...` (also `python -m tts ...`)."""
 
 from __future__ import annotations
 
@@ -53,40 +53,35 @@ def _cmd_say(args: argparse.Namespace) -> int:
     import logging
     import time
 
-    from tts.options import RequestError, SynthesisOptions
+    from tts.audio.formats import FORMATS, encode
+    from tts.options import RequestError
+    from tts.request import RequestInput, build_request
     from tts.serving.profiles import ProfileError
     from tts.synthesizer import Synthesizer
     from tts.weights.fetch import WeightsError
-    from tts.audio.formats import FORMATS, encode
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     fmt = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "wav"
     if fmt not in FORMATS:
         print(f"error: the output's extension must be one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    text = _read_text(args)
-    options = SynthesisOptions(text, voice=args.voice, emotion=args.emotion, emotion_intensity=args.intensity,
-                               speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
-                               pinyin=args.pinyin)
+    given = RequestInput(_read_text(args), voice=args.voice, emotion=args.emotion, emotion_intensity=args.emotion_intensity,
+                         speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
+                         pinyin=args.pinyin, instructions=args.instructions, reference=args.reference)
     try:
-        if args.reference:
-            from tts.expressive.reference import AudioInputError, analyze_reference
-
-            try:
-                reference = analyze_reference(args.reference)
-            except AudioInputError as exc:
-                print(f"note: reference clip not used: {exc}", file=sys.stderr)
-            else:
-                options = options.with_prosody(reference.prosody)
-                print(f"reference: {reference.summary}", file=sys.stderr)
-        if args.instructions:
-            from tts.expressive.instructions import apply_to_options, parse_instructions
-
-            parsed = parse_instructions(args.instructions)
-            explicit = {k for k in ("voice", "emotion", "speed", "pitch", "energy")
-                        if getattr(args, k) != PARSER_DEFAULTS[k]}
-            options = apply_to_options(parsed, options, explicit=explicit)
-            print(f"instructions: {parsed.summary}", file=sys.stderr)
+        applied = build_request(given, strict_reference=False)
+    except RequestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if applied.reference is not None:
+        print(f"reference: {applied.reference.summary}", file=sys.stderr)
+    if applied.reference_error:
+        print(f"note: reference clip not used: {applied.reference_error}", file=sys.stderr)
+    if applied.instructions is not None:
+        print(f"instructions: {applied.instructions.summary}", file=sys.stderr)
+    for kept in applied.overridden:
+        print(f"note: {kept.describe()}", file=sys.stderr)
+    try:
         synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon,
                                          warm_up=False)
     except (WeightsError, ProfileError, OSError) as exc:
@@ -98,7 +93,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     started = time.perf_counter()
     try:
-        result = synth.synthesize(options, use_cache=False)
+        result = synth.synthesize(applied.options, use_cache=False)
     except RequestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -115,11 +110,16 @@ def _cmd_say(args: argparse.Namespace) -> int:
     return 0
 
 
-PARSER_DEFAULTS = {"voice": "baker", "emotion": "neutral", "speed": 1.0, "pitch": 0.0, "energy": 1.0}
+def _limited(parser: argparse.ArgumentParser, flag: str, name: str) -> None:
+    """An option whose range, default and help come from the one LIMITS table; not given = None."""
+    from tts.options import LIMITS
+
+    parser.add_argument(flag, type=float, default=None, dest=name, metavar=flag.strip("-").upper(),
+                        help=LIMITS[name].describe())
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tts", description="Offline Mandarin text-to-speech.")
+    parser = argparse.ArgumentParser(prog="zh-tts", description="Offline Mandarin text-to-speech.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
@@ -150,15 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*", help="text to speak; '-' or nothing reads stdin")
     p.add_argument("-o", "--output", required=True, help="output file, e.g. out.wav or out.mp3")
     p.add_argument("-f", "--file", default=None, help="read the text from this UTF-8 file")
-    p.add_argument("--voice", default=PARSER_DEFAULTS["voice"], help="baker, baker-low, baker-bright, baker-child")
-    p.add_argument("--emotion", default=PARSER_DEFAULTS["emotion"],
-                   help="neutral, happy, sad, angry, gentle, surprised")
-    p.add_argument("--intensity", type=float, default=1.0, help="emotion intensity, 0-2")
-    p.add_argument("--instructions", default=None, help="style in words, e.g. '语速很慢，声音低沉温柔'")
+    p.add_argument("--voice", default=None, help="baker (default), baker-low, baker-bright, baker-child")
+    p.add_argument("--emotion", default=None, help="neutral (default), happy, sad, angry, gentle, surprised")
+    _limited(p, "--intensity", "emotion_intensity")
+    p.add_argument("--instructions", default=None,
+                   help="style in words, e.g. '语速很慢，声音低沉温柔'; options given on the command line win")
     p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
-    p.add_argument("--speed", type=float, default=PARSER_DEFAULTS["speed"], help="0.25-4.0 (2.0 = twice as fast)")
-    p.add_argument("--pitch", type=float, default=PARSER_DEFAULTS["pitch"], help="semitones, -6 to 6")
-    p.add_argument("--energy", type=float, default=PARSER_DEFAULTS["energy"], help="0.5-2.0")
+    _limited(p, "--speed", "speed")
+    _limited(p, "--pitch", "pitch")
+    _limited(p, "--energy", "energy")
     p.add_argument("--quality", choices=["fast", "high"], default=None,
                    help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
     p.add_argument("--pinyin", default=None, help="corrected readings: every syllable, space-separated")
@@ -167,7 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = the profile's)")
     p.add_argument("--data-dir", default=None, help="weights directory")
     p.set_defaults(func=_cmd_say)
+
+    p = sub.add_parser("serve", add_help=False, help="run the web page and the HTTP API (`zh-tts serve --help`)",
+                       description="The web app and the OpenAI-compatible API; the options are app.py's.")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="options for the server (see `zh-tts serve --help`)")
+    p.set_defaults(func=_cmd_serve)
     return parser
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from tts.web.app import main as serve
+
+    return serve(args.args)
 
 
 def main(argv: list[str] | None = None) -> int:

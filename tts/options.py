@@ -1,14 +1,43 @@
-"""Per-request synthesis options (what one caller asks for), separate from load-time profiles."""
+"""Per-request synthesis options (what one caller asks for), separate from load-time profiles, and
+the one table of their limits that every entry point reads (API schema, UI sliders, CLI help,
+instruction clamps, validation)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 
 QUALITIES = ("fast", "high")  # fast = MB-MelGAN, high = HiFi-GAN (high fidelity)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The accepted range of one numeric option, its default, and how people are shown it."""
+
+    lo: float
+    hi: float
+    default: float
+    step: float  # slider step in the UI
+    label: str  # bilingual UI label
+    help: str  # one line for CLI help and the API schema
+
+    def describe(self) -> str:
+        return f"{self.help} ({self.lo:g} to {self.hi:g}, default {self.default:g})"
+
+    def clamp(self, value: float) -> float:
+        return min(self.hi, max(self.lo, value))
+
+
+LIMITS: dict[str, Limit] = {
+    "speed": Limit(0.25, 4.0, 1.0, 0.05, "语速 Speed", "speaking rate, 2.0 = twice as fast"),
+    "pitch": Limit(-6.0, 6.0, 0.0, 0.5, "音高 Pitch (semitones)", "pitch shift in semitones"),
+    "energy": Limit(0.5, 2.0, 1.0, 0.05, "能量 Energy", "loudness, relative to the voice's own"),
+    "emotion_intensity": Limit(0.0, 2.0, 1.0, 0.1, "情感强度 Intensity",
+                               "emotion intensity: 0 = neutral, 1 = the preset, 2 = exaggerated"),
+}
+MAX_INSTRUCTION_CHARS = 2000  # style instructions are read up to here; the API refuses longer ones
 
 
 class RequestError(ValueError):
@@ -56,15 +85,15 @@ SEMITONES_PER_PITCH_UNIT = 2.4
 
 @dataclass(frozen=True)
 class SynthesisOptions:
-    """One request: the text and how to say it."""
+    """One request: the text and how to say it (ranges in LIMITS)."""
 
     text: str
     voice: str = "baker"
     emotion: str = "neutral"
-    emotion_intensity: float = 1.0  # 0 = neutral .. 1 = the preset .. 2 = exaggerated
-    speed: float = 1.0  # 0.25-4.0, 2.0 = twice as fast
-    pitch: float = 0.0  # semitones, -6 .. +6
-    energy: float = 1.0  # 0.5-2.0, relative intensity
+    emotion_intensity: float = LIMITS["emotion_intensity"].default
+    speed: float = LIMITS["speed"].default
+    pitch: float = LIMITS["pitch"].default  # semitones
+    energy: float = LIMITS["energy"].default
     quality: str | None = None  # "fast" | "high" | None (the profile's default vocoder)
     prosody: Prosody = field(default_factory=Prosody)  # extra offsets (reference audio, instructions)
     pinyin: str | None = None  # corrected readings: every syllable of the text, space-separated
@@ -74,25 +103,26 @@ class SynthesisOptions:
         return replace(self, prosody=self.prosody.combine(prosody))
 
     def validated(self, max_chars: int) -> "SynthesisOptions":
-        """Check every option; returns the options with the text NFC-normalized."""
+        """Check every option against LIMITS and the profile's `max_chars`; returns them unchanged.
+
+        The text is kept exactly as given (the frontend normalizes it and keeps offsets into it).
+        """
         if not isinstance(self.text, str):
             raise RequestError("text must be a string", "text")
         try:
             self.text.encode("utf-8")
         except UnicodeEncodeError:
             raise RequestError("text contains invalid characters (unpaired surrogates)", "text") from None
-        text = unicodedata.normalize("NFC", self.text)
-        if not text.strip():
+        if not self.text.strip():
             raise RequestError("text is empty", "text")
-        if len(text) > max_chars:
-            raise RequestError(f"text has {len(text)} characters; the limit is {max_chars}", "text", status=413)
-        for name, lo, hi in (("speed", 0.25, 4.0), ("pitch", -6.0, 6.0), ("energy", 0.5, 2.0),
-                             ("emotion_intensity", 0.0, 2.0)):
+        if len(self.text) > max_chars:
+            raise RequestError(f"text has {len(self.text)} characters; the limit is {max_chars}", "text", status=413)
+        for name, limit in LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise RequestError(f"{name} must be a number between {lo} and {hi}", name)
-            if not lo <= value <= hi:
-                raise RequestError(f"{name} must be between {lo} and {hi}, got {value}", name)
+                raise RequestError(f"{name} must be a number between {limit.lo} and {limit.hi}", name)
+            if not limit.lo <= value <= limit.hi:
+                raise RequestError(f"{name} must be between {limit.lo} and {limit.hi}, got {value}", name)
         if self.pinyin is not None:
             from tts.frontend.syllables import is_valid
 
@@ -106,7 +136,7 @@ class SynthesisOptions:
         for name in ("voice", "emotion"):
             if not isinstance(getattr(self, name), str):
                 raise RequestError(f"{name} must be a string", name)
-        return replace(self, text=text)
+        return self
 
     def cache_key(self) -> str:
         """Identifies the audio this request produces (same key, same audio)."""

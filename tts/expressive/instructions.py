@@ -37,9 +37,9 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from tts.options import SEMITONES_PER_PITCH_UNIT, Prosody, SynthesisOptions
+from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, SEMITONES_PER_PITCH_UNIT, Prosody, SynthesisOptions
 
-MAX_CHARS = 2000  # longer instructions are read up to here
+MAX_CHARS = MAX_INSTRUCTION_CHARS  # longer instructions are read up to here
 MAX_IGNORED = 20
 
 # Values at degree 1 (a plain "慢"/"slow"); a degree d scales them: multipliers m -> m ** d, offsets x -> x * d.
@@ -50,7 +50,7 @@ WIDE, NARROW = 1.25, 0.75  # pitch range
 LONG_PAUSES, SHORT_PAUSES = 1.5, 0.65
 RISING, FALLING = 1.0, -0.4  # final contour, model units
 NEGATED = 0.4  # a negated phrase moves this much (degree) the other way
-MAX_INTENSITY = 2.0
+MAX_INTENSITY = LIMITS["emotion_intensity"].hi
 
 
 @dataclass(frozen=True)
@@ -313,9 +313,9 @@ def parse_instructions(text: object) -> ParsedInstructions:
         intensity = min(MAX_INTENSITY, max(0.0, emotion_degree * intensity_factor))
     elif intensity_factor != 1.0:
         intensity = min(MAX_INTENSITY, intensity_factor)
-    speed = round(min(4.0, max(0.25, values.get("speed", 1.0))), 3)
-    pitch = round(min(6.0, max(-6.0, values.get("pitch", 0.0))), 3)
-    energy = round(min(2.0, max(0.5, values.get("energy", 1.0))), 3)
+    speed = round(LIMITS["speed"].clamp(values.get("speed", 1.0)), 3)
+    pitch = round(LIMITS["pitch"].clamp(values.get("pitch", 0.0)), 3)
+    energy = round(LIMITS["energy"].clamp(values.get("energy", 1.0)), 3)
     extra = Prosody(pitch_range=round(values.get("range", 1.0), 3), pause_scale=round(values.get("pauses", 1.0), 3),
                     final_pitch=round(values.get("final", 0.0), 3))
     prosody = Prosody(duration_scale=1.0 / speed, pitch_shift=pitch / SEMITONES_PER_PITCH_UNIT,
@@ -399,11 +399,31 @@ def summarize(p: ParsedInstructions) -> str:
     return line_zh + "\n" + line_en
 
 
+CONTROLS = ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy")  # settable by instructions
+
+
 def _explicit_fields(options: SynthesisOptions) -> set[str]:
     defaults = {f.name: f.default for f in dataclasses.fields(SynthesisOptions)
                 if f.default is not dataclasses.MISSING}
-    return {name for name in ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy")
-            if getattr(options, name) != defaults.get(name)}
+    return {name for name in CONTROLS if getattr(options, name) != defaults.get(name)}
+
+
+def wanted_settings(parsed: ParsedInstructions) -> dict[str, object]:
+    """The options an instruction asks to set (only what it mentions), by option name."""
+    wanted: dict[str, object] = {}
+    if parsed.voice:
+        wanted["voice"] = parsed.voice
+    if parsed.emotion:
+        wanted["emotion"] = parsed.emotion
+    if parsed.emotion or parsed.intensity != 1.0:
+        wanted["emotion_intensity"] = parsed.intensity
+    if parsed.speed != 1.0:
+        wanted["speed"] = parsed.speed
+    if parsed.pitch != 0.0:
+        wanted["pitch"] = parsed.pitch
+    if parsed.energy != 1.0:
+        wanted["energy"] = parsed.energy
+    return wanted
 
 
 def apply_to_options(parsed: ParsedInstructions, options: SynthesisOptions,
@@ -417,19 +437,7 @@ def apply_to_options(parsed: ParsedInstructions, options: SynthesisOptions,
     `options.prosody` (no option of its own to conflict with).
     """
     explicit = set(_explicit_fields(options) if explicit is None else explicit)
-    changes: dict[str, object] = {}
-    if parsed.voice and "voice" not in explicit:
-        changes["voice"] = parsed.voice
-    if parsed.emotion and "emotion" not in explicit:
-        changes["emotion"] = parsed.emotion
-    if (parsed.emotion or parsed.intensity != 1.0) and "emotion_intensity" not in explicit:
-        changes["emotion_intensity"] = parsed.intensity
-    if parsed.speed != 1.0 and "speed" not in explicit:
-        changes["speed"] = parsed.speed
-    if parsed.pitch != 0.0 and "pitch" not in explicit:
-        changes["pitch"] = parsed.pitch
-    if parsed.energy != 1.0 and "energy" not in explicit:
-        changes["energy"] = parsed.energy
+    changes = {k: v for k, v in wanted_settings(parsed).items() if k not in explicit}
     if parsed.extra != Prosody():
         changes["prosody"] = options.prosody.combine(parsed.extra)
     return dataclasses.replace(options, **changes) if changes else options

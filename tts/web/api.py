@@ -21,7 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tts.options import RequestError, SynthesisOptions
+from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
+from tts.request import RequestInput, build_request
 from tts.serving.admission import ServiceBusy
 from tts.synthesizer import Synthesizer
 from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
@@ -39,6 +40,12 @@ OPENAI_VOICES = {
 MAX_REFERENCE_BYTES = 10 * 2**20
 
 
+def _limited(name: str) -> float:
+    """A pydantic field for a numeric option, range and description from the one LIMITS table."""
+    limit = LIMITS[name]
+    return Field(limit.default, ge=limit.lo, le=limit.hi, description=limit.describe())
+
+
 class SpeechRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,14 +53,14 @@ class SpeechRequest(BaseModel):
     input: str
     voice: str = "alloy"
     response_format: str = "mp3"
-    speed: float = Field(1.0, ge=0.25, le=4.0)
-    instructions: str | None = Field(None, max_length=2000)
+    speed: float = _limited("speed")
+    instructions: str | None = Field(None, max_length=MAX_INSTRUCTION_CHARS)
     stream_format: str | None = None  # OpenAI's field; only "audio" is supported
     # extras
     emotion: str = "neutral"
-    emotion_intensity: float = Field(1.0, ge=0.0, le=2.0)
-    pitch: float = Field(0.0, ge=-6.0, le=6.0)
-    energy: float = Field(1.0, ge=0.5, le=2.0)
+    emotion_intensity: float = _limited("emotion_intensity")
+    pitch: float = _limited("pitch")
+    energy: float = _limited("energy")
     quality: str | None = None
     pinyin: str | None = None
     reference_audio: str | None = None  # base64 of a 3-30 s clip whose prosody to follow
@@ -76,7 +83,7 @@ def validation_message(exc: ValidationError) -> tuple[str, str | None]:
     return f"{field}: {first.get('msg', 'invalid value')}" if field else first.get("msg", "invalid request"), field
 
 
-def resolve_voice(synth: Synthesizer, name: str) -> str:
+def resolve_voice(name: str) -> str:
     from tts.expressive.presets import VOICES
 
     if name in VOICES:
@@ -88,23 +95,29 @@ def resolve_voice(synth: Synthesizer, name: str) -> str:
     raise RequestError(f"unknown voice {name!r} (available: {', '.join(known)})", "voice")
 
 
-def to_options(synth: Synthesizer, req: SpeechRequest) -> SynthesisOptions:
-    """Map an API request onto SynthesisOptions (explicit fields win over instructions)."""
+def to_request(req: SpeechRequest) -> RequestInput:
+    """What the API caller gave: only the fields present in the body count as given."""
     if req.model not in OPENAI_MODELS:
         raise RequestError(f"unknown model {req.model!r} (available: {', '.join(OPENAI_MODELS)})", "model")
     if req.response_format not in FORMATS:
         raise RequestError(f"response_format must be one of {', '.join(FORMATS)}", "response_format")
     if req.stream_format not in (None, "audio"):
         raise RequestError("stream_format 'sse' is not supported; use 'audio'", "stream_format")
+    sent = req.model_fields_set
     quality = req.quality if req.quality is not None else OPENAI_MODELS[req.model]
-    options = SynthesisOptions(text=req.input, voice=resolve_voice(synth, req.voice), emotion=req.emotion,
-                               emotion_intensity=req.emotion_intensity, speed=req.speed, pitch=req.pitch,
-                               energy=req.energy, quality=quality, pinyin=req.pinyin)
-    if req.reference_audio is not None:  # an empty clip is an error, not "no clip"
-        options = apply_reference(options, decode_reference(req.reference_audio))
-    if req.instructions:
-        options = apply_instructions(options, req.instructions, explicit=req.model_fields_set)
-    return options
+    reference = decode_reference(req.reference_audio) if req.reference_audio is not None else None
+    return RequestInput(
+        text=req.input, voice=resolve_voice(req.voice) if "voice" in sent else None,
+        emotion=req.emotion if "emotion" in sent else None,
+        emotion_intensity=req.emotion_intensity if "emotion_intensity" in sent else None,
+        speed=req.speed if "speed" in sent else None, pitch=req.pitch if "pitch" in sent else None,
+        energy=req.energy if "energy" in sent else None, quality=quality, pinyin=req.pinyin,
+        instructions=req.instructions, reference=reference)
+
+
+def to_options(req: SpeechRequest) -> SynthesisOptions:
+    """The synthesis options of an API request (an unusable reference clip is a 400)."""
+    return build_request(to_request(req), strict_reference=True).options
 
 
 def decode_reference(data: str) -> bytes:
@@ -115,23 +128,6 @@ def decode_reference(data: str) -> bytes:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise RequestError("reference_audio must be base64-encoded audio", "reference_audio") from None
-
-
-def apply_reference(options: SynthesisOptions, clip: bytes) -> SynthesisOptions:
-    """Follow a reference clip's prosody (pitch level/range, energy, rate, pauses)."""
-    from tts.expressive.reference import AudioInputError, analyze_reference
-
-    try:
-        ref = analyze_reference(clip)
-    except AudioInputError as exc:
-        raise RequestError(f"reference_audio: {exc}", "reference_audio") from None
-    return options.with_prosody(ref.prosody)
-
-
-def apply_instructions(options: SynthesisOptions, text: str, explicit: set[str]) -> SynthesisOptions:
-    from tts.expressive.instructions import apply_to_options, parse_instructions
-
-    return apply_to_options(parse_instructions(text), options, explicit=explicit)
 
 
 _END = object()
@@ -223,7 +219,11 @@ class StoppingStreamingResponse(StreamingResponse):
 def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter:
     router = APIRouter()
 
-    @router.post("/v1/audio/speech")
+    # The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs.
+    body_schema = {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": SpeechRequest.model_json_schema()}}}}
+
+    @router.post("/v1/audio/speech", openapi_extra=body_schema)
     async def speech(request: Request):
         try:
             payload = await request.json()
@@ -235,7 +235,7 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             message, param = validation_message(exc)
             return error_response(400, message, param)
         try:
-            options = await anyio.to_thread.run_sync(to_options, synth, req)
+            options = await anyio.to_thread.run_sync(to_options, req)
             stream = await anyio.to_thread.run_sync(synth.stream, options)
         except ServiceBusy as exc:
             return error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})

@@ -50,13 +50,13 @@ def build_ui(synthesizer) -> gr.Blocks:
                         with gr.Row():
                             voice = gr.Dropdown(voices, value="baker", label="音色 Voice")
                             emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion")
-                            intensity = gr.Slider(0, 2, value=1, step=0.1, label="情感强度 Intensity")
+                            intensity = _slider("emotion_intensity")
                         instructions = gr.Textbox(label="风格描述 Style instructions",
                                                   placeholder="例如：语速很慢，声音低沉温柔 / e.g. excited, fast")
                         with gr.Row():
-                            speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="语速 Speed")
-                            pitch = gr.Slider(-6, 6, value=0, step=0.5, label="音高 Pitch (semitones)")
-                            energy = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="能量 Energy")
+                            speed = _slider("speed")
+                            pitch = _slider("pitch")
+                            energy = _slider("energy")
                         quality = gr.Radio(qualities, value=default_quality, label="音质 Quality")
                         with gr.Accordion("参考音频 Reference audio (韵律 prosody only)", open=False):
                             reference = gr.Audio(sources=["upload", "microphone"], type="filepath",
@@ -114,6 +114,14 @@ def build_ui(synthesizer) -> gr.Blocks:
                max_size=synth.profile.serving.queue_size)
     demo.tts_output_dir = out_dir
     return demo
+
+
+def _slider(name: str) -> gr.Slider:
+    """A slider over an option's whole accepted range (the one LIMITS table)."""
+    from tts.options import LIMITS
+
+    limit = LIMITS[name]
+    return gr.Slider(limit.lo, limit.hi, value=limit.default, step=limit.step, label=limit.label, info=limit.help)
 
 
 def _drop_finished_streams(demo: gr.Blocks, request: gr.Request | None) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from tts.audio.wav import silence, wav_bytes, write_wav
 from tts.options import RequestError, SynthesisOptions
+from tts.request import DEFAULTS, RequestInput, build_request
 from tts.serving.admission import RequestTimeout, ServiceBusy
 from tts.synthesizer import Synthesizer
 
@@ -53,42 +54,37 @@ def preview_pinyin(synth: Synthesizer, text: str) -> str:
     """One line of syllables per segment: edit them, then synthesize with 'use corrected pinyin'."""
     if not (text or "").strip():
         raise UserFacingError("请先输入文本 · Enter some text first")
-    plan = synth.pipeline.plan(text, synth.profile.text.max_segment_chars, synth.profile.acoustic.first_chunk_chars)
+    plan = synth.plan(SynthesisOptions(text))
     lines = []
-    for seg in plan:
-        utt = synth.pipeline.frontend.analyze(seg.text)
-        if utt.syllables:
-            lines.append(" ".join(utt.syllables))
+    for planned in plan:
+        syllables = synth.pipeline.prepare_segment(planned).utterance.syllables
+        if syllables:
+            lines.append(" ".join(syllables))
     return "\n".join(lines)
 
 
 def build_options(synth: Synthesizer, text: str, voice: str, emotion: str, intensity: float, instructions: str,
                   reference: str | None, speed: float, pitch: float, energy: float, quality: str,
                   pinyin: str, use_pinyin: bool) -> tuple[SynthesisOptions, list[str]]:
-    """The request the form describes, and notes to show (what instructions/reference changed)."""
-    notes: list[str] = []
-    options = SynthesisOptions(text=text or "", voice=voice, emotion=emotion, emotion_intensity=float(intensity),
-                               speed=float(speed), pitch=float(pitch), energy=float(energy), quality=quality or None,
-                               pinyin=(" ".join((pinyin or "").split()) or None) if use_pinyin else None)
-    if reference:
-        from tts.expressive.reference import reference_prosody_or_neutral
+    """The request the form describes, and notes to show (what instructions/reference changed).
 
-        data = Path(reference).read_bytes()
-        prosody, message = reference_prosody_or_neutral(data)
-        options = options.with_prosody(prosody)
-        notes.append(message)
-    if (instructions or "").strip():
-        from tts.expressive.instructions import apply_to_options, parse_instructions
+    The form always sends every control: a control moved off its default counts as given (and
+    wins over the instructions); one left at its default lets the instructions decide.
+    """
+    applied = build_request(form_input(text, voice, emotion, intensity, instructions, reference, speed, pitch,
+                                       energy, quality, pinyin, use_pinyin), strict_reference=False)
+    return applied.options, list(applied.notes)
 
-        parsed = parse_instructions(instructions)
-        # The form always sends every control: the ones moved off their defaults count as explicit
-        # and win; instructions adjust the rest.
-        defaults = SynthesisOptions(text="")
-        explicit = {name for name in ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy")
-                    if getattr(options, name) != getattr(defaults, name)}
-        options = apply_to_options(parsed, options, explicit=explicit)
-        notes.append(parsed.summary)
-    return options, notes
+
+def form_input(text: str, voice: str, emotion: str, intensity: float, instructions: str, reference: str | None,
+               speed: float, pitch: float, energy: float, quality: str, pinyin: str, use_pinyin: bool) -> RequestInput:
+    """The form's values as a RequestInput: controls at their defaults count as not given."""
+    controls = {"voice": voice, "emotion": emotion, "emotion_intensity": float(intensity), "speed": float(speed),
+                "pitch": float(pitch), "energy": float(energy)}
+    moved = {k: v for k, v in controls.items() if v != DEFAULTS[k]}
+    corrected = (" ".join((pinyin or "").split()) or None) if use_pinyin else None
+    return RequestInput(text=text or "", quality=quality or None, pinyin=corrected,
+                        instructions=instructions or None, reference=Path(reference) if reference else None, **moved)
 
 
 def status_line(result, notes: list[str]) -> str:
