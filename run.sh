@@ -36,6 +36,20 @@ install_requirements() {
   echo "$sum" >"$stamp"
 }
 
+# The project itself, editable, so `.venv/bin/zh-tts` works from any directory. No build
+# isolation and no dependencies: its requirements are the pinned ones installed just before.
+install_project() {
+  local stamp="$VENV/.stamp-project"
+  local sum
+  sum=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && [ -x "$VENV/bin/zh-tts" ]; then
+    return
+  fi
+  log "installing the project (editable) into $VENV"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+  echo "$sum" >"$stamp"
+}
+
 setup_venv() {
   need_python
   if [ ! -x "$VENV/bin/python" ]; then
@@ -44,6 +58,7 @@ setup_venv() {
     "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
   fi
   install_requirements requirements.txt
+  install_project
   # Gradio's streaming audio goes through ffmpeg (pydub); take the binary from the wheel.
   if [ ! -x "$VENV/bin/ffmpeg" ]; then
     ln -sf "$("$VENV/bin/python" -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" "$VENV/bin/ffmpeg"

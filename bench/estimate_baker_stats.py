@@ -10,7 +10,7 @@ The same audio also calibrates tts.models.hifigan_bridge: for each framing, the 
 (HiFi-GAN ln mel of the MB-MelGAN audio, taken in the bridge's frame/frequency grid)
 - (bridge output without offsets), over frames with speech, becomes `bridge_offset`.
 
-Writes assets/baker_mel_stats.json (2 x 80 statistics + 2 x 80 offsets + provenance).
+Writes tts/data/baker_mel_stats.json (2 x 80 statistics + 2 x 80 offsets + provenance).
 Rerun: python bench/estimate_baker_stats.py [--out PATH]. Deterministic (fixed sentences and
 prosody variants, dropout off). Takes about a minute on 2 CPU cores.
 """

@@ -6,7 +6,7 @@
   syllable's F0 against the sentence median, and cleanliness (voiced share of speech frames,
   F0 jumps > 4 semitones between adjacent voiced frames), each relative to neutral.
 * Voices: the same sentences per voice: F0 median and the long-term spectrum centroid.
-* Baker prosody statistics (assets/baker_prosody_stats.json): the 20 sentences in five
+* Baker prosody statistics (tts/data/baker_prosody_stats.json): the 20 sentences in five
   requests of four, each analysed like a reference clip (tts.expressive.reference.measure); the
   median of each feature over the five is what reference clips are compared with.
 * Reference transfer: five espeak-ng Mandarin clips (pitch -p, speed -s in a Latin square),
@@ -188,7 +188,7 @@ def write_readme(block: list[str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-readme", action="store_true", help="print the tables, leave README.md alone")
-    ap.add_argument("--no-stats", action="store_true", help="do not rewrite assets/baker_prosody_stats.json")
+    ap.add_argument("--no-stats", action="store_true", help="do not rewrite tts/data/baker_prosody_stats.json")
     ap.add_argument("--sentences", type=int, default=20)
     args = ap.parse_args()
 
@@ -230,7 +230,7 @@ def main() -> None:
         "",
         *voice_table(voices),
         "",
-        f"**Baker prosody statistics** (`assets/baker_prosody_stats.json`, what reference clips are compared "
+        f"**Baker prosody statistics** (`tts/data/baker_prosody_stats.json`, what reference clips are compared "
         f"with): F0 median {stats.f0_median_hz:.0f} Hz, range {stats.f0_range_st:.2f} st, speech level "
         f"{stats.energy_db:.1f} dBFS, {stats.syllable_rate:.2f} syllable nuclei/s of phonation, pauses "
         f"{stats.pause_ratio:.1%} of the speaking time.",

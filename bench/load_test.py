@@ -121,7 +121,7 @@ class Server:
     """app.py in a child process on loopback, with a load-test profile (cache off)."""
 
     def __init__(self, concurrency: int, queue_size: int, timeout: float):
-        profile = yaml.safe_load((ROOT / "profiles" / "cpu.yaml").read_text(encoding="utf-8"))
+        profile = yaml.safe_load((ROOT / "tts" / "data" / "profiles" / "cpu.yaml").read_text(encoding="utf-8"))
         profile["name"] = "load-test"
         profile["serving"].update(concurrency=concurrency, queue_size=queue_size, request_timeout_s=timeout)
         profile["cache"].update(max_entries=0)

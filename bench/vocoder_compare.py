@@ -2,7 +2,7 @@
 
 There is no ground-truth audio for synthesized mels, so this measures:
   (a) LSD: log-spectral distance (dB) between the Baker-config log mel of each vocoder's
-      output and the mel it was asked to render (de-normalized with assets/baker_mel_stats.json),
+      output and the mel it was asked to render (de-normalized with tts/data/baker_mel_stats.json),
       over all frames and over speech frames (mel power within 60 dB of the loudest frame);
   (b) F0 and voicing agreement between vocoders: pyworld harvest at a 12.5 ms frame period;
       voicing agreement = share of frames with the same voiced/unvoiced decision; over frames

@@ -1,4 +1,12 @@
-"""Shared fixtures: the real converted weights (fetched by ./run.sh test) and loaded models."""
+"""Shared fixtures: the real converted weights (fetched by ./run.sh test) and loaded models, a tiny
+random-weight voice for plumbing tests, and the markers that sort tests into tiers.
+
+Markers (README, "Tests"): `real_weights` is set on every test that needs the fetched weights —
+automatically for tests using the `weights_dir` fixture (directly or through `engine`, `synth`,
+`url`, ...), by hand for tests that start a process loading them; `browser` for the Chromium
+tests; `debian_tools` for tests driving Caddy, espeak-ng or sox. `./run.sh test` runs them all;
+`./run.sh test -m "not real_weights"` is the fast tier.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,12 @@ MEASUREMENTS: list[str] = []
 def report(line: str) -> None:
     """Record a measured figure; all of them are printed at the end of the test run."""
     MEASUREMENTS.append(line)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "weights_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_weights)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -89,4 +103,26 @@ def url(synth):
     from webserver import serve
 
     with serve(synth) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def tiny_synth(fe):
+    """A Synthesizer with the CPU profile over the tiny random-weight voice (no fetched weights)."""
+    from tiny_voice import tiny_engine, tiny_pipeline
+
+    from tts.serving.profiles import load_profile
+    from tts.synthesizer import Synthesizer
+
+    s = Synthesizer(load_profile("cpu"), tiny_engine(), tiny_pipeline(fe), warm_up=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_url(tiny_synth):
+    """The app (UI + API) over the tiny voice, on a real loopback server."""
+    from webserver import serve
+
+    with serve(tiny_synth) as base:
         yield base

@@ -4,7 +4,7 @@ A derived voice moves the formants of the Baker voice (a smaller vocal tract has
 formants) without touching the pitch, which the variance adaptor sets separately. Working on
 FastSpeech2's normalized log10 mel (T, 80):
 
-1. De-normalize with the Baker mel statistics (assets/baker_mel_stats.json): z * std + mean.
+1. De-normalize with the Baker mel statistics (tts/data/baker_mel_stats.json): z * std + mean.
 2. Split each frame along the band axis into a smooth envelope (the first `LIFTER` coefficients
    of an orthonormal DCT over the 80 bands, i.e. a mel-cepstral lifter) and a residual (the
    harmonic fine structure of the low bands and small details).

@@ -6,7 +6,7 @@ which were not shipped). HiFi-GAN wants the jik876 mel (tts.audio.spectral.HIFIG
 kHz, hop 256, n_fft 1024, 0..8000 Hz, natural log). `MelBridge` maps one to the other frame
 by frame:
 
-    z (normalized) -> log10 mel = z * std + mean       (assets/baker_mel_stats.json, estimated)
+    z (normalized) -> log10 mel = z * std + mean       (tts/data/baker_mel_stats.json, estimated)
     -> linear mel 10^x -> linear magnitude spectrum s = max(0, pinv(Baker filter bank) @ mel)
     -> s read off at the HiFi-GAN FFT bins' frequencies (linear interpolation, constant
        beyond the first/last Baker band centre), scaled by kappa (see below)
@@ -16,7 +16,7 @@ kappa = (real sample rate of the generator's output) / 24000, i.e. 20480/24000 "
 22050/24000 "interp": both filter banks are Slaney-normalized per Hz and an STFT magnitude
 scales with the window sum, i.e. with the sample rate for windows of equal duration, so this
 gives a sinusoid's (and white noise's) mel the level jik876's STFT would give. The fitted
-per-band offsets (assets/baker_mel_stats.json) confirm it: |offset| <= 0.03 nats above
+per-band offsets (tts/data/baker_mel_stats.json) confirm it: |offset| <= 0.03 nats above
 band 10 for "matched", about -0.06 nats for "interp"; they are larger (up to -0.35) only in
 the lowest bands, below the Baker bank's 80 Hz floor, where the spectrum is extrapolated.
 

@@ -1,6 +1,6 @@
 """Hardware profiles: typed, validated load-time configuration, and choosing one for this machine.
 
-A profile (profiles/*.yaml) says where each model runs, in which precision, how text and
+A profile (tts/data/profiles/*.yaml) says where each model runs, in which precision, how text and
 audio are chunked, how requests are batched, queued, timed out and cached. Unknown keys and
 bad values are errors that name the key. At start-up `select_profile` detects the hardware
 (CUDA device memory, RAM, cores) and picks the matching built-in profile, unless a name or a

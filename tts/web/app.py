@@ -47,7 +47,7 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Offline Mandarin TTS web app and API")
+    p = argparse.ArgumentParser(prog="zh-tts serve", description="Offline Mandarin TTS web app and API")
     p.add_argument("--host", default=os.environ.get("ZH_TTS_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("ZH_TTS_PORT", "7860")))
     p.add_argument("--profile", default=None, help="built-in profile name or YAML path (default: detect)")
