@@ -2,6 +2,7 @@
 # One command for a fresh machine.
 #   ./run.sh [app options]      set up, then start the web app (http://127.0.0.1:7860)
 #   ./run.sh test [pytest args] set up (with test tools), then run the whole test suite
+#   ./run.sh test -m "not real_weights"   the fast tier: no pretrained weights needed or fetched
 #   ./run.sh --share localtunnel [--subdomain S] [app options]
 #                               a public URL through localtunnel (npm client put in .venv/tools)
 #   ./run.sh --share caddy --domain D [--user U] [--email E] [app options]
@@ -64,7 +65,9 @@ setup_venv() {
     ln -sf "$("$VENV/bin/python" -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_exe())')" "$VENV/bin/ffmpeg"
   fi
   export PATH="$PWD/$VENV/bin:$PATH"
-  "$VENV/bin/python" -m tts fetch
+  if [ -z "${ZH_TTS_NO_FETCH:-}" ]; then
+    "$VENV/bin/python" -m tts fetch
+  fi
 }
 
 # Debian packages the tests drive for real: a browser, Caddy, espeak-ng, sox and a CJK font.
@@ -129,6 +132,8 @@ run_shared() {
 case "${1:-}" in
   test)
     shift
+    # The fast tier (-m "not real_weights") needs no pretrained weights: do not fetch them.
+    case " $* " in *"not real_weights"*) ZH_TTS_NO_FETCH=1 ;; esac
     setup_venv
     install_requirements requirements-dev.txt
     setup_test_tools

@@ -107,14 +107,27 @@ def url(synth):
 
 
 @pytest.fixture(scope="session")
-def tiny_synth(fe):
-    """A Synthesizer with the CPU profile over the tiny random-weight voice (no fetched weights)."""
-    from tiny_voice import tiny_engine, tiny_pipeline
+def tiny_engine():
+    """The tiny random-weight voice's models (tests/tiny_voice.py): no fetched weights needed."""
+    from tiny_voice import tiny_engine as make
 
+    return make()
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(fe):
+    from tiny_voice import tiny_pipeline as make
+
+    return make(fe)
+
+
+@pytest.fixture(scope="session")
+def tiny_synth(tiny_engine, tiny_pipeline):
+    """A Synthesizer with the CPU profile over the tiny voice (no warm-up)."""
     from tts.serving.profiles import load_profile
     from tts.synthesizer import Synthesizer
 
-    s = Synthesizer(load_profile("cpu"), tiny_engine(), tiny_pipeline(fe), warm_up=False)
+    s = Synthesizer(load_profile("cpu"), tiny_engine, tiny_pipeline, warm_up=False)
     yield s
     s.close()
 

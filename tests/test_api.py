@@ -1,5 +1,6 @@
 """The HTTP API on a real loopback server: the official openai client, every format, errors,
-queue limits under a burst, auth, and every named Gradio endpoint through gradio_client."""
+queue limits under a burst, auth, and every named Gradio endpoint through gradio_client.
+Errors, limits and auth run on the tiny random-weight voice; what judges the speech on the real one."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def test_streaming_mp3_arrives_in_chunks(url):
     ({"input": "你好", "pinyin": "ni3"}, 400, "pinyin"),
     ({"input": "你好", "reference_audio": "%%%not base64%%%"}, 400, "reference_audio"),
 ])
-def test_bad_requests_are_4xx_json(url, payload, status, param):
+def test_bad_requests_are_4xx_json(tiny_url, payload, status, param):
+    url = tiny_url
     r = httpx.post(f"{url}/v1/audio/speech", json=payload, timeout=30)
     assert r.status_code == status, r.text
     error = r.json()["error"]
@@ -122,7 +124,8 @@ def test_bad_requests_are_4xx_json(url, payload, status, param):
     assert "Traceback" not in r.text and "/work/" not in r.text
 
 
-def test_malformed_bodies(url):
+def test_malformed_bodies(tiny_url):
+    url = tiny_url
     for body in (b"not json", b"{", b"[1, 2]", "\udcff".encode("utf-8", "surrogatepass")):
         r = httpx.post(f"{url}/v1/audio/speech", content=body, headers={"content-type": "application/json"},
                        timeout=30)
@@ -141,9 +144,9 @@ def test_voices_models_health_and_metrics(url):
     assert "tts_requests_total" in metrics.text
 
 
-def test_queue_limits_hold_under_a_burst(engine, pipeline):
+def test_queue_limits_hold_under_a_burst(tiny_engine, tiny_pipeline):
     """Twelve simultaneous clients against 2 slots + 2 waiting: the rest get 503, nobody 500."""
-    s = Synthesizer(cpu_profile(concurrency=2, queue_size=2), engine, pipeline, warm_up=False)
+    s = Synthesizer(cpu_profile(concurrency=2, queue_size=2), tiny_engine, tiny_pipeline, warm_up=False)
     statuses: list[int] = []
     bodies: list[dict] = []
     lock = threading.Lock()
@@ -170,8 +173,8 @@ def test_queue_limits_hold_under_a_burst(engine, pipeline):
            f"{statuses.count(503)} x 503, 0 x 5xx otherwise")
 
 
-def test_auth_protects_the_api_and_metrics(synth):
-    with serve(synth, auth=("alice", "s3cret")) as base:
+def test_auth_protects_the_api_and_metrics(tiny_synth):
+    with serve(tiny_synth, auth=("alice", "s3cret")) as base:
         body = {"input": "鉴权测试。", "response_format": "wav"}
         assert httpx.post(f"{base}/v1/audio/speech", json=body).status_code == 401
         assert httpx.get(f"{base}/metrics").status_code == 401

@@ -27,6 +27,8 @@ import numpy as np
 import pytest
 from conftest import report
 
+pytestmark = [pytest.mark.browser, pytest.mark.real_weights]  # Chromium against app.py
+
 ROOT = Path(__file__).resolve().parent.parent
 # Each run saves its screenshot under test-results/ (git-ignored); ZH_TTS_UPDATE_SCREENSHOT=1 also
 # refreshes the README's docs/screenshot.png.

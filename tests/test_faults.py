@@ -1,5 +1,6 @@
 """Faults and limits on a real server: vocoder failure mid-stream, client disconnect mid-stream,
-rate limiting, and a 10,000-character chapter spoken completely."""
+rate limiting (on the tiny random-weight voice), and a 10,000-character chapter spoken completely
+(real weights)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def sample(synth: Synthesizer, name: str, **labels) -> float:
     return synth.metrics.registry.get_sample_value(name, labels) or 0.0
 
 
-def test_vocoder_failure_mid_stream_ends_only_that_request(engine, pipeline):
+def test_vocoder_failure_mid_stream_ends_only_that_request(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     s = make(engine, pipeline, concurrency=4)
     original = s._run_vocoder
     calls = {"n": 0}
@@ -90,7 +92,8 @@ def waiting_on_a_stream() -> int:
     return count
 
 
-def test_client_disconnect_mid_stream_stops_the_work(engine, pipeline):
+def test_client_disconnect_mid_stream_stops_the_work(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     s = make(engine, pipeline)
     original = s._run_vocoder
     calls = []
@@ -130,8 +133,8 @@ def test_client_disconnect_mid_stream_stops_the_work(engine, pipeline):
 
 
 @pytest.fixture(scope="module")
-def limited(engine, pipeline):
-    s = make(engine, pipeline)
+def limited(tiny_engine, tiny_pipeline):
+    s = make(tiny_engine, tiny_pipeline)
     with serve(s, rate_per_minute=6, rate_burst=3) as url:
         yield s, url
     s.close()

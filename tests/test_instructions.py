@@ -178,6 +178,7 @@ def test_empty_instructions_change_nothing():
     assert apply_to_options(parse_instructions(""), options) is options
 
 
+@pytest.mark.real_weights  # loads the fetched models itself
 def test_instructions_change_real_speech_as_described():
     from tts.expressive.reference import measure
     from tts.synthesizer import Synthesizer

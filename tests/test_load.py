@@ -6,11 +6,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import report
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import load_test  # noqa: E402
+
+pytestmark = pytest.mark.real_weights  # the server process loads the fetched models
 
 
 def test_short_load_run_has_no_errors_and_no_crosstalk():

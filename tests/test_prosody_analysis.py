@@ -26,6 +26,8 @@ from tts.expressive.reference import (TRANSFER_NOTE, BakerProsodyStats, ProsodyF
                                       measure, pitch_level_semitones, prosody_from_features,
                                       reference_prosody_or_neutral)
 
+pytestmark = pytest.mark.debian_tools  # espeak-ng makes the reference clips
+
 ESPEAK_TEXT = "今天天气很好，我们一起去公园散步吧。小明昨天晚上看了一部很感人的电影。"
 # (pitch -p, speed -s) in a Latin square: pitch and rate vary independently across the five clips.
 SETTINGS = [(55, 210), (62, 270), (70, 150), (78, 240), (92, 180)]

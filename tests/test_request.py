@@ -129,6 +129,7 @@ def assert_is_half_intensity(audio: np.ndarray, intensity_audio) -> None:
     assert snr_db(half, audio) > 35.0  # the same audio, up to 16-bit rounding / encoding
 
 
+@pytest.mark.real_weights  # the CLI process loads the fetched models
 def test_cli_intensity_beside_instructions_is_kept(tmp_path, intensity_audio):
     out = tmp_path / "x.wav"
     proc = subprocess.run([sys.executable, "-m", "tts", "say", HAPPY_TEXT, "--emotion", "happy", "--intensity", "0.5",

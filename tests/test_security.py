@@ -9,6 +9,17 @@ import pytest
 from webserver import serve
 
 
+# Security is plumbing: the tiny random-weight voice serves it (no fetched weights needed).
+@pytest.fixture(scope="module")
+def synth(tiny_synth):
+    return tiny_synth
+
+
+@pytest.fixture(scope="module")
+def url(tiny_url):
+    return tiny_url
+
+
 @pytest.mark.parametrize("path", ["/gradio_api/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
                                   "/gradio_api/file=%2Fetc%2Fpasswd", "/file=/etc/passwd",
                                   "/gradio_api/file=/proc/self/environ", "/static/../../../etc/passwd"])

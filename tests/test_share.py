@@ -43,6 +43,8 @@ share = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(share)
 CADDY = shutil.which("caddy")
 needs_caddy = pytest.mark.usefixtures("caddy_installed")
+# The app the launcher starts loads the fetched models; Caddy comes from Debian.
+pytestmark = [pytest.mark.real_weights, pytest.mark.debian_tools]
 
 
 @pytest.fixture()

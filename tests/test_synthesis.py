@@ -67,6 +67,7 @@ def test_different_texts_give_different_audio(engine, pipeline):
     assert not np.allclose(a[:n], b[:n], atol=1e-3)
 
 
+@pytest.mark.real_weights  # the CLI process loads the fetched models
 def test_cli_say_writes_a_wav_for_long_text(tmp_path):
     text = "。".join(["这是第{}句话，用来测试长文本的合成".format(i) for i in range(1, 9)]) + "。"
     out = tmp_path / "long.wav"
@@ -81,6 +82,7 @@ def test_cli_say_writes_a_wav_for_long_text(tmp_path):
     assert segments >= 8  # eight sentences (the first may be cut short so audio starts early)
 
 
+@pytest.mark.real_weights  # the CLI process loads the fetched models
 def test_cli_say_rejects_empty_text_clearly(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tts", "say", "   ", "-o", str(tmp_path / "x.wav")],
                           capture_output=True, text=True, timeout=120)
@@ -88,6 +90,7 @@ def test_cli_say_rejects_empty_text_clearly(tmp_path):
     assert "text is empty" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.real_weights  # the CLI process loads the fetched models
 def test_cli_say_with_voice_emotion_and_instructions_writes_mp3(tmp_path):
     out = tmp_path / "styled.mp3"
     proc = subprocess.run([sys.executable, "-m", "tts", "say", "今天天气很好，我们一起去公园散步吧！", "-o", str(out),
@@ -99,6 +102,7 @@ def test_cli_say_with_voice_emotion_and_instructions_writes_mp3(tmp_path):
     assert "instructions:" in proc.stderr
 
 
+@pytest.mark.real_weights  # the CLI process loads the fetched models
 def test_cli_say_rejects_unknown_emotion(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tts", "say", "你好", "-o", str(tmp_path / "x.wav"),
                            "--emotion", "bored"], capture_output=True, text=True, timeout=120)

@@ -1,4 +1,5 @@
-"""The synthesizer facade with the real models on the CPU: streaming, batching, faults, cache, metrics."""
+"""The synthesizer facade on the CPU: streaming, batching, faults, cache, metrics (plumbing on the tiny
+random-weight voice, audio equality and cross-talk on the real models)."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def test_streamed_audio_equals_whole_segment_decoding(engine, pipeline, profile_
         assert worst >= 60.0, (profile_name, name, worst)
 
 
-def test_first_chunk_comes_before_later_segments_are_computed(engine, pipeline):
+def test_first_chunk_comes_before_later_segments_are_computed(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     s = make(engine, pipeline)
     log: list[int] = []
     original = s._run_acoustic
@@ -190,7 +192,8 @@ def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline, i
         assert not helpers
 
 
-def test_cache_answers_repeats_instantly(synth):
+def test_cache_answers_repeats_instantly(tiny_synth):
+    synth = tiny_synth
     options = SynthesisOptions("缓存测试：同样的请求应该直接返回。")
     first = synth.synthesize(options)
     hits = synth.cache.stats().hits
@@ -203,7 +206,8 @@ def test_cache_answers_repeats_instantly(synth):
     assert not other.cached
 
 
-def test_metrics_are_exposed(synth):
+def test_metrics_are_exposed(tiny_synth):
+    synth = tiny_synth
     synth.synthesize(SynthesisOptions("指标。"), use_cache=False)
     text = synth.metrics.render().decode()
     for name in ("tts_requests_total", "tts_first_chunk_seconds_bucket", "tts_real_time_factor",
@@ -212,7 +216,8 @@ def test_metrics_are_exposed(synth):
         assert name in text, name
 
 
-def test_busy_when_slots_and_queue_are_full(engine, pipeline):
+def test_busy_when_slots_and_queue_are_full(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     s = make(engine, pipeline, serving={"concurrency": 1, "queue_size": 1})
     running = s.stream(SynthesisOptions("第一个请求占用唯一的合成位置。"), use_cache=False)
     next(running)
@@ -237,7 +242,8 @@ def test_busy_when_slots_and_queue_are_full(engine, pipeline):
     s.close()
 
 
-def test_timeout_stops_the_work_and_others_still_finish(engine, pipeline):
+def test_timeout_stops_the_work_and_others_still_finish(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     s = make(engine, pipeline, serving={"request_timeout_s": 1.5})
     calls = []
     original = s._run_vocoder
@@ -260,7 +266,8 @@ def test_timeout_stops_the_work_and_others_still_finish(engine, pipeline):
     s.close()
 
 
-def test_a_failing_request_does_not_take_others_down(engine, pipeline):
+def test_a_failing_request_does_not_take_others_down(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     s = make(engine, pipeline, serving={"concurrency": 8}, batching={"max_wait_ms": 30})
     original = s._run_acoustic
     poison = np.log2(1.9)  # the energy shift of requests with energy=1.9
@@ -291,7 +298,8 @@ def test_a_failing_request_does_not_take_others_down(engine, pipeline):
     assert all(len(outcomes[f"ok{i}"].audio) for i in range(5))
 
 
-def test_vocoder_out_of_memory_retries_in_smaller_chunks(engine, pipeline):
+def test_vocoder_out_of_memory_retries_in_smaller_chunks(tiny_engine, tiny_pipeline):
+    engine, pipeline = tiny_engine, tiny_pipeline
     """A simulated CUDA OOM on long vocoder calls: the call is redone in halves, exactly."""
     s = make(engine, pipeline, vocoder={"block_frames": 160})
     model = engine.vocoders["mb_melgan"]
@@ -329,19 +337,22 @@ def test_a_segment_too_long_for_the_model_is_split_and_spoken(synth):
     (SynthesisOptions("你好", voice="nobody"), "voice"), (SynthesisOptions("你好", emotion="bored"), "emotion"),
     (SynthesisOptions("你好", quality="ultra"), "quality"), (SynthesisOptions("你" * 10001), "text"),
 ])
-def test_bad_options_are_clear_errors(synth, options, field_name):
+def test_bad_options_are_clear_errors(tiny_synth, options, field_name):
+    synth = tiny_synth
     with pytest.raises(RequestError) as err:
         synth.stream(options)
     assert err.value.field == field_name
     assert synth.admission.running == 0  # nothing leaked
 
 
-def test_text_with_nothing_to_speak_is_a_clear_error(synth):
+def test_text_with_nothing_to_speak_is_a_clear_error(tiny_synth):
+    synth = tiny_synth
     with pytest.raises(RequestError, match="nothing to speak"):
         synth.synthesize(SynthesisOptions("🙂🙂？！"), use_cache=False)
     assert synth.admission.running == 0
 
 
+@pytest.mark.real_weights  # loads the fetched models itself
 def test_from_profile_detects_and_warms_up():
     s = Synthesizer.from_profile()
     try:
