@@ -1,4 +1,4 @@
-"""Measure the emotion presets, the derived voices and reference-audio transfer; fill the README.
+"""Measure the emotion presets, the derived voices and reference-audio transfer; fill docs/expressive.md.
 
 * Emotions: every preset (intensity 1) over the first 20 eval sentences: pooled F0 median
   and 10-90 % range of voiced frames (WORLD Harvest), RMS level of speech frames, syllables per
@@ -44,7 +44,7 @@ from tts.options import SynthesisOptions  # noqa: E402
 from bench.measure import articulation_seconds, measure_set, spoken_timing  # noqa: E402
 from tts.expressive.reference import STATS_PATH, BakerProsodyStats, analyze_reference, measure  # noqa: E402
 
-README = ROOT / "README.md"
+README = ROOT / "docs" / "expressive.md"
 START, END = "<!-- expressive-tables:start -->", "<!-- expressive-tables:end -->"
 SAMPLE_RATE = 24000
 
@@ -179,7 +179,7 @@ def transfer_table(synth, stats: BakerProsodyStats) -> list[str]:
 def write_readme(block: list[str]) -> None:
     text = README.read_text(encoding="utf-8")
     if START not in text or END not in text:
-        raise SystemExit(f"README.md lacks the markers {START} / {END}")
+        raise SystemExit(f"{README} lacks the markers {START} / {END}")
     before, rest = text.split(START, 1)
     _, after = rest.split(END, 1)
     README.write_text(before + START + "\n" + "\n".join(block) + "\n" + END + after, encoding="utf-8")
@@ -187,7 +187,7 @@ def write_readme(block: list[str]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--no-readme", action="store_true", help="print the tables, leave README.md alone")
+    ap.add_argument("--no-readme", action="store_true", help="print the tables, leave docs/expressive.md alone")
     ap.add_argument("--no-stats", action="store_true", help="do not rewrite tts/data/baker_prosody_stats.json")
     ap.add_argument("--sentences", type=int, default=20)
     args = ap.parse_args()
