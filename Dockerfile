@@ -34,6 +34,8 @@ RUN ln -s "$(python -c 'import imageio_ffmpeg; print(imageio_ffmpeg.get_ffmpeg_e
 WORKDIR /app
 # The code stays root-owned: the service can read it, not change it.
 COPY . /app
+# The project itself (its dependencies are the pinned ones above): the zh-tts command in the image.
+RUN pip install --no-cache-dir --no-deps --no-build-isolation /app
 USER 10001:10001
 RUN mkdir -p "$ZH_TTS_DATA_DIR" && python -m tts fetch
 EXPOSE 7860

@@ -86,9 +86,8 @@ def assert_syllables(got, expected: str, text: str) -> None:
     assert ok, f"{text!r}: got {' '.join(got)!r}, want {expected!r}"
 
 
-@pytest.fixture(scope="session")
-def synth(engine, pipeline):
-    """A Synthesizer with the CPU profile over the shared float32 engine (no warm-up)."""
+def cpu_synthesizer(engine, pipeline):
+    """A Synthesizer with the CPU profile over `engine` and `pipeline` (no warm-up), closed after."""
     from tts.serving.profiles import load_profile
     from tts.synthesizer import Synthesizer
 
@@ -97,13 +96,23 @@ def synth(engine, pipeline):
     s.close()
 
 
-@pytest.fixture(scope="session")
-def url(synth):
-    """The app (UI + API) over `synth`, on a real loopback server."""
+def served(synth):
+    """The app (UI + API) over `synth`, on a real loopback server: yields its base URL."""
     from webserver import serve
 
     with serve(synth) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def synth(engine, pipeline):
+    """The shared float32 engine with the real weights, behind the CPU profile."""
+    yield from cpu_synthesizer(engine, pipeline)
+
+
+@pytest.fixture(scope="session")
+def url(synth):
+    yield from served(synth)
 
 
 @pytest.fixture(scope="session")
@@ -123,19 +132,10 @@ def tiny_pipeline(fe):
 
 @pytest.fixture(scope="session")
 def tiny_synth(tiny_engine, tiny_pipeline):
-    """A Synthesizer with the CPU profile over the tiny voice (no warm-up)."""
-    from tts.serving.profiles import load_profile
-    from tts.synthesizer import Synthesizer
-
-    s = Synthesizer(load_profile("cpu"), tiny_engine, tiny_pipeline, warm_up=False)
-    yield s
-    s.close()
+    """The tiny voice behind the CPU profile."""
+    yield from cpu_synthesizer(tiny_engine, tiny_pipeline)
 
 
 @pytest.fixture(scope="session")
 def tiny_url(tiny_synth):
-    """The app (UI + API) over the tiny voice, on a real loopback server."""
-    from webserver import serve
-
-    with serve(tiny_synth) as base:
-        yield base
+    yield from served(tiny_synth)
