@@ -139,12 +139,24 @@ def test_spans_carry_their_controls_and_offsets(pipeline_for_tests):
              Span("中间", SourceMap.identity(2, 6), Controls(speed=0.5), pause_after=0.3),
              Span("。后面", SourceMap.identity(3, 12)))
     plan = pipeline_for_tests.plan(Document(source, spans), 60)
-    middle = [p for p in plan if p.controls.speed == 0.5]
+    middle = [p for p in plan if Controls(speed=0.5) in p.controls]
     assert len(middle) == 1 and source[slice(*middle[0].source)] == "中间"
-    assert middle[0].segment.pause_after == 0.3
+    assert middle[0].break_s == 0.3 and all(p.break_s is None for p in plan if p is not middle[0])
     prepared = pipeline_for_tests.prepare_segment(middle[0])
     assert [source[s:e] for s, e in prepared.syllable_sources] == ["中", "间"]
+    assert prepared.syllable_controls == (Controls(speed=0.5),) * 2
     assert source[slice(*plan[-1].source)] == "后面"
+
+
+def test_spans_inside_one_sentence_stay_one_utterance_with_their_own_controls(pipeline_for_tests):
+    source = "我们<慢>慢慢地</慢>走回家。"
+    spans = (Span("我们", SourceMap.identity(2)), Span("慢慢地", SourceMap.identity(3, 5), Controls(speed=0.5)),
+             Span("走回家。", SourceMap.identity(4, 13)))
+    [planned] = pipeline_for_tests.plan(Document(source, spans), 60)
+    prepared = pipeline_for_tests.prepare_segment(planned)
+    slow = [source[s:e] for (s, e), c in zip(prepared.syllable_sources, prepared.syllable_controls) if c.speed]
+    assert slow == ["慢", "慢", "地"]
+    assert planned.break_s is None and planned.segment.pause_after == 0.0
 
 
 def test_corrected_readings_are_distributed_or_refused_before_any_audio(pipeline_for_tests):

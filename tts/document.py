@@ -33,6 +33,10 @@ class Controls:
     def __bool__(self) -> bool:
         return any(getattr(self, name) is not None for name in SPAN_CONTROLS)
 
+    def speaking(self) -> bool:
+        """It changes how the span is spoken (voice, emotion, speed, pitch, energy)."""
+        return any(getattr(self, name) is not None for name in SPAN_CONTROLS if name != "pinyin")
+
 
 @dataclass(frozen=True)
 class Span:
@@ -45,9 +49,39 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Run:
+    """Spans read together, up to a break (or the end)."""
+
+    spans: tuple[Span, ...]
+    pause_after: float | None  # the break that ends the run (None at the end of the document)
+
+    @property
+    def controlled(self) -> bool:
+        """Some span in it carries controls of its own (readings aside: they apply by syllable)."""
+        return any(span.controls.speaking() for span in self.spans)
+
+    @property
+    def readings(self) -> bool:
+        """It carries corrected readings (a plain document's request-wide pinyin)."""
+        return self.spans[0].controls.pinyin is not None if self.spans else False
+
+
+@dataclass(frozen=True)
 class Document:
     source: str  # the caller's input exactly as given
     spans: tuple[Span, ...]
+
+    def runs(self) -> list[Run]:
+        """The spans grouped into runs that end at each break."""
+        runs, current = [], []
+        for span in self.spans:
+            current.append(span)
+            if span.pause_after is not None:
+                runs.append(Run(tuple(current), span.pause_after))
+                current = []
+        if current:
+            runs.append(Run(tuple(current), None))
+        return runs
 
     @classmethod
     def plain(cls, text: str, pinyin: str | None = None) -> Document:

@@ -28,14 +28,20 @@ class PlannedSegment:
     """One piece of the document, cut to fit the acoustic model, not yet analysed."""
 
     index: int
-    segment: Segment  # text to read, the pause after it, and `source`: its map into the document
-    controls: Controls = Controls()  # the span's own controls
+    segment: Segment  # text to read, its natural pause, `source`: its map into the document
+    char_controls: tuple[Controls, ...] = ()  # per character of the text: its span's controls (() = none)
     readings: tuple[str, ...] | None = None  # corrected syllables for it, when the request gave some
+    break_s: float | None = None  # an exact silence after it (a break in the markup); None = by punctuation
 
     @property
     def source(self) -> Span:
         """Its range in the document's source."""
         return self.segment.source.span() if self.segment.source else (0, 0)
+
+    @property
+    def controls(self) -> set[Controls]:
+        """Every distinct set of controls its characters carry."""
+        return set(self.char_controls) or {Controls()}
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,9 @@ class PreparedSegment:
     segment: Segment  # text and the pause that follows it
     utterance: Utterance  # normalized text, syllables, phonemes
     ids: list[int]  # symbol ids including eos (empty when there is nothing to speak)
-    controls: Controls = Controls()
+    syllable_controls: tuple[Controls, ...] = ()  # per syllable, the controls of the span it reads
     syllable_sources: tuple[Span, ...] = ()  # per syllable, its range in the document's source
+    break_s: float | None = None
 
     @property
     def syllable_count(self) -> int:
@@ -99,23 +106,33 @@ class Pipeline:
     def plan(self, document: Document, max_chars: int, first_chars: int | None = None) -> list[PlannedSegment]:
         """Cut the document into segments of at most max_chars; the very first at most first_chars.
 
+        Spans are read together (a span's own controls apply to its characters inside the
+        segment, so a sentence with a slower phrase is still one utterance), except where a
+        break stands between them: there a segment ends and the break's exact silence follows.
         Cutting the first piece short (at a clause, else a word boundary) lets the first audio
-        come after a short acoustic call; the rest of that sentence follows as its own segment.
-        A span with corrected readings gets them distributed over its segments here, so a wrong
-        count is refused (RequestError) before any audio is made.
+        come after a short acoustic call. Corrected readings are distributed over their segments
+        here, so a wrong count is refused (RequestError) before any audio is made.
         """
         planned: list[PlannedSegment] = []
-        for span in document.spans:
-            segments = [dataclasses.replace(s, source=s.source.through(span.source))
-                        for s in self.frontend.split(span.text, max_chars=max_chars)]
+        runs = document.runs()
+        for r, run in enumerate(runs):
+            text = "".join(span.text for span in run.spans)
+            run_source = SourceMap.join([span.source for span in run.spans])
+            owner = [k for k, span in enumerate(run.spans) for _ in span.text]  # run character -> its span
+            segments = self.frontend.split(text, max_chars=max_chars,
+                                           final_pause=run.pause_after is None and r + 1 < len(runs))
             if first_chars and not planned and segments:
                 segments = self._cut_first(segments, first_chars) + segments[1:]
-            if span.pause_after is not None and segments:
-                segments[-1] = dataclasses.replace(segments[-1], pause_after=span.pause_after)
-            readings = self._distribute(span.controls.pinyin, segments) if span.controls.pinyin else None
+            readings = self._distribute(run.spans[0].controls.pinyin, segments) if run.readings else None
+            if not segments and run.pause_after:  # a break with nothing before it: silence on its own
+                segments = [Segment("", 0.0, SourceMap((), ()))]
             for k, segment in enumerate(segments):
-                planned.append(PlannedSegment(len(planned), segment, span.controls,
-                                              readings[k] if readings is not None else None))
+                controls = tuple(run.spans[owner[s]].controls for s in segment.source.starts) if run.controlled else ()
+                last = k + 1 == len(segments)
+                planned.append(PlannedSegment(
+                    len(planned), dataclasses.replace(segment, source=segment.source.through(run_source)),
+                    controls, readings[k] if readings is not None else None,
+                    run.pause_after if last else None))
         return planned
 
     def _cut_first(self, segments: list[Segment], first_chars: int) -> list[Segment]:
@@ -125,8 +142,8 @@ class Pipeline:
         if len(head) < 2:
             return [first]
         rest = Segment("".join(s.text for s in head[1:]), first.pause_after,
-                       SourceMap.join([s.source for s in head[1:]]))
-        return [head[0], rest]
+                       SourceMap.join([s.source for s in head[1:]]), first.ends_sentence)
+        return [dataclasses.replace(head[0], ends_sentence=False), rest]
 
     def _distribute(self, readings: tuple[str, ...], segments: list[Segment]) -> list[tuple[str, ...]]:
         """Split one span's corrected readings over its segments; their count must match the text's."""
@@ -143,34 +160,53 @@ class Pipeline:
     # ---- analysis
 
     def prepare_segment(self, planned: PlannedSegment) -> PreparedSegment:
-        """Analyse one planned segment: syllables (its corrected readings, if any), phonemes, ids."""
+        """Analyse one planned segment: syllables (its corrected readings, if any), phonemes, ids,
+        and per syllable the controls and the source range of what it reads."""
         segment = planned.segment
         utterance = self.frontend.analyze(segment.text)
         if planned.readings is not None:
             utterance = with_syllables(utterance, planned.readings)
         ids = self.symbols.encode(utterance.phonemes) if utterance.syllables else []
         sources = tuple(segment.source.span(a, b) for a, b in utterance.syllable_spans) if segment.source else ()
-        return PreparedSegment(planned.index, segment, utterance, ids, planned.controls, sources)
+        controls = (tuple(planned.char_controls[min(a, len(planned.char_controls) - 1)]
+                          for a, _ in utterance.syllable_spans) if planned.char_controls else ())
+        return PreparedSegment(planned.index, segment, utterance, ids, controls, sources, planned.break_s)
 
     def resplit(self, prepared: PreparedSegment) -> list[PreparedSegment]:
         """Smaller pieces of a segment whose mel would exceed the model's frames (RequestError if
         it cannot be cut); corrected readings follow their syllables when the counts allow."""
         segment = prepared.segment
-        pieces = [dataclasses.replace(s, source=s.source.through(segment.source) if segment.source else None)
-                  for s in self.frontend.split(segment.text, max_chars=max(2, len(segment.text) // 2))]
+        pieces = self.frontend.split(segment.text, max_chars=max(2, len(segment.text) // 2))
         if len(pieces) < 2:
             raise RequestError("a segment is too long to speak even after splitting; "
                                "add punctuation or slow down less", "text")
+        pieces[-1] = dataclasses.replace(pieces[-1], ends_sentence=segment.ends_sentence)
         readings: list[tuple[str, ...] | None] = [None] * len(pieces)
-        if prepared.controls.pinyin is not None:
-            try:
-                readings = list(self._distribute(prepared.utterance.syllables, pieces))
-            except RequestError:
-                pass  # the pieces read differently than the whole: use their own readings
-        return [self.prepare_segment(PlannedSegment(prepared.index, piece, prepared.controls, reading))
-                for piece, reading in zip(pieces, readings)]
+        try:  # keep the segment's own readings (corrected or not) when the pieces count the same
+            readings = list(self._distribute(prepared.utterance.syllables, pieces))
+        except RequestError:
+            pass  # the pieces read differently than the whole: use their own readings
+        controls = _char_controls(prepared)
+        out = []
+        for piece, reading in zip(pieces, readings):
+            piece_controls = tuple(controls[s] for s in piece.source.starts) if controls else ()
+            out.append(self.prepare_segment(PlannedSegment(
+                prepared.index, dataclasses.replace(piece, source=piece.source.through(segment.source)),
+                piece_controls, reading)))
+        return out
 
     def prepare(self, text: str, max_chars: int) -> list[PreparedSegment]:
         """All segments of plain `text` with something to speak, converted to ids."""
         prepared = [self.prepare_segment(p) for p in self.plan(self.document(text), max_chars)]
         return [p for p in prepared if p.ids]
+
+
+def _char_controls(prepared: PreparedSegment) -> tuple[Controls, ...]:
+    """Per character of a prepared segment's text, the controls of the syllable reading it."""
+    if not prepared.syllable_controls:
+        return ()
+    controls = [prepared.syllable_controls[0]] * len(prepared.segment.text)
+    for (a, b), c in zip(prepared.utterance.syllable_spans, prepared.syllable_controls):
+        for i in range(a, b):
+            controls[i] = c
+    return tuple(controls)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tts.timing.alignment import Timed
+
 
 @dataclass
 class AudioChunk:
@@ -14,6 +16,7 @@ class AudioChunk:
     sample_rate: int
     segment: int  # index of the segment this chunk belongs to
     kind: str = "speech"  # "speech" or "pause"
+    alignment: tuple[Timed, ...] = ()  # the syllables, characters and sentences heard by its end
 
 
 @dataclass
@@ -32,6 +35,8 @@ class SegmentInfo:
     unknown: list[str]
     source: tuple[int, int] = (0, 0)  # its [start, end) in the request's input
     syllable_sources: list[tuple[int, int]] = field(default_factory=list)  # per syllable, in the input
+    phoneme_syllable: list[int] = field(default_factory=list)  # per phoneme, its syllable (-1: none)
+    ends_sentence: bool = True
 
 
 @dataclass
@@ -54,6 +59,11 @@ class Result:
     timings: Timings
     vocoder: str
     cached: bool = False
+    alignment: list[Timed] = field(default_factory=list)  # every syllable, character and sentence, timed
+
+    def timed(self, kind: str) -> list[Timed]:
+        """The timed items of one kind ("syllable", "character", "sentence"), in order."""
+        return sorted((t for t in self.alignment if t.kind == kind), key=lambda t: (t.start, t.offset))
 
     @property
     def pinyin(self) -> str:

@@ -24,9 +24,10 @@ import torch
 from tts.audio.wav import silence
 from tts.chunking import depad, get_chunks
 from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
-from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel
+from tts.document import Controls
+from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel, transform_mel_by_frames
 from tts.models.fastspeech2 import TooManyFramesError
-from tts.options import QUALITIES, RequestError, SynthesisOptions
+from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result, SegmentInfo, Timings
 from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
@@ -34,6 +35,7 @@ from tts.serving.batching import BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
 from tts.serving.profiles import Hardware, Profile, select_profile
+from tts.timing.alignment import Aligner, Piece, Timed, due
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ class _Cached:
     audio: np.ndarray
     segments: list[SegmentInfo]
     vocoder: str
+    alignment: list[Timed]
 
 
 class SynthesisStream:
@@ -202,8 +205,8 @@ class Synthesizer:
         document = self.pipeline.document(options.text, options.pinyin)
         plan = self.pipeline.plan(document, self.profile.text.max_segment_chars,
                                   self.profile.acoustic.first_chunk_chars)
-        for segment in plan:
-            resolve(options, segment.controls)  # a span's unknown voice / emotion -> RequestError
+        for controls in {c for segment in plan for c in segment.controls}:
+            resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
         if not plan:
             raise RequestError(NOTHING_TO_SPEAK, "text")
         return plan
@@ -300,26 +303,32 @@ class _Run:
         self.timings = timings
         self.vocoder = synth.vocoder_for(options)
         self.rate = synth.sample_rate
+        self._resolutions: dict[Controls, tuple[Voice, Prosody]] = {}
 
     def replay(self, cached: _Cached) -> Iterator[AudioChunk]:
-        """A cached result, in blocks of the profile's size."""
+        """A cached result, in blocks of the profile's size, each with the timing items it completes."""
         try:
             block = self.synth.profile.vocoder.block_frames * self.synth.engine.hop_size
+            pending = list(cached.alignment)
             for start in range(0, len(cached.audio), block):
                 if start == 0:
                     self.timings.first_chunk_s = time.perf_counter() - self.state.started
-                yield AudioChunk(cached.audio[start : start + block], self.rate, 0)
-            self._finish(cached.audio, cached.segments, cached.vocoder, cached=True)
+                audio = cached.audio[start : start + block]
+                ready, pending = due(pending, (start + len(audio)) / self.rate)
+                yield AudioChunk(audio, self.rate, 0, alignment=tuple(ready))
+            self._finish(cached.audio, cached.segments, cached.vocoder, cached.alignment, cached=True)
         finally:
             self._cancel_pending()
 
     def synthesize(self, plan: list[PlannedSegment], cache_key: str | None) -> Iterator[AudioChunk]:
         """Each planned segment: acoustic model (the next one queued meanwhile), voice transform,
-        vocoder blocks, then its pause."""
+        vocoder blocks, then its pause. Every chunk carries the timing items its audio completes."""
         try:
             pieces: list[np.ndarray] = []
             infos: list[SegmentInfo] = []
-            produced = 0
+            alignment: list[Timed] = []
+            aligner = Aligner(self.options.text, self.synth.engine.hop_size / self.rate)
+            produced = spoken = 0
             prepared: list[PreparedSegment] = []
             futures: list[Future | None] = []
 
@@ -329,45 +338,88 @@ class _Run:
                     prepared.append(self.synth.pipeline.prepare_segment(plan[i]))
                     futures.append(self._submit_acoustic(prepared[i]))
 
+            def emit(audio: np.ndarray, segment: int, kind: str = "speech") -> AudioChunk:
+                nonlocal produced, pending
+                produced += len(audio)
+                pieces.append(audio)
+                ready, pending = due(pending, produced / self.rate)
+                alignment.extend(ready)
+                return AudioChunk(audio, self.rate, segment, kind, tuple(ready))
+
             queue(0)
             for i in range(len(plan)):
                 seg = prepared[i]
-                voice, prosody = resolve(self.options, seg.controls)
                 done = self._acoustic_results(seg, futures[i]) if futures[i] is not None else []
                 if not done:  # nothing to speak in it (punctuation only): still accounted for
                     infos.append(_segment_info(i, seg, None, produced, 0, self.rate))
+                    pending = aligner.piece(_timing_piece(seg, (), produced / self.rate))
                 for piece, acoustic in done:
                     start = produced
-                    mel = transform_mel(voice, acoustic.mel)
-                    for audio in self._vocode_stream(mel, lambda: queue(i + 1), first=not produced):
-                        if not produced:
+                    pending = aligner.piece(_timing_piece(piece, acoustic.durations, start / self.rate))
+                    mel = self._voiced(piece, acoustic)
+                    for audio in self._vocode_stream(mel, lambda: queue(i + 1), first=not spoken):
+                        if not spoken:
                             self.timings.first_chunk_s = time.perf_counter() - self.state.started
                             self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
-                        produced += len(audio)
-                        pieces.append(audio)
-                        yield AudioChunk(audio, self.rate, i)
+                        spoken += len(audio)
+                        yield emit(audio, i)
                     infos.append(_segment_info(i, piece, acoustic, start, produced - start, self.rate))
                 queue(i + 1)
-                pause = silence(pause_seconds(seg.segment, prosody) if i + 1 < len(plan) else 0.0, self.rate)
+                if pending:  # a piece's items not yet handed out (nothing to speak, or rounding)
+                    alignment.extend(pending)
+                    pending = []
+                pause = silence(self._pause_after(seg, last=i + 1 == len(plan)), self.rate)
                 if len(pause):
-                    produced += len(pause)
-                    pieces.append(pause)
                     infos[-1].pause_s = len(pause) / self.rate
-                    yield AudioChunk(pause, self.rate, i, "pause")
-            if not produced:
+                    yield emit(pause, i, "pause")
+            if not spoken:
                 raise RequestError(NOTHING_TO_SPEAK, "text")
+            alignment.extend(aligner.finish(produced / self.rate))
             audio = np.concatenate(pieces)
-            self._finish(audio, infos, self.vocoder)
+            self._finish(audio, infos, self.vocoder, alignment)
             if cache_key is not None:
-                self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder), audio.nbytes)
+                self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment), audio.nbytes)
         finally:
             self._cancel_pending()
 
-    def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, cached: bool = False) -> None:
+    def _resolved(self, controls: Controls) -> tuple[Voice, Prosody]:
+        """The voice and prosody of a span's controls (once per distinct controls)."""
+        if controls not in self._resolutions:
+            self._resolutions[controls] = resolve(self.options, controls)
+        return self._resolutions[controls]
+
+    def _syllable_prosody(self, seg: PreparedSegment) -> Prosody | list[Prosody]:
+        if not seg.syllable_controls:
+            return self._resolved(Controls())[1]
+        return [self._resolved(c)[1] for c in seg.syllable_controls]
+
+    def _voiced(self, seg: PreparedSegment, acoustic: AcousticResult) -> torch.Tensor:
+        """The mel with each span's voice transform on the frames of its syllables."""
+        if not seg.syllable_controls:
+            return transform_mel(self._resolved(Controls())[0], acoustic.mel)
+        voices, frame, owner = [], 0, 0
+        for s, d in zip((*seg.utterance.phoneme_syllable, -1), acoustic.durations):
+            owner = s if s >= 0 else owner
+            voices.append((frame, frame + int(d), self._resolved(seg.syllable_controls[owner])[0]))
+            frame += int(d)
+        return transform_mel_by_frames(acoustic.mel, voices)
+
+    def _pause_after(self, seg: PreparedSegment, last: bool) -> float:
+        """An exact break where the markup puts one; else, between segments, the pause its
+        punctuation calls for, scaled like its last syllable's speech."""
+        if seg.break_s is not None:
+            return seg.break_s
+        if last:
+            return 0.0
+        controls = seg.syllable_controls[-1] if seg.syllable_controls else Controls()
+        return pause_seconds(seg.segment, self._resolved(controls)[1])
+
+    def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, alignment: list[Timed],
+                cached: bool = False) -> None:
         t = self.timings
         t.total_s = time.perf_counter() - self.state.started
         t.audio_s = len(audio) / self.rate
-        self.state.result = Result(audio, self.rate, infos, t, vocoder, cached)
+        self.state.result = Result(audio, self.rate, infos, t, vocoder, cached, alignment)
         if not cached:
             metrics = self.synth.metrics
             metrics.audio_seconds.inc(t.audio_s)
@@ -389,8 +441,8 @@ class _Run:
     def _submit_acoustic(self, seg: PreparedSegment) -> Future | None:
         if not seg.ids:
             return None
-        _, prosody = resolve(self.options, seg.controls)
-        future = self.synth._acoustic_worker.submit("acoustic", acoustic_item(seg.ids, seg.utterance, prosody))
+        item = acoustic_item(seg.ids, seg.utterance, self._syllable_prosody(seg))
+        future = self.synth._acoustic_worker.submit("acoustic", item)
         self.state.futures.append(future)
         return future
 
@@ -441,4 +493,11 @@ def _segment_info(index: int, seg: PreparedSegment, acoustic: AcousticResult | N
     durations = [int(d) for d in acoustic.durations] if acoustic is not None else []
     return SegmentInfo(index, seg.segment.text, utt.normalized, list(utt.syllables), list(utt.phonemes),
                        durations, start / rate, length / rate, 0.0, list(utt.unknown),
-                       seg.source, list(seg.syllable_sources))
+                       seg.source, list(seg.syllable_sources), list(utt.phoneme_syllable), seg.segment.ends_sentence)
+
+
+def _timing_piece(seg: PreparedSegment, durations, start_s: float) -> Piece:
+    utt = seg.utterance
+    chars = seg.segment.source
+    return Piece(utt.syllables, utt.phoneme_syllable, tuple(int(d) for d in durations), seg.syllable_sources,
+                 tuple(zip(chars.starts, chars.ends)) if chars else (), start_s, seg.segment.ends_sentence)

@@ -140,28 +140,64 @@ def resolve(options: SynthesisOptions, controls: Controls | None = None) -> tupl
 FINAL_WEIGHTS = (0.5, 1.0)  # share of `final_pitch` on the penultimate and the last syllable
 
 
-def acoustic_item(ids: list[int], utterance: Utterance, prosody: Prosody) -> AcousticItem:
-    """Variance-adaptor controls for one utterance; `final_pitch` bends its last two syllables.
+def acoustic_item(ids: list[int], utterance: Utterance, prosody: Prosody | list[Prosody]) -> AcousticItem:
+    """Variance-adaptor controls for one utterance: one Prosody for all of it, or one per syllable
+    (spans of the input with their own controls); `final_pitch` bends its last two syllables.
 
-    A prosodic-boundary token after a syllable (#0..#4) takes that syllable's bend: the model
-    spends its frames on the end of the syllable, so leaving it unbent halves the audible effect.
+    Each symbol takes the prosody of its syllable; a prosodic-boundary token after a syllable
+    (#0..#4) takes that syllable's, including its bend (the model spends its frames on the end of
+    the syllable, so leaving it unbent halves the audible effect); the silences take their
+    neighbour's. With one Prosody the controls stay scalars, as the model was always driven.
     """
-    pitch_shift: float | list[float] = prosody.pitch_shift
     n_syl = len(utterance.syllables)
+    per_syllable = prosody if isinstance(prosody, list) else None
+    if per_syllable is not None and len(set(per_syllable)) <= 1:
+        prosody, per_syllable = (per_syllable[0] if per_syllable else Prosody()), None
+    owners, owner = [], -1
+    for phoneme, s in zip(utterance.phonemes, utterance.phoneme_syllable):
+        if s >= 0:
+            owner = s
+        elif not phoneme.startswith("#"):
+            owner = -1  # a silence
+        owners.append(owner)
+    if per_syllable is None:
+        return _uniform_item(ids, owners, n_syl, prosody)
+    symbols = [per_syllable[o] if o >= 0 else per_syllable[0 if i == 0 else -1] for i, o in enumerate(owners)]
+    symbols.append(symbols[-1] if symbols else Prosody())  # eos
+    bends = _final_bends(owners, n_syl) + [0.0]
+    return AcousticItem(ids, duration_scale=[p.duration_scale for p in symbols],
+                        pitch_scale=[p.pitch_range for p in symbols],
+                        pitch_shift=[p.pitch_shift + p.final_pitch * w for p, w in zip(symbols, bends)],
+                        energy_scale=[p.energy_scale for p in symbols],
+                        energy_shift=[p.energy_shift for p in symbols])
+
+
+def _final_bends(owners: list[int], n_syl: int) -> list[float]:
+    """Per symbol, the share of the sentence-final bend it takes (0 for all but the last two)."""
+    first = n_syl - len(FINAL_WEIGHTS)
+    return [FINAL_WEIGHTS[o - first] if o >= max(first, 0) else 0.0 for o in owners]
+
+
+def _uniform_item(ids: list[int], owners: list[int], n_syl: int, prosody: Prosody) -> AcousticItem:
+    pitch_shift: float | list[float] = prosody.pitch_shift
     if prosody.final_pitch and n_syl:
-        shifts, owner = [], -1
-        first = n_syl - len(FINAL_WEIGHTS)
-        for phoneme, s in zip(utterance.phonemes, utterance.phoneme_syllable):
-            if s >= 0:
-                owner = s
-            elif not phoneme.startswith("#"):
-                owner = -1  # silences are not bent
-            weight = FINAL_WEIGHTS[owner - first] if owner >= max(first, 0) else 0.0
-            shifts.append(prosody.pitch_shift + prosody.final_pitch * weight)
-        pitch_shift = shifts + [prosody.pitch_shift]  # eos
+        pitch_shift = [prosody.pitch_shift + prosody.final_pitch * w for w in _final_bends(owners, n_syl)]
+        pitch_shift.append(prosody.pitch_shift)  # eos
     return AcousticItem(ids, duration_scale=prosody.duration_scale, pitch_scale=prosody.pitch_range,
                         pitch_shift=pitch_shift, energy_scale=prosody.energy_scale,
                         energy_shift=prosody.energy_shift)
+
+
+def transform_mel_by_frames(mel: torch.Tensor, voices: list[tuple[int, int, Voice]]) -> torch.Tensor:
+    """Each voice's spectral transform on its own frames [start, end) of a Baker mel (T, 80): spans
+    of the input read with different voices inside one utterance (the warp is frame by frame)."""
+    if len({v.name for _, _, v in voices}) <= 1:
+        return transform_mel(voices[0][2], mel) if voices else mel
+    out = mel.clone()
+    for start, end, voice in voices:
+        if end > start and voice.formant_shift != 1.0:
+            out[start:end] = warp_mel(mel[start:end], voice.formant_shift)
+    return out
 
 
 def pause_seconds(segment: Segment, prosody: Prosody) -> float:

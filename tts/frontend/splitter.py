@@ -163,30 +163,35 @@ def _pause_for(atoms: list[str]) -> float:
     return PAUSE_WORD
 
 
-def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]]) -> list[Segment]:
+def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]],
+               final_pause: bool = False) -> list[Segment]:
     """Split ``text`` into segments of at most ``max_chars`` characters (see the module docstring).
 
-    Each segment's ``source`` maps its characters back to ranges of ``text``.
+    Each segment's ``source`` maps its characters back to ranges of ``text``; ``ends_sentence``
+    marks the last piece of each sentence. With ``final_pause`` the last segment keeps the pause
+    its punctuation calls for (the text continues in another call), else it gets none.
     """
     if not isinstance(max_chars, int) or max_chars < 1:
         raise ValueError(f"max_chars must be a positive integer, got {max_chars!r}")
     norm = nfkc(text)
     atoms = _atoms(norm.text)
     pieces: list[list[str]] = []
+    sentence_ends: set[int] = set()  # indices of the pieces that end a sentence
     for sentence in _cut(atoms, _is_sentence_end):
         if _length(sentence) <= max_chars:
             pieces.append(sentence)
-            continue
-        clauses = []
-        for clause in _cut(sentence, _is_clause_end):
-            if _length(clause) <= max_chars:
-                clauses.append(clause)
-            else:
-                clauses.extend(_split_words(clause, max_chars, cut_words))
-        pieces.extend(_pack(clauses, max_chars))
+        else:
+            clauses = []
+            for clause in _cut(sentence, _is_clause_end):
+                if _length(clause) <= max_chars:
+                    clauses.append(clause)
+                else:
+                    clauses.extend(_split_words(clause, max_chars, cut_words))
+            pieces.extend(_pack(clauses, max_chars))
+        sentence_ends.add(len(pieces) - 1)
     result: list[Segment] = []
     pos = 0  # pieces cover the atoms in order, so each one starts where the last ended
-    for piece in pieces:
+    for index, piece in enumerate(pieces):
         raw = "".join(piece)
         start, pos = pos, pos + len(raw)
         stripped = raw.strip()
@@ -194,9 +199,12 @@ def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]])
             # Whitespace only: a newline here still ends the previous piece.
             continue
         first = start + len(raw) - len(raw.lstrip())
-        result.append(Segment(stripped, _pause_for(piece), norm.source_map(first, first + len(stripped))))
+        result.append(Segment(stripped, _pause_for(piece), norm.source_map(first, first + len(stripped)),
+                              index in sentence_ends))
     if pos != len(norm.text):  # pragma: no cover - the pieces must cover the text
         raise AssertionError("split lost characters")
-    if result:
+    if result and not final_pause:
         result[-1] = dataclasses.replace(result[-1], pause_after=0.0)
+    if result:  # whatever follows the text, its last piece ends what was said
+        result[-1] = dataclasses.replace(result[-1], ends_sentence=True)
     return result

@@ -18,6 +18,8 @@ class Segment:
     #: Per character of ``text``, its [start, end) range in the text that was split (None when
     #: the segment was made by hand).
     source: SourceMap | None = None
+    #: The last piece of a sentence (sentence-final punctuation, a line break, or the end).
+    ends_sentence: bool = True
 
 
 @dataclass(frozen=True)
