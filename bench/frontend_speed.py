@@ -1,0 +1,125 @@
+"""Time the text frontend per 1,000 characters on a fixed mixed corpus.
+
+Usage:
+  .venv/bin/python bench/frontend_speed.py                 # the working tree
+  .venv/bin/python bench/frontend_speed.py REV_A REV_B     # two git revisions, A as the baseline
+
+Corpus: assets/eval_sentences.txt and the sentences of
+tests/data/frontend_heldout_sentences.tsv (taken from the working tree, so both
+revisions read the same text), each sentence given to ``Frontend().pinyin``
+one by one, the whole list repeated ``--passes`` times after one warm-up pass
+(jieba and the phrase tables load during the warm-up, not in the timing).
+Characters are counted without whitespace.  The figure is the median over the
+passes of wall time per 1,000 characters; CPU time is printed alongside.
+
+With revisions, each one is exported (``git archive``) to a temporary folder
+and timed in its own Python process, alternating A, B, A, B … over
+``--rounds`` rounds; the printed ratio is B / A of the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus() -> list[str]:
+    lines = (ROOT / "assets" / "eval_sentences.txt").read_text(encoding="utf-8").splitlines()
+    out = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    held = (ROOT / "tests" / "data" / "frontend_heldout_sentences.tsv").read_text(encoding="utf-8").splitlines()
+    out += [line.split("\t")[0] for line in held if line.strip() and not line.startswith("#")]
+    return out
+
+
+def measure(passes: int) -> dict:
+    """Time the frontend importable from sys.path (run inside the worker process)."""
+    from tts.frontend import Frontend
+
+    sentences = corpus()
+    chars = sum(len("".join(s.split())) for s in sentences)
+    fe = Frontend()
+    for s in sentences:  # warm-up: loads jieba, the phrase tables, regex caches
+        fe.pinyin(s)
+    walls, cpus = [], []
+    for _ in range(passes):
+        w0, c0 = time.perf_counter(), time.process_time()
+        for s in sentences:
+            fe.pinyin(s)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return {
+        "source": str(Path(sys.modules["tts"].__file__).parent),
+        "sentences": len(sentences),
+        "chars": chars,
+        "ms_per_1000_chars": 1000 * statistics.median(walls) / chars * 1000,
+        "cpu_ms_per_1000_chars": 1000 * statistics.median(cpus) / chars * 1000,
+    }
+
+
+def _worker(src: Path, passes: int) -> dict:
+    """Run :func:`measure` in a fresh process that imports ``tts`` from ``src``."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(1, sys.argv[2]);"
+        "from frontend_speed import measure; print(json.dumps(measure(int(sys.argv[3]))))"
+    )
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(ROOT / "bench"), str(passes)],
+        check=True, capture_output=True, text=True, env=env, cwd=str(ROOT),
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _export(rev: str, dest: Path) -> Path:
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "tts"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("revs", nargs="*", help="none (working tree) or two git revisions: baseline and candidate")
+    parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not args.revs:
+        r = _worker(ROOT, args.passes)
+        print(f"{r['sentences']} sentences, {r['chars']} characters; "
+              f"{r['ms_per_1000_chars']:.1f} ms per 1,000 characters (cpu {r['cpu_ms_per_1000_chars']:.1f} ms)")
+        return 0
+    if len(args.revs) != 2:
+        parser.error("give no revision or exactly two")
+    with tempfile.TemporaryDirectory() as tmp:
+        srcs = {}
+        for k, rev in enumerate(args.revs):
+            folder = Path(tmp, str(k))
+            folder.mkdir()
+            srcs[rev] = _export(rev, folder)
+        results: dict[str, list[dict]] = {rev: [] for rev in args.revs}
+        for _ in range(args.rounds):
+            for rev in args.revs:
+                r = _worker(srcs[rev], args.passes)
+                assert r["source"].startswith(str(srcs[rev])), r["source"]
+                results[rev].append(r)
+    med = {rev: statistics.median(r["ms_per_1000_chars"] for r in rs) for rev, rs in results.items()}
+    cpu = {rev: statistics.median(r["cpu_ms_per_1000_chars"] for r in rs) for rev, rs in results.items()}
+    first = results[args.revs[0]][0]
+    print(f"{first['sentences']} sentences, {first['chars']} characters, {args.rounds} rounds x {args.passes} passes")
+    for rev in args.revs:
+        print(f"{rev}: {med[rev]:.1f} ms per 1,000 characters (cpu {cpu[rev]:.1f} ms)")
+    a, b = args.revs
+    print(f"ratio {b} / {a}: {med[b] / med[a]:.3f} (cpu {cpu[b] / cpu[a]:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
