@@ -173,10 +173,73 @@ def _du(flat: Flat, i: int) -> str | None:
     return "dou1"
 
 
+# 为 wei2 "be, become, as" after verbs of naming, judging and changing (选为, 定为,
+# 约为, 均为 …): the last character of the word before 为.
+_WEI2_AFTER = frozenset("选称视作成认以变改分化评立封奉尊推拜定列划转译写设聘命升降缩扩简合折并换誉名读记释括纳沦身贵"
+                        "约均皆即实乃仍亦多广甚颇尤较极殊最更大")
+# Words ending in one of those characters after which 为 is still "for" (愿意为你 …).
+_WEI4_WORDS = frozenset(("可以", "所以", "足以", "难以", "得以", "用以", "借以", "予以", "加以", "愿意", "乐意",
+                         "同意", "注意", "特意", "故意", "刻意", "执意", "有意", "一定", "决定", "肯定", "必定",
+                         "专程", "亲身", "自身", "终身", "全身", "动身", "一大"))
+# Nouns naming a quantity or attribute: "X为Y" states its value (人口为三十万, 主题为…).
+_ATTRIBUTE_END = frozenset("量率额价费数积度期限间点题分线口薪资龄号码址称因果比例级型式值准则温重宽高深厚速段")
+# 为 + these (at the end of a clause or before a noun) is wei2: 为首, 为止, 为准, 为例 …
+_WEI2_BEFORE = frozenset("首止准例期伍敌荣耻宜妙佳")
+# A verb of doing something for someone later in the clause makes 为 "for" (wei4).
+_FOR_VERBS = ("提供", "服务", "颁发", "颁奖", "办理", "准备", "安排", "解决", "举办", "举行", "发放", "献",
+              "开设", "设立", "打造", "带来", "创造", "付出", "感到", "高兴", "骄傲", "担心", "着想", "操心", "加油",
+              "鼓掌", "祝福", "祈祷", "庆祝", "争光", "出力", "效力", "奋斗", "捐", "送", "做", "写", "唱", "讲",
+              "治疗", "检查", "介绍", "赢得", "保驾", "铺路", "买单", "埋单", "而")
+_NUMBER_START = frozenset("零〇一二三四五六七八九十百千万亿两几半负正")
+
+
+def _clause_after(flat: Flat, i: int, n: int = 12) -> str:
+    return flat.next_char(i, n)
+
+
+def _standalone(flat: Flat, k: int, text: str) -> bool:
+    """Whether syllable ``k`` is a whole word spelled ``text``."""
+    return flat.word(k).text == text and flat.pos(k) == 0
+
+
 def _wei(flat: Flat, i: int) -> str | None:
-    if flat.prev_char(i) in set("选称视作成认以变改分化评立封奉尊推拜"):
+    """为: wei2 "be, become, as" by construction, else wei4 "for, because of".
+
+    wei2: after a verb of naming, judging or changing (定为, 约为, 被誉为);
+    in 以X为Y; in 为X所V; when it states the value of a quantity (人口为三十万,
+    时间为两个小时, 为+number) unless the clause goes on with something done
+    for someone (学校为十名学生颁奖); before 首/止/准/例/期….
+    """
+    after = _clause_after(flat, i)
+    if after[:1] in ("了", "何", "此") or after.startswith("什么"):
+        return "wei4"
+    doing_for = any(v in after for v in _FOR_VERBS)
+    pos = flat.pos(i)
+    w = flat.word(i)
+    prev_text = w.text[:pos] if pos > 0 else (flat.prev_word(i).text if flat.prev_word(i) is not None else "")
+    if prev_text and prev_text not in _WEI4_WORDS and prev_text[-1] in _WEI2_AFTER:
         return "wei2"
-    nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+    # 以X为Y: a standalone 以 earlier in the clause, with no other 为 in between.
+    k = i - 1
+    while k >= 0 and i - k <= 10 and flat.same_clause(i, k) and flat.char(k):
+        if flat.char(k) == "为":
+            break
+        if flat.char(k) == "以" and _standalone(flat, k, "以"):
+            return "wei2"
+        k -= 1
+    # 为X所V: a standalone 所 a few characters later.
+    for k in range(i + 2, min(len(flat), i + 9)):
+        if not flat.same_clause(i, k):
+            break
+        if flat.char(k) == "所" and _standalone(flat, k, "所"):
+            return "wei2"
+    if after[:1] in _WEI2_BEFORE or (after[:1] == "主" and after[1:2] not in ("人", "席", "任", "持", "办", "管", "角")):
+        return "wei2"
+    if prev_text and prev_text[-1] in _ATTRIBUTE_END and not doing_for:
+        return "wei2"
+    if after[:1] in _NUMBER_START and not doing_for and not after.startswith(("一起", "一些", "一切", "两人")):
+        return "wei2"
+    nxt_word = flat.next_word(i) if pos == len(w.syllables) - 1 else None
     if nxt_word is not None and nxt_word.text == "人":
         return "wei2"  # 为人 'behave towards others'
     return "wei4"
