@@ -110,9 +110,9 @@ DIGITS = [
     ("软件版本是3.1", "ruan3 jian4 ban2 ben3 shi4 san1 dian3 yi1"),
     ("升级到2.1版", "sheng1 ji2 dao4 er4 dian3 yi1 ban3"),
     ("价格涨了1.1倍", "jia4 ge2 zhang3 le5 yi1 dian3 yi1 bei4"),
-    ("一斤苹果5.5元", "yi4 jin1 ping2 guo3 wu3 yuan2 wu2 jiao3"),
+    ("一斤苹果5.5元", "yi4 jin1 ping2 guo2|guo3 wu3 yuan2 wu2 jiao3"),
     ("这瓶水3.50元", "zhe4 ping2 shui3 san1 yuan2 wu2 jiao3"),
-    ("共计128.35元", "gong4 ji4 yi4 bai3 er4 shi2 ba1 yuan2 san1 jiao3 wu3 fen1"),
+    ("共计128.35元", "gong4 ji4 yi4 bai3 er4 shi2 ba1 yuan2 san1 jiao2|jiao3 wu3 fen1"),
     ("找您0.5元", "zhao3 nin2 wu2 jiao3"),
     ("一碗面12.8元", "yi4 wan2|wan3 mian4 shi2 er4 yuan2 ba1 jiao3"),
     ("票价¥3.05", "piao4 jia4 san1 yuan2 ling2 wu3 fen1"),
@@ -233,4 +233,9 @@ SYMBOLS_AND_ERHUA = [
 
 @pytest.mark.parametrize(("text", "expected"), WEI)
 def test_wei(fe: Frontend, text: str, expected: str) -> None:
+    assert_syllables(fe.pinyin(text), expected, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), DIGITS)
+def test_digit_strings(fe: Frontend, text: str, expected: str) -> None:
     assert_syllables(fe.pinyin(text), expected, text)

@@ -46,7 +46,9 @@ _RANGE_SEP = r"[-~～—–至到]"
 # Words before a number that make it a code read digit by digit.
 _CODE_KEYWORDS = (
     "电话号码|手机号码|电话|手机|号码|拨打|致电|热线|传真|尾号|编号|工号|学号|账号|帐号|卡号|"
-    "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信"
+    "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信|"
+    "邮政编码|运单号|座位号|座号|身份证号|身份证|证件号|会员号|序列号|流水号|取件码|取餐号|门牌号|发票号|"
+    "准考证号|考号|航班号|股票代码|客服电话|热线电话"
 )
 # Short numbers that are phone numbers when dialed/called.
 _EMERGENCY = r"110|119|120|122|114|999|911|112"
@@ -384,19 +386,121 @@ def _letter_words(text: str) -> str:
     return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
 
 
+# ---------------------------------------------------------------- issue 16: codes, prices, keypad
+
+_KEYPAD = {"*": "星号", "#": "井号"}
+
+
+def _keypad(text: str) -> str:
+    """Keypad symbols: ``*100#`` -> 星号幺零零井号, ``#号键``/``#键`` -> 井号键, ``按*`` -> 按星号.
+
+    A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).
+    """
+
+    def code(m: re.Match[str]) -> str:
+        return "".join(_KEYPAD.get(ch) or read_digits(ch, yao=True) for ch in m.group(0))
+
+    text = _sub(r"(?<![0-9A-Za-z])[*#](?=[0-9*#]*[0-9])[0-9*#]+", code, text)
+    text = _sub(r"[*#](?=\s*号键)", lambda m: _KEYPAD[m.group(0)][0], text)
+    text = _sub(r"[*#](?=\s*键)", lambda m: _KEYPAD[m.group(0)], text)
+    return _sub(r"(?<=按)\s*[*#](?![0-9])", lambda m: _KEYPAD[m.group(0).strip()], text)
+
+
+# Train and flight numbers (G1234次, CA1831航班) are read digit by digit with 幺.
+_TRAVEL_BEFORE = re.compile(r"(乘坐|搭乘|乘|坐|航班|车次|列车|高铁|动车|班机|航空)\s*[A-Z]{0,2}$")
+_TRAVEL_AFTER = re.compile(r"\s*(次|航班|号航班|列车|班次|趟)")
+# Chinese licence plates: province character, a letter, then five or six letters and digits.
+_PLATE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+
+
+def _vehicle_codes(text: str) -> str:
+    def travel(m: re.Match[str]) -> str:
+        if _TRAVEL_AFTER.match(m.string, m.end()) or _TRAVEL_BEFORE.search(_before(m, 8)):
+            return read_digits(m.group(0), yao=True)
+        return m.group(0)
+
+    text = _sub(r"(?<=[A-Z])[0-9]{3,5}(?![0-9.])", travel, text)
+    return _sub(
+        rf"(?<=[{_PLATE}][A-Z])[A-Z0-9]{{4,6}}(?![A-Za-z0-9])",
+        lambda m: _sub(r"[0-9]+", lambda d: read_digits(d.group(0), yao=True), m.group(0)),
+        text,
+    )
+
+
+# Prices in yuan are read as a cashier says them (12.35元 -> 十二元三角五分), except in
+# market and statistics reports, which read the decimal (收于12.35元 -> 十二点三五元).
+_DECIMAL_PRICE_BEFORE = re.compile(
+    r"(股|收于|收报|报收|开盘|收盘|净值|汇率|涨至|跌至|涨到|跌到|报|人均|平均|均价|同比|环比|指数)[^，。；,;]{0,6}$"
+)
+
+
+def _yuan_jiao_fen(whole: str, frac: str, unit: str, mao: bool = False) -> str:
+    """``12``, ``35``, ``元`` -> 十二元三角五分; with ``块``: 十二块三毛五 (3.5块 -> 三块五,
+    三块五毛 with ``mao``, as before 钱)."""
+    frac = (frac + "0")[:2]
+    jiao, fen = int(frac[0]), int(frac[1])
+    whole = whole.lstrip("0")
+    out = read_number(whole, following=unit) + unit if whole else ""
+    if unit == "块":
+        if jiao:
+            out += ("两" if jiao == 2 else read_cardinal(frac[0], liang=False)) + ("毛" if fen or mao or not out else "")
+        if fen:
+            out += ("零" if out and not jiao else "") + read_cardinal(frac[1], liang=False) + ("" if jiao else "分")
+        return out or "零块"
+    if jiao:
+        out += read_cardinal(frac[0], liang=False) + "角"
+    if fen:
+        out += ("零" if out and not jiao else "") + read_cardinal(frac[1], liang=False) + "分"
+    return out or "零元"
+
+
+def _cashier(text: str) -> str:
+    def price(m: re.Match[str]) -> str:
+        if _DECIMAL_PRICE_BEFORE.search(_before(m, 10)):
+            return m.group(0)
+        unit = m.groupdict().get("u") or "元"
+        return _yuan_jiao_fen(m.group("a"), m.group("b"), unit, mao=m.string.startswith("钱", m.end()))
+
+    text = _sub(
+        r"(?:[¥]|RMB|CNY)\s*(?P<a>[0-9]+)\.(?P<b>[0-9]{1,2})(?![0-9]|\s*(?:[万亿千百]|元|块))",
+        price,
+        text,
+    )
+    return _sub(r"(?<![0-9.])(?P<a>[0-9]+)\.(?P<b>[0-9]{1,2})\s*(?P<u>元|块)", price, text)
+
+
+def _trailing_digits(text: str) -> str:
+    """Hundredths after seconds and centimetres after metres: 9秒83 -> 九秒八三, 1米65 -> 一米六五."""
+    return _sub(r"(?<=[0-9][秒米])[0-9]{2}(?![0-9.])", lambda m: read_digits(m.group(0)), text)
+
+
+# A lone 1 naming a route, floor, unit, carriage, platform or class keeps tone 1 (1路 yi1 lu4,
+# never the yi2 of 一路 "all the way"); it is written 壹, which no 一 sandhi rule touches.
+_IDENTIFIER_AFTER = r"路|楼|层|栋|幢|单元|车厢|站台|班(?!次|机|车)"
+
+
+def _identifier_one(text: str) -> str:
+    return _sub(rf"(?<![0-9.第])1(?![0-9.])(?=\s*(?:{_IDENTIFIER_AFTER}))", lambda m: "壹", text)
+
+
 _RULES: tuple[Callable[[str], str], ...] = (
     _letter_words,
+    _keypad,
     _strip_thousands,
+    _vehicle_codes,
     _codes,
     _dates,
     _times,
     _arithmetic,
     _percent,
+    _cashier,
     _money,
     _fractions,
     _dotted,
+    _trailing_digits,
     _units,
     _ranges,
+    _identifier_one,
     _remaining,
     _symbols,
 )
@@ -411,4 +515,4 @@ def normalize_numbers(text: str) -> str:
     return text
 
 
-_TRIGGERS = frozenset("".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi")
+_TRIGGERS = frozenset("".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi" + "".join(_KEYPAD))

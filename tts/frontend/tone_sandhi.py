@@ -4,7 +4,8 @@
 
 * yi1 in numbers and counting: before another digit (一九九八), after a
   numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3), before
-  点 + digit/钟 (一点五, 一点钟), after 第/初/周/星期/礼拜, before 月/号/年级,
+  点 + digit/钟 (一点五, 一点钟), after a decimal point (三点一, 2.1版), after
+  第/初/周/星期/礼拜, before 月/号/年级,
   in dates (一月一日), ranges (一到十月), after letters (G1 -> G一次) and
   in arithmetic and scores (一加一, 三比一);
 * yi1 at the end of a word of two or more characters (统一, 唯一, 之一) or of
@@ -66,6 +67,9 @@ def _yi(flat: Flat, i: int) -> str:
         return "yi1"
     if prev in _NUMERAL_CHARS and nxt not in ("百", "千"):
         return "yi1"
+    # A digit after a decimal point (三点一, 2.1版, 1.1倍) is read as a digit; 两点一刻 is a time.
+    if prev == "点" and flat.prev_char(i, 2)[:1] in _NUMERAL_CHARS and nxt != "刻":
+        return "yi1"
     if nxt == "点" and (nxt2[1:] in _DIGIT_CHARS or nxt2[1:] in ("钟", "整", "半", "十")) and nxt2[1:]:
         return "yi1"
     if prev in ("第", "初") or flat.prev_char(i, 2) in ("星期", "礼拜") or prev == "周":
@@ -76,7 +80,7 @@ def _yi(flat: Flat, i: int) -> str:
     # Arithmetic and scores: 一加一, 三比一, 一除以二, 等于一.
     prev2 = flat.prev_char(i, 2)
     nxt3 = flat.next_char(i, 2)[1:]
-    if prev2 in ("等于", "除以") or nxt2 in ("等于", "除以"):
+    if (prev2 in ("等于", "除以") and nxt not in ("百", "千", "万", "亿")) or nxt2 in ("等于", "除以"):
         return "yi1"
     if prev and prev in _ARITHMETIC and prev2[:1] in _NUMERAL_CHARS:
         return "yi1"
