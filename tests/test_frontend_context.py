@@ -16,7 +16,7 @@ from tts.frontend import Frontend
 SURNAMES = [
     ("区先生来了", "ou1 xian1 sheng5 lai2 le5"),
     ("查老师在办公室", "zha1 lao3 shi1 zai4 ban4 gong1 shi4"),
-    ("盖女士是医生", "ge3 nv3 shi4 shi4 yi1 sheng1|sheng5"),
+    ("盖女士是医生", "ge2 nv3 shi4 shi4 yi1 sheng1|sheng5"),
     ("缪经理出差了", "miao4 jing1 li3 chu1 chai1 le5"),
     ("这位是单老师", "zhe4 wei4 shi4 shan4 lao3 shi1"),
     ("仇女士今天请假", "qiu2 nv3 shi4 jin1 tian1 qing3 jia4"),
@@ -229,6 +229,11 @@ SYMBOLS_AND_ERHUA = [
     ("一点儿也不累", "yi4 dianr2|dianr3 ye3 bu2 lei4"),
 ]
 
+
+
+@pytest.mark.parametrize(("text", "expected"), SURNAMES)
+def test_surnames(fe: Frontend, text: str, expected: str) -> None:
+    assert_syllables(fe.pinyin(text), expected, text)
 
 
 @pytest.mark.parametrize(("text", "expected"), WEI)

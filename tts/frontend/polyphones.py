@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 
+from tts.frontend import surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
@@ -39,7 +40,11 @@ def _set(flat: Flat, i: int, syllable: str) -> None:
 
 
 def apply_context_rules(flat: Flat) -> None:
-    """Decide common polyphones from their neighbours (only syllables not yet ``sure``)."""
+    """Decide common polyphones from their neighbours (only syllables not yet ``sure``).
+
+    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).
+    """
+    surnames.apply(flat)
     for i in range(len(flat)):
         w = flat.word(i)
         if not w.han or w.frozen or w.sure[flat.pos(i)]:
