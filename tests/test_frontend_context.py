@@ -161,6 +161,24 @@ POLYPHONES_IN_CONTEXT = [
     ("你想一想", "ni2|ni3 xiang3 yi5 xiang3"),
     ("他重写了报告", "ta1 chong2 xie3 le5 bao4 gao4"),
     ("这箱子很重", "zhe4 xiang1 zi5 hen3 zhong4"),
+    ("重要的事情说三遍", "zhong4 yao4 de5 shi4 qing5 shuo1 san1 bian4"),
+    ("他冲着大家喊了一声", "ta1 chong4 zhe5 da4 jia1 han3 le5 yi4 sheng1"),
+    ("他的手指流了点血", "ta1 de5 shou2 zhi3 liu2 le5 dian2 xie3"),
+    ("血液循环", "xue4 ye4 xun2 huan2"),
+    ("妈妈在铺床", "ma1 ma5 zai4 pu1 chuang2"),
+    ("这家店铺很大", "zhe4 jia1 dian4 pu4 hen3 da4"),
+    ("他划了一根火柴", "ta1 hua2 le5 yi4 gen1 huo3 chai2"),
+    ("我们计划明天出发", "wo3 men5 ji4 hua4 ming2 tian1 chu1 fa1"),
+    ("他推开了那扇门", "ta1 tui1 kai1 le5 na4|nei4 shan4 men2"),
+    ("好像下雨了似的", "hao3 xiang4 xia4 yu3 le5 shi4 de5"),
+    ("似乎不太对", "si4 hu1 bu2 tai4 dui4"),
+    ("系好安全带", "ji4 hao3 an1 quan2 dai4"),
+    ("这是中文系的学生", "zhe4 shi4 zhong1 wen2 xi4 de5 xue2 sheng1|sheng5"),
+    ("盛一碗汤", "cheng2 yi4 wan3 tang1"),
+    ("繁荣昌盛", "fan2 rong2 chang1 sheng4"),
+    ("他一个月挣八千", "ta1 yi2 ge4 yue4 zheng4 ba1 qian1"),
+    ("请把苹果削了皮", "qing2|qing3 ba3 ping2 guo3 xiao1 le5 pi2"),
+    ("老师在教室里教学生写字", "lao3 shi1 zai4 jiao4 shi4 li3|li5 jiao1 xue2 sheng1|sheng5 xie3 zi4"),
 ]
 
 NEUTRAL_BY_SENSE = [
@@ -243,4 +261,9 @@ def test_wei(fe: Frontend, text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), DIGITS)
 def test_digit_strings(fe: Frontend, text: str, expected: str) -> None:
+    assert_syllables(fe.pinyin(text), expected, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), POLYPHONES_IN_CONTEXT)
+def test_polyphones_in_context(fe: Frontend, text: str, expected: str) -> None:
     assert_syllables(fe.pinyin(text), expected, text)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+from tts.frontend.polyphones import VERB_READINGS
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat, Word
 
@@ -85,7 +86,7 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
             else:
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:
-        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS:
+        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS or text[0] in VERB_READINGS:
             _neutral(w, 1)
     elif n == 3 and text[1] == text[2] and text[1] in KINSHIP and text[0] in "小老大二三":
         _neutral(w, 2)  # 小妹妹, 老爷爷

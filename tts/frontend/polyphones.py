@@ -45,6 +45,7 @@ def apply_context_rules(flat: Flat) -> None:
     Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).
     """
     surnames.apply(flat)
+    _reduplication(flat)
     for i in range(len(flat)):
         w = flat.word(i)
         if not w.han or w.frozen or w.sure[flat.pos(i)]:
@@ -162,8 +163,11 @@ def _jiao_jue(flat: Flat, i: int) -> str | None:
 
 def _shu(flat: Flat, i: int) -> str | None:
     """数: the verb shu3 'count' before 一/不/着/了/过/到 or after 一, else the noun."""
-    if flat.next_char(i) in set("一不着了过到清完数得") or flat.prev_char(i) in ("一", "来", "请", "要", "再"):
+    if flat.next_char(i) in set("一不着了过到清完数得钱") or flat.prev_char(i) in ("一", "来", "请", "要", "再"):
         return "shu3"
+    nxt_word = _next_word_after(flat, i)
+    if nxt_word is not None and nxt_word.text in PRONOUNS:
+        return "shu3"  # 全班数他最高: 'count as, rank'
     return None
 
 
@@ -298,15 +302,144 @@ def _jiao(flat: Flat, i: int) -> str | None:
     nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
     if nxt_word is not None and (nxt_word.text in PRONOUNS or nxt_word.text in ("孩子", "学生", "大家")):
         return "jiao1"
-    if flat.next_char(i) in ("书", "给", "会"):
+    if flat.next_char(i) in ("书", "给", "会", "了", "过", "着", "完"):
         return "jiao1"
-    return None
+    return "jiao1"  # outside a word 教 is the verb; 教育, 教室, 宗教 are words
 
 
 def _zhong_hit(flat: Flat, i: int) -> str | None:
     """中: zhong4 'hit, win' after 考/猜/射/命/击/选."""
     if flat.prev_char(i) in set("考猜射命击选"):
         return "zhong4"
+    return None
+
+
+def _alone(flat: Flat, i: int) -> bool:
+    """Whether syllable ``i`` stands outside any dictionary word (a one-character word, or a
+    character jieba glued to its neighbours in a word no phrase table lists).
+
+    Context rules only see such syllables; this is for looking at a neighbour ``i``.
+    """
+    return not flat.word(i).sure[flat.pos(i)]
+
+
+def _next_word_after(flat: Flat, i: int):
+    """The word after syllable ``i`` when ``i`` ends its word, else ``None``."""
+    return flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+
+
+#: Readings of polyphones used as verbs: a one-character word (教, 弹, 铺 standing alone
+#: are verbs) and reduplicated forms (教教, 数了数, 弹一弹) take them.
+VERB_READINGS: dict[str, str] = {
+    "教": "jiao1", "数": "shu3", "弹": "tan2", "量": "liang2", "称": "cheng1", "扇": "shan1", "冲": "chong1",
+    "钻": "zuan1", "卷": "juan3", "挑": "tiao1", "缝": "feng2", "削": "xiao1", "铺": "pu1", "盛": "cheng2",
+    "系": "ji4", "划": "hua2", "调": "tiao2", "转": "zhuan4", "背": "bei4", "扎": "zha1", "挣": "zheng4",
+    "处": "chu3", "担": "dan1", "藏": "cang2", "晃": "huang4", "磨": "mo2", "抹": "mo3", "撒": "sa3",
+}
+
+#: Of those, the ones whose one-character word is (almost) always the verb.
+_ALONE_VERB = frozenset("弹削铺挣划")
+
+
+def _reduplication(flat: Flat) -> None:
+    """VV, V了V, V一V of a polyphonic verb: both V take the verb reading (数了数 shu3 le5 shu3)."""
+    for i in range(len(flat)):
+        ch = flat.char(i)
+        verb = VERB_READINGS.get(ch)
+        if verb is None or flat.frozen(i):
+            continue
+        if flat.next_char(i) == ch and flat.word(i) is flat.word(i + 1):
+            pairs = (i, i + 1)
+        elif flat.next_char(i, 2) in (f"了{ch}", f"一{ch}"):
+            pairs = (i, i + 2)
+        else:
+            continue
+        for k in pairs:
+            _set(flat, k, verb)
+
+
+def _alone_verb(flat: Flat, i: int) -> str | None:
+    """弹 tan2, 削 xiao1, 铺 pu1, 挣 zheng4, 划 hua2 standing alone are verbs."""
+    return VERB_READINGS[flat.char(i)]
+
+
+def _xue(flat: Flat, i: int) -> str | None:
+    """血 standing alone is xie3 in speech (流了点血), as 现代汉语词典 has it; in words xue4."""
+    return "xie3"
+
+
+def _shan(flat: Flat, i: int) -> str | None:
+    """扇: the measure word shan4 after a numeral or demonstrative (一扇门), else the verb shan1."""
+    if flat.prev_char(i) in NUMERALS | set("这那哪几每"):
+        return "shan4"
+    return "shan1"
+
+
+def _si(flat: Flat, i: int) -> str | None:
+    """似: shi4 in 似的, else si4."""
+    return "shi4" if flat.next_char(i) == "的" else "si4"
+
+
+def _he(flat: Flat, i: int) -> str | None:
+    """和: huo2 'mix with water' (和面, 用水和泥, 和在一起), hu2 'win at mahjong' (我和了), else he2."""
+    nxt_word = _next_word_after(flat, i)
+    after = flat.next_char(i, 4)
+    if nxt_word is not None and nxt_word.text in ("面", "泥", "馅", "馅儿", "面团"):
+        return "huo2"
+    if after.startswith(("在一起", "匀", "成团")) and flat.prev_char(i) not in PRONOUNS:
+        return "huo2"
+    if after[:1] == "了" and not after[1:2] and (flat.prev_char(i) in PRONOUNS or "牌" in flat.prev_char(i, 4)):
+        return "hu2"
+    return None
+
+
+def _dang(flat: Flat, i: int) -> str | None:
+    """当: dang4 'treat as' after 把 (把他当朋友) and in 当回事; else left to the words."""
+    if flat.next_char(i, 3).startswith(("回事", "一回事")):
+        return "dang4"
+    k = i - 1
+    while k >= 0 and i - k <= 8 and flat.same_clause(i, k):
+        if flat.char(k) == "把" and _alone(flat, k):
+            return "dang4"
+        k -= 1
+    return None
+
+
+def _chong(flat: Flat, i: int) -> str | None:
+    """冲: chong4 'towards, blunt' before a person or 着 (冲我笑, 冲着), and after a degree
+    adverb (说话太冲); chong1 'rush, rinse, brew' otherwise."""
+    nxt_word = _next_word_after(flat, i)
+    if flat.next_char(i) == "着" or (nxt_word is not None and (nxt_word.text in PRONOUNS or nxt_word.text in ("这", "那"))):
+        return "chong4"
+    if flat.prev_char(i) in _DEGREE and not flat.next_char(i):
+        return "chong4"
+    return None
+
+
+def _zhong_chong(flat: Flat, i: int) -> str | None:
+    """重: chong2 'again' before a one-character verb (重写, 重做, 重来), else zhong4."""
+    nxt = flat.next_char(i)
+    if nxt in _AGAIN_VERBS and _alone(flat, i + 1):
+        return "chong2"
+    return None
+
+
+_AGAIN_VERBS = frozenset("写做来装修建开启演播拍选考算读画印发申组返提排填编录")
+
+
+def _cheng_sheng(flat: Flat, i: int) -> str | None:
+    """盛: the verb cheng2 'fill, ladle' before food and containers (盛饭, 盛一碗), else sheng4."""
+    if flat.next_char(i) in set("饭汤水粥菜满了一点碗些上"):
+        return "cheng2"
+    return None
+
+
+def _xi_ji(flat: Flat, i: int) -> str | None:
+    """系: the verb ji4 'tie' (系鞋带, 系上, 系好), else xi4."""
+    nxt_word = _next_word_after(flat, i)
+    if (flat.next_char(i) in set("上好着紧住") or (
+            nxt_word is not None and nxt_word.text in ("鞋带", "领带", "安全带", "扣子", "围巾", "绳子", "红领巾"))):
+        return "ji4"
     return None
 
 
@@ -334,6 +467,20 @@ _RULES = {
     "量": _liang,
     "教": _jiao,
     "中": _zhong_hit,
+    "弹": _alone_verb,
+    "削": _alone_verb,
+    "铺": _alone_verb,
+    "挣": _alone_verb,
+    "划": _alone_verb,
+    "血": _xue,
+    "扇": _shan,
+    "似": _si,
+    "和": _he,
+    "当": _dang,
+    "冲": _chong,
+    "重": _zhong_chong,
+    "盛": _cheng_sheng,
+    "系": _xi_ji,
 }
 
 
