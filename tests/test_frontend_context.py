@@ -213,6 +213,12 @@ NEUTRAL_BY_SENSE = [
     ("孙子兵法", "sun1 zi3 bing1 fa3"),
     ("爷爷抱着孙子", "ye2 ye5 bao4 zhe5 sun1 zi5"),
     ("大爷，您慢走", "da4 ye5 nin2 man4 zou3"),
+    ("大爷作风要不得", "da4 ye2 zuo4 feng1 yao4 bu5|bu4 de2"),
+    ("给我们带来了很大方便", "gei2 wo3 men5 dai4 lai2 le5 hen3 da4 fang1 bian4"),
+    ("这个东西方便携带", "zhe4 ge4|ge5 dong1 xi5 fang1 bian4 xie2 dai4"),
+    ("兄弟们，加油", "xiong1 di5 men5 jia1 you2"),
+    ("他家是好人家", "ta1 jia1 shi4 hao3 ren2 jia1"),
+    ("精神病医院", "jing1 shen2 bing4 yi1 yuan4"),
 ]
 
 SYMBOLS_AND_ERHUA = [
@@ -266,4 +272,9 @@ def test_digit_strings(fe: Frontend, text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), POLYPHONES_IN_CONTEXT)
 def test_polyphones_in_context(fe: Frontend, text: str, expected: str) -> None:
+    assert_syllables(fe.pinyin(text), expected, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), NEUTRAL_BY_SENSE)
+def test_neutral_tone_by_sense(fe: Frontend, text: str, expected: str) -> None:
     assert_syllables(fe.pinyin(text), expected, text)
