@@ -251,6 +251,10 @@ SYMBOLS_AND_ERHUA = [
     ("幼儿园放学了", "you4 er2 yuan2 fang4 xue2 le5"),
     ("大伙儿都来了", "da4 huor3 dou1 lai2 le5"),
     ("一点儿也不累", "yi4 dianr2|dianr3 ye3 bu2 lei4"),
+    ("买了一包瓜子儿", "mai3 le5 yi4 bao1 gua1 zir3"),
+    ("远远儿地看着", "yuan3 yuanr1 de5 kan4 zhe5"),
+    ("这道题挺好玩儿", "zhe4 dao4 ti2 ting2 hao3 wanr2"),
+    ("我们慢慢走", "wo3 men5 man4 man4 zou3"),
 ]
 
 
@@ -277,4 +281,9 @@ def test_polyphones_in_context(fe: Frontend, text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), NEUTRAL_BY_SENSE)
 def test_neutral_tone_by_sense(fe: Frontend, text: str, expected: str) -> None:
+    assert_syllables(fe.pinyin(text), expected, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), SYMBOLS_AND_ERHUA)
+def test_symbols_and_erhua(fe: Frontend, text: str, expected: str) -> None:
     assert_syllables(fe.pinyin(text), expected, text)

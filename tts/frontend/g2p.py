@@ -49,6 +49,20 @@ def _forward_max_match(word: str, phrases: PhraseDictionary) -> list[str]:
     return out
 
 
+def _erhua_head(text: str, readings: list[str], phrases: PhraseDictionary) -> list[str]:
+    """头儿/子儿 words keep the tone the word has without 儿 (老头儿 lao3 tou2 r, 瓜子儿 gua1 zi3 r).
+
+    The phrase tables neutralize 头 and 子 before 儿 in many such entries although
+    the word without 儿 (老头, 瓜子) has the full tone, as 现代汉语词典 has it.
+    """
+    if len(text) < 3 or text[-1] != "儿" or text[-2] not in "头子" or not readings[-2].endswith("5"):
+        return readings
+    base = phrases.lookup(text[:-1])
+    if base is not None and not base[-1].endswith("5"):
+        readings[-2] = base[-1]
+    return readings
+
+
 def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = None) -> Word:
     """A :class:`Word` with dictionary readings for the Chinese word ``text``."""
     if lexicon is not None:
@@ -58,7 +72,7 @@ def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = No
             return Word(text, list(fixed), han=aligned, frozen=True)
     found = phrases.lookup(text) if len(text) > 1 else None
     if found is not None:
-        return Word(text, list(found), sure=[True] * len(text))
+        return Word(text, _erhua_head(text, list(found), phrases), sure=[True] * len(text))
     syllables: list[str] = []
     sure: list[bool] = []
     for piece in _forward_max_match(text, phrases) if len(text) > 1 else [text]:
