@@ -62,6 +62,7 @@ def _char_table() -> dict[int, tuple[str, ...]]:
     return {cp: tuple(from_tone_marks(p) for p in readings.split(",")) for cp, readings in pinyin_dict.items()}
 
 
+@cache
 def char_readings(ch: str) -> tuple[str, ...]:
     """All readings of one character, the most common first; ``()`` if it has none."""
     return _char_table().get(ord(ch), ()) if len(ch) == 1 else ()

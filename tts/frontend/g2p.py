@@ -12,6 +12,7 @@ For each jieba word, in this order of priority:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tts.frontend.dictionary import (
     DEFAULT_PHRASE_SOURCES,
@@ -70,9 +71,16 @@ def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = No
         if fixed is not None:
             aligned = len(fixed) == len(text)
             return Word(text, list(fixed), han=aligned, frozen=True)
+    syllables, sure = _dictionary_reading(text, phrases)
+    return Word(text, list(syllables), sure=list(sure))
+
+
+@lru_cache(maxsize=32768)
+def _dictionary_reading(text: str, phrases: PhraseDictionary) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """(syllables, sure) of ``text`` from the phrase dictionary (cached: the tables never change)."""
     found = phrases.lookup(text) if len(text) > 1 else None
     if found is not None:
-        return Word(text, _erhua_head(text, list(found), phrases), sure=[True] * len(text))
+        return tuple(_erhua_head(text, list(found), phrases)), (True,) * len(text)
     syllables: list[str] = []
     sure: list[bool] = []
     for piece in _forward_max_match(text, phrases) if len(text) > 1 else [text]:
@@ -84,4 +92,4 @@ def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = No
         reading = default_reading(piece)
         syllables.append(reading or "")
         sure.append(not is_polyphone(piece))
-    return Word(text, syllables, sure=sure)
+    return tuple(syllables), tuple(sure)

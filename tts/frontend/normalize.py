@@ -397,6 +397,9 @@ def _keypad(text: str) -> str:
     A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).
     """
 
+    if "*" not in text and "#" not in text:
+        return text
+
     def code(m: re.Match[str]) -> str:
         return "".join(_KEYPAD.get(ch) or read_digits(ch, yao=True) for ch in m.group(0))
 
@@ -409,11 +412,15 @@ def _keypad(text: str) -> str:
 # Train and flight numbers (G1234次, CA1831航班) are read digit by digit with 幺.
 _TRAVEL_BEFORE = re.compile(r"(乘坐|搭乘|乘|坐|航班|车次|列车|高铁|动车|班机|航空)\s*[A-Z]{0,2}$")
 _TRAVEL_AFTER = re.compile(r"\s*(次|航班|号航班|列车|班次|趟)")
+_CAPITAL = re.compile("[A-Z]")
 # Chinese licence plates: province character, a letter, then five or six letters and digits.
 _PLATE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
 
 def _vehicle_codes(text: str) -> str:
+    if not _CAPITAL.search(text):
+        return text
+
     def travel(m: re.Match[str]) -> str:
         if _TRAVEL_AFTER.match(m.string, m.end()) or _TRAVEL_BEFORE.search(_before(m, 8)):
             return read_digits(m.group(0), yao=True)
@@ -455,6 +462,9 @@ def _yuan_jiao_fen(whole: str, frac: str, unit: str, mao: bool = False) -> str:
 
 
 def _cashier(text: str) -> str:
+    if "." not in text:
+        return text
+
     def price(m: re.Match[str]) -> str:
         if _DECIMAL_PRICE_BEFORE.search(_before(m, 10)):
             return m.group(0)
@@ -471,6 +481,8 @@ def _cashier(text: str) -> str:
 
 def _trailing_digits(text: str) -> str:
     """Hundredths after seconds and centimetres after metres: 9秒83 -> 九秒八三, 1米65 -> 一米六五."""
+    if "秒" not in text and "米" not in text:
+        return text
     return _sub(r"(?<=[0-9][秒米])[0-9]{2}(?![0-9.])", lambda m: read_digits(m.group(0)), text)
 
 
@@ -480,6 +492,8 @@ _IDENTIFIER_AFTER = r"路|楼|层|栋|幢|单元|车厢|站台|班(?!次|机|车
 
 
 def _identifier_one(text: str) -> str:
+    if "1" not in text:
+        return text
     return _sub(rf"(?<![0-9.第])1(?![0-9.])(?=\s*(?:{_IDENTIFIER_AFTER}))", lambda m: "壹", text)
 
 

@@ -343,10 +343,10 @@ _ALONE_VERB = frozenset("弹削铺挣划")
 
 def _reduplication(flat: Flat) -> None:
     """VV, V了V, V一V of a polyphonic verb: both V take the verb reading (数了数 shu3 le5 shu3)."""
-    for i in range(len(flat)):
-        ch = flat.char(i)
+    text = flat.text
+    for i, ch in enumerate(text):
         verb = VERB_READINGS.get(ch)
-        if verb is None or flat.frozen(i):
+        if verb is None or (ch not in text[i + 1:i + 3]) or flat.frozen(i):
             continue
         if flat.next_char(i) == ch and flat.word(i) is flat.word(i + 1):
             pairs = (i, i + 1)

@@ -61,8 +61,10 @@ def word_breaks(words: list[Word]) -> list[int]:
             hi += 1
         return lo, hi
 
+    lengths = [_spoken_length(w) for w in words]
+
     def size(lo: int, hi: int) -> int:
-        return sum(_spoken_length(words[j]) for j in range(lo, hi + 1))
+        return sum(lengths[lo:hi + 1])
 
     # Particles and suffixes join the word on their left.
     for k in range(1, n):

@@ -108,6 +108,8 @@ SENSE_WORDS: dict[str, tuple[int, Decider]] = {
     "买卖": (1, _maimai),
 }
 
+_FIRSTS = frozenset(w[0] for w in SENSE_WORDS)
+
 #: The full (non-neutral) reading of each alternating syllable.
 _FULL = {"东西": "xi1", "地方": "fang1", "大方": "fang1", "兄弟": "di4", "大意": "yi4", "地道": "dao4",
          "人家": "jia1", "精神": "shen2", "大爷": "ye2", "买卖": "mai4"}
@@ -120,7 +122,9 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] | None = None) -> None:
 
         table = phrase_dictionary()
         is_phrase = table.__contains__
-    chars = "".join(flat.char(i) or "\0" for i in range(len(flat)))
+    chars = flat.text
+    if _FIRSTS.isdisjoint(chars):
+        return
     for word, (pos, decide) in SENSE_WORDS.items():
         start = chars.find(word)
         while start != -1:

@@ -138,6 +138,9 @@ def _word_freq(text: str) -> int:
     return _shared_tokenizer().FREQ.get(text, 0)
 
 
+#: Characters that can start a surname (a quick test before looking at the words).
+_STARTS = frozenset(SURNAME_READINGS) | {s[0] for s in COMPOUND_SURNAMES}
+
 #: Words that jieba glues to a following surname (据查某 -> 据查 / 某).
 _GLUED_BEFORE = frozenset("据由对向被和与跟同让给叫称")
 
@@ -149,6 +152,8 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
     ``is_phrase(text)`` tells whether a phrase table lists ``text``;
     ``word_freq(text)`` is its jieba frequency (0 for a word jieba made up).
     """
+    if _STARTS.isdisjoint(flat.text):
+        return
     start = 0
     for wi, w in enumerate(flat.words):
         n = len(w.syllables)
