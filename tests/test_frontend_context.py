@@ -88,6 +88,16 @@ WEI = [
     ("你可以为大家唱首歌吗", "ni2|ni3 ke2 yi3 wei4 da4 jia1 chang4 shou3 ge1 ma5"),
     ("他愿意为你付出一切", "ta1 yuan4 yi4 wei4 ni3 fu4 chu1 yi2 qie4"),
     ("因为下雨，比赛推迟了", "yin1 wei4 xia4 yu3 bi3 sai4 tui1 chi2 le5"),
+    ("他视金钱为粪土", "ta1 shi4 jin1 qian2 wei2 fen4 tu3"),
+    ("人们称他为活雷锋", "ren2 men5 cheng1 ta1 wei2 huo2 lei2 feng1"),
+    ("他拜张老师为师", "ta1 bai4 zhang1 lao2|lao3 shi1 wei2 shi1"),
+    ("这次比赛的冠军为中国选手", "zhe4 ci4 bi3 sai4 de5 guan4 jun1 wei2 zhong1 guo2 xuan2 shou3"),
+    ("这件事为大家敲响了警钟", "zhe4 jian4 shi4 wei4 da4 jia1 qiao1 xiang3 le5 jing3 zhong1"),
+    ("以最快的速度为客户服务", "yi3 zui4 kuai4 de5 su4 du4 wei4 ke4 hu4 fu2 wu4"),
+    ("他的行为令人钦佩", "ta1 de5 xing2 wei2 ling4 ren2 qin1 pei4"),
+    ("这家公司以生产汽车为主", "zhe4 jia1 gong1 si1 yi3 sheng1 chan3 qi4 che1 wei2 zhu3"),
+    ("产品合格率为99.5%", "chan2 pin3 he2 ge2 lv4 wei2 bai3 fen1 zhi1 jiu3 shi2 jiu3 dian2 wu3"),
+    ("她为这次演出准备了很久", "ta1 wei4 zhe4 ci4 yan3 chu1 zhun3 bei4 le5 hen2 jiu3"),
 ]
 
 DIGITS = [

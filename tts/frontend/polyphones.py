@@ -46,6 +46,7 @@ def apply_context_rules(flat: Flat) -> None:
     """
     surnames.apply(flat)
     _reduplication(flat)
+    _glued_wei(flat)
     for i in range(len(flat)):
         w = flat.word(i)
         if not w.han or w.frozen or w.sure[flat.pos(i)]:
@@ -202,6 +203,44 @@ _FOR_VERBS = ("提供", "服务", "颁发", "颁奖", "办理", "准备", "安�
 _NUMBER_START = frozenset("零〇一二三四五六七八九十百千万亿两几半负正")
 
 
+#: Verbs that take 为 after their object: 以X为Y, 视X为Y, 称X为Y, 拜X为师 …
+_AS_VERBS = frozenset("以视称奉尊拜封立推聘")
+
+#: Two-character words ending in 为 whose 为 the phrase tables decide rightly although
+#: the first character is not a verb of naming or changing.
+_WEI_WORDS = frozenset(("行为", "所为", "人为", "无为", "有为", "难为", "胡为", "妄为", "敢为", "善为", "乱为",
+                        "因为", "何为", "不为", "自为"))
+
+
+def _outside_words(flat: Flat, k: int) -> bool:
+    """Whether the character at ``k`` is a word of its own or in a word no phrase table lists."""
+    w = flat.word(k)
+    return len(w.text) == 1 or not _is_phrase(w.text)
+
+
+def _is_phrase(text: str) -> bool:
+    from tts.frontend.dictionary import phrase_dictionary
+
+    return text in phrase_dictionary()
+
+
+def _glued_wei(flat: Flat) -> None:
+    """Let the 为 rule decide 为 in words jieba glued from a noun and 为 (事为, 冠军为).
+
+    The phrase tables list some such pairs (事为 shi4 wei2); only real compounds —
+    a verb of naming or changing before 为 (选为, 改为) or a word of :data:`_WEI_WORDS` —
+    keep their table reading.
+    """
+    text = flat.text
+    start = text.find("为")
+    while start != -1:
+        w = flat.word(start)
+        if (len(w.text) == 2 and flat.pos(start) == 1 and not w.frozen and w.text not in _WEI_WORDS
+                and w.text[0] not in _WEI2_AFTER):
+            w.sure[1] = False
+        start = text.find("为", start + 1)
+
+
 def _clause_after(flat: Flat, i: int, n: int = 12) -> str:
     return flat.next_char(i, n)
 
@@ -228,14 +267,16 @@ def _wei(flat: Flat, i: int) -> str | None:
     prev_text = w.text[:pos] if pos > 0 else (flat.prev_word(i).text if flat.prev_word(i) is not None else "")
     if prev_text and prev_text not in _WEI4_WORDS and prev_text[-1] in _WEI2_AFTER:
         return "wei2"
-    # 以X为Y: a standalone 以 earlier in the clause, with no other 为 in between.
-    k = i - 1
-    while k >= 0 and i - k <= 10 and flat.same_clause(i, k) and flat.char(k):
-        if flat.char(k) == "为":
-            break
-        if flat.char(k) == "以" and _standalone(flat, k, "以"):
-            return "wei2"
-        k -= 1
+    # 以X为Y, 视X为Y, 称X为Y …: such a verb earlier in the clause, outside any dictionary
+    # word (可以, 以后, 称赞 do not count), with no other 为 in between.
+    if not doing_for:
+        k = i - 1
+        while k >= 0 and i - k <= 10 and flat.same_clause(i, k) and flat.char(k):
+            if flat.char(k) == "为":
+                break
+            if flat.char(k) in _AS_VERBS and _outside_words(flat, k):
+                return "wei2"
+            k -= 1
     # 为X所V: a standalone 所 a few characters later.
     for k in range(i + 2, min(len(flat), i + 9)):
         if not flat.same_clause(i, k):
@@ -245,6 +286,10 @@ def _wei(flat: Flat, i: int) -> str | None:
     if after[:1] in _WEI2_BEFORE or (after[:1] == "主" and after[1:2] not in ("人", "席", "任", "持", "办", "管", "角")):
         return "wei2"
     if prev_text and prev_text[-1] in _ATTRIBUTE_END and not doing_for:
+        return "wei2"
+    # 的 + noun + 为 + noun: an equative (比赛的冠军为中国选手), unless something happens.
+    if (pos == 0 and len(prev_text) >= 2 and flat.prev_char(i, len(prev_text) + 1)[:1] == "的"
+            and not doing_for and not any(m in after for m in "了着过")):
         return "wei2"
     if after[:1] in _NUMBER_START and not doing_for and not after.startswith(("一起", "一些", "一切", "两人")):
         return "wei2"
