@@ -137,6 +137,13 @@ DIGITS = [
     ("请按#号键结束", "qing3 an4 jing3 hao4 jian4 jie2 shu4"),
     ("按*键返回", "an4 xing1 hao4 jian4 fan3 hui2"),
     ("拨打*100#查询话费", "bo1 da3 xing1 hao4 yao1 ling2 ling2 jing3 hao4 cha2 xun2 hua4 fei4"),
+    ("这个西瓜3块5一斤", "zhe4 ge4|ge5 xi1 gua1 san1 kuai4 wu3 yi4 jin1"),
+    ("油价每升上涨0.12元", "you2 jia4 mei3 sheng1 shang4 zhang3 ling2 dian3 yi1 er4 yuan2"),
+    ("这趟D301次动车晚点了", "zhe4 tang4 di4 san1 ling2 yao1 ci4 dong4 che1 wan2 dian3 le5"),
+    ("十一个人", "shi2 yi1 ge4 ren2"),
+    ("一百零一个", "yi4 bai3 ling2 yi1 ge4"),
+    ("五一劳动节", "wu3 yi1 lao2 dong4 jie2"),
+    ("从1楼到10楼", "cong2 yi1 lou2 dao4 shi2 lou2"),
 ]
 
 POLYPHONES_IN_CONTEXT = [

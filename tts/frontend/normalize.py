@@ -437,7 +437,8 @@ def _vehicle_codes(text: str) -> str:
 # Prices in yuan are read as a cashier says them (12.35元 -> 十二元三角五分), except in
 # market and statistics reports, which read the decimal (收于12.35元 -> 十二点三五元).
 _DECIMAL_PRICE_BEFORE = re.compile(
-    r"(股|收于|收报|报收|开盘|收盘|净值|汇率|涨至|跌至|涨到|跌到|报|人均|平均|均价|同比|环比|指数)[^，。；,;]{0,6}$"
+    r"(股|收于|收报|报收|开盘|收盘|净值|汇率|涨|跌|上调|下调|降低|提高|报|人均|平均|均价|同比|环比|指数)"
+    r"[^，。；,;]{0,6}$"
 )
 
 

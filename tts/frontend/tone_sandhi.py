@@ -3,7 +3,8 @@
 一 (base yi1), in this order:
 
 * yi1 in numbers and counting: before another digit (一九九八), after a
-  numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3), before
+  numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3) or a
+  digit and a measure word make it a new amount (三块五一斤 yi4 jin1), before
   点 + digit/钟 (一点五, 一点钟), after a decimal point (三点一, 2.1版), after
   第/初/周/星期/礼拜, before 月/号/年级,
   in dates (一月一日), ranges (一到十月), after letters (G1 -> G一次) and
@@ -38,6 +39,8 @@ from tts.frontend.words import Flat, Word
 _DIGIT_CHARS = frozenset("零〇一二三四五六七八九幺两")
 _NUMERAL_CHARS = _DIGIT_CHARS | frozenset("十百千万亿")
 _ARITHMETIC = "加减乘比"
+_AMOUNT_DIGITS = frozenset("二三四五六七八九两")
+_MEASURE_WORDS = frozenset("斤个张块份杯碗瓶盒包本件位只条双把支箱袋套桶罐串束朵颗粒片")
 _BU_MIDDLE_EXCEPTIONS = frozenset({"要不然", "不不不"})
 
 
@@ -65,7 +68,9 @@ def _yi(flat: Flat, i: int) -> str:
     word = flat.word(i)
     if nxt in _DIGIT_CHARS:
         return "yi1"
-    if prev in _NUMERAL_CHARS and nxt not in ("百", "千"):
+    # After a digit, 一 + measure word starts a new amount (三块五一斤, 五元一个): sandhi.
+    new_amount = prev in _AMOUNT_DIGITS and nxt in _MEASURE_WORDS
+    if prev in _NUMERAL_CHARS and nxt not in ("百", "千") and not new_amount:
         return "yi1"
     # A digit after a decimal point (三点一, 2.1版, 1.1倍) is read as a digit; 两点一刻 is a time.
     if prev == "点" and flat.prev_char(i, 2)[:1] in _NUMERAL_CHARS and nxt != "刻":
