@@ -195,6 +195,12 @@ POLYPHONES_IN_CONTEXT = [
     ("繁荣昌盛", "fan2 rong2 chang1 sheng4"),
     ("他一个月挣八千", "ta1 yi2 ge4 yue4 zheng4 ba1 qian1"),
     ("请把苹果削了皮", "qing2|qing3 ba3 ping2 guo3 xiao1 le5 pi2"),
+    ("他说话冲得很", "ta1 shuo1 hua4 chong4 de5 hen3"),
+    ("这间房子一直空着", "zhe4 jian1 fang2 zi5 yi4 zhi2 kong4 zhe5"),
+    ("请把桌子空出来", "qing2|qing3 ba3 zhuo1 zi5 kong4 chu1 lai2|lai5"),
+    ("这位老师教得很好", "zhe4 wei4 lao3 shi1 jiao1 de5 hen2 hao3"),
+    ("炮弹落在了阵地上", "pao4 dan4 luo4 zai4 le5 zhen4 di4 shang4|shang5"),
+    ("这件事你得当回事", "zhe4 jian4 shi4 ni2|ni3 dei3 dang4 hui2 shi4"),
     ("老师在教室里教学生写字", "lao3 shi1 zai4 jiao4 shi4 li3|li5 jiao1 xue2 sheng1|sheng5 xie3 zi4"),
 ]
 
@@ -236,6 +242,10 @@ NEUTRAL_BY_SENSE = [
     ("兄弟们，加油", "xiong1 di5 men5 jia1 you2"),
     ("他家是好人家", "ta1 jia1 shi4 hao3 ren2 jia1"),
     ("精神病医院", "jing1 shen2 bing4 yi1 yuan4"),
+    ("这位兄弟是哪里人", "zhe4 wei4 xiong1 di5 shi4 na2|na3 li3 ren2"),
+    ("他们兄弟三人都考上了大学", "ta1 men5 xiong1 di4 san1 ren2 dou1 kao3 shang4|shang5 le5 da4 xue2"),
+    ("这首诗的大意是思念家乡", "zhe4 shou3 shi1 de5 da4 yi4 shi4 si1 nian4 jia1 xiang1"),
+    ("他的普通话说得很地道", "ta1 de5 pu3 tong1 hua4 shuo1 de5 hen3 di4 dao5"),
 ]
 
 SYMBOLS_AND_ERHUA = [

@@ -458,6 +458,15 @@ def _chong(flat: Flat, i: int) -> str | None:
         return "chong4"
     if flat.prev_char(i) in _DEGREE and not flat.next_char(i):
         return "chong4"
+    if any(w in flat.prev_char(i, 3) for w in ("说话", "口气", "语气", "味", "脾气", "气味")):
+        return "chong4"  # 说话冲得很, 味儿太冲
+    return None
+
+
+def _kong(flat: Flat, i: int) -> str | None:
+    """空: kong4 'leave empty, vacant' before 出/着 (把桌子空出来, 房子空着)."""
+    if flat.next_char(i) == "出" or (flat.next_char(i) == "着" and "着手" not in flat.word(i + 1).text):
+        return "kong4"
     return None
 
 
@@ -526,6 +535,7 @@ _RULES = {
     "重": _zhong_chong,
     "盛": _cheng_sheng,
     "系": _xi_ji,
+    "空": _kong,
 }
 
 

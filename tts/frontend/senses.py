@@ -32,7 +32,7 @@ from tts.frontend.words import Flat
 _DEGREE = ("很", "真", "挺", "太", "好", "特别", "非常", "蛮", "怪", "多么", "十分", "有点", "有些", "不")
 
 #: 东西 means "east and west" before these.
-_DIRECTION_AFTER = tuple("方南北向两部走长宽之文半交")
+_DIRECTION_AFTER = tuple("方南北向两部走长宽之文半交街")
 #: 地方 means "local" before these.
 _LOCAL_AFTER = frozenset("政官财性法特经保戏病志税债军党企当各银标选干领部粮")
 
@@ -61,7 +61,7 @@ def _dafang(before: str, after: str) -> bool:
 def _xiongdi(before: str, after: str) -> bool:
     if after.startswith("们") or (not before and not after):
         return True
-    return before.endswith(tuple("小老好我你他她")) and not after.startswith(
+    return before.endswith(tuple("小老好我你他她位")) and not after.startswith(
         tuple("俩姐二两三间之情般单城院国省民党部公")
     )
 
