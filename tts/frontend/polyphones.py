@@ -225,18 +225,18 @@ def _is_phrase(text: str) -> bool:
 
 
 def _glued_wei(flat: Flat) -> None:
-    """Let the 为 rule decide 为 in words jieba glued from a noun and 为 (事为, 冠军为).
+    """Let the 为 rule decide 为 in words jieba glued from a noun and 为 (事为).
 
-    The phrase tables list some such pairs (事为 shi4 wei2); only real compounds —
-    a verb of naming or changing before 为 (选为, 改为) or a word of :data:`_WEI_WORDS` —
-    keep their table reading.
+    The phrase tables list some such pairs (事为 shi4 wei2); words jieba's dictionary
+    knows (华为, 行为, 人为), a verb of naming or changing before 为 (选为, 改为) and the
+    words of :data:`_WEI_WORDS` keep their table reading.
     """
     text = flat.text
     start = text.find("为")
     while start != -1:
         w = flat.word(start)
         if (len(w.text) == 2 and flat.pos(start) == 1 and not w.frozen and w.text not in _WEI_WORDS
-                and w.text[0] not in _WEI2_AFTER):
+                and w.text[0] not in _WEI2_AFTER and not surnames.jieba_freq(w.text)):
             w.sure[1] = False
         start = text.find("为", start + 1)
 

@@ -48,7 +48,6 @@ TITLES: tuple[str, ...] = tuple(sorted((
     "院长", "校长", "所长", "厂长", "市长", "县长", "省长", "村长", "镇长", "董事长", "总裁", "总监", "主管",
     "律师", "警官", "记者", "博士", "教练", "导演", "编辑", "工程师", "会计", "老先生", "老太太", "太太", "夫人",
     "同志", "师兄", "师姐", "大哥", "大姐", "姐", "哥", "老", "氏", "家", "队长", "班长", "主席", "委员", "代表",
-    "姓", "某",
 ), key=len, reverse=True))
 
 #: Surnames that are also everyday verbs or adverbs: a name only at the start of a
@@ -62,6 +61,11 @@ _NAME_INTRO = frozenset((
     "感谢", "谢谢", "拜访", "采访", "邀请", "介绍", "认识", "告诉", "通知", "联系", "遇到", "碰到", "看望",
     "了", "着", "见到", "找到", "看到", "听说",
 ))
+
+#: What follows a person's name as the subject of a clause.
+_PREDICATE_START = ("是", "说", "表示", "介绍", "认为", "告诉", "称", "指出", "透露", "回忆", "笑", "坦言", "强调",
+                    "在", "也", "还", "就", "已", "曾", "又", "都", "和", "与", "今年", "昨天", "今天", "出生",
+                    "生于", "字", "号", "等")
 
 #: Characters that never follow a surname as part of a given name.
 _NOT_GIVEN = frozenset(
@@ -132,10 +136,14 @@ def _is_phrase(text: str) -> bool:
     return text in phrase_dictionary()
 
 
-def _word_freq(text: str) -> int:
+def jieba_freq(text: str) -> int:
+    """Frequency of ``text`` in jieba's dictionary (0 for a word jieba makes up)."""
     from tts.frontend.segmenter import _shared_tokenizer
 
     return _shared_tokenizer().FREQ.get(text, 0)
+
+
+_word_freq = jieba_freq
 
 
 #: Characters that can start a surname (a quick test before looking at the words).
@@ -163,8 +171,9 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
             continue
         text = w.text
         # 某 after a surname that jieba glued to the word before (据查某介绍).
-        if n == 2 and text[0] in _GLUED_BEFORE and text[1] in SURNAME_READINGS and _name_with_mou(
-            flat.next_char(first + 1, 3)
+        glued_after = flat.next_char(first + 1, 3)
+        if n == 2 and text[0] in _GLUED_BEFORE and text[1] in SURNAME_READINGS and (
+            _name_with_mou(glued_after) or glued_after.startswith(TITLES)
         ):
             w.syllables[1] = SURNAME_READINGS[text[1]]
             w.sure[1] = True
@@ -186,7 +195,12 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
             if before.endswith("姓"):
                 _set(w, _readings(surname))
                 continue
-            if not (after.startswith(TITLES) or _name_with_mou(after)):
+            nxt = flat.words[wi + 1] if wi + 1 < len(flat.words) else None
+            given_then_title = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and after[len(nxt.text):].startswith(TITLES) and not after.startswith(TITLES)
+            )  # 区 / 志强 / 先生
+            if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
@@ -195,6 +209,11 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
             _set(w, _readings(surname))
             continue
         given = text[len(surname):]
+        if given in TITLES and not is_phrase(text):
+            # 朴总, 曾家 glued into one word (a verb-like surname needs a person's context).
+            if not (surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO)):
+                _set(w, _readings(surname))
+            continue
         if given in ("某", "某某") and _name_with_mou(given + after):
             _set(w, _readings(surname))  # 查某, 区某某: a withheld given name
             continue
@@ -202,7 +221,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
             continue
         # 查询台, 单人房: a word plus a character, not surname + given name.
         # (jieba's dictionary tags even 查询台 as a name, so this check comes first).
-        if len(given) == 2 and len(surname) == 1 and (is_phrase(text[:2]) or word_freq(text[:2])):
+        if len(given) == 2 and len(surname) == 1 and word_freq(text[:2]):
             continue
         # A phrase table's reading is kept, unless jieba knows the word only as a person's
         # name or not at all (two-character words only for surnames that are not everyday
@@ -215,6 +234,12 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
         if word_freq(text) == 0 or text in _jieba_person_names():
             if surname in _VERBAL and before and not before.endswith("姓") and (
                 prev is None or prev.text not in _NAME_INTRO
+            ):
+                continue
+            # A two-character name (解缙) needs the clause to be about the person: a title,
+            # or a predicate right after it; 的解法 is not a name.
+            if len(given) == 1 and not (after.startswith(TITLES) or after.startswith(_PREDICATE_START)) and (
+                prev is None or prev.text not in ("叫", "名叫", "叫做", "姓")
             ):
                 continue
             _set(w, _readings(surname))
