@@ -45,7 +45,10 @@ SURNAMES = [
     ("据单女士介绍", "ju4 shan4 nv3 shi4 jie4 shao4"),
     ("任正非是华为的创始人", "ren2 zheng4 fei1 shi4 hua2 wei2 de5 chuang4 shi3 ren2"),
     ("我叫查文，是新来的", "wo3 jiao4 zha1 wen2 shi4 xin1 lai2 de5"),
+    ("区志强说，今年的收成不错", "ou1 zhi4 qiang2 shuo1 jin1 nian2 de5 shou1 cheng2 bu2 cuo4"),
     # Not names: the common reading stays.
+    ("任他说什么，我都不信", "ren4 ta1 shuo1 shen2 me5 wo3 dou1 bu2 xin4"),
+    ("查资料是他的工作", "cha2 zi1 liao4 shi4 ta1 de5 gong1 zuo4"),
     ("他找查询台的工作人员问路", "ta1 zhao3 cha2 xun2 tai2 de5 gong1 zuo4 ren2 yuan2 wen4 lu4"),
     ("他把这件事告诉了区长", "ta1 ba3 zhe4 jian4 shi4 gao4 su5|su4 le5 qu1 zhang3"),
     ("单位要求大家按时上班", "dan1 wei4 yao1 qiu2 da4 jia1 an4 shi2 shang4 ban1"),

@@ -70,7 +70,7 @@ _PREDICATE_START = ("是", "说", "表示", "介绍", "认为", "告诉", "称",
 #: Characters that never follow a surname as part of a given name.
 _NOT_GIVEN = frozenset(
     "了着过的地得吗呢吧啊们个是在有和与就也都还又不没很太这那哪一二三四五六七八九十百千万亿几来去上下里外内中前后"
-    "说道为把被给让对向从到以于而之其此某等所子儿头么们点次些样种"
+    "说道为把被给让对向从到以于而之其此某等所子儿头么们点次些样种我你他她它您咱"
 )
 
 #: After 某 these make it "some X" (某地, 某人, 某公司), not a withheld name.
@@ -200,7 +200,16 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
                 nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
                 and after[len(nxt.text):].startswith(TITLES) and not after.startswith(TITLES)
             )  # 区 / 志强 / 先生
-            if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title):
+            # 区 / 志强 / 说: a given name no phrase table lists, then a predicate, at the start
+            # of a clause or after a word introducing a person.
+            given_then_predicate = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not is_phrase(nxt.text)
+                and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and after[len(nxt.text):].startswith(_PREDICATE_START)
+                and (not before or (prev is not None and prev.text in _NAME_INTRO))
+            )
+            if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
+                    or given_then_predicate):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
