@@ -48,3 +48,10 @@ def test_score_counts_sentences_and_syllables() -> None:
     assert (result.syllables_correct, result.syllables_total) == (2, 3)
     assert (result.sentences_correct, result.sentences_total) == (1, 2)
     assert len(result.failures) == 1
+
+
+def test_heldout_accuracy_meets_the_goal(fe) -> None:
+    """Issue 16's goal on text the rules were not written from: >= 99% syllables, >= 90% sentences."""
+    result = score(fe.pinyin, load_gold(HELDOUT))
+    assert result.syllable_accuracy >= 0.99, result.summary() + "\n" + "\n".join(result.failures)
+    assert result.sentence_accuracy >= 0.90, result.summary() + "\n" + "\n".join(result.failures)
