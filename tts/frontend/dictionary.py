@@ -68,12 +68,14 @@ def char_readings(ch: str) -> tuple[str, ...]:
     return _char_table().get(ord(ch), ()) if len(ch) == 1 else ()
 
 
+@cache
 def default_reading(ch: str) -> str | None:
     """The most common reading of ``ch`` or ``None`` when it has no reading."""
     readings = char_readings(ch)
     return readings[0] if readings else None
 
 
+@cache
 def is_polyphone(ch: str) -> bool:
     """True when ``ch`` has more than one reading (ignoring tone-only variants of 一/不)."""
     return len(char_readings(ch)) > 1

@@ -71,7 +71,7 @@ def apply(flat: Flat) -> None:
 def _apply_word(flat: Flat, w: Word, start: int) -> None:
     text = w.text
     n = len(text)
-    for p, ch in enumerate(text):
+    for p, ch in enumerate(text) if "们" in text or text[-1] in PARTICLES else ():
         if ch == "们":
             _neutral(w, p)
         elif ch in PARTICLES and p == n - 1:

@@ -47,13 +47,12 @@ def apply_context_rules(flat: Flat) -> None:
     surnames.apply(flat)
     _reduplication(flat)
     _glued_wei(flat)
-    for i in range(len(flat)):
-        w = flat.word(i)
-        if not w.han or w.frozen or w.sure[flat.pos(i)]:
-            continue
-        ch = flat.char(i)
+    for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
+            continue
+        w = flat.word(i)
+        if not w.han or w.frozen or w.sure[flat.pos(i)]:
             continue
         found = rule(flat, i)
         if found:

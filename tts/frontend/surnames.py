@@ -160,13 +160,14 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
     ``is_phrase(text)`` tells whether a phrase table lists ``text``;
     ``word_freq(text)`` is its jieba frequency (0 for a word jieba made up).
     """
-    if _STARTS.isdisjoint(flat.text):
+    text = flat.text
+    if _STARTS.isdisjoint(text):
         return
-    start = 0
-    for wi, w in enumerate(flat.words):
+    # Words holding a character that can start a surname: word index -> its first syllable.
+    candidates = {flat.word_index(i): i - flat.pos(i) for i, ch in enumerate(text) if ch in _STARTS}
+    for wi, first in sorted(candidates.items()):
+        w = flat.words[wi]
         n = len(w.syllables)
-        first = start
-        start += n
         if not w.han or w.frozen or len(w.text) != n:
             continue
         text = w.text

@@ -52,8 +52,7 @@ def _tone_after(flat: Flat, i: int) -> int | None:
 
 def apply_yi_bu(flat: Flat) -> None:
     """Apply the 一 and 不 rules (see the module docstring)."""
-    for i in range(len(flat)):
-        ch = flat.char(i)
+    for i, ch in enumerate(flat.text):
         if ch not in ("一", "不") or flat.frozen(i):
             continue
         if ch == "一":

@@ -47,11 +47,13 @@ class Flat:
         for wi, w in enumerate(words):
             if w.break_before >= 3 and self.refs:
                 clause += 1
-            aligned = w.han and len(w.text) == len(w.syllables)
-            for pi in range(len(w.syllables)):
-                self.refs.append((wi, pi))
-                self._clause.append(clause)
-                self._chars.append(w.text[pi] if aligned else (w.text[pi] if w.han and pi < len(w.text) else ""))
+            n = len(w.syllables)
+            self.refs.extend((wi, pi) for pi in range(n))
+            self._clause.extend([clause] * n)
+            if w.han and len(w.text) == n:
+                self._chars.extend(w.text)
+            else:
+                self._chars.extend(w.text[pi] if w.han and pi < len(w.text) else "" for pi in range(n))
         #: The characters of all syllables joined, ``"\0"`` standing for a syllable
         #: without one, so ``text[i]`` belongs to syllable ``i``.
         self.text = "".join(c or "\0" for c in self._chars)
