@@ -107,6 +107,7 @@ WEI = [
     ("他的行为令人钦佩", "ta1 de5 xing2 wei2 ling4 ren2 qin1 pei4"),
     ("这家公司以生产汽车为主", "zhe4 jia1 gong1 si1 yi3 sheng1 chan3 qi4 che1 wei2 zhu3"),
     ("产品合格率为99.5%", "chan2 pin3 he2 ge2 lv4 wei2 bai3 fen1 zhi1 jiu3 shi2 jiu3 dian2 wu3"),
+    ("消防员随即为伤者包扎伤口", "xiao1 fang2 yuan2 sui2 ji2 wei4 shang1 zhe3 bao1 za1 shang1 kou3"),
     ("她为这次演出准备了很久", "ta1 wei4 zhe4 ci4 yan3 chu1 zhun3 bei4 le5 hen2 jiu3"),
 ]
 

@@ -189,7 +189,8 @@ _WEI2_AFTER = frozenset("选称视作成认以变改分化评立封奉尊推拜�
 # Words ending in one of those characters after which 为 is still "for" (愿意为你 …).
 _WEI4_WORDS = frozenset(("可以", "所以", "足以", "难以", "得以", "用以", "借以", "予以", "加以", "愿意", "乐意",
                          "同意", "注意", "特意", "故意", "刻意", "执意", "有意", "一定", "决定", "肯定", "必定",
-                         "专程", "亲身", "自身", "终身", "全身", "动身", "一大"))
+                         "专程", "亲身", "自身", "终身", "全身", "动身", "一大", "立即", "随即", "当即",
+                         "旋即", "即将"))
 # Nouns naming a quantity or attribute: "X为Y" states its value (人口为三十万, 主题为…).
 _ATTRIBUTE_END = frozenset("量率额价费数积度期限间点题分线口薪资龄号码址称因果比例级型式值准则温重宽高深厚速段")
 # 为 + these (at the end of a clause or before a noun) is wei2: 为首, 为止, 为准, 为例 …
