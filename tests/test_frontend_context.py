@@ -155,6 +155,14 @@ DIGITS = [
     ("一百零一个", "yi4 bai3 ling2 yi1 ge4"),
     ("五一劳动节", "wu3 yi1 lao2 dong4 jie2"),
     ("从1楼到10楼", "cong2 yi1 lou2 dao4 shi2 lou2"),
+    ("营业时间8:30-17:30", "ying2 ye4 shi2 jian1 ba1 dian3 san1 shi2 fen1 dao4 shi2 qi1 dian3 san1 shi2 fen1"),
+    ("上午9:00~11:30", "shang4 wu2|wu3 jiu2 dian3 dao4 shi2 yi1 dian3 san1 shi2 fen1"),
+    ("办公室在12层1208", "ban4 gong1 shi4 zai4 shi2 er4 ceng2 yao1 er4 ling2 ba1"),
+    ("会议室在3楼301", "hui4 yi4 shi4 zai4 san1 lou2 san1 ling2 yao1"),
+    ("这层楼有300平方米", "zhe4 ceng2 lou2 you3 san1 bai3 ping2 fang1 mi3"),
+    ("中国队以2-0战胜对手", "zhong1 guo2 dui4 yi3 er4 bi3 ling2 zhan4 sheng4 dui4 shou3"),
+    ("比分3-1", "bi3 fen1 san1 bi3 yi1"),
+    ("气温5-10度", "qi4 wen1 wu3 dao4 shi2 du4"),
 ]
 
 POLYPHONES_IN_CONTEXT = [

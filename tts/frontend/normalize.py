@@ -498,6 +498,38 @@ def _identifier_one(text: str) -> str:
     return _sub(rf"(?<![0-9.第])1(?![0-9.])(?=\s*(?:{_IDENTIFIER_AFTER}))", lambda m: "壹", text)
 
 
+def _time_ranges(text: str) -> str:
+    """A dash or tilde between two clock times is read 到: 8:30-17:30 -> 八点三十分到十七点三十分."""
+    if ":" not in text:
+        return text
+    return _sub(r"(?<=:[0-9]{2})\s*[-~～—–]\s*(?=[0-9]{1,2}:[0-9]{2}(?![0-9]))", lambda m: "到", text)
+
+
+def _room_numbers(text: str) -> str:
+    """Three or four digits right after a floor or building are a room: 12层1208 -> 十二层幺二零八."""
+
+    def room(m: re.Match[str]) -> str:
+        if _AMOUNT_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        return read_digits(m.group(0), yao=True)
+
+    return _sub(r"(?<=[楼层座栋])[0-9]{3,4}(?![0-9.])", room, text)
+
+
+_SCORE_DASH_BEFORE = re.compile(r"(比分|比分为|比分是|以|战成|打成|踢成|战平)\s*$")
+
+
+def _score_dash(text: str) -> str:
+    """A score written with a dash: 比分3-1, 以2-0战胜 -> 三比一, 二比零 (else it is a range)."""
+
+    def score(m: re.Match[str]) -> str:
+        if _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
+            return read_cardinal(m.group(1), liang=False) + "比" + read_cardinal(m.group(2), liang=False)
+        return m.group(0)
+
+    return _sub(r"(?<![0-9.:])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
+
+
 _RULES: tuple[Callable[[str], str], ...] = (
     _letter_words,
     _keypad,
@@ -505,6 +537,7 @@ _RULES: tuple[Callable[[str], str], ...] = (
     _vehicle_codes,
     _codes,
     _dates,
+    _time_ranges,
     _times,
     _arithmetic,
     _percent,
@@ -513,7 +546,9 @@ _RULES: tuple[Callable[[str], str], ...] = (
     _fractions,
     _dotted,
     _trailing_digits,
+    _room_numbers,
     _units,
+    _score_dash,
     _ranges,
     _identifier_one,
     _remaining,
