@@ -507,6 +507,8 @@ def _time_ranges(text: str) -> str:
 
 def _room_numbers(text: str) -> str:
     """Three or four digits right after a floor or building are a room: 12层1208 -> 十二层幺二零八."""
+    if not any(ch in text for ch in "楼层座栋"):
+        return text
 
     def room(m: re.Match[str]) -> str:
         if _AMOUNT_AFTER.match(m.string, m.end()):
@@ -521,6 +523,8 @@ _SCORE_DASH_BEFORE = re.compile(r"(比分|比分为|比分是|以|战成|打成|
 
 def _score_dash(text: str) -> str:
     """A score written with a dash: 比分3-1, 以2-0战胜 -> 三比一, 二比零 (else it is a range)."""
+    if not any(ch in text for ch in "-–—"):
+        return text
 
     def score(m: re.Match[str]) -> str:
         if _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
