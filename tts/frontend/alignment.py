@@ -83,6 +83,10 @@ class Aligned:
     def __len__(self) -> int:
         return len(self.text)
 
+    def __contains__(self, item: str) -> bool:
+        """Substring test on the text, so rules can check for a character before rewriting."""
+        return item in self.text
+
     def __getitem__(self, item: slice) -> Aligned:
         if not isinstance(item, slice) or item.step not in (None, 1):
             raise TypeError("an aligned text is sliced by a plain slice")

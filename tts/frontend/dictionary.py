@@ -62,17 +62,20 @@ def _char_table() -> dict[int, tuple[str, ...]]:
     return {cp: tuple(from_tone_marks(p) for p in readings.split(",")) for cp, readings in pinyin_dict.items()}
 
 
+@cache
 def char_readings(ch: str) -> tuple[str, ...]:
     """All readings of one character, the most common first; ``()`` if it has none."""
     return _char_table().get(ord(ch), ()) if len(ch) == 1 else ()
 
 
+@cache
 def default_reading(ch: str) -> str | None:
     """The most common reading of ``ch`` or ``None`` when it has no reading."""
     readings = char_readings(ch)
     return readings[0] if readings else None
 
 
+@cache
 def is_polyphone(ch: str) -> bool:
     """True when ``ch`` has more than one reading (ignoring tone-only variants of 一/不)."""
     return len(char_readings(ch)) > 1

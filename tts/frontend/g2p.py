@@ -12,6 +12,7 @@ For each jieba word, in this order of priority:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tts.frontend.dictionary import (
     DEFAULT_PHRASE_SOURCES,
@@ -49,6 +50,20 @@ def _forward_max_match(word: str, phrases: PhraseDictionary) -> list[str]:
     return out
 
 
+def _erhua_head(text: str, readings: list[str], phrases: PhraseDictionary) -> list[str]:
+    """头儿/子儿 words keep the tone the word has without 儿 (老头儿 lao3 tou2 r, 瓜子儿 gua1 zi3 r).
+
+    The phrase tables neutralize 头 and 子 before 儿 in many such entries although
+    the word without 儿 (老头, 瓜子) has the full tone, as 现代汉语词典 has it.
+    """
+    if len(text) < 3 or text[-1] != "儿" or text[-2] not in "头子" or not readings[-2].endswith("5"):
+        return readings
+    base = phrases.lookup(text[:-1])
+    if base is not None and not base[-1].endswith("5"):
+        readings[-2] = base[-1]
+    return readings
+
+
 def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = None) -> Word:
     """A :class:`Word` with dictionary readings for the Chinese word ``text``."""
     if lexicon is not None:
@@ -56,9 +71,16 @@ def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = No
         if fixed is not None:
             aligned = len(fixed) == len(text)
             return Word(text, list(fixed), han=aligned, frozen=True)
+    syllables, sure = _dictionary_reading(text, phrases)
+    return Word(text, list(syllables), sure=list(sure))
+
+
+@lru_cache(maxsize=32768)
+def _dictionary_reading(text: str, phrases: PhraseDictionary) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """(syllables, sure) of ``text`` from the phrase dictionary (cached: the tables never change)."""
     found = phrases.lookup(text) if len(text) > 1 else None
     if found is not None:
-        return Word(text, list(found), sure=[True] * len(text))
+        return tuple(_erhua_head(text, list(found), phrases)), (True,) * len(text)
     syllables: list[str] = []
     sure: list[bool] = []
     for piece in _forward_max_match(text, phrases) if len(text) > 1 else [text]:
@@ -70,4 +92,4 @@ def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = No
         reading = default_reading(piece)
         syllables.append(reading or "")
         sure.append(not is_polyphone(piece))
-    return Word(text, syllables, sure=sure)
+    return tuple(syllables), tuple(sure)

@@ -11,12 +11,14 @@
 * a word ending in 子 that no dictionary lists (so jieba built it) gets zi5;
 * 过 after a monosyllabic verb in one word (看过, 去过) is the experiential
   particle guo5;
-* 地方 is di4 fang5 "place" unless it means "local" (地方政府, 中央和地方);
-* 东西 is dong1 xi5 "thing" unless a direction word follows (东西方, 东西走向).
+* words whose neutral tone depends on their sense (东西, 地方, 大方, 兄弟, 大意 …)
+  are decided by :mod:`tts.frontend.senses`.
 """
 
 from __future__ import annotations
 
+from tts.frontend import senses
+from tts.frontend.polyphones import VERB_READINGS
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat, Word
 
@@ -49,12 +51,6 @@ NEUTRAL_WORDS = frozenset(
     """.split()
 )
 
-#: 地方 means "local" (fang1) before these.
-_LOCAL_AFTER = frozenset("政官财性法特经保戏病志税债军党企当各银标选干领部粮")
-
-#: 东西 means "east and west" before these.
-_DIRECTION_AFTER = tuple("方南北向两部走长宽之文半交")
-
 
 def _neutral(word: Word, pos: int) -> None:
     if not word.frozen:
@@ -69,12 +65,13 @@ def apply(flat: Flat) -> None:
         if w.han and not w.frozen:
             _apply_word(flat, w, start)
         start += n
+    senses.apply(flat)
 
 
 def _apply_word(flat: Flat, w: Word, start: int) -> None:
     text = w.text
     n = len(text)
-    for p, ch in enumerate(text):
+    for p, ch in enumerate(text) if "们" in text or text[-1] in PARTICLES else ():
         if ch == "们":
             _neutral(w, p)
         elif ch in PARTICLES and p == n - 1:
@@ -85,27 +82,13 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
             else:
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:
-        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS:
+        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS or text[0] in VERB_READINGS:
             _neutral(w, 1)
     elif n == 3 and text[1] == text[2] and text[1] in KINSHIP and text[0] in "小老大二三":
         _neutral(w, 2)  # 小妹妹, 老爷爷
     if text in NEUTRAL_WORDS or text[-2:] in NEUTRAL_WORDS or text[-3:] in NEUTRAL_WORDS:
         _neutral(w, n - 1)  # also when jieba glued a word on (很漂亮)
-    if text == "东西":
-        after = flat.next_char(start + 1)
-        before = flat.prev_char(start, 2)
-        if after.startswith(_DIRECTION_AFTER) or before.endswith(("从", "由", "贯")):
-            w.syllables[1] = with_tone(w.syllables[1], 1)
-        else:
-            _neutral(w, 1)
     if n == 2 and text[1] in "过" and text[0] in EXPERIENTIAL_VERBS:
         _neutral(w, 1)  # 看过, 去过: the experiential particle
-    if text == "地方":
-        # 地方 "place" is di4 fang5; "local" (地方政府, 中央和地方) keeps fang1.
-        after = flat.next_char(start + 1)
-        if (after and after in _LOCAL_AFTER) or "中央" in flat.prev_char(start, 4):
-            w.syllables[1] = with_tone(w.syllables[1], 1)
-        else:
-            _neutral(w, 1)
     if n >= 2 and text.endswith("子") and not w.sure[n - 1] and tone_of(w.syllables[n - 1]) != 5:
         _neutral(w, n - 1)

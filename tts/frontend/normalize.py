@@ -50,7 +50,9 @@ _RANGE_SEP = r"[-~～—–至到]"
 # Words before a number that make it a code read digit by digit.
 _CODE_KEYWORDS = (
     "电话号码|手机号码|电话|手机|号码|拨打|致电|热线|传真|尾号|编号|工号|学号|账号|帐号|卡号|"
-    "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信"
+    "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信|"
+    "邮政编码|运单号|座位号|座号|身份证号|身份证|证件号|会员号|序列号|流水号|取件码|取餐号|门牌号|发票号|"
+    "准考证号|考号|航班号|股票代码|客服电话|热线电话"
 )
 # Short numbers that are phone numbers when dialed/called.
 _EMERGENCY = r"110|119|120|122|114|999|911|112"
@@ -60,6 +62,10 @@ _SERVICE = r"10086|10010|12306|12315|12345|12110|12121|12358|95588|95533|95555|9
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:[%‰]|\.[0-9]|" + "|".join(w for w in LIANG_CLASSIFIERS if not w.isascii()) + r"|月|日|号|楼|层|度)"
 )
+
+
+def _plain(text: Text) -> str:
+    return text.text if isinstance(text, Aligned) else text
 
 
 def _sub(pattern: str, fn: Callable[[re.Match[str]], str], text: Text, flags: int = 0) -> Text:
@@ -392,19 +398,175 @@ def _letter_words(text: Text) -> Text:
     return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
 
 
+# ---------------------------------------------------------------- issue 16: codes, prices, keypad
+
+_KEYPAD = {"*": "星号", "#": "井号"}
+
+
+def _keypad(text: Text) -> Text:
+    """Keypad symbols: ``*100#`` -> 星号幺零零井号, ``#号键``/``#键`` -> 井号键, ``按*`` -> 按星号.
+
+    A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).
+    """
+
+    if "*" not in text and "#" not in text:
+        return text
+
+    def code(m: re.Match[str]) -> str:
+        return "".join(_KEYPAD.get(ch) or read_digits(ch, yao=True) for ch in m.group(0))
+
+    text = _sub(r"(?<![0-9A-Za-z])[*#](?=[0-9*#]*[0-9])[0-9*#]+", code, text)
+    text = _sub(r"[*#](?=\s*号键)", lambda m: _KEYPAD[m.group(0)][0], text)
+    text = _sub(r"[*#](?=\s*键)", lambda m: _KEYPAD[m.group(0)], text)
+    return _sub(r"(?<=按)\s*[*#](?![0-9])", lambda m: _KEYPAD[m.group(0).strip()], text)
+
+
+# Train and flight numbers (G1234次, CA1831航班) are read digit by digit with 幺.
+_TRAVEL_BEFORE = re.compile(r"(乘坐|搭乘|乘|坐|航班|车次|列车|高铁|动车|班机|航空)\s*[A-Z]{0,2}$")
+_TRAVEL_AFTER = re.compile(r"\s*(次|航班|号航班|列车|班次|趟)")
+_CAPITAL = re.compile("[A-Z]")
+# Chinese licence plates: province character, a letter, then five or six letters and digits.
+_PLATE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+
+
+def _vehicle_codes(text: Text) -> Text:
+    if not _CAPITAL.search(_plain(text)):
+        return text
+
+    def travel(m: re.Match[str]) -> str:
+        if _TRAVEL_AFTER.match(m.string, m.end()) or _TRAVEL_BEFORE.search(_before(m, 8)):
+            return read_digits(m.group(0), yao=True)
+        return m.group(0)
+
+    text = _sub(r"(?<=[A-Z])[0-9]{3,5}(?![0-9.])", travel, text)
+    return _sub(
+        rf"(?<=[{_PLATE}][A-Z])[A-Z0-9]{{4,6}}(?![A-Za-z0-9])",
+        lambda m: _sub(r"[0-9]+", lambda d: read_digits(d.group(0), yao=True), m.group(0)),
+        text,
+    )
+
+
+# Prices in yuan are read as a cashier says them (12.35元 -> 十二元三角五分), except in
+# market and statistics reports, which read the decimal (收于12.35元 -> 十二点三五元).
+_DECIMAL_PRICE_BEFORE = re.compile(
+    r"(股|收于|收报|报收|开盘|收盘|净值|汇率|涨|跌|上调|下调|降低|提高|报|人均|平均|均价|同比|环比|指数)"
+    r"[^，。；,;]{0,6}$"
+)
+
+
+def _yuan_jiao_fen(whole: str, frac: str, unit: str, mao: bool = False) -> str:
+    """``12``, ``35``, ``元`` -> 十二元三角五分; with ``块``: 十二块三毛五 (3.5块 -> 三块五,
+    三块五毛 with ``mao``, as before 钱)."""
+    frac = (frac + "0")[:2]
+    jiao, fen = int(frac[0]), int(frac[1])
+    whole = whole.lstrip("0")
+    out = read_number(whole, following=unit) + unit if whole else ""
+    if unit == "块":
+        if jiao:
+            out += ("两" if jiao == 2 else read_cardinal(frac[0], liang=False)) + ("毛" if fen or mao or not out else "")
+        if fen:
+            out += ("零" if out and not jiao else "") + read_cardinal(frac[1], liang=False) + ("" if jiao else "分")
+        return out or "零块"
+    if jiao:
+        out += read_cardinal(frac[0], liang=False) + "角"
+    if fen:
+        out += ("零" if out and not jiao else "") + read_cardinal(frac[1], liang=False) + "分"
+    return out or "零元"
+
+
+def _cashier(text: Text) -> Text:
+    if "." not in text:
+        return text
+
+    def price(m: re.Match[str]) -> str:
+        if _DECIMAL_PRICE_BEFORE.search(_before(m, 10)):
+            return m.group(0)
+        unit = m.groupdict().get("u") or "元"
+        return _yuan_jiao_fen(m.group("a"), m.group("b"), unit, mao=m.string.startswith("钱", m.end()))
+
+    text = _sub(
+        r"(?:[¥]|RMB|CNY)\s*(?P<a>[0-9]+)\.(?P<b>[0-9]{1,2})(?![0-9]|\s*(?:[万亿千百]|元|块))",
+        price,
+        text,
+    )
+    return _sub(r"(?<![0-9.])(?P<a>[0-9]+)\.(?P<b>[0-9]{1,2})\s*(?P<u>元|块)", price, text)
+
+
+def _trailing_digits(text: Text) -> Text:
+    """Hundredths after seconds and centimetres after metres: 9秒83 -> 九秒八三, 1米65 -> 一米六五."""
+    if "秒" not in text and "米" not in text:
+        return text
+    return _sub(r"(?<=[0-9][秒米])[0-9]{2}(?![0-9.])", lambda m: read_digits(m.group(0)), text)
+
+
+# A lone 1 naming a route, floor, unit, carriage, platform or class keeps tone 1 (1路 yi1 lu4,
+# never the yi2 of 一路 "all the way"); it is written 壹, which no 一 sandhi rule touches.
+_IDENTIFIER_AFTER = r"路|楼|层|栋|幢|单元|车厢|站台|班(?!次|机|车)"
+
+
+def _identifier_one(text: Text) -> Text:
+    if "1" not in text:
+        return text
+    return _sub(rf"(?<![0-9.第])1(?![0-9.])(?=\s*(?:{_IDENTIFIER_AFTER}))", lambda m: "壹", text)
+
+
+def _time_ranges(text: Text) -> Text:
+    """A dash or tilde between two clock times is read 到: 8:30-17:30 -> 八点三十分到十七点三十分."""
+    if ":" not in text:
+        return text
+    return _sub(r"(?<=:[0-9]{2})\s*[-~～—–]\s*(?=[0-9]{1,2}:[0-9]{2}(?![0-9]))", lambda m: "到", text)
+
+
+def _room_numbers(text: Text) -> Text:
+    """Three or four digits right after a floor or building are a room: 12层1208 -> 十二层幺二零八."""
+    if not any(ch in text for ch in "楼层座栋"):
+        return text
+
+    def room(m: re.Match[str]) -> str:
+        if _AMOUNT_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        return read_digits(m.group(0), yao=True)
+
+    return _sub(r"(?<=[楼层座栋])[0-9]{3,4}(?![0-9.])", room, text)
+
+
+_SCORE_DASH_BEFORE = re.compile(r"(比分|比分为|比分是|以|战成|打成|踢成|战平)\s*$")
+
+
+def _score_dash(text: Text) -> Text:
+    """A score written with a dash: 比分3-1, 以2-0战胜 -> 三比一, 二比零 (else it is a range)."""
+    if not any(ch in text for ch in "-–—"):
+        return text
+
+    def score(m: re.Match[str]) -> str:
+        if _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
+            return read_cardinal(m.group(1), liang=False) + "比" + read_cardinal(m.group(2), liang=False)
+        return m.group(0)
+
+    return _sub(r"(?<![0-9.:])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
+
+
 _RULES: tuple[Callable[[Text], Text], ...] = (
     _letter_words,
+    _keypad,
     _strip_thousands,
+    _vehicle_codes,
     _codes,
     _dates,
+    _time_ranges,
     _times,
     _arithmetic,
     _percent,
+    _cashier,
     _money,
     _fractions,
     _dotted,
+    _trailing_digits,
+    _room_numbers,
     _units,
+    _score_dash,
     _ranges,
+    _identifier_one,
     _remaining,
     _symbols,
 )
@@ -416,12 +578,11 @@ def normalize_numbers(text: Text) -> Text:
     Given an :class:`~tts.frontend.alignment.Aligned` text, returns one whose characters keep
     their source ranges.
     """
-    plain = text.text if isinstance(text, Aligned) else text
-    if not any(ch.isdigit() or ch in _TRIGGERS for ch in plain):
+    if not any(ch.isdigit() or ch in _TRIGGERS for ch in _plain(text)):
         return text
     for rule in _RULES:
         text = rule(text)
     return text
 
 
-_TRIGGERS = frozenset("".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi")
+_TRIGGERS = frozenset("".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi" + "".join(_KEYPAD))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 
+from tts.frontend import surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
@@ -39,14 +40,19 @@ def _set(flat: Flat, i: int, syllable: str) -> None:
 
 
 def apply_context_rules(flat: Flat) -> None:
-    """Decide common polyphones from their neighbours (only syllables not yet ``sure``)."""
-    for i in range(len(flat)):
-        w = flat.word(i)
-        if not w.han or w.frozen or w.sure[flat.pos(i)]:
-            continue
-        ch = flat.char(i)
+    """Decide common polyphones from their neighbours (only syllables not yet ``sure``).
+
+    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).
+    """
+    surnames.apply(flat)
+    _reduplication(flat)
+    _glued_wei(flat)
+    for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
+            continue
+        w = flat.word(i)
+        if not w.han or w.frozen or w.sure[flat.pos(i)]:
             continue
         found = rule(flat, i)
         if found:
@@ -157,8 +163,11 @@ def _jiao_jue(flat: Flat, i: int) -> str | None:
 
 def _shu(flat: Flat, i: int) -> str | None:
     """数: the verb shu3 'count' before 一/不/着/了/过/到 or after 一, else the noun."""
-    if flat.next_char(i) in set("一不着了过到清完数得") or flat.prev_char(i) in ("一", "来", "请", "要", "再"):
+    if flat.next_char(i) in set("一不着了过到清完数得钱") or flat.prev_char(i) in ("一", "来", "请", "要", "再"):
         return "shu3"
+    nxt_word = _next_word_after(flat, i)
+    if nxt_word is not None and nxt_word.text in PRONOUNS:
+        return "shu3"  # 全班数他最高: 'count as, rank'
     return None
 
 
@@ -173,10 +182,118 @@ def _du(flat: Flat, i: int) -> str | None:
     return "dou1"
 
 
+# 为 wei2 "be, become, as" after verbs of naming, judging and changing (选为, 定为,
+# 约为, 均为 …): the last character of the word before 为.
+_WEI2_AFTER = frozenset("选称视作成认以变改分化评立封奉尊推拜定列划转译写设聘命升降缩扩简合折并换誉名读记释括纳沦身贵"
+                        "约均皆即实乃仍亦多广甚颇尤较极殊最更大")
+# Words ending in one of those characters after which 为 is still "for" (愿意为你 …).
+_WEI4_WORDS = frozenset(("可以", "所以", "足以", "难以", "得以", "用以", "借以", "予以", "加以", "愿意", "乐意",
+                         "同意", "注意", "特意", "故意", "刻意", "执意", "有意", "一定", "决定", "肯定", "必定",
+                         "专程", "亲身", "自身", "终身", "全身", "动身", "一大", "立即", "随即", "当即",
+                         "旋即", "即将"))
+# Nouns naming a quantity or attribute: "X为Y" states its value (人口为三十万, 主题为…).
+_ATTRIBUTE_END = frozenset("量率额价费数积度期限间点题分线口薪资龄号码址称因果比例级型式值准则温重宽高深厚速段")
+# 为 + these (at the end of a clause or before a noun) is wei2: 为首, 为止, 为准, 为例 …
+_WEI2_BEFORE = frozenset("首止准例期伍敌荣耻宜妙佳")
+# A verb of doing something for someone later in the clause makes 为 "for" (wei4).
+_FOR_VERBS = ("提供", "服务", "颁发", "颁奖", "办理", "准备", "安排", "解决", "举办", "举行", "发放", "献",
+              "开设", "设立", "打造", "带来", "创造", "付出", "感到", "高兴", "骄傲", "担心", "着想", "操心", "加油",
+              "鼓掌", "祝福", "祈祷", "庆祝", "争光", "出力", "效力", "奋斗", "捐", "送", "做", "写", "唱", "讲",
+              "治疗", "检查", "介绍", "赢得", "保驾", "铺路", "买单", "埋单", "而")
+_NUMBER_START = frozenset("零〇一二三四五六七八九十百千万亿两几半负正")
+
+
+#: Verbs that take 为 after their object: 以X为Y, 视X为Y, 称X为Y, 拜X为师 …
+_AS_VERBS = frozenset("以视称奉尊拜封立推聘")
+
+#: Two-character words ending in 为 whose 为 the phrase tables decide rightly although
+#: the first character is not a verb of naming or changing.
+_WEI_WORDS = frozenset(("行为", "所为", "人为", "无为", "有为", "难为", "胡为", "妄为", "敢为", "善为", "乱为",
+                        "因为", "何为", "不为", "自为"))
+
+
+def _outside_words(flat: Flat, k: int) -> bool:
+    """Whether the character at ``k`` is a word of its own or in a word no phrase table lists."""
+    w = flat.word(k)
+    return len(w.text) == 1 or not _is_phrase(w.text)
+
+
+def _is_phrase(text: str) -> bool:
+    from tts.frontend.dictionary import phrase_dictionary
+
+    return text in phrase_dictionary()
+
+
+def _glued_wei(flat: Flat) -> None:
+    """Let the 为 rule decide 为 in words jieba glued from a noun and 为 (事为).
+
+    The phrase tables list some such pairs (事为 shi4 wei2); words jieba's dictionary
+    knows (华为, 行为, 人为), a verb of naming or changing before 为 (选为, 改为) and the
+    words of :data:`_WEI_WORDS` keep their table reading.
+    """
+    text = flat.text
+    start = text.find("为")
+    while start != -1:
+        w = flat.word(start)
+        if (len(w.text) == 2 and flat.pos(start) == 1 and not w.frozen and w.text not in _WEI_WORDS
+                and w.text[0] not in _WEI2_AFTER and not surnames.jieba_freq(w.text)):
+            w.sure[1] = False
+        start = text.find("为", start + 1)
+
+
+def _clause_after(flat: Flat, i: int, n: int = 12) -> str:
+    return flat.next_char(i, n)
+
+
+def _standalone(flat: Flat, k: int, text: str) -> bool:
+    """Whether syllable ``k`` is a whole word spelled ``text``."""
+    return flat.word(k).text == text and flat.pos(k) == 0
+
+
 def _wei(flat: Flat, i: int) -> str | None:
-    if flat.prev_char(i) in set("选称视作成认以变改分化评立封奉尊推拜"):
+    """为: wei2 "be, become, as" by construction, else wei4 "for, because of".
+
+    wei2: after a verb of naming, judging or changing (定为, 约为, 被誉为);
+    in 以X为Y; in 为X所V; when it states the value of a quantity (人口为三十万,
+    时间为两个小时, 为+number) unless the clause goes on with something done
+    for someone (学校为十名学生颁奖); before 首/止/准/例/期….
+    """
+    after = _clause_after(flat, i)
+    if after[:1] in ("了", "何", "此") or after.startswith("什么"):
+        return "wei4"
+    doing_for = any(v in after for v in _FOR_VERBS)
+    pos = flat.pos(i)
+    w = flat.word(i)
+    prev_text = w.text[:pos] if pos > 0 else (flat.prev_word(i).text if flat.prev_word(i) is not None else "")
+    if prev_text and prev_text not in _WEI4_WORDS and prev_text[-1] in _WEI2_AFTER:
         return "wei2"
-    nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+    # 以X为Y, 视X为Y, 称X为Y …: such a verb earlier in the clause, outside any dictionary
+    # word (可以, 以后, 称赞 do not count), with no other 为 in between.
+    if not doing_for:
+        k = i - 1
+        while k >= 0 and i - k <= 10 and flat.same_clause(i, k) and flat.char(k):
+            if flat.char(k) == "为":
+                break
+            if flat.char(k) in _AS_VERBS and _outside_words(flat, k):
+                return "wei2"
+            k -= 1
+    # 为X所V: a standalone 所 a few characters later.
+    for k in range(i + 2, min(len(flat), i + 9)):
+        if not flat.same_clause(i, k):
+            break
+        if flat.char(k) == "所" and _standalone(flat, k, "所"):
+            return "wei2"
+    if after[:1] in _WEI2_BEFORE or (after[:1] == "主" and after[1:2] not in ("人", "席", "任", "持", "办", "管", "角")):
+        return "wei2"
+    if prev_text and prev_text[-1] in _ATTRIBUTE_END and not doing_for:
+        return "wei2"
+    # 的 + noun + 为 + noun: an equative (比赛的冠军为中国选手), unless something happens.
+    if (pos == 0 and len(prev_text) >= 2 and flat.prev_char(i, len(prev_text) + 1)[:1] == "的"
+            and not doing_for and not any(m in after for m in "了着过")):
+        return "wei2"
+    if after[:1] in _NUMBER_START and not doing_for and not after.startswith(("一起", "一些", "一切", "两人")):
+        return "wei2"
+    nxt_word = flat.next_word(i) if pos == len(w.syllables) - 1 else None
     if nxt_word is not None and nxt_word.text == "人":
         return "wei2"  # 为人 'behave towards others'
     return "wei4"
@@ -230,15 +347,153 @@ def _jiao(flat: Flat, i: int) -> str | None:
     nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
     if nxt_word is not None and (nxt_word.text in PRONOUNS or nxt_word.text in ("孩子", "学生", "大家")):
         return "jiao1"
-    if flat.next_char(i) in ("书", "给", "会"):
+    if flat.next_char(i) in ("书", "给", "会", "了", "过", "着", "完"):
         return "jiao1"
-    return None
+    return "jiao1"  # outside a word 教 is the verb; 教育, 教室, 宗教 are words
 
 
 def _zhong_hit(flat: Flat, i: int) -> str | None:
     """中: zhong4 'hit, win' after 考/猜/射/命/击/选."""
     if flat.prev_char(i) in set("考猜射命击选"):
         return "zhong4"
+    return None
+
+
+def _alone(flat: Flat, i: int) -> bool:
+    """Whether syllable ``i`` stands outside any dictionary word (a one-character word, or a
+    character jieba glued to its neighbours in a word no phrase table lists).
+
+    Context rules only see such syllables; this is for looking at a neighbour ``i``.
+    """
+    return not flat.word(i).sure[flat.pos(i)]
+
+
+def _next_word_after(flat: Flat, i: int):
+    """The word after syllable ``i`` when ``i`` ends its word, else ``None``."""
+    return flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
+
+
+#: Readings of polyphones used as verbs: a one-character word (教, 弹, 铺 standing alone
+#: are verbs) and reduplicated forms (教教, 数了数, 弹一弹) take them.
+VERB_READINGS: dict[str, str] = {
+    "教": "jiao1", "数": "shu3", "弹": "tan2", "量": "liang2", "称": "cheng1", "扇": "shan1", "冲": "chong1",
+    "钻": "zuan1", "卷": "juan3", "挑": "tiao1", "缝": "feng2", "削": "xiao1", "铺": "pu1", "盛": "cheng2",
+    "系": "ji4", "划": "hua2", "调": "tiao2", "转": "zhuan4", "背": "bei4", "扎": "zha1", "挣": "zheng4",
+    "处": "chu3", "担": "dan1", "藏": "cang2", "晃": "huang4", "磨": "mo2", "抹": "mo3", "撒": "sa3",
+}
+
+#: Of those, the ones whose one-character word is (almost) always the verb.
+_ALONE_VERB = frozenset("弹削铺挣划")
+
+
+def _reduplication(flat: Flat) -> None:
+    """VV, V了V, V一V of a polyphonic verb: both V take the verb reading (数了数 shu3 le5 shu3)."""
+    text = flat.text
+    for i, ch in enumerate(text):
+        verb = VERB_READINGS.get(ch)
+        if verb is None or (ch not in text[i + 1:i + 3]) or flat.frozen(i):
+            continue
+        if flat.next_char(i) == ch and flat.word(i) is flat.word(i + 1):
+            pairs = (i, i + 1)
+        elif flat.next_char(i, 2) in (f"了{ch}", f"一{ch}"):
+            pairs = (i, i + 2)
+        else:
+            continue
+        for k in pairs:
+            _set(flat, k, verb)
+
+
+def _alone_verb(flat: Flat, i: int) -> str | None:
+    """弹 tan2, 削 xiao1, 铺 pu1, 挣 zheng4, 划 hua2 standing alone are verbs."""
+    return VERB_READINGS[flat.char(i)]
+
+
+def _xue(flat: Flat, i: int) -> str | None:
+    """血 standing alone is xie3 in speech (流了点血), as 现代汉语词典 has it; in words xue4."""
+    return "xie3"
+
+
+def _shan(flat: Flat, i: int) -> str | None:
+    """扇: the measure word shan4 after a numeral or demonstrative (一扇门), else the verb shan1."""
+    if flat.prev_char(i) in NUMERALS | set("这那哪几每"):
+        return "shan4"
+    return "shan1"
+
+
+def _si(flat: Flat, i: int) -> str | None:
+    """似: shi4 in 似的, else si4."""
+    return "shi4" if flat.next_char(i) == "的" else "si4"
+
+
+def _he(flat: Flat, i: int) -> str | None:
+    """和: huo2 'mix with water' (和面, 用水和泥, 和在一起), hu2 'win at mahjong' (我和了), else he2."""
+    nxt_word = _next_word_after(flat, i)
+    after = flat.next_char(i, 4)
+    if nxt_word is not None and nxt_word.text in ("面", "泥", "馅", "馅儿", "面团"):
+        return "huo2"
+    if after.startswith(("在一起", "匀", "成团")) and flat.prev_char(i) not in PRONOUNS:
+        return "huo2"
+    if after[:1] == "了" and not after[1:2] and (flat.prev_char(i) in PRONOUNS or "牌" in flat.prev_char(i, 4)):
+        return "hu2"
+    return None
+
+
+def _dang(flat: Flat, i: int) -> str | None:
+    """当: dang4 'treat as' after 把 (把他当朋友) and in 当回事; else left to the words."""
+    if flat.next_char(i, 3).startswith(("回事", "一回事")):
+        return "dang4"
+    k = i - 1
+    while k >= 0 and i - k <= 8 and flat.same_clause(i, k):
+        if flat.char(k) == "把" and _alone(flat, k):
+            return "dang4"
+        k -= 1
+    return None
+
+
+def _chong(flat: Flat, i: int) -> str | None:
+    """冲: chong4 'towards, blunt' before a person or 着 (冲我笑, 冲着), and after a degree
+    adverb (说话太冲); chong1 'rush, rinse, brew' otherwise."""
+    nxt_word = _next_word_after(flat, i)
+    if flat.next_char(i) == "着" or (nxt_word is not None and (nxt_word.text in PRONOUNS or nxt_word.text in ("这", "那"))):
+        return "chong4"
+    if flat.prev_char(i) in _DEGREE and not flat.next_char(i):
+        return "chong4"
+    if any(w in flat.prev_char(i, 3) for w in ("说话", "口气", "语气", "味", "脾气", "气味")):
+        return "chong4"  # 说话冲得很, 味儿太冲
+    return None
+
+
+def _kong(flat: Flat, i: int) -> str | None:
+    """空: kong4 'leave empty, vacant' before 出/着 (把桌子空出来, 房子空着)."""
+    if flat.next_char(i) == "出" or (flat.next_char(i) == "着" and "着手" not in flat.word(i + 1).text):
+        return "kong4"
+    return None
+
+
+def _zhong_chong(flat: Flat, i: int) -> str | None:
+    """重: chong2 'again' before a one-character verb (重写, 重做, 重来), else zhong4."""
+    nxt = flat.next_char(i)
+    if nxt in _AGAIN_VERBS and _alone(flat, i + 1):
+        return "chong2"
+    return None
+
+
+_AGAIN_VERBS = frozenset("写做来装修建开启演播拍选考算读画印发申组返提排填编录")
+
+
+def _cheng_sheng(flat: Flat, i: int) -> str | None:
+    """盛: the verb cheng2 'fill, ladle' before food and containers (盛饭, 盛一碗), else sheng4."""
+    if flat.next_char(i) in set("饭汤水粥菜满了一点碗些上"):
+        return "cheng2"
+    return None
+
+
+def _xi_ji(flat: Flat, i: int) -> str | None:
+    """系: the verb ji4 'tie' (系鞋带, 系上, 系好), else xi4."""
+    nxt_word = _next_word_after(flat, i)
+    if (flat.next_char(i) in set("上好着紧住") or (
+            nxt_word is not None and nxt_word.text in ("鞋带", "领带", "安全带", "扣子", "围巾", "绳子", "红领巾"))):
+        return "ji4"
     return None
 
 
@@ -266,6 +521,21 @@ _RULES = {
     "量": _liang,
     "教": _jiao,
     "中": _zhong_hit,
+    "弹": _alone_verb,
+    "削": _alone_verb,
+    "铺": _alone_verb,
+    "挣": _alone_verb,
+    "划": _alone_verb,
+    "血": _xue,
+    "扇": _shan,
+    "似": _si,
+    "和": _he,
+    "当": _dang,
+    "冲": _chong,
+    "重": _zhong_chong,
+    "盛": _cheng_sheng,
+    "系": _xi_ji,
+    "空": _kong,
 }
 
 

@@ -18,6 +18,7 @@ The heuristic, documented in README.md:
 
 from __future__ import annotations
 
+from tts.frontend import erhua
 from tts.frontend.words import Word
 
 ATTACH_LEFT = frozenset("的了着过地得吗呢吧啊呀啦嘛哇呗们么儿上下里中内外似般")
@@ -30,6 +31,14 @@ PHRASE_OPENERS = frozenset(
 MIN_PHRASE = 3
 MAX_PHRASE = 8
 _MAX_PROSODIC_WORD = 4
+
+
+def _spoken_length(word: Word) -> int:
+    """Syllables of ``word`` as spoken: a suffix 儿 merges into the syllable before (好玩儿 = 2)."""
+    n = len(word.syllables)
+    if n > 1 and word.han and word.text.endswith("儿") and erhua.is_suffix(word.text, len(word.text) - 1):
+        return n - 1
+    return n
 
 
 def word_breaks(words: list[Word]) -> list[int]:
@@ -52,8 +61,10 @@ def word_breaks(words: list[Word]) -> list[int]:
             hi += 1
         return lo, hi
 
+    lengths = [_spoken_length(w) for w in words]
+
     def size(lo: int, hi: int) -> int:
-        return sum(len(words[j].syllables) for j in range(lo, hi + 1))
+        return sum(lengths[lo:hi + 1])
 
     # Particles and suffixes join the word on their left.
     for k in range(1, n):

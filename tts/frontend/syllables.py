@@ -103,6 +103,7 @@ def _split_base(base: str) -> tuple[str, str]:
     return ini, final
 
 
+@lru_cache(maxsize=8192)
 def to_phonemes(syllable: str) -> tuple[str, ...]:
     """Convert one numbered syllable to Baker phonemes.
 

@@ -3,8 +3,10 @@
 一 (base yi1), in this order:
 
 * yi1 in numbers and counting: before another digit (一九九八), after a
-  numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3), before
-  点 + digit/钟 (一点五, 一点钟), after 第/初/周/星期/礼拜, before 月/号/年级,
+  numeral unless 百/千 follows (十一, 二十一万, but 两千一百 yi4 bai3) or a
+  digit and a measure word make it a new amount (三块五一斤 yi4 jin1), before
+  点 + digit/钟 (一点五, 一点钟), after a decimal point (三点一, 2.1版), after
+  第/初/周/星期/礼拜, before 月/号/年级,
   in dates (一月一日), ranges (一到十月), after letters (G1 -> G一次) and
   in arithmetic and scores (一加一, 三比一);
 * yi1 at the end of a word of two or more characters (统一, 唯一, 之一) or of
@@ -37,6 +39,8 @@ from tts.frontend.words import Flat, Word
 _DIGIT_CHARS = frozenset("零〇一二三四五六七八九幺两")
 _NUMERAL_CHARS = _DIGIT_CHARS | frozenset("十百千万亿")
 _ARITHMETIC = "加减乘比"
+_AMOUNT_DIGITS = frozenset("二三四五六七八九两")
+_MEASURE_WORDS = frozenset("斤个张块份杯碗瓶盒包本件位只条双把支箱袋套桶罐串束朵颗粒片")
 _BU_MIDDLE_EXCEPTIONS = frozenset({"要不然", "不不不"})
 
 
@@ -48,8 +52,7 @@ def _tone_after(flat: Flat, i: int) -> int | None:
 
 def apply_yi_bu(flat: Flat) -> None:
     """Apply the 一 and 不 rules (see the module docstring)."""
-    for i in range(len(flat)):
-        ch = flat.char(i)
+    for i, ch in enumerate(flat.text):
         if ch not in ("一", "不") or flat.frozen(i):
             continue
         if ch == "一":
@@ -64,7 +67,12 @@ def _yi(flat: Flat, i: int) -> str:
     word = flat.word(i)
     if nxt in _DIGIT_CHARS:
         return "yi1"
-    if prev in _NUMERAL_CHARS and nxt not in ("百", "千"):
+    # After a digit, 一 + measure word starts a new amount (三块五一斤, 五元一个): sandhi.
+    new_amount = prev in _AMOUNT_DIGITS and nxt in _MEASURE_WORDS
+    if prev in _NUMERAL_CHARS and nxt not in ("百", "千") and not new_amount:
+        return "yi1"
+    # A digit after a decimal point (三点一, 2.1版, 1.1倍) is read as a digit; 两点一刻 is a time.
+    if prev == "点" and flat.prev_char(i, 2)[:1] in _NUMERAL_CHARS and nxt != "刻":
         return "yi1"
     if nxt == "点" and (nxt2[1:] in _DIGIT_CHARS or nxt2[1:] in ("钟", "整", "半", "十")) and nxt2[1:]:
         return "yi1"
@@ -76,7 +84,7 @@ def _yi(flat: Flat, i: int) -> str:
     # Arithmetic and scores: 一加一, 三比一, 一除以二, 等于一.
     prev2 = flat.prev_char(i, 2)
     nxt3 = flat.next_char(i, 2)[1:]
-    if prev2 in ("等于", "除以") or nxt2 in ("等于", "除以"):
+    if (prev2 in ("等于", "除以") and nxt not in ("百", "千", "万", "亿")) or nxt2 in ("等于", "除以"):
         return "yi1"
     if prev and prev in _ARITHMETIC and prev2[:1] in _NUMERAL_CHARS:
         return "yi1"

@@ -44,13 +44,21 @@ class Flat:
         self.words = words
         self.refs: list[tuple[int, int]] = []
         self._clause: list[int] = []
+        self._chars: list[str] = []
         clause = 0
         for wi, w in enumerate(words):
             if w.break_before >= 3 and self.refs:
                 clause += 1
-            for pi in range(len(w.syllables)):
-                self.refs.append((wi, pi))
-                self._clause.append(clause)
+            n = len(w.syllables)
+            self.refs.extend((wi, pi) for pi in range(n))
+            self._clause.extend([clause] * n)
+            if w.han and len(w.text) == n:
+                self._chars.extend(w.text)
+            else:
+                self._chars.extend(w.text[pi] if w.han and pi < len(w.text) else "" for pi in range(n))
+        #: The characters of all syllables joined, ``"\0"`` standing for a syllable
+        #: without one, so ``text[i]`` belongs to syllable ``i``.
+        self.text = "".join(c or "\0" for c in self._chars)
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -65,10 +73,9 @@ class Flat:
         return self.refs[i][1]
 
     def char(self, i: int) -> str:
-        if not 0 <= i < len(self.refs):
+        if not 0 <= i < len(self._chars):
             return ""
-        w = self.word(i)
-        return w.text[self.pos(i)] if w.han else ""
+        return self._chars[i]
 
     def syllable(self, i: int) -> str:
         wi, pi = self.refs[i]

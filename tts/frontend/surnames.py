@@ -1,0 +1,255 @@
+"""Surnames whose reading differs from the character's common reading (区 Ōu, 查 Zhā …).
+
+The table is written for this project from the surname readings of 现代汉语词典;
+only characters whose surname reading differs from their most common reading
+are listed.  A surname reading is used only in a name context:
+
+* before a title or form of address: 区先生, 查老师, 朴总, 缪经理, 翟同学;
+* after 姓 / 复姓: 姓单, 复姓尉迟;
+* before 某 / 某某 standing for a withheld given name (查某, 区某某), but not
+  when 某 starts "some X" (据查某地, 某人);
+* as the first character of a full name that jieba cuts as one word and that no
+  phrase table lists, when jieba made the word up from unknown characters
+  (解缙, 仇英) or its dictionary tags it as a person's name (单田芳, 翟志刚).
+
+Characters that are also common verbs or adverbs (查 check, 单 only, 曾 once, 任
+let …) need the clause to start there or a word that introduces a person
+before them (是, 和, 叫, 找 …), so 请查老师的电话 keeps cha2.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from tts.frontend.words import Flat, Word
+
+#: Surname -> reading as a surname.
+SURNAME_READINGS: dict[str, str] = {
+    "区": "ou1", "查": "zha1", "盖": "ge3", "缪": "miao4", "单": "shan4", "解": "xie4", "仇": "qiu2",
+    "朴": "piao2", "曾": "zeng1", "华": "hua4", "任": "ren2", "覃": "qin2", "翟": "zhai2", "种": "chong2",
+    "召": "shao4", "燕": "yan1", "纪": "ji3", "宁": "ning4", "葛": "ge3", "秘": "bi4", "过": "guo1",
+    "员": "yun4", "繁": "po2", "句": "gou1", "黑": "he4", "隗": "wei3", "冼": "xian3", "洗": "xian3",
+    "蕃": "pi2", "乜": "nie4", "莘": "shen1", "郇": "huan2", "贲": "ben1", "折": "she2", "佴": "nai4",
+    "薄": "bo2", "相": "xiang4", "能": "nai4", "谌": "chen2", "眭": "sui1", "厍": "she4", "逄": "pang2",
+}
+
+#: Two-character surnames and their readings.
+COMPOUND_SURNAMES: dict[str, tuple[str, str]] = {
+    "尉迟": ("yu4", "chi2"), "万俟": ("mo4", "qi2"), "长孙": ("zhang3", "sun1"), "澹台": ("tan2", "tai2"),
+    "令狐": ("ling2", "hu2"), "单于": ("chan2", "yu2"), "诸葛": ("zhu1", "ge3"), "乐正": ("yue4", "zheng4"),
+    "鲜于": ("xian1", "yu2"), "亓官": ("qi2", "guan1"),
+}
+
+#: Titles and forms of address that follow a surname.
+TITLES: tuple[str, ...] = tuple(sorted((
+    "先生", "女士", "小姐", "老师", "同学", "经理", "总经理", "总", "董", "教授", "医生", "大夫", "师傅", "阿姨",
+    "叔叔", "大爷", "大妈", "大娘", "奶奶", "爷爷", "老板", "老总", "局长", "主任", "书记", "处长", "科长", "部长",
+    "院长", "校长", "所长", "厂长", "市长", "县长", "省长", "村长", "镇长", "董事长", "总裁", "总监", "主管",
+    "律师", "警官", "记者", "博士", "教练", "导演", "编辑", "工程师", "会计", "老先生", "老太太", "太太", "夫人",
+    "同志", "师兄", "师姐", "大哥", "大姐", "姐", "哥", "老", "氏", "家", "队长", "班长", "主席", "委员", "代表",
+), key=len, reverse=True))
+
+#: Surnames that are also everyday verbs or adverbs: a name only at the start of a
+#: clause or after a word that introduces a person.
+_VERBAL = frozenset("查单解任曾华过种召相能盖折薄宁燕句区纪秘黑员繁")
+
+#: Words after which a name (rather than a verb) is expected.
+_NAME_INTRO = frozenset((
+    "是", "叫", "名叫", "和", "与", "跟", "同", "及", "以及", "还有", "或", "或者", "对", "向", "给", "让", "被",
+    "由", "找", "问", "见", "陪", "帮", "据", "称", "位", "名", "的", "姓", "复姓", "像", "比", "连", "除了",
+    "感谢", "谢谢", "拜访", "采访", "邀请", "介绍", "认识", "告诉", "通知", "联系", "遇到", "碰到", "看望",
+    "了", "着", "见到", "找到", "看到", "听说",
+))
+
+#: What follows a person's name as the subject of a clause.
+_PREDICATE_START = ("是", "说", "表示", "介绍", "认为", "告诉", "称", "指出", "透露", "回忆", "笑", "坦言", "强调",
+                    "在", "也", "还", "就", "已", "曾", "又", "都", "和", "与", "今年", "昨天", "今天", "出生",
+                    "生于", "字", "号", "等")
+
+#: Characters that never follow a surname as part of a given name.
+_NOT_GIVEN = frozenset(
+    "了着过的地得吗呢吧啊们个是在有和与就也都还又不没很太这那哪一二三四五六七八九十百千万亿几来去上下里外内中前后"
+    "说道为把被给让对向从到以于而之其此某等所子儿头么们点次些样种我你他她它您咱"
+)
+
+#: After 某 these make it "some X" (某地, 某人, 某公司), not a withheld name.
+_SOME_X = frozenset("人些种个天日年月时地处位项件单机部医学村县市省乡镇街路店厂企事次类方国校院所局社团队家品物段条份")
+
+_nr_lock = threading.Lock()
+_nr_words: frozenset[str] | None = None
+
+
+def _jieba_person_names() -> frozenset[str]:
+    """Words of jieba's dictionary tagged ``nr`` (person name) that start with a listed surname."""
+    global _nr_words
+    if _nr_words is None:
+        with _nr_lock:
+            if _nr_words is None:
+                import os
+
+                import jieba
+
+                path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+                starts = set(SURNAME_READINGS) | {s[0] for s in COMPOUND_SURNAMES}
+                found = set()
+                with open(path, encoding="utf-8") as fh:
+                    for line in fh:
+                        if line[:1] in starts:
+                            parts = line.split()
+                            if len(parts) == 3 and parts[2] == "nr" and 2 <= len(parts[0]) <= 4:
+                                found.add(parts[0])
+                _nr_words = frozenset(found)
+    return _nr_words
+
+
+def _surname_at(text: str) -> str:
+    """The surname starting ``text`` (compound first), or ``""``."""
+    if text[:2] in COMPOUND_SURNAMES:
+        return text[:2]
+    if text[:1] in SURNAME_READINGS:
+        return text[:1]
+    return ""
+
+
+def _readings(surname: str) -> tuple[str, ...]:
+    return COMPOUND_SURNAMES.get(surname) or (SURNAME_READINGS[surname],)
+
+
+def _set(w: Word, readings: tuple[str, ...]) -> None:
+    for k, r in enumerate(readings):
+        w.syllables[k] = r
+        w.sure[k] = True
+
+
+def _name_with_mou(after: str) -> bool:
+    """``after`` follows a surname: 某 / 某某 standing for a given name (not 某地, 某人)."""
+    if not after.startswith("某"):
+        return False
+    rest = after[2:] if after.startswith("某某") else after[1:]
+    return rest[:1] not in _SOME_X
+
+
+def _is_phrase(text: str) -> bool:
+    from tts.frontend.dictionary import phrase_dictionary
+
+    return text in phrase_dictionary()
+
+
+def jieba_freq(text: str) -> int:
+    """Frequency of ``text`` in jieba's dictionary (0 for a word jieba makes up)."""
+    from tts.frontend.segmenter import _shared_tokenizer
+
+    return _shared_tokenizer().FREQ.get(text, 0)
+
+
+_word_freq = jieba_freq
+
+
+#: Characters that can start a surname (a quick test before looking at the words).
+_STARTS = frozenset(SURNAME_READINGS) | {s[0] for s in COMPOUND_SURNAMES}
+
+#: Words that jieba glues to a following surname (据查某 -> 据查 / 某).
+_GLUED_BEFORE = frozenset("据由对向被和与跟同让给叫称")
+
+
+def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
+          word_freq: Callable[[str], int] = _word_freq) -> None:
+    """Give surnames their surname reading where the context makes them a name.
+
+    ``is_phrase(text)`` tells whether a phrase table lists ``text``;
+    ``word_freq(text)`` is its jieba frequency (0 for a word jieba made up).
+    """
+    text = flat.text
+    if _STARTS.isdisjoint(text):
+        return
+    # Words holding a character that can start a surname: word index -> its first syllable.
+    candidates = {flat.word_index(i): i - flat.pos(i) for i, ch in enumerate(text) if ch in _STARTS}
+    for wi, first in sorted(candidates.items()):
+        w = flat.words[wi]
+        n = len(w.syllables)
+        if not w.han or w.frozen or len(w.text) != n:
+            continue
+        text = w.text
+        # 某 after a surname that jieba glued to the word before (据查某介绍).
+        glued_after = flat.next_char(first + 1, 3)
+        if n == 2 and text[0] in _GLUED_BEFORE and text[1] in SURNAME_READINGS and (
+            _name_with_mou(glued_after) or glued_after.startswith(TITLES)
+        ):
+            w.syllables[1] = SURNAME_READINGS[text[1]]
+            w.sure[1] = True
+            continue
+        # 姓 glued to the surname by jieba (姓区, 复姓尉迟 -> 复姓 / 尉迟 is handled below).
+        if len(text) > 1 and text[0] == "姓" and _surname_at(text[1:]) == text[1:]:
+            readings = _readings(text[1:])
+            for k, r in enumerate(readings, start=1):
+                w.syllables[k] = r
+                w.sure[k] = True
+            continue
+        surname = _surname_at(text)
+        if not surname:
+            continue
+        before = flat.prev_char(first, 2)
+        prev = flat.prev_word(first)
+        after = flat.next_char(first + n - 1, 4)
+        if len(text) == len(surname):
+            if before.endswith("姓"):
+                _set(w, _readings(surname))
+                continue
+            nxt = flat.words[wi + 1] if wi + 1 < len(flat.words) else None
+            given_then_title = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and after[len(nxt.text):].startswith(TITLES) and not after.startswith(TITLES)
+            )  # 区 / 志强 / 先生
+            # 区 / 志强 / 说: a given name no phrase table lists, then a predicate, at the start
+            # of a clause or after a word introducing a person.
+            given_then_predicate = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not is_phrase(nxt.text)
+                and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and after[len(nxt.text):].startswith(_PREDICATE_START)
+                and (not before or (prev is not None and prev.text in _NAME_INTRO))
+            )
+            if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
+                    or given_then_predicate):
+                continue
+            if after.startswith(("某人", "某些", "某种")):
+                continue
+            if surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO):
+                continue
+            _set(w, _readings(surname))
+            continue
+        given = text[len(surname):]
+        if given in TITLES and not is_phrase(text):
+            # 朴总, 曾家 glued into one word (a verb-like surname needs a person's context).
+            if not (surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO)):
+                _set(w, _readings(surname))
+            continue
+        if given in ("某", "某某") and _name_with_mou(given + after):
+            _set(w, _readings(surname))  # 查某, 区某某: a withheld given name
+            continue
+        if len(given) > 2 or any(ch in _NOT_GIVEN for ch in given):
+            continue
+        # 查询台, 单人房: a word plus a character, not surname + given name.
+        # (jieba's dictionary tags even 查询台 as a name, so this check comes first).
+        if len(given) == 2 and len(surname) == 1 and word_freq(text[:2]):
+            continue
+        # A phrase table's reading is kept, unless jieba knows the word only as a person's
+        # name or not at all (two-character words only for surnames that are not everyday
+        # words: 任凭 and 华为 are tagged as names too).
+        if is_phrase(text) and not (
+            (len(text) == 3 or surname not in _VERBAL)
+            and (text in _jieba_person_names() or word_freq(text) == 0)
+        ):
+            continue
+        if word_freq(text) == 0 or text in _jieba_person_names():
+            if surname in _VERBAL and before and not before.endswith("姓") and (
+                prev is None or prev.text not in _NAME_INTRO
+            ):
+                continue
+            # A two-character name (解缙) needs the clause to be about the person: a title,
+            # or a predicate right after it; 的解法 is not a name.
+            if len(given) == 1 and not (after.startswith(TITLES) or after.startswith(_PREDICATE_START)) and (
+                prev is None or prev.text not in ("叫", "名叫", "叫做", "姓")
+            ):
+                continue
+            _set(w, _readings(surname))
