@@ -4,10 +4,10 @@ Usage: .venv/bin/python bench/frontend_accuracy.py [-v]
 
 * held-out sentences (tests/data/frontend_heldout_sentences.tsv): syllables and
   whole sentences right, after sandhi, as `python -m tts pinyin` prints them
-  (tts.frontend.sentence_eval);
+  (bench/sentence_eval.py);
 * polyphone dev and held-out sets (tests/data/frontend_polyphones*.tsv): annotated
   characters right before sandhi, the frontend's own strategy only
-  (tts.frontend.polyphone_eval).
+  (bench/polyphone_eval.py).
 
 -v lists the held-out sentences that differ, for checking the gold; the set is
 held out, so rules are never written from that list.
@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tts.frontend import Frontend  # noqa: E402
-from tts.frontend.polyphone_eval import _frontend, evaluate, load_cases  # noqa: E402
-from tts.frontend.sentence_eval import load_gold, score  # noqa: E402
+from bench.polyphone_eval import _frontend, evaluate, load_cases  # noqa: E402
+from bench.sentence_eval import load_gold, score  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 

@@ -1,4 +1,4 @@
-"""The held-out sentence set and its scorer (tts.frontend.sentence_eval)."""
+"""The held-out sentence set and its scorer (bench/sentence_eval.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tts.frontend.sentence_eval import GoldSentence, load_gold, matched, score
+from bench.sentence_eval import GoldSentence, load_gold, matched, score
 from tts.frontend.syllables import split_tone
 
 DATA = Path(__file__).resolve().parent / "data"

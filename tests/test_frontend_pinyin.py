@@ -175,7 +175,7 @@ def test_erhua_phonemes(fe: Frontend) -> None:
     [("frontend_polyphones.tsv", 0.97), ("frontend_polyphones_holdout.tsv", 0.95)],
 )
 def test_polyphone_accuracy_does_not_regress(path: str, minimum: float) -> None:
-    from tts.frontend.polyphone_eval import _frontend, evaluate, load_cases
+    from bench.polyphone_eval import _frontend, evaluate, load_cases
 
     cases = load_cases(DATA / path)
     assert len(cases) >= 60

@@ -6,9 +6,9 @@ import os
 import re
 import threading
 
-from tts.frontend import erhua, neutral_tone, polyphones, prosody, tone_sandhi
+from tts.frontend import breaks, erhua, neutral_tone, polyphones, tone_sandhi
 from tts.frontend.alignment import Span, nfkc, one_to_one
-from tts.frontend.chunks import chunk
+from tts.frontend.runs import text_runs
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
 from tts.frontend.g2p import G2POptions, read_word
 from tts.frontend.letters import read_latin
@@ -144,7 +144,7 @@ class Frontend:
                 continue
             spelled = normalize_numbers(aligned[start:end])
             pos = 0
-            for c in chunk(spelled.text):
+            for c in text_runs(spelled.text):
                 c_start, pos = pos, pos + len(c.text)
                 if c.kind == "han":
                     at = c_start
@@ -181,7 +181,7 @@ class Frontend:
         if self.options.use_rules:
             tone_sandhi.apply_yi_bu(flat)
         words = _attach_er_words(words)
-        levels = prosody.word_breaks(words)
+        levels = breaks.word_breaks(words)
         for w, level in zip(words, levels):
             w.break_before = level
         if self.options.use_rules:
@@ -219,7 +219,7 @@ class Frontend:
     def base_readings(self, text: str) -> list[tuple[str, str]]:
         """(character, reading) pairs after the polyphone and neutral-tone stages, before any sandhi.
 
-        Used by :mod:`tts.frontend.polyphone_eval`; only Chinese words are listed.
+        Used by bench/polyphone_eval.py; only Chinese words are listed.
         """
         words, _, _ = self._words(text)
         words = [w for w in words if w.syllables]

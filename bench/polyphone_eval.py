@@ -1,6 +1,6 @@
 """Measure polyphone accuracy of several pinyin strategies.
 
-Run ``python -m tts.frontend.polyphone_eval [tests/data/frontend_polyphones.tsv]``.
+Run ``python bench/polyphone_eval.py [tests/data/frontend_polyphones.tsv]``.
 Each annotated character of the evaluation set is compared with the
 reading a strategy gives (before tone sandhi); the printed table is what
 README.md reports.  "rules" means the context rules of
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "frontend_polyphones.tsv"
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "frontend_polyphones.tsv"
 
 
 @dataclass(frozen=True)

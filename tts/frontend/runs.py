@@ -11,11 +11,11 @@ from tts.frontend.textclasses import PAUSE_PUNCT, SOFT_SEPARATORS, is_han, is_la
 #: Line breaks inside one piece of text are read as a pause, like punctuation.
 LINE_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x85")
 
-ChunkKind = Literal["han", "latin", "pause", "soft", "unknown"]
+RunKind = Literal["han", "latin", "pause", "soft", "unknown"]
 
 
 @dataclass(frozen=True)
-class Chunk:
+class TextRun:
     """A run of characters of one kind.
 
     ``han``: Chinese characters that have a reading; ``latin``: ASCII letters;
@@ -25,11 +25,11 @@ class Chunk:
     characters).
     """
 
-    kind: ChunkKind
+    kind: RunKind
     text: str
 
 
-def _kind(ch: str) -> ChunkKind:
+def _kind(ch: str) -> RunKind:
     if is_han(ch):
         return "han" if default_reading(ch) else "unknown"
     if is_latin(ch):
@@ -41,10 +41,10 @@ def _kind(ch: str) -> ChunkKind:
     return "unknown"
 
 
-def chunk(text: str) -> list[Chunk]:
-    """Group ``text`` (already number-normalized) into :class:`Chunk` runs."""
-    out: list[Chunk] = []
-    run_kind: ChunkKind | None = None
+def text_runs(text: str) -> list[TextRun]:
+    """Group ``text`` (already number-normalized) into :class:`TextRun` runs."""
+    out: list[TextRun] = []
+    run_kind: RunKind | None = None
     run: list[str] = []
     for ch in text:
         kind = _kind(ch)
@@ -52,8 +52,8 @@ def chunk(text: str) -> list[Chunk]:
             run.append(ch)
             continue
         if run_kind is not None:
-            out.append(Chunk(run_kind, "".join(run)))
+            out.append(TextRun(run_kind, "".join(run)))
         run_kind, run = kind, [ch]
     if run_kind is not None:
-        out.append(Chunk(run_kind, "".join(run)))
+        out.append(TextRun(run_kind, "".join(run)))
     return out

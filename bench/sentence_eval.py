@@ -1,6 +1,6 @@
 """Whole-sentence accuracy of the frontend against hand-written gold syllables.
 
-Run ``python -m tts.frontend.sentence_eval [FILE] [-v]``.  The default file is
+Run ``python bench/sentence_eval.py [FILE] [-v]``.  The default file is
 ``tests/data/frontend_heldout_sentences.tsv``: one ``sentence<TAB>gold`` per
 line, the gold being the syllables after tone sandhi and erhua exactly as
 ``python -m tts pinyin`` prints them, ``a|b`` accepting either reading at a
@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "frontend_heldout_sentences.tsv"
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "frontend_heldout_sentences.tsv"
 
 
 @dataclass(frozen=True)
