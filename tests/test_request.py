@@ -152,8 +152,8 @@ def test_ui_intensity_beside_instructions_is_kept(url, intensity_audio):
     from gradio_client import Client
 
     client = Client(url + "/", verbose=False)
-    _, wav_path, status = client.predict(HAPPY_TEXT, "baker", "happy", 0.5, "兴奋", None, 1.0, 0.0, 1.0, "fast", "",
-                                         False, api_name="/synthesize")
+    _, wav_path, status, _, _ = client.predict(HAPPY_TEXT, "baker", "happy", 0.5, "兴奋", None, 1.0, 0.0, 1.0, "fast",
+                                               "", False, False, api_name="/synthesize")
     with open(wav_path, "rb") as f:
         assert_is_half_intensity(wav_samples(f.read()), intensity_audio)
     assert "emotion_intensity 0.5 kept" in status

@@ -65,9 +65,16 @@ def _cmd_say(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         print(f"error: the output's extension must be one of {', '.join(FORMATS)}", file=sys.stderr)
         return 2
+    subtitle_fmt = None
+    if args.subtitles:
+        subtitle_fmt = args.subtitles.rsplit(".", 1)[-1].lower() if "." in args.subtitles else ""
+        if subtitle_fmt not in ("srt", "vtt"):
+            print("error: --subtitles needs a file ending in .srt or .vtt", file=sys.stderr)
+            return 2
     given = RequestInput(_read_text(args), voice=args.voice, emotion=args.emotion, emotion_intensity=args.emotion_intensity,
                          speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
-                         pinyin=args.pinyin, instructions=args.instructions, reference=args.reference)
+                         pinyin=args.pinyin, instructions=args.instructions, reference=args.reference,
+                         ssml_strict=not args.ssml_lenient)
     try:
         applied = build_request(given, strict_reference=False)
     except RequestError as exc:
@@ -101,6 +108,13 @@ def _cmd_say(args: argparse.Namespace) -> int:
         synth.close()
     with open(args.output, "wb") as f:
         f.write(encode(result.audio, result.sample_rate, fmt))
+    if subtitle_fmt:
+        from tts.timing.subtitles import subtitles
+
+        with open(args.subtitles, "w", encoding="utf-8") as f:
+            f.write(subtitles(result.alignment, subtitle_fmt, args.subtitle_chars, args.karaoke))
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     if result.unknown:
         print(f"note: no reading for {''.join(result.unknown)!r}; skipped", file=sys.stderr)
     elapsed = time.perf_counter() - started
@@ -145,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("say", help="synthesize text to an audio file",
-                       description="Synthesize Mandarin text, sentence by sentence, to a 24 kHz file "
-                       "(format from the extension: wav, mp3, flac, opus, aac, pcm).")
+                       description="Synthesize Mandarin text or SSML (text starting with <speak>), sentence "
+                       "by sentence, to a 24 kHz file (format from the extension: wav, mp3, flac, opus, aac, pcm).")
     p.add_argument("text", nargs="*", help="text to speak; '-' or nothing reads stdin")
     p.add_argument("-o", "--output", required=True, help="output file, e.g. out.wav or out.mp3")
     p.add_argument("-f", "--file", default=None, help="read the text from this UTF-8 file")
@@ -162,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quality", choices=["fast", "high"], default=None,
                    help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
     p.add_argument("--pinyin", default=None, help="corrected readings: every syllable, space-separated")
+    p.add_argument("--subtitles", default=None, metavar="FILE",
+                   help="also write subtitles timed to the audio: FILE.srt or FILE.vtt")
+    p.add_argument("--subtitle-chars", type=int, default=20, metavar="N", help="longest subtitle cue (default 20)")
+    p.add_argument("--karaoke", action="store_true", help="WebVTT with a timing tag before every character")
+    p.add_argument("--ssml-lenient", action="store_true",
+                   help="SSML input (text starting with <speak): speak unsupported elements' text instead of failing")
     p.add_argument("--profile", default=None, help="hardware profile name or YAML path (default: detect)")
     p.add_argument("--lexicon", default=None, help="user lexicon file")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = the profile's)")

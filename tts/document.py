@@ -33,6 +33,20 @@ class Controls:
     def __bool__(self) -> bool:
         return any(getattr(self, name) is not None for name in SPAN_CONTROLS)
 
+    def merged(self, inner: Controls) -> Controls:
+        """These controls with a nested span's on top: voice, emotion, intensity and readings
+        replace; speeds and energies multiply; pitches add."""
+        def combine(a, b, op):
+            return b if a is None else a if b is None else op(a, b)
+
+        return Controls(
+            voice=inner.voice or self.voice, emotion=inner.emotion or self.emotion,
+            emotion_intensity=combine(self.emotion_intensity, inner.emotion_intensity, lambda a, b: b),
+            speed=combine(self.speed, inner.speed, lambda a, b: a * b),
+            pitch=combine(self.pitch, inner.pitch, lambda a, b: a + b),
+            energy=combine(self.energy, inner.energy, lambda a, b: a * b),
+            pinyin=inner.pinyin if inner.pinyin is not None else self.pinyin)
+
     def speaking(self) -> bool:
         """It changes how the span is spoken (voice, emotion, speed, pitch, energy)."""
         return any(getattr(self, name) is not None for name in SPAN_CONTROLS if name != "pinyin")
@@ -70,6 +84,7 @@ class Run:
 class Document:
     source: str  # the caller's input exactly as given
     spans: tuple[Span, ...]
+    notes: tuple[str, ...] = ()  # what the caller should know about how it was read (markup left out …)
 
     def runs(self) -> list[Run]:
         """The spans grouped into runs that end at each break."""

@@ -38,6 +38,7 @@ LIMITS: dict[str, Limit] = {
                                "emotion intensity: 0 = neutral, 1 = the preset, 2 = exaggerated"),
 }
 MAX_INSTRUCTION_CHARS = 2000  # style instructions are read up to here; the API refuses longer ones
+MARKUP_FACTOR = 20  # SSML may be this many times max_request_chars long; its spoken text counts against the limit
 
 
 class RequestError(ValueError):
@@ -97,6 +98,7 @@ class SynthesisOptions:
     quality: str | None = None  # "fast" | "high" | None (the profile's default vocoder)
     prosody: Prosody = field(default_factory=Prosody)  # extra offsets (reference audio, instructions)
     pinyin: str | None = None  # corrected readings: every syllable of the text, space-separated
+    ssml_strict: bool = True  # SSML input: unknown elements are an error (else their text is spoken)
 
     def with_prosody(self, prosody: Prosody) -> "SynthesisOptions":
         """These options with `prosody` applied on top of their own extra offsets."""
@@ -115,7 +117,15 @@ class SynthesisOptions:
             raise RequestError("text contains invalid characters (unpaired surrogates)", "text") from None
         if not self.text.strip():
             raise RequestError("text is empty", "text")
-        if len(self.text) > max_chars:
+        from tts.ssml import is_ssml
+
+        if is_ssml(self.text):  # only its spoken text counts against max_chars (the pipeline checks)
+            if len(self.text) > MARKUP_FACTOR * max_chars:
+                raise RequestError(f"the SSML has {len(self.text)} characters; markup may be at most "
+                                   f"{MARKUP_FACTOR * max_chars}", "text", status=413)
+            if self.pinyin is not None:
+                raise RequestError("pinyin corrections apply to plain text; in SSML use <phoneme>", "pinyin")
+        elif len(self.text) > max_chars:
             raise RequestError(f"text has {len(self.text)} characters; the limit is {max_chars}", "text", status=413)
         for name, limit in LIMITS.items():
             value = getattr(self, name)

@@ -99,9 +99,23 @@ class Pipeline:
 
     # ---- planning
 
-    def document(self, text: str, pinyin: str | None = None) -> Document:
-        """The document a request's input describes."""
-        return Document.plain(text, pinyin)
+    def document(self, text: str, pinyin: str | None = None, ssml_strict: bool = True,
+                 max_chars: int | None = None) -> Document:
+        """The document a request's input describes: SSML (first non-blank characters <speak)
+        parsed into spans, or plain text as one span. SSML errors, and spoken text longer than
+        `max_chars`, are RequestErrors naming what is wrong."""
+        from tts.ssml import SSMLError, is_ssml, parse
+
+        if not is_ssml(text):
+            return Document.plain(text, pinyin)
+        try:
+            parsed = parse(text, self.frontend.pinyin, strict=ssml_strict)
+        except SSMLError as exc:
+            raise RequestError(f"SSML: {exc}", "text") from None
+        if max_chars is not None and parsed.spoken_chars > max_chars:
+            raise RequestError(f"the SSML speaks {parsed.spoken_chars} characters; the limit is {max_chars}",
+                               "text", status=413)
+        return dataclasses.replace(parsed.document, notes=parsed.notes)
 
     def plan(self, document: Document, max_chars: int, first_chars: int | None = None) -> list[PlannedSegment]:
         """Cut the document into segments of at most max_chars; the very first at most first_chars.
@@ -119,8 +133,7 @@ class Pipeline:
             text = "".join(span.text for span in run.spans)
             run_source = SourceMap.join([span.source for span in run.spans])
             owner = [k for k, span in enumerate(run.spans) for _ in span.text]  # run character -> its span
-            segments = self.frontend.split(text, max_chars=max_chars,
-                                           final_pause=run.pause_after is None and r + 1 < len(runs))
+            segments = self.frontend.split(text, max_chars=max_chars, continues=r + 1 < len(runs))
             if first_chars and not planned and segments:
                 segments = self._cut_first(segments, first_chars) + segments[1:]
             readings = self._distribute(run.spans[0].controls.pinyin, segments) if run.readings else None

@@ -43,6 +43,7 @@ class RequestInput:
     pinyin: str | None = None
     instructions: str | None = None
     reference: bytes | str | os.PathLike | None = None  # a clip's bytes or path; its prosody is followed
+    ssml_strict: bool | None = None  # SSML input: unknown elements refused (default) or spoken plainly
 
     def given(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in SETTINGS if getattr(self, name) is not None}
@@ -99,6 +100,8 @@ def build_request(given: RequestInput, *, strict_reference: bool = True) -> Appl
             if not limit.lo <= value <= limit.hi:  # NaN fails this too
                 raise RequestError(f"{name} must be between {limit.lo} and {limit.hi}, got {value}", name)
     options = SynthesisOptions(text=given.text, **explicit)
+    if given.ssml_strict is not None:
+        options = dataclasses.replace(options, ssml_strict=bool(given.ssml_strict))
     sources = {name: ("request" if name in explicit else "default") for name in SETTINGS}
     notes: list[str] = []
     overridden: list[Overridden] = []

@@ -60,6 +60,7 @@ class Result:
     vocoder: str
     cached: bool = False
     alignment: list[Timed] = field(default_factory=list)  # every syllable, character and sentence, timed
+    notes: list[str] = field(default_factory=list)  # how the input was read (SSML left out, styles mapped …)
 
     def timed(self, kind: str) -> list[Timed]:
         """The timed items of one kind ("syllable", "character", "sentence"), in order."""

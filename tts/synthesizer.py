@@ -43,12 +43,19 @@ QUALITY_VOCODER = {"fast": "mb_melgan", "high": "hifigan"}
 NOTHING_TO_SPEAK = "the text has nothing to speak (no Chinese, letters or digits)"
 
 
+@dataclass(frozen=True)
+class Plan:
+    segments: list[PlannedSegment]
+    notes: tuple[str, ...] = ()  # what the caller should know about how the input was read
+
+
 @dataclass
 class _Cached:
     audio: np.ndarray
     segments: list[SegmentInfo]
     vocoder: str
     alignment: list[Timed]
+    notes: tuple[str, ...]
 
 
 class SynthesisStream:
@@ -57,9 +64,10 @@ class SynthesisStream:
     Closing it early (a client disconnect) cancels the request's pending work.
     """
 
-    def __init__(self, generator: Iterator[AudioChunk], state: "_State"):
+    def __init__(self, generator: Iterator[AudioChunk], state: "_State", notes: tuple[str, ...] = ()):
         self._gen = generator
         self._state = state
+        self.notes = notes  # known before any audio: how the input was read (markup left out …)
 
     def __iter__(self) -> "SynthesisStream":
         return self
@@ -199,17 +207,18 @@ class Synthesizer:
         self.vocoder_for(options)
         return options
 
-    def plan(self, options: SynthesisOptions) -> list[PlannedSegment]:
+    def plan(self, options: SynthesisOptions) -> Plan:
         """The request's input as the pipeline cuts it for this profile (RequestError when the
-        input cannot be spoken as asked, e.g. corrected readings of the wrong count)."""
-        document = self.pipeline.document(options.text, options.pinyin)
-        plan = self.pipeline.plan(document, self.profile.text.max_segment_chars,
-                                  self.profile.acoustic.first_chunk_chars)
-        for controls in {c for segment in plan for c in segment.controls}:
+        input cannot be spoken as asked: bad markup, corrected readings of the wrong count …)."""
+        document = self.pipeline.document(options.text, options.pinyin, options.ssml_strict,
+                                          self.profile.text.max_request_chars)
+        segments = self.pipeline.plan(document, self.profile.text.max_segment_chars,
+                                      self.profile.acoustic.first_chunk_chars)
+        for controls in {c for segment in segments for c in segment.controls}:
             resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
-        if not plan:
+        if not segments:
             raise RequestError(NOTHING_TO_SPEAK, "text")
-        return plan
+        return Plan(segments, document.notes)
 
     def stream(self, options: SynthesisOptions, use_cache: bool = True) -> SynthesisStream:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio."""
@@ -232,7 +241,7 @@ class Synthesizer:
         self.metrics.queue_wait.observe(queue_wait)
         run = _Run(self, options, state, Timings(queue_wait_s=queue_wait))
         generator = run.replay(cached) if cached is not None else run.synthesize(plan, key if use_cache else None)
-        return SynthesisStream(self._accounted(generator), state)
+        return SynthesisStream(self._accounted(generator), state, cached.notes if cached is not None else plan.notes)
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True) -> Result:
         with self.stream(options, use_cache) as stream:
@@ -316,13 +325,14 @@ class _Run:
                 audio = cached.audio[start : start + block]
                 ready, pending = due(pending, (start + len(audio)) / self.rate)
                 yield AudioChunk(audio, self.rate, 0, alignment=tuple(ready))
-            self._finish(cached.audio, cached.segments, cached.vocoder, cached.alignment, cached=True)
+            self._finish(cached.audio, cached.segments, cached.vocoder, cached.alignment, cached.notes, cached=True)
         finally:
             self._cancel_pending()
 
-    def synthesize(self, plan: list[PlannedSegment], cache_key: str | None) -> Iterator[AudioChunk]:
+    def synthesize(self, planned: Plan, cache_key: str | None) -> Iterator[AudioChunk]:
         """Each planned segment: acoustic model (the next one queued meanwhile), voice transform,
         vocoder blocks, then its pause. Every chunk carries the timing items its audio completes."""
+        plan = planned.segments
         try:
             pieces: list[np.ndarray] = []
             infos: list[SegmentInfo] = []
@@ -376,9 +386,10 @@ class _Run:
                 raise RequestError(NOTHING_TO_SPEAK, "text")
             alignment.extend(aligner.finish(produced / self.rate))
             audio = np.concatenate(pieces)
-            self._finish(audio, infos, self.vocoder, alignment)
+            self._finish(audio, infos, self.vocoder, alignment, planned.notes)
             if cache_key is not None:
-                self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment), audio.nbytes)
+                self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment, planned.notes),
+                                     audio.nbytes)
         finally:
             self._cancel_pending()
 
@@ -415,11 +426,11 @@ class _Run:
         return pause_seconds(seg.segment, self._resolved(controls)[1])
 
     def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, alignment: list[Timed],
-                cached: bool = False) -> None:
+                notes: tuple[str, ...], cached: bool = False) -> None:
         t = self.timings
         t.total_s = time.perf_counter() - self.state.started
         t.audio_s = len(audio) / self.rate
-        self.state.result = Result(audio, self.rate, infos, t, vocoder, cached, alignment)
+        self.state.result = Result(audio, self.rate, infos, t, vocoder, cached, alignment, list(notes))
         if not cached:
             metrics = self.synth.metrics
             metrics.audio_seconds.inc(t.audio_s)

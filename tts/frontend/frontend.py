@@ -45,9 +45,9 @@ class Frontend:
 
     # ------------------------------------------------------------------ public API
 
-    def split(self, text: str, max_chars: int = 60, final_pause: bool = False) -> list[Segment]:
+    def split(self, text: str, max_chars: int = 60, continues: bool = False) -> list[Segment]:
         """Split ``text`` into segments of at most ``max_chars`` characters (see :mod:`tts.frontend.splitter`)."""
-        return split_text(text, max_chars, lambda t: self._segmenter.cut(t, hmm=False), final_pause)
+        return split_text(text, max_chars, lambda t: self._segmenter.cut(t, hmm=False), continues)
 
     def analyze(self, text: str) -> Utterance:
         """Turn one segment of text into syllables and Baker phonemes.

@@ -155,6 +155,15 @@ def _split_words(atoms: list[str], max_chars: int, cut_words: Callable[[str], li
     return _pack(fitted, max_chars)
 
 
+def _ends_with_sentence_end(atoms: list[str]) -> bool:
+    """The piece ends with sentence-final punctuation (before closing quotes and spaces)."""
+    for i in range(len(atoms) - 1, -1, -1):
+        if atoms[i] in CLOSING or (atoms[i].isspace() and atoms[i] != "\n"):
+            continue
+        return _is_sentence_end(atoms, i)
+    return False
+
+
 def _pause_for(atoms: list[str]) -> float:
     for a in reversed(atoms):
         if a in CLOSING or (a.isspace() and a != "\n"):
@@ -164,12 +173,13 @@ def _pause_for(atoms: list[str]) -> float:
 
 
 def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]],
-               final_pause: bool = False) -> list[Segment]:
+               continues: bool = False) -> list[Segment]:
     """Split ``text`` into segments of at most ``max_chars`` characters (see the module docstring).
 
     Each segment's ``source`` maps its characters back to ranges of ``text``; ``ends_sentence``
-    marks the last piece of each sentence. With ``final_pause`` the last segment keeps the pause
-    its punctuation calls for (the text continues in another call), else it gets none.
+    marks the last piece of each sentence. When the text ``continues`` in another call (a span of
+    markup follows), its last segment keeps the pause its punctuation calls for and ends a
+    sentence only if its punctuation says so; else it gets no pause and ends the last sentence.
     """
     if not isinstance(max_chars, int) or max_chars < 1:
         raise ValueError(f"max_chars must be a positive integer, got {max_chars!r}")
@@ -203,8 +213,8 @@ def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]],
                               index in sentence_ends))
     if pos != len(norm.text):  # pragma: no cover - the pieces must cover the text
         raise AssertionError("split lost characters")
-    if result and not final_pause:
-        result[-1] = dataclasses.replace(result[-1], pause_after=0.0)
-    if result:  # whatever follows the text, its last piece ends what was said
-        result[-1] = dataclasses.replace(result[-1], ends_sentence=True)
+    if result and not continues:
+        result[-1] = dataclasses.replace(result[-1], pause_after=0.0, ends_sentence=True)
+    elif result and not _ends_with_sentence_end(pieces[-1]):
+        result[-1] = dataclasses.replace(result[-1], ends_sentence=False)
     return result

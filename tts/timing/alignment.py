@@ -35,6 +35,7 @@ class Timed:
     end: float
     offset: int  # index of its first character in the input
     length: int = 1  # how many characters of the input it stands for
+    offsets: tuple[int, ...] = ()  # a sentence: where each character of its text is in the input
 
     def as_json(self) -> dict:
         key = "pinyin" if self.kind == "syllable" else "text"
@@ -91,7 +92,7 @@ class Aligner:
         if not chars:
             return None
         return Timed("sentence", "".join(self.source[i] for i in chars), start, end_s, chars[0],
-                     chars[-1] + 1 - chars[0])
+                     chars[-1] + 1 - chars[0], tuple(chars))
 
     def _syllables(self, piece: Piece) -> list[Timed]:
         starts: dict[int, int] = {}  # syllable -> its first frame
@@ -119,6 +120,12 @@ class Aligner:
                 lo, hi = spans.get(i, (syllable.start, syllable.end))
                 spans[i] = (min(lo, syllable.start), max(hi, syllable.end))
         return [Timed("character", self.source[i], lo, hi, i) for i, (lo, hi) in sorted(spans.items())]
+
+
+def grouped(items: list[Timed] | tuple[Timed, ...]) -> dict[str, list[dict]]:
+    """Items as the API answers them: {"characters": [...], "syllables": [...], "sentences": [...]}."""
+    ordered = sorted(items, key=lambda t: (t.start, t.offset))
+    return {f"{kind}s": [t.as_json() for t in ordered if t.kind == kind] for kind in ("character", "syllable", "sentence")}
 
 
 def due(items: list[Timed], until_s: float) -> tuple[list[Timed], list[Timed]]:

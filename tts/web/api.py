@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
+import json
 import logging
 import queue
 import threading
@@ -23,6 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
+from tts.timing.alignment import grouped
+from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
+from tts.timing.subtitles import LINE_CHARS, subtitles
 from tts.serving.admission import ServiceBusy
 from tts.synthesizer import Synthesizer
 from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
@@ -65,6 +70,15 @@ class SpeechRequest(BaseModel):
     pinyin: str | None = None
     reference_audio: str | None = None  # base64 of a 3-30 s clip whose prosody to follow
     stream: bool = False
+    ssml_strict: bool = True  # SSML input: unknown elements are a 400 (else spoken plainly and reported)
+
+
+class TimestampsRequest(SpeechRequest):
+    """The speech request plus what the timestamps endpoint adds: subtitles."""
+
+    subtitle_format: str | None = None  # "srt" | "vtt": adds a "subtitles" string
+    subtitle_line_chars: int = Field(LINE_CHARS, ge=4, le=200, description="longest subtitle cue, in characters")
+    subtitle_karaoke: bool = False  # WebVTT with a timing tag before every character
 
 
 def error_response(status: int, message: str, param: str | None = None, kind: str | None = None,
@@ -72,6 +86,11 @@ def error_response(status: int, message: str, param: str | None = None, kind: st
     kind = kind or ("invalid_request_error" if status < 500 else "server_error")
     return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": status}},
                         status_code=status, headers=headers)
+
+
+def notes_header(notes) -> dict[str, str]:
+    """How the input was read (SSML left out, styles mapped …), as a header: JSON, ASCII-escaped."""
+    return {"X-TTS-Notes": json.dumps(list(notes), ensure_ascii=True)} if notes else {}
 
 
 def validation_message(exc: ValidationError) -> tuple[str, str | None]:
@@ -112,7 +131,7 @@ def to_request(req: SpeechRequest) -> RequestInput:
         emotion_intensity=req.emotion_intensity if "emotion_intensity" in sent else None,
         speed=req.speed if "speed" in sent else None, pitch=req.pitch if "pitch" in sent else None,
         energy=req.energy if "energy" in sent else None, quality=quality, pinyin=req.pinyin,
-        instructions=req.instructions, reference=reference)
+        instructions=req.instructions, reference=reference, ssml_strict=req.ssml_strict)
 
 
 def to_options(req: SpeechRequest) -> SynthesisOptions:
@@ -219,41 +238,77 @@ class StoppingStreamingResponse(StreamingResponse):
 def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter:
     router = APIRouter()
 
-    # The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs.
-    body_schema = {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": SpeechRequest.model_json_schema()}}}}
+    def schema(model: type[SpeechRequest]) -> dict:
+        """The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs."""
+        return {"requestBody": {"required": True, "content": {
+            "application/json": {"schema": model.model_json_schema()}}}}
 
-    @router.post("/v1/audio/speech", openapi_extra=body_schema)
-    async def speech(request: Request):
+    async def begin(request: Request, model: type[SpeechRequest]):
+        """Parse, build and start a request: (the request, its synthesis stream) or an error response."""
         try:
             payload = await request.json()
         except ValueError:
-            return error_response(400, "the request body must be JSON")
+            return None, error_response(400, "the request body must be JSON")
         try:
-            req = SpeechRequest.model_validate(payload)
+            req = model.model_validate(payload)
         except ValidationError as exc:
             message, param = validation_message(exc)
-            return error_response(400, message, param)
+            return None, error_response(400, message, param)
+        if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
+            return None, error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}",
+                                        "subtitle_format")
         try:
             options = await anyio.to_thread.run_sync(to_options, req)
-            stream = await anyio.to_thread.run_sync(synth.stream, options)
+            return req, await anyio.to_thread.run_sync(synth.stream, options)
         except ServiceBusy as exc:
-            return error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
+            return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
         except RequestError as exc:
-            return error_response(exc.status, str(exc), exc.field)
+            return None, error_response(exc.status, str(exc), exc.field)
+
+    @router.post("/v1/audio/speech", openapi_extra=schema(SpeechRequest))
+    async def speech(request: Request):
+        req, stream = await begin(request, SpeechRequest)
+        if req is None:
+            return stream
         fmt = req.response_format
         chunks = (chunk.audio for chunk in stream)
         if req.stream:
             body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
-            return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt])
+            return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
+                                             headers=notes_header(stream.notes))
         try:
             result = await anyio.to_thread.run_sync(_finish, stream)
             data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
         except RequestError as exc:
             return error_response(exc.status, str(exc), exc.field)
         headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
-                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}"}
+                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
         return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+    @router.post("/v1/audio/speech/timestamps", openapi_extra=schema(TimestampsRequest))
+    async def speech_timestamps(request: Request):
+        """The audio with the time of every character, syllable and sentence (JSON), or as NDJSON
+        objects, one per piece of the stream, each with the items its audio completes."""
+        req, stream = await begin(request, TimestampsRequest)
+        if req is None:
+            return stream
+        fmt = req.response_format
+        if req.stream:
+            lines = _timestamp_lines(stream, synth.sample_rate, req)
+            return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
+                                             headers=notes_header(stream.notes))
+        try:
+            result = await anyio.to_thread.run_sync(_finish, stream)
+            data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
+        except RequestError as exc:
+            return error_response(exc.status, str(exc), exc.field)
+        body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
+                "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
+                "notes": result.notes}
+        if req.subtitle_format:
+            body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
+                                          req.subtitle_karaoke)
+        return JSONResponse(body)
 
     @router.get("/v1/voices")
     def voices():
@@ -301,3 +356,31 @@ def _finish(stream):
         for _ in stream:
             pass
         return stream.result
+
+
+def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterator[bytes]:
+    """NDJSON for a streamed timestamps request: each object holds the next encoded audio bytes
+    (all of them joined are the whole file in the request's format) and the timing items heard
+    by then; the last one also the subtitles, when asked for."""
+    heard: collections.deque = collections.deque()  # filled as the encoder takes each chunk
+
+    def audio():
+        for chunk in stream:
+            heard.extend(chunk.alignment)
+            yield chunk.audio
+
+    def line(block: bytes, items: list) -> bytes:
+        obj = {"audio": base64.b64encode(block).decode("ascii"), **grouped(items)}
+        return (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
+
+    everything: list = []
+    for block in encode_stream(_closing(audio(), stream), sample_rate, req.response_format):
+        items = [heard.popleft() for _ in range(len(heard))]
+        everything.extend(items)
+        yield line(block, items)
+    rest = [heard.popleft() for _ in range(len(heard))]
+    everything.extend(rest)
+    last = json.loads(line(b"", rest))
+    if req.subtitle_format:
+        last["subtitles"] = subtitles(everything, req.subtitle_format, req.subtitle_line_chars, req.subtitle_karaoke)
+    yield (json.dumps(last, ensure_ascii=False) + "\n").encode("utf-8")

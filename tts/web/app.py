@@ -36,14 +36,14 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
         return app
     import gradio as gr
 
-    from tts.web.ui import build_ui
+    from tts.web.ui import PAGE_CSS, PAGE_JS, build_ui
 
     demo = build_ui(synthesizer)
     # Files are served only from the app's own temporary area (and Gradio's upload cache);
     # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
                                footer_links=["api"], show_error=True, max_file_size=MAX_UPLOAD,
-                               enable_monitoring=False)
+                               enable_monitoring=False, js=PAGE_JS, css=PAGE_CSS)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -48,6 +48,12 @@ def build_ui(synthesizer) -> gr.Blocks:
                                           placeholder="输入中文，例如：今天天气很好，我们一起去公园散步吧。")
                         count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
                         with gr.Row():
+                            ssml = gr.Checkbox(False, label="SSML 标记 markup (阿里云 / Azure)", elem_id="tts-ssml",
+                                               info="以 <speak> 开头的文本总按 SSML 读 · text starting with <speak> "
+                                                    "is always read as SSML")
+                        with gr.Accordion("SSML 示例 Examples", open=False, elem_id="ssml-examples"):
+                            gr.Examples(SSML_EXAMPLES, inputs=[text, ssml], label="点击填入 Click to fill in")
+                        with gr.Row():
                             voice = gr.Dropdown(voices, value="baker", label="音色 Voice")
                             emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion")
                             intensity = _slider("emotion_intensity")
@@ -76,6 +82,9 @@ def build_ui(synthesizer) -> gr.Blocks:
                                          interactive=False, elem_id="tts-audio", buttons=[])
                         wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
                         status = gr.Markdown(elem_id="tts-status")
+                        timed = gr.HTML(elem_id="tts-karaoke", label="朗读进度 What is being read")
+                        subtitle_files = gr.File(label="字幕 Subtitles (SRT / WebVTT)", elem_id="tts-subtitles",
+                                                 file_count="multiple")
             with gr.Tab("批量 / 有声书 Batch / audiobook"):
                 batch_text = gr.Textbox(label="每行一条 One item per line", lines=10)
                 batch_file = gr.File(label="或上传 .txt Or upload a .txt file", file_types=[".txt"], type="filepath")
@@ -95,15 +104,15 @@ def build_ui(synthesizer) -> gr.Blocks:
         instructions.submit(guarded(lambda i: _instruction_summary(i)), instructions, status,
                             api_name="parse_instructions")
         form = [text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality, pinyin,
-                use_pinyin]
+                use_pinyin, ssml]
 
         def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
-                       pinyin, use_pinyin, request: gr.Request):
+                       pinyin, use_pinyin, ssml=False, request: gr.Request = None):
             _drop_finished_streams(demo, request)
             yield from h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity, instructions, reference,
-                                           speed, pitch, energy, quality, pinyin, use_pinyin)
+                                           speed, pitch, energy, quality, pinyin, use_pinyin, ssml=bool(ssml))
 
-        go.click(guarded(synthesize), form, [audio, wav, status], api_name="synthesize")
+        go.click(guarded(synthesize), form, [audio, wav, status, timed, subtitle_files], api_name="synthesize")
 
         def run_batch(t, f, v, e, s, q, progress=gr.Progress()):
             return h.synthesize_batch(synth, out_dir, t, f, v, e, s, q, progress)
@@ -114,6 +123,38 @@ def build_ui(synthesizer) -> gr.Blocks:
                max_size=synth.profile.serving.queue_size)
     demo.tts_output_dir = out_dir
     return demo
+
+
+# What the SSML examples fill in: one of each dialect (docs/ssml.md has the reference).
+SSML_EXAMPLES = [
+    ['<speak>欢迎收听<break time="500ms"/>今天的新闻。我们来到<phoneme alphabet="py" ph="chong2 qing4">重庆</phoneme>，'
+     '<say-as interpret-as="telephone">13812345678</say-as>是热线电话。'
+     '<emotion category="happy" intensity="1.2">祝大家周末愉快！</emotion></speak>', True],
+    ['<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xmlns:mstts="https://www.w3.org/2001/mstts" '
+     'xml:lang="zh-CN"><voice name="baker-low"><prosody rate="-20%" pitch="-2st">晚上好，</prosody>'
+     '<mstts:express-as style="gentle" styledegree="1.5">欢迎回家。</mstts:express-as></voice>'
+     '<s><sub alias="世界卫生组织">WHO</sub>发布了新的报告</s></speak>', True],
+]
+# Highlights the character being heard: the streaming player's time against each character's span.
+PAGE_JS = """
+() => {
+  setInterval(() => {
+    const audio = document.querySelector('#tts-audio audio');
+    const box = document.querySelector('#tts-karaoke');
+    if (!audio || !box) return;
+    const t = audio.currentTime;
+    for (const el of box.querySelectorAll('span[data-s]')) {
+      el.classList.toggle('tts-now', t >= +el.dataset.s && t < +el.dataset.e);
+      el.classList.toggle('tts-said', t >= +el.dataset.e);
+    }
+  }, 80);
+}
+"""
+PAGE_CSS = """
+#tts-karaoke .tts-timed { font-size: 1.2em; line-height: 1.8; }
+#tts-karaoke .tts-said { color: var(--body-text-color-subdued); }
+#tts-karaoke .tts-now { background: var(--color-accent-soft); border-radius: 3px; }
+"""
 
 
 def _slider(name: str) -> gr.Slider:

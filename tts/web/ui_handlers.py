@@ -6,6 +6,7 @@ Every handler takes the Synthesizer explicitly; errors become short bilingual me
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import tempfile
@@ -19,6 +20,9 @@ import numpy as np
 from tts.audio.wav import silence, wav_bytes, write_wav
 from tts.options import RequestError, SynthesisOptions
 from tts.request import DEFAULTS, RequestInput, build_request
+from tts.ssml import is_ssml
+from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
+from tts.timing.subtitles import subtitles
 from tts.serving.admission import RequestTimeout, ServiceBusy
 from tts.synthesizer import Synthesizer
 
@@ -56,7 +60,7 @@ def preview_pinyin(synth: Synthesizer, text: str) -> str:
         raise UserFacingError("请先输入文本 · Enter some text first")
     plan = synth.plan(SynthesisOptions(text))
     lines = []
-    for planned in plan:
+    for planned in plan.segments:
         syllables = synth.pipeline.prepare_segment(planned).utterance.syllables
         if syllables:
             lines.append(" ".join(syllables))
@@ -100,22 +104,53 @@ def status_line(result, notes: list[str]) -> str:
     return "\n\n".join(lines)
 
 
-def synthesize_stream(synth: Synthesizer, out_dir: Path, *form) -> Iterator[tuple]:
-    """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown).
+def synthesize_stream(synth: Synthesizer, out_dir: Path, *form, ssml: bool = False) -> Iterator[tuple]:
+    """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown, the text
+    timed for highlighting (HTML), subtitle files | None).
 
     Chunks go to Gradio as WAV bytes: a numpy chunk would be peak-normalized one by one (the
     volume would jump between chunks) and written to a content-addressed cache file, which two
-    requests producing the same chunk at once would race on.
+    requests producing the same chunk at once would race on. With `ssml`, text that does not
+    start with <speak is wrapped in one (so markup fragments can be typed as they are).
     """
+    if ssml and not is_ssml(form[0] or ""):
+        form = (f"<speak>{form[0] or ''}</speak>", *form[1:])
     options, notes = build_options(synth, *form)
     stream = synth.stream(options)
+    heard: list = []
     with stream:
         for chunk in stream:
-            yield wav_bytes(chunk.audio, synth.sample_rate), None, "合成中… synthesizing…"
+            heard.extend(chunk.alignment)
+            yield (wav_bytes(chunk.audio, synth.sample_rate), None, "合成中… synthesizing…",
+                   timed_text_html(options.text, heard), None)
     result = stream.result
     path = new_output_file(out_dir, "tts", ".wav")
     write_wav(path, result.audio, result.sample_rate)
-    yield None, str(path), status_line(result, notes)
+    subtitle_files = []
+    for fmt in SUBTITLE_FORMATS:
+        sub = new_output_file(out_dir, "tts", f".{fmt}")
+        sub.write_text(subtitles(result.alignment, fmt), encoding="utf-8")
+        subtitle_files.append(str(sub))
+    yield None, str(path), status_line(result, notes + result.notes), timed_text_html(options.text,
+                                                                                     result.alignment), subtitle_files
+
+
+def timed_text_html(source: str, items) -> str:
+    """The caller's text, each spoken character tagged with when it is heard (the page's script
+    highlights it while the player is there); markup between sentences is left out."""
+    chars = {t.offset: t for t in items if t.kind == "character"}
+    shown = sorted({o for t in items if t.kind == "sentence" for o in t.offsets} | set(chars))
+    if not shown:
+        return ""
+    out, last = [], None
+    for i in shown:
+        if last is not None and i != last + 1 and source[last + 1:i].strip():
+            out.append(" ")  # markup left out between two pieces of text
+        ch = html.escape(source[i])
+        t = chars.get(i)
+        out.append(f'<span data-s="{t.start:.3f}" data-e="{t.end:.3f}">{ch}</span>' if t else ch)
+        last = i
+    return '<div class="tts-timed">' + "".join(out) + "</div>"
 
 
 def read_batch_lines(text: str | None, upload: str | None) -> list[str]:

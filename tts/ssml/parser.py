@@ -1,0 +1,354 @@
+"""SSML (Alibaba and Azure dialects) -> the document model, parsed safely and with offsets.
+
+The markup is read with defusedxml's SAX parser: no DTD, no entity declarations, no external
+entities (so no billion laughs and no file reads), and limits on nesting depth, element count
+and attribute size. Every text node keeps, character by character, its position in the markup
+as sent (entities and line breaks map to what they stood for), so timestamps point into the
+caller's own input. Elements become spans with controls:
+
+* <speak rate pitch volume voice> (Alibaba's numeric attributes), <voice name>, <prosody rate
+  pitch volume>, <emotion category intensity> (Alibaba), <mstts:express-as style styledegree>
+  (Azure): controls of the spans inside, nested ones applied on top;
+* <break time strength>: an exact silence after what comes before;
+* <p>, <s>: sentence boundaries (a full stop is read where the text has none);
+* <phoneme alphabet ph>, <sub alias>, <say-as interpret-as>, <w>: what is read for their text.
+
+Unknown elements are an error naming them (strict), or their text is spoken and they are
+reported (lenient).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from xml.sax import SAXException, SAXParseException
+from xml.sax.handler import ContentHandler, feature_namespaces
+
+from tts.document import Controls, Document, Span
+from tts.frontend.alignment import SourceMap
+from tts.frontend.textclasses import CLOSING, SENTENCE_END
+from tts.ssml import say_as, values
+from tts.ssml.values import SSMLError
+
+MAX_DEPTH = 64
+MAX_ELEMENTS = 10_000
+MAX_ATTRIBUTE_CHARS = 65_536  # all attribute values together
+MSTTS = ("https://www.w3.org/2001/mstts", "http://www.w3.org/2001/mstts")
+SUPPORTED = ("speak", "voice", "p", "s", "break", "prosody", "emotion", "express-as", "phoneme", "sub", "say-as", "w")
+TEXT_ONLY = ("phoneme", "sub", "say-as", "w")  # elements whose text is read another way: text inside only
+
+
+def is_ssml(text: str) -> bool:
+    """An input whose first non-blank characters are <speak, or an XML document (an XML declaration
+    or a DOCTYPE first): markup, never text to read aloud (a DOCTYPE is then refused)."""
+    if not isinstance(text, str):
+        return False
+    head = text.lstrip()
+    return head.startswith("<speak") or head.startswith("<?xml") or head.startswith("<!DOCTYPE")
+
+
+@dataclass
+class _Element:
+    name: str
+    controls: Controls
+    line: int
+    column: int
+    attrs: dict[str, str]
+    text: list[tuple[str, int, int, bool]] = field(default_factory=list)  # text held by a TEXT_ONLY element
+
+
+class _Handler(ContentHandler):
+    def __init__(self, source: str, strict: bool, read_word: Callable[[str], list[str]]):
+        super().__init__()
+        self.source = source
+        self.strict = strict
+        self.read_word = read_word
+        self.line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", source)]
+        self.stack: list[_Element] = []
+        self.spans: list[Span] = []
+        self.notes: list[str] = []
+        self.elements = 0
+        self.attribute_chars = 0
+        self.spoken = 0
+        self._pending: tuple[str, int] | None = None  # text whose end is the next event's position
+        self.locator = None
+
+    # -- positions
+
+    def setDocumentLocator(self, locator) -> None:
+        self.locator = locator
+
+    def _where(self) -> tuple[int, int]:
+        return self.locator.getLineNumber(), self.locator.getColumnNumber()
+
+    def _offset(self) -> int:
+        line, column = self._where()
+        return min(len(self.source), self.line_starts[min(line, len(self.line_starts)) - 1] + column)
+
+    def _flush(self) -> None:
+        """Place the text seen last, now that the next event says where it ended."""
+        if self._pending is None:
+            return
+        data, start = self._pending
+        self._pending = None
+        end = self._offset()
+        if end - start == len(data) and self.source[start:end] == data:
+            mapped = [(ch, start + i, start + i + 1) for i, ch in enumerate(data)]
+        else:  # an entity, a CDATA marker or a normalized line break: all of it stands for the data
+            mapped = [(ch, start, max(start + 1, end)) for ch in data]
+        self._text(mapped)
+
+    def _fail(self, message: str) -> SSMLError:
+        line, column = self._where()
+        return SSMLError(message, line, column)
+
+    # -- SAX events
+
+    def startElementNS(self, name, qname, attrs) -> None:
+        self._flush()
+        uri, local = name
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise self._fail(f"more than {MAX_ELEMENTS} elements")
+        if len(self.stack) >= MAX_DEPTH:
+            raise self._fail(f"elements nested deeper than {MAX_DEPTH}")
+        plain = {}
+        for (_, attr), value in attrs.items():
+            self.attribute_chars += len(value)
+            plain[attr] = value
+        if self.attribute_chars > MAX_ATTRIBUTE_CHARS:
+            raise self._fail(f"attributes longer than {MAX_ATTRIBUTE_CHARS} characters in all")
+        if uri in MSTTS and local != "express-as":
+            local = "mstts:" + local  # Azure's other extensions are not supported
+        if not self.stack and local != "speak":
+            raise self._fail("SSML must start with <speak>")
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.name in TEXT_ONLY:
+            raise self._fail(f"<{parent.name}> may only hold text, not <{local}>")
+        line, column = self._where()
+        controls = parent.controls if parent else Controls()
+        if local not in SUPPORTED:
+            if self.strict:
+                raise self._fail(f"element <{local}> is not supported (supported: {', '.join(SUPPORTED)}); "
+                                 "send ssml_strict=false to speak its text anyway")
+            self.notes.append(f"<{local}> is not supported: its text was spoken plainly")
+        else:
+            try:
+                controls = self._controls(local, plain, controls)
+            except SSMLError as exc:
+                raise SSMLError(str(exc), line, column) from None
+        if local in ("p", "s"):
+            self._end_sentence()
+        if local == "break":
+            self._break(plain, line, column)
+        self.stack.append(_Element(local, controls, line, column, plain))
+
+    def endElementNS(self, name, qname) -> None:
+        self._flush()
+        element = self.stack.pop()
+        if element.name in TEXT_ONLY:
+            try:
+                self._read_as(element)
+            except SSMLError as exc:
+                raise SSMLError(str(exc), element.line, element.column) from None
+        elif element.name in ("p", "s"):
+            self._end_sentence()
+
+    def characters(self, content: str) -> None:
+        if not self.stack:
+            return
+        self._flush()
+        self._pending = (content, self._offset())
+
+    def endDocument(self) -> None:
+        self._flush()
+
+    # -- building spans
+
+    def _controls(self, name: str, attrs: dict[str, str], outer: Controls) -> Controls:
+        own: dict[str, object] = {}
+        if name == "speak":  # Alibaba's numeric attributes
+            if "rate" in attrs:
+                own["speed"] = values.alibaba_rate(attrs["rate"])
+            if "pitch" in attrs:
+                own["pitch"] = values.alibaba_pitch(attrs["pitch"])
+            if "volume" in attrs:
+                own["energy"] = values.alibaba_volume(attrs["volume"])
+            if "voice" in attrs:
+                own["voice"] = self._voice(attrs["voice"])
+        elif name == "voice":
+            if "name" not in attrs:
+                raise SSMLError("<voice> needs a name")
+            own["voice"] = self._voice(attrs["name"])
+        elif name == "prosody":
+            if "rate" in attrs:
+                own["speed"] = values.rate(attrs["rate"])
+            if "pitch" in attrs:
+                own["pitch"] = values.pitch(attrs["pitch"])
+            if "volume" in attrs:
+                own["energy"] = values.volume(attrs["volume"])
+            for ignored in ("contour", "range", "duration"):
+                if ignored in attrs:
+                    self.notes.append(f"<prosody {ignored}> is not supported and was ignored")
+        elif name in ("emotion", "express-as"):
+            key = "category" if name == "emotion" else "style"
+            if key not in attrs:
+                raise SSMLError(f"<{name}> needs a {key}")
+            preset, factor, note = values.emotion(attrs[key])
+            degree = attrs.get("intensity" if name == "emotion" else "styledegree")
+            own["emotion"] = preset
+            own["emotion_intensity"] = factor * (values.intensity(degree, key) if degree is not None else 1.0)
+            if note:
+                self.notes.append(f"{key} {attrs[key]!r}: {note}")
+            if "role" in attrs:
+                self.notes.append(f"<{name} role> is not supported (one speaker) and was ignored")
+        return outer.merged(Controls(**own)) if own else outer
+
+    def _voice(self, name: str) -> str:
+        from tts.expressive.presets import VOICES
+
+        if name in VOICES:
+            return name
+        mapped = values.VOICE_ALIASES.get(name.strip().lower())
+        if mapped is None:
+            raise SSMLError(f"unknown voice {name!r} (available: {', '.join(VOICES)})")
+        self.notes.append(f"voice {name!r} is spoken by {mapped!r} (the only speaker here is Baker)")
+        return mapped
+
+    def _break(self, attrs: dict[str, str], line: int, column: int) -> None:
+        try:
+            seconds = values.break_seconds(attrs.get("time"), attrs.get("strength"))
+        except SSMLError as exc:
+            raise SSMLError(str(exc), line, column) from None
+        if not self.spans:  # a break before anything is said: silence first
+            self.spans.append(Span("", SourceMap((), ()), Controls(), seconds))
+            return
+        last = self.spans[-1]
+        self.spans[-1] = Span(last.text, last.source, last.controls, (last.pause_after or 0.0) + seconds)
+
+    def _text(self, mapped: list[tuple[str, int, int]]) -> None:
+        element = self.stack[-1]
+        if element.name in TEXT_ONLY:
+            element.text.extend((ch, s, e, True) for ch, s, e in mapped)
+            return
+        self.spoken += sum(1 for ch, _, _ in mapped if not ch.isspace())
+        self._emit([(ch, s, e) for ch, s, e in mapped], element.controls)
+
+    def _emit(self, mapped: list[tuple[str, int, int]], controls: Controls) -> None:
+        if not mapped:
+            return
+        text = "".join(ch for ch, _, _ in mapped)
+        source = SourceMap(tuple(s for _, s, _ in mapped), tuple(e for _, _, e in mapped))
+        last = self.spans[-1] if self.spans else None
+        if last is not None and last.pause_after is None and last.controls == controls:
+            self.spans[-1] = Span(last.text + text, SourceMap.join([last.source, source]), controls)
+        else:
+            self.spans.append(Span(text, source, controls))
+
+    def _end_sentence(self) -> None:
+        """<p> and <s> bound sentences: read a full stop where the text does not end one."""
+        last = next((s for s in reversed(self.spans) if s.text.strip()), None)
+        if last is None:
+            return
+        tail = last.text.rstrip().rstrip("".join(CLOSING))
+        if tail and tail[-1] not in SENTENCE_END and tail[-1] not in "。.\n":
+            at = last.source.ends[-1] if len(last.source) else 0
+            self._emit([("。", at, at)], self.spans[-1].controls if self.spans else Controls())
+
+    def _read_as(self, element: _Element) -> None:
+        chars = [(ch, s, e) for ch, s, e, _ in element.text]
+        content = "".join(ch for ch, _, _ in chars)
+        controls = element.controls
+        if not content.strip():
+            raise SSMLError(f"<{element.name}> holds no text")
+        self.spoken += sum(1 for ch in content if not ch.isspace())
+
+        def over(i: int, j: int) -> tuple[int, int]:
+            """The markup range of content characters [i, j) (a point for an empty range)."""
+            if i >= j:
+                at = chars[i][1] if i < len(chars) else chars[-1][2]
+                return at, at
+            return min(s for _, s, _ in chars[i:j]), max(e for _, _, e in chars[i:j])
+
+        if element.name == "sub":
+            if "alias" not in element.attrs or not element.attrs["alias"].strip():
+                raise SSMLError("<sub> needs an alias")
+            s, e = over(0, len(chars))
+            self._emit([(ch, s, e) for ch in element.attrs["alias"]], controls)
+        elif element.name == "phoneme":
+            if "ph" not in element.attrs:
+                raise SSMLError("<phoneme> needs ph")
+            syllables = values.syllables(element.attrs.get("alphabet"), element.attrs["ph"])
+            self._override(chars, syllables, controls)
+        elif element.name == "w":  # one word: read as it reads alone, never cut apart
+            word = content.strip()
+            if 1 <= len(word) <= 32 and not any(c.isspace() for c in word) and self.read_word(word):
+                self._override(chars, tuple(self.read_word(word)), controls)
+            else:
+                self._emit(chars, controls)
+        else:  # say-as
+            if "interpret-as" not in element.attrs:
+                raise SSMLError("<say-as> needs interpret-as")
+            for text, i, j in say_as.read(element.attrs["interpret-as"], content):
+                s, e = over(i, j)
+                if text == content[i:j]:
+                    self._emit(chars[i:j], controls)
+                else:
+                    self._emit([(ch, s, e) for ch in text], controls)
+
+    def _override(self, chars: list[tuple[str, int, int]], syllables: tuple[str, ...], controls: Controls) -> None:
+        """The text read with the given syllables, as the frontend's inline {word|pinyin} form."""
+        word = "".join(ch for ch, _, _ in chars).strip()
+        if not 1 <= len(word) <= 32 or any(c.isspace() for c in word):
+            raise SSMLError("<phoneme> text must be one word of at most 32 characters, without spaces")
+        from tts.frontend.lexicon import parse_syllables
+
+        try:
+            parse_syllables(word, " ".join(syllables))
+        except ValueError as exc:
+            raise SSMLError(f"<phoneme>: {exc}") from None
+        kept = [(ch, s, e) for ch, s, e in chars if not ch.isspace()]
+        start, end = kept[0][1], kept[-1][2]
+        self._emit([("{", start, start)] + kept + [(ch, end, end) for ch in "|" + " ".join(syllables) + "}"],
+                   controls)
+
+
+
+@dataclass(frozen=True)
+class ParsedSSML:
+    document: Document
+    notes: tuple[str, ...]
+    spoken_chars: int
+
+
+def parse(text: str, read_word: Callable[[str], list[str]], strict: bool = True) -> ParsedSSML:
+    """Parse SSML into a Document (SSMLError, with line and column, for anything wrong).
+
+    `read_word` gives a word's syllables as it reads alone (for <w>): the pipeline's frontend.
+    """
+    import defusedxml.sax
+    from defusedxml import DefusedXmlException
+
+    handler = _Handler(text, strict, read_word)
+    parser = defusedxml.sax.make_parser()
+    parser.forbid_dtd = True
+    parser.forbid_entities = True
+    parser.forbid_external = True
+    parser.setFeature(feature_namespaces, True)
+    parser.setContentHandler(handler)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SSMLError("SSML holds characters that are not valid Unicode (unpaired surrogates)") from None
+    try:
+        parser.parse(io.BytesIO(data))
+    except SAXParseException as exc:
+        raise SSMLError(f"malformed SSML: {exc.getMessage()}", exc.getLineNumber(), exc.getColumnNumber()) from None
+    except DefusedXmlException:
+        line, column = handler._where() if handler.locator else (None, None)
+        raise SSMLError("DTDs and entity declarations are not allowed in SSML", line, column) from None
+    except SAXException as exc:
+        raise SSMLError(f"malformed SSML: {exc.getMessage()}") from None
+    return ParsedSSML(Document(text, tuple(handler.spans)), tuple(handler.notes), handler.spoken)
