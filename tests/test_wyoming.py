@@ -483,6 +483,17 @@ def test_app_serves_http_and_wyoming_from_one_process_and_one_synthesizer():
     assert status in (0, -signal.SIGTERM), proc.stdout.read()
 
 
+def test_compose_health_check_passes_on_a_live_server_and_fails_without_one(tiny_uri):
+    import yaml
+
+    check = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["wyoming"]["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"]
+    live = check[3].replace("10200", tiny_uri.rsplit(":", 1)[1])
+    assert subprocess.run([sys.executable, "-c", live], timeout=30).returncode == 0
+    dead = check[3].replace("10200", str(free_port()))  # nothing listens there
+    assert subprocess.run([sys.executable, "-c", dead], capture_output=True, timeout=30).returncode != 0
+
+
 # ---- the sentence buffer behind streaming synthesis (no server)
 
 
