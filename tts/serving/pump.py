@@ -39,31 +39,27 @@ class PumpedStream:
     def _produce(self) -> None:
         try:
             for block in self._blocks:
-                while not self._stop.is_set():
-                    try:
-                        self._queue.put(block, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if self._stop.is_set():
+                if not self._put(block):
                     break
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, which ends the response
             log.warning("streamed synthesis failed: %s", exc)
-            self._put_final(exc)
+            self._put(exc)
             return
         finally:
             close = getattr(self._blocks, "close", None)
             if close:
                 close()
-        self._put_final(_END)
+        self._put(_END)
 
-    def _put_final(self, item) -> None:
+    def _put(self, item) -> bool:
+        """Queue `item`, waiting in short slices so that a stop is noticed; False once stopped."""
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=0.1)
-                return
+                return True
             except queue.Full:
                 continue
+        return False
 
     def stop(self) -> None:
         self._stop.set()
