@@ -366,6 +366,30 @@ def test_a_busy_server_answers_with_an_error_event(tiny_engine, tiny_pipeline):
     s.close()
 
 
+def test_a_too_long_text_is_an_invalid_request_error(tiny_uri, tiny_synth):
+    limit = tiny_synth.profile.text.max_request_chars
+    events = asyncio.run(exchange(tiny_uri, Synthesize("长" * (limit + 1)).event(), until=()))
+    assert types(events) == ["error"]  # and then the server closed the connection
+    error = Error.from_event(events[0])
+    assert error.code == "invalid_request" and "请求无效" in error.text and f"the limit is {limit}" in error.text
+
+
+def test_a_failed_synthesis_is_an_error_event_and_frees_the_slot(tiny_engine, tiny_pipeline):
+    s = make(tiny_engine, tiny_pipeline)
+
+    def broken(payloads):
+        raise RuntimeError("simulated vocoder crash")
+
+    s.workers["cpu"].handlers["vocoder"] = broken
+    with WyomingServer(s, f"tcp://127.0.0.1:{free_port()}").start() as server:
+        events = asyncio.run(exchange(server.uri, Synthesize("这一句合成会失败。").event(), until=()))
+        assert types(events) == ["error"]
+        error = Error.from_event(events[0])
+        assert error.code == "synthesis_failed" and "合成失败" in error.text
+        assert wait_for(lambda: s.admission.running == 0)
+    s.close()
+
+
 def test_malformed_events_close_the_connection_and_the_server_stays_up(tiny_uri):
     async def send_raw(data: bytes) -> list[Event]:
         """Write `data` and end the client's side; every event read until the server closes."""

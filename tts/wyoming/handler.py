@@ -140,9 +140,8 @@ class WyomingHandler(AsyncEventHandler):
         elif SynthesizeStart.is_type(event.type):
             if self._reply is not None:
                 raise ProtocolError("synthesize-start while a streamed request is still open")
-            start = _parse(SynthesizeStart, event)
+            self._reply_voice = _voice(_parse(SynthesizeStart, event).voice)
             self._reply = SentenceBuffer(self.synth.pipeline.frontend.split, self.synth.profile.text.max_request_chars)
-            self._reply_voice = _voice(start.voice)
         elif SynthesizeChunk.is_type(event.type):
             reply = self._open_reply(event)
             for sentence in reply.add(_string(_parse(SynthesizeChunk, event).text, event)):
