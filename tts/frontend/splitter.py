@@ -172,6 +172,16 @@ def _pause_for(atoms: list[str]) -> float:
     return PAUSE_WORD
 
 
+def pause_after(text: str) -> float:
+    """Seconds of silence :func:`split_text` puts after a piece of text ending like ``text`` when
+    another piece follows (by its last punctuation or newline; closing marks are skipped).
+
+    For callers that receive text piece by piece (a streamed reply) and must space the pieces as
+    one whole text would have been spaced.
+    """
+    return _pause_for(_atoms(nfkc(text).text))
+
+
 def split_text(text: str, max_chars: int, cut_words: Callable[[str], list[str]],
                continues: bool = False) -> list[Segment]:
     """Split ``text`` into segments of at most ``max_chars`` characters (see the module docstring).

@@ -13,10 +13,7 @@ import base64
 import binascii
 import collections
 import json
-import logging
-import queue
-import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import anyio
 from fastapi import APIRouter, Request
@@ -29,10 +26,9 @@ from tts.timing.alignment import grouped
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
 from tts.serving.admission import ServiceBusy
+from tts.serving.pump import PumpedStream
 from tts.synthesizer import Synthesizer
 from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
-
-log = logging.getLogger(__name__)
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
                  "zh-tts": None, "zh-tts-fast": "fast", "zh-tts-hifi": "high"}
@@ -147,78 +143,6 @@ def decode_reference(data: str) -> bytes:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise RequestError("reference_audio must be base64-encoded audio", "reference_audio") from None
-
-
-_END = object()
-
-
-class PumpedStream:
-    """Encoded audio produced by a dedicated thread, consumed by the event loop.
-
-    The producer thread owns the synthesis stream: it iterates it and closes it itself (a
-    generator must not be closed from another thread). When the response ends early (client
-    gone), `stop()` is called; the producer notices at its next block, closes the stream, and
-    the synthesis cancels its queued work and frees its slot.
-    """
-
-    def __init__(self, blocks: Iterator[bytes], depth: int = 8):
-        self._blocks = blocks
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._produce, name="api-stream", daemon=True)
-        self._thread.start()
-
-    def _produce(self) -> None:
-        try:
-            for block in self._blocks:
-                while not self._stop.is_set():
-                    try:
-                        self._queue.put(block, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if self._stop.is_set():
-                    break
-        except Exception as exc:  # noqa: BLE001 - handed to the consumer, which ends the response
-            log.warning("streamed synthesis failed: %s", exc)
-            self._put_final(exc)
-            return
-        finally:
-            close = getattr(self._blocks, "close", None)
-            if close:
-                close()
-        self._put_final(_END)
-
-    def _put_final(self, item) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _next(self):
-        """The next item, or _END once stopped. Waits in short slices: a worker thread left
-        waiting here after its client hung up (the awaiting task is cancelled and abandons it)
-        must still come back, or every hang-up would keep one thread forever."""
-        while True:
-            try:
-                return self._queue.get(timeout=0.2)
-            except queue.Empty:
-                if self._stop.is_set():
-                    return _END
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        while True:
-            item = await anyio.to_thread.run_sync(self._next, abandon_on_cancel=True)
-            if item is _END:
-                return
-            if isinstance(item, Exception):
-                raise item  # ends the chunked response early: the client sees a truncated stream
-            yield item
 
 
 class StoppingStreamingResponse(StreamingResponse):

@@ -1,5 +1,5 @@
 """The server factory and the `serve` command: the HTTP API, with or without the Gradio UI, on one
-FastAPI app.
+FastAPI app (and with `--wyoming URI` the Wyoming server too, over the same Synthesizer).
 
     create_app(synthesizer)            API + UI (what `zh-tts serve` / app.py run)
     create_app(synthesizer, ui=False)  the API alone (what a cluster deployment replicates)
@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="API requests per minute per client (API key or address); 0 = unlimited")
     p.add_argument("--rate-burst", type=int, default=30, help="requests a client may send at once")
     p.add_argument("--no-ui", action="store_true", help="serve the HTTP API only (no web page)")
+    p.add_argument("--wyoming", default=os.environ.get("ZH_TTS_WYOMING") or None, metavar="URI",
+                   help="also serve the Wyoming protocol (Home Assistant) from this process, with the same "
+                   "models, e.g. tcp://0.0.0.0:10200")
     return p.parse_args(argv)
 
 
@@ -81,20 +84,39 @@ def main(argv: list[str] | None = None) -> int:
             print("error: --auth must be USER:PASS", file=sys.stderr)
             return 2
         auth = (user, password)
+    if args.wyoming:
+        from tts.wyoming.server import WyomingServer, check_uri
+
+        try:
+            check_uri(args.wyoming)  # before minutes of loading, not after
+        except ValueError as exc:
+            print(f"error: --wyoming: {exc}", file=sys.stderr)
+            return 2
     ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
     try:
         synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
     except (ProfileError, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    wyoming = None
+    if args.wyoming:  # its own event loop in a thread, over the same Synthesizer
+        try:
+            wyoming = WyomingServer(synth, args.wyoming).start()
+        except OSError as exc:
+            print(f"error: cannot listen on {args.wyoming}: {exc}", file=sys.stderr)
+            synth.close()
+            return 1
     trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/serving/memory.py)
     app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
                         rate_per_minute=args.rate_limit, rate_burst=args.rate_burst)
-    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}",
+    also = f"; Wyoming on {args.wyoming}" if wyoming else ""
+    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}{also}",
           flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
+        if wyoming is not None:
+            wyoming.stop()
         trimmer.stop()
         synth.close()
     return 0
