@@ -270,3 +270,28 @@ def test_synthesis_streams_speech_and_offers_the_wav(page):
     if os.environ.get("ZH_TTS_UPDATE_SCREENSHOT") == "1":
         README_SCREENSHOT.write_bytes(SCREENSHOT.read_bytes())
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_ssml_example_subtitles_and_the_text_highlighted_as_it_is_heard(page):
+    page.locator("#ssml-examples").get_by_text("SSML 示例 Examples").click()
+    page.locator("#ssml-examples").get_by_text("欢迎收听", exact=False).first.click()
+    expect(page.locator("#tts-text textarea")).to_have_value(re.compile(r"^<speak>欢迎收听"))
+    expect(page.locator("#tts-ssml input")).to_be_checked()
+    page.locator("#synthesize").click()
+    expect(page.locator("#tts-download a").first).to_be_attached(timeout=WAIT_MS)
+    # The spoken text, tagged with when each character is heard: the caller's characters, no markup.
+    timed = page.locator("#tts-karaoke span[data-s]")
+    expect(timed.first).to_be_attached(timeout=WAIT_MS)
+    shown = page.locator("#tts-karaoke").inner_text()
+    assert "重庆" in shown and "<" not in shown and "13812345678" in shown, shown
+    # While the player plays, the character under its time is highlighted.
+    page.wait_for_function("() => document.querySelector('#tts-karaoke .tts-now') !== null", timeout=WAIT_MS)
+    # SRT and WebVTT to download, timed to the audio.
+    links = page.locator("#tts-subtitles a[href]")
+    expect(links.first).to_be_attached(timeout=WAIT_MS)
+    texts = {}
+    for href in {links.nth(i).get_attribute("href") for i in range(links.count())}:
+        texts[href.rsplit(".", 1)[-1]] = page.request.get(href).body().decode("utf-8")
+    assert set(texts) == {"srt", "vtt"}, texts.keys()
+    assert texts["vtt"].startswith("WEBVTT") and "-->" in texts["srt"] and "重庆" in texts["srt"]
+    assert not page.page_errors, page.page_errors
