@@ -189,6 +189,14 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         except RequestError as exc:
             return None, error_response(exc.status, str(exc), exc.field)
 
+    async def finished(stream, fmt: str):
+        """A whole response: (the result, its audio encoded in `fmt`) or (None, an error response)."""
+        try:
+            result = await anyio.to_thread.run_sync(_finish, stream)
+            return result, await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
+        except RequestError as exc:
+            return None, error_response(exc.status, str(exc), exc.field)
+
     @router.post("/v1/audio/speech", openapi_extra=schema(SpeechRequest))
     async def speech(request: Request):
         req, stream = await begin(request, SpeechRequest)
@@ -200,11 +208,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
             return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
                                              headers=notes_header(stream.notes))
-        try:
-            result = await anyio.to_thread.run_sync(_finish, stream)
-            data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
-        except RequestError as exc:
-            return error_response(exc.status, str(exc), exc.field)
+        result, data = await finished(stream, fmt)
+        if result is None:
+            return data
         headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
                    "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
         return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
@@ -221,11 +227,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             lines = _timestamp_lines(stream, synth.sample_rate, req)
             return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
                                              headers=notes_header(stream.notes))
-        try:
-            result = await anyio.to_thread.run_sync(_finish, stream)
-            data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
-        except RequestError as exc:
-            return error_response(exc.status, str(exc), exc.field)
+        result, data = await finished(stream, fmt)
+        if result is None:
+            return data
         body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
                 "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
                 "notes": result.notes}
