@@ -123,7 +123,7 @@ class Server:
     def __init__(self, concurrency: int, queue_size: int, timeout: float):
         profile = yaml.safe_load((ROOT / "tts" / "data" / "profiles" / "cpu.yaml").read_text(encoding="utf-8"))
         profile["name"] = "load-test"
-        profile["serving"].update(concurrency=concurrency, queue_size=queue_size, request_timeout_s=timeout)
+        profile["serving"].update(concurrency=concurrency, queue_size=queue_size, queue_timeout_s=timeout)
         profile["cache"].update(max_entries=0)
         self.profile_file = Path(tempfile.mkstemp(suffix=".yaml")[1])
         self.profile_file.write_text(yaml.safe_dump(profile), encoding="utf-8")

@@ -42,6 +42,23 @@ def eval_sentences() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+def chapter(chars: int = 10000) -> str:
+    """A chapter of mixed sentences, numbers and punctuation, exactly `chars` characters long."""
+    extras = ["2024年11月21日上午10:30，气温-3.5℃，湿度45%。", "这台电脑售价¥5,999元，比去年便宜了12.5%！",
+              "请拨打13812345678或者010-62345678联系我们；", "他跑完5km只用了23分钟，速度约13km/h。",
+              "第3章第2节写道：“知识就是力量。”", "会议纪要（2024/11/21）：1/3的人同意，2/3的人反对？"]
+    parts = []
+    i = 0
+    while sum(map(len, parts)) < chars:
+        sentences = eval_sentences()
+        parts.append(sentences[i % len(sentences)])
+        parts.append(extras[i % len(extras)])
+        if i % 7 == 6:
+            parts.append("\n")
+        i += 1
+    return "".join(parts)[:chars]
+
+
 def snr_db(reference, estimate) -> float:
     """Signal-to-noise ratio of `estimate` against `reference`, in dB."""
     ref = torch.as_tensor(reference, dtype=torch.float64).flatten()

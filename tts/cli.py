@@ -100,7 +100,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     started = time.perf_counter()
     try:
-        result = synth.synthesize(applied.options, use_cache=False)
+        result = synth.synthesize(applied.options, use_cache=False, long_form=True)  # a file: no early audio needed
     except RequestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -23,13 +23,19 @@ class RequestTimeout(RequestError):
 
 
 class Admission:
-    """At most `concurrency` requests run; up to `queue_size` wait; beyond that: busy."""
+    """At most `concurrency` requests run; up to `queue_size` wait; beyond that: busy.
 
-    def __init__(self, concurrency: int, queue_size: int):
+    Background work (jobs) takes slots too, but never more than `background_slots` of them, and
+    only while no interactive request is waiting: a book can never crowd out a colleague.
+    """
+
+    def __init__(self, concurrency: int, queue_size: int, background_slots: int | None = None):
         self.concurrency = concurrency
         self.queue_size = queue_size
+        self.background_slots = max(1, min(concurrency, background_slots or concurrency))
         self.running = 0
         self.waiting = 0
+        self.background = 0
         self._cond = threading.Condition()
 
     def acquire(self, timeout: float) -> float:
@@ -55,7 +61,23 @@ class Admission:
                 self.waiting -= 1
         return time.monotonic() - start
 
-    def release(self) -> None:
+    def acquire_background(self, stop: threading.Event | None = None, poll_s: float = 0.5) -> bool:
+        """Take a slot for background work once one is free, fewer than `background_slots` are
+        held by background work and no interactive request waits; False if `stop` is set first."""
+        with self._cond:
+            while not (self.background < self.background_slots and self.running < self.concurrency
+                       and self.waiting == 0):
+                if stop is not None and stop.is_set():
+                    return False
+                self._cond.wait(poll_s)
+            self.running += 1
+            self.background += 1
+        return True
+
+    def release(self, background: bool = False) -> None:
         with self._cond:
             self.running -= 1
-            self._cond.notify()
+            if background:
+                self.background -= 1
+            # Interactive and background waiters wait for different things: wake them all.
+            self._cond.notify_all()

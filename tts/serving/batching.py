@@ -7,6 +7,11 @@ and routes each result back to its own future, so no request ever sees another's
 If a batched call fails, each item is retried alone, so one bad item fails only its request.
 Cancelled items (client gone, request timed out) are dropped before they are computed.
 
+Items carry a priority (INTERACTIVE before BACKGROUND): the worker serves the oldest item of
+the most urgent priority present and batches it only with items of that priority, so a job's
+segments never hold back a waiting interactive request by more than the batch in progress, and
+background batches on a CPU are no larger than one item per core (short to wait behind).
+
 With `parallel` > 1 (CPU devices) a batch is not one call: its items run side by side on that
 many helper threads, one call of one item each, the way a CPU gets the most out of its cores
 (one single-threaded product per core, no synchronization between them). Keys, which keep
@@ -25,6 +30,8 @@ from dataclasses import dataclass, field
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[list], list]
+INTERACTIVE = 0  # a person waits for it: requests of the API and the UI
+BACKGROUND = 1  # jobs: run when no interactive work is pending
 
 
 @dataclass(eq=False)
@@ -34,6 +41,7 @@ class WorkItem:
     payload: object
     future: Future = field(default_factory=Future)
     enqueued: float = field(default_factory=time.monotonic)
+    priority: int = INTERACTIVE
 
 
 class WorkerStopped(RuntimeError):
@@ -71,16 +79,21 @@ class BatchWorker:
         self._thread = threading.Thread(target=self._loop, name=f"batch-worker-{name}", daemon=True)
         self._thread.start()
 
-    def submit(self, kind: str, payload, key: Hashable = None) -> Future:
+    def submit(self, kind: str, payload, key: Hashable = None, priority: int = INTERACTIVE) -> Future:
+        return self.submit_many(kind, [(payload, key)], priority)[0]
+
+    def submit_many(self, kind: str, items: list[tuple[object, Hashable]], priority: int = INTERACTIVE) -> list[Future]:
+        """Several (payload, key) items at once: they are pending together, so one batch can take
+        them all (submitted one by one, the worker may start on the first alone)."""
         if kind not in self.handlers:
             raise ValueError(f"worker {self.name} has no handler for {kind!r}")
-        item = WorkItem(kind, key, payload)
+        work = [WorkItem(kind, key, payload, priority=priority) for payload, key in items]
         with self._cond:
             if self._stopping:
                 raise WorkerStopped(f"worker {self.name} is stopped")
-            self._pending.append(item)
+            self._pending.extend(work)
             self._cond.notify_all()
-        return item.future
+        return [item.future for item in work]
 
     @property
     def depth(self) -> int:
@@ -107,15 +120,19 @@ class BatchWorker:
                 if self._pending:
                     break
                 self._cond.wait()
-            first = self._pending[0]
+            first = min(self._pending, key=lambda it: it.priority)  # the oldest of the most urgent
+            limit = self.max_batch
+            if first.priority > INTERACTIVE and self.parallel > 1:
+                limit = min(limit, self.parallel)  # one round of the cores: short to wait behind
             deadline = time.monotonic() + self.max_wait_s
             while True:
                 self._pending = [it for it in self._pending if not it.future.cancelled()]
                 batch = [it for it in self._pending
-                         if it.kind == first.kind and (self.parallel > 1 or it.key == first.key)]
-                batch = batch[: self.max_batch]
+                         if it.kind == first.kind and it.priority == first.priority
+                         and (self.parallel > 1 or it.key == first.key)]
+                batch = batch[:limit]
                 remaining = deadline - time.monotonic()
-                if (not batch or len(batch) >= self.max_batch or remaining <= 0
+                if (not batch or len(batch) >= limit or remaining <= 0
                         or len(batch) >= self.demand() or self._stopping):
                     break
                 self._cond.wait(remaining)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import collections
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import anyio
 from fastapi import APIRouter, Request
@@ -145,11 +146,26 @@ def decode_reference(data: str) -> bytes:
         raise RequestError("reference_audio must be base64-encoded audio", "reference_audio") from None
 
 
+class StreamAborted(RuntimeError):
+    """A streamed response failed after its headers went out. Raised out of the body so the
+    server aborts the connection without the terminating chunk: the client sees an incomplete
+    transfer (httpx: RemoteProtocolError), never a clean end of audio that simply stops."""
+
+
+async def _aborting(pumped: PumpedStream) -> AsyncIterator[bytes]:
+    """The pumped blocks; the producer's failure (it ends the consumer's loop) as StreamAborted."""
+    try:
+        async for block in pumped:
+            yield block
+    except Exception as exc:
+        raise StreamAborted(f"streamed synthesis failed: {exc}") from exc
+
+
 class StoppingStreamingResponse(StreamingResponse):
     """A StreamingResponse that tells its producer to stop however the response ends."""
 
     def __init__(self, pumped: PumpedStream, **kwargs):
-        super().__init__(pumped.__aiter__(), **kwargs)
+        super().__init__(_aborting(pumped), **kwargs)
         self._pumped = pumped
 
     async def __call__(self, scope, receive, send) -> None:
@@ -183,7 +199,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
                                         "subtitle_format")
         try:
             options = await anyio.to_thread.run_sync(to_options, req)
-            return req, await anyio.to_thread.run_sync(synth.stream, options)
+            # A whole response wants the whole result, not early audio: long-form mode.
+            return req, await anyio.to_thread.run_sync(functools.partial(synth.stream, options,
+                                                                         long_form=not req.stream))
         except ServiceBusy as exc:
             return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
         except RequestError as exc:
