@@ -156,3 +156,41 @@ def tiny_synth(tiny_engine, tiny_pipeline):
 @pytest.fixture(scope="session")
 def tiny_url(tiny_synth):
     yield from served(tiny_synth)
+
+
+def decode_any(data: bytes, suffix: str) -> "np.ndarray":
+    """Any audio file ffmpeg reads (mp3, m4b, ...) as 24 kHz mono float samples."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    from tts.audio.formats import ffmpeg_exe
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", f.name, "-f", "s16le", "-ac",
+                              "1", "-ar", "24000", "pipe:1"], capture_output=True, check=True).stdout
+    return np.frombuffer(out, "<i2").astype(np.float32) / 32767
+
+
+def read_markers(data: bytes, suffix: str) -> list[tuple[float, str]]:
+    """The chapter markers of an audio file as ffmpeg reads them: (start seconds, title)."""
+    import re
+    import subprocess
+    import tempfile
+
+    from tts.audio.formats import ffmpeg_exe
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        meta = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", f.name, "-f", "ffmetadata",
+                               "pipe:1"], capture_output=True, check=True).stdout.decode("utf-8")
+    markers = []
+    for block in meta.split("[CHAPTER]")[1:]:
+        fields = dict(line.split("=", 1) for line in block.strip().splitlines() if "=" in line)
+        num, den = (int(x) for x in re.match(r"(\d+)/(\d+)", fields["TIMEBASE"]).groups())
+        markers.append((int(fields["START"]) * num / den, fields.get("title", "")))
+    return markers

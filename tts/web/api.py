@@ -111,12 +111,12 @@ def resolve_voice(name: str) -> str:
     raise RequestError(f"unknown voice {name!r} (available: {', '.join(known)})", "voice")
 
 
-def to_request(req: SpeechRequest) -> RequestInput:
+def to_request(req: SpeechRequest, formats: tuple[str, ...] = FORMATS) -> RequestInput:
     """What the API caller gave: only the fields present in the body count as given."""
     if req.model not in OPENAI_MODELS:
         raise RequestError(f"unknown model {req.model!r} (available: {', '.join(OPENAI_MODELS)})", "model")
-    if req.response_format not in FORMATS:
-        raise RequestError(f"response_format must be one of {', '.join(FORMATS)}", "response_format")
+    if req.response_format not in formats:
+        raise RequestError(f"response_format must be one of {', '.join(formats)}", "response_format")
     if req.stream_format not in (None, "audio"):
         raise RequestError("stream_format 'sse' is not supported; use 'audio'", "stream_format")
     sent = req.model_fields_set

@@ -11,27 +11,37 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 MAX_UPLOAD = "16mb"
 
 
 def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = None, public_metrics: bool = False,
-               cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20):
+               cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20,
+               jobs=None):
     """The FastAPI app over one Synthesizer: the HTTP API, and with `ui` the Gradio UI mounted at /.
 
     Security (login on every route, CORS, rate limit) wraps both; without the UI the app needs no
-    Gradio at all, which is what an API replica of a cluster deployment serves.
+    Gradio at all, which is what an API replica of a cluster deployment serves. `jobs` is the
+    JobService behind /v1/jobs and the Batch tab (`serve` makes it over --state-dir); without one
+    the app makes its own in a temporary directory, which lasts as long as the process.
     """
     from fastapi import FastAPI
 
+    from tts.jobs.service import JobService
     from tts.web.api import create_router
+    from tts.web.jobs_api import create_jobs_router
     from tts.web.security import RateLimiter, install_security
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
     limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
     install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
                      rate_limit=limiter)
+    if jobs is None:
+        jobs = JobService.temporary(synthesizer)
+    app.state.jobs = jobs
     app.include_router(create_router(synthesizer))
+    app.include_router(create_jobs_router(jobs, auth))
     if not ui:
         return app
     import gradio as gr
@@ -63,12 +73,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--wyoming", default=os.environ.get("ZH_TTS_WYOMING") or None, metavar="URI",
                    help="also serve the Wyoming protocol (Home Assistant) from this process, with the same "
                    "models, e.g. tcp://0.0.0.0:10200")
+    p.add_argument("--state-dir", default=None,
+                   help="where jobs are kept: their database and audio files (default $ZH_TTS_STATE_DIR, "
+                        "else ~/.local/share/zh-tts)")
+    p.add_argument("--jobs-db", default=os.environ.get("ZH_TTS_JOBS_DB"),
+                   help="job database URL (SQLAlchemy), e.g. postgresql://... (default: SQLite in the state dir)")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tts.jobs.service import JobService, default_state_dir
     from tts.serving.memory import HeapTrimmer
     from tts.serving.profiles import ProfileError
     from tts.synthesizer import Synthesizer
@@ -98,26 +116,35 @@ def main(argv: list[str] | None = None) -> int:
     except (ProfileError, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
+    try:
+        jobs = JobService(synth, state_dir, args.jobs_db)
+    except (OSError, SQLAlchemyError) as exc:
+        print(f"error: cannot open the job state in {state_dir}: {exc}", file=sys.stderr)
+        synth.close()
+        return 1
     wyoming = None
     if args.wyoming:  # its own event loop in a thread, over the same Synthesizer
         try:
             wyoming = WyomingServer(synth, args.wyoming).start()
         except OSError as exc:
             print(f"error: cannot listen on {args.wyoming}: {exc}", file=sys.stderr)
+            jobs.close()
             synth.close()
             return 1
     trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/serving/memory.py)
     app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
-                        rate_per_minute=args.rate_limit, rate_burst=args.rate_burst)
+                     rate_per_minute=args.rate_limit, rate_burst=args.rate_burst, jobs=jobs)
     also = f"; Wyoming on {args.wyoming}" if wyoming else ""
-    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}{also}",
-          flush=True)
+    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); jobs in {state_dir}; "
+          f"open http://{args.host}:{args.port}{also}", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         if wyoming is not None:
             wyoming.stop()
         trimmer.stop()
+        jobs.close()
         synth.close()
     return 0
 

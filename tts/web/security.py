@@ -131,7 +131,7 @@ def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics:
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(Guard, auth=auth, public_metrics=public_metrics, rate_limit=rate_limit)  # outermost
 
