@@ -6,6 +6,7 @@ UTF-16 and UTF-32 with a byte-order mark. Chapters are found at headings on line
 back matter (序章, 楔子, 尾声, 后记, ...). EPUB: read with ebooklib; chapters follow the book's own
 navigation (EPUB 3 nav document, else the NCX), each running from its document to the next
 chapter's, in reading (spine) order; a book without navigation gets one chapter per document.
+The navigation document itself and documents the book marks non-linear are not read.
 
 This is book structure only: the text of each chapter goes to the pipeline whole, which alone
 cuts it into segments. Anything that is not such a book is refused with a RequestError whose
@@ -147,9 +148,12 @@ def read_epub(data: bytes, fallback_title: str) -> Book:
     titles = book.get_metadata("DC", "title")
     title = (titles[0][0] if titles and titles[0][0] else fallback_title).strip() or fallback_title
     documents = []  # (file name, text) in reading order
-    for idref, _linear in book.spine:
+    for idref, linear in book.spine:
         item = book.get_item_with_id(idref)
-        if item is None or item.get_type() != ebooklib.ITEM_DOCUMENT:
+        # The navigation document is the table of contents, not text of the book; documents
+        # marked non-linear (notes, answers) are outside the reading order by the book's own say.
+        if (item is None or item.get_type() != ebooklib.ITEM_DOCUMENT or isinstance(item, epub.EpubNav)
+                or linear == "no"):
             continue
         documents.append((item.get_name(), html_text(item.get_content())))
     position = {name: n for n, (name, _) in enumerate(documents)}
@@ -227,8 +231,11 @@ def _flatten_toc(toc) -> list[tuple[str, str]]:
     from ebooklib import epub
 
     out = []
+    if not isinstance(toc, (list, tuple)) or (isinstance(toc, tuple) and len(toc) == 2
+                                              and not isinstance(toc[0], (tuple, list))):
+        toc = [toc]  # ebooklib gives a lone entry (or section) unwrapped
     for entry in toc:
-        if isinstance(entry, tuple) and len(entry) == 2:
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], (list, tuple)):
             section, children = entry
             if getattr(section, "href", None):
                 out.append((section.title or "", section.href))
