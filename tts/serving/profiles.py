@@ -80,7 +80,7 @@ class Batching:
     cpu_items_per_core: bool = True
     # Long-form work (jobs, whole responses) keeps this many of its segments in flight at once,
     # so the worker can batch them (one per core on a CPU, one padded call on a GPU).
-    long_form_segments: int = field(default=4, metadata=_range(1, 256))
+    long_form_segments: int = field(default=8, metadata=_range(1, 256))
 
 
 @dataclass(frozen=True)

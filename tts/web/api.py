@@ -13,6 +13,7 @@ import base64
 import binascii
 import collections
 import functools
+import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
 
@@ -97,6 +98,14 @@ def validation_message(exc: ValidationError) -> tuple[str, str | None]:
     if first.get("type") == "extra_forbidden":
         return f"unknown field '{field}'", field
     return f"{field}: {first.get('msg', 'invalid value')}" if field else first.get("msg", "invalid request"), field
+
+
+def client_id(request: Request) -> str:
+    """Who a request counts against (limits, fair sharing): its API key if it has one, else its address."""
+    header = request.headers.get("authorization", "")
+    if header:
+        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+    return "ip:" + (request.client.host if request.client else "unknown")
 
 
 def resolve_voice(name: str) -> str:
@@ -200,8 +209,8 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         try:
             options = await anyio.to_thread.run_sync(to_options, req)
             # A whole response wants the whole result, not early audio: long-form mode.
-            return req, await anyio.to_thread.run_sync(functools.partial(synth.stream, options,
-                                                                         long_form=not req.stream))
+            return req, await anyio.to_thread.run_sync(functools.partial(
+                synth.stream, options, long_form=not req.stream, client=client_id(request)))
         except ServiceBusy as exc:
             return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
         except RequestError as exc:
