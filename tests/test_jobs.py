@@ -623,3 +623,45 @@ def test_sharing_publicly_turns_stricter_limits_on():
 
     assert public_limits(["--auth", "a:b"]) == ["--auth", "a:b", "--client-concurrency", "1", "--rate-limit", "60"]
     assert public_limits(["--rate-limit=0"]) == ["--rate-limit=0", "--client-concurrency", "1"]  # yours win
+
+
+# ---- the book command ----
+
+@pytest.mark.real_weights  # the command loads the fetched weights itself
+def test_the_book_command_resumes_after_ctrl_c(tmp_path):
+    chapters = BOOK.split("\n第")
+    text = "\n第".join(part + part.split("\n", 1)[1] * 3 if "\n" in part else part for part in chapters)
+    book = tmp_path / "四季.txt"
+    book.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "tts", "book", str(book), "-o", str(out), "--format", "mp3"]
+    first = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def progressed():
+        if first.poll() is not None:
+            raise AssertionError(f"the command ended early: {first.communicate()}")
+        if not (out / ".zh-tts" / "jobs.db").exists():
+            return None
+        jobs = JobStore.in_directory(out / ".zh-tts").list("cli")
+        return jobs and jobs[0].done >= 3 and jobs[0]
+
+    wait_for(progressed, timeout=600, every=0.2)
+    first.send_signal(signal.SIGINT)  # Ctrl-C
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130 and "run the same command again to resume" in err
+    store = JobStore.in_directory(out / ".zh-tts")
+    job = store.list("cli")[0]
+    assert job.status == "queued" and 3 <= job.done < job.total
+    kept = {r.idx: (out / ".zh-tts" / "jobs" / job.id / r.file).stat().st_mtime_ns
+            for r in store.segments(job.id) if r.done and r.file}
+
+    second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, second.stderr
+    assert f"resuming: {job.done} of {job.total} segments already done" in second.stderr
+    assert {idx: (out / ".zh-tts" / "jobs" / job.id / f"segments/{idx:06d}.flac").stat().st_mtime_ns
+            for idx in kept} == kept  # what was done before Ctrl-C was not done again
+    files = sorted(p.name for p in out.glob("*.mp3"))
+    assert files == ["001 第一章 春天.mp3", "002 第二章 夏天.mp3", "003 第三章 秋天.mp3", "四季.mp3"], files
+    joined = decode_any((out / "四季.mp3").read_bytes(), ".mp3")
+    parts = [decode_any((out / name).read_bytes(), ".mp3") for name in files[:3]]
+    assert len(joined) / 24000 == pytest.approx(sum(map(len, parts)) / 24000 + 2 * 1.5, abs=0.3)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -180,3 +181,29 @@ def _first_line(text: str, limit: int = 30) -> str:
     """A title for a job sent without one: its first line, cut short."""
     line = next((line.strip() for line in text.splitlines() if line.strip()), "job")
     return line if len(line) <= limit else line[:limit] + "…"
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file name from a title: no path separators or characters file systems refuse."""
+    name = re.sub(r'[\x00-\x1f/\\:*?"<>|]+', "_", text).strip(" ._") or "untitled"
+    return name[:limit]
+
+
+def export(service: JobService, job: Job, out_dir: str | os.PathLike) -> list[Path]:
+    """Copy a done job's files to `out_dir` under readable names: the joined file as its title,
+    each chapter as "NNN title" (hard links where the file system allows: books are large)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    entries = [(job.outputs["audio"], safe_name(job.title or "book"))]
+    entries += [(c, f"{c['index']:03d} {safe_name(c['title'])}") for c in job.outputs["chapters"]]
+    for entry, stem in entries:
+        source = service.files.output_path(job.id, entry)
+        target = out / f"{stem}.{entry['format']}"
+        target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        written.append(target)
+    return written

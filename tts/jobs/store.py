@@ -312,6 +312,14 @@ class JobStore:
             conn.execute(update(jobs).where(*self._held(job_id, worker)).values(
                 status="queued", lease_owner=None, lease_expires=None, updated_at=time.time()))
 
+    def requeue(self, job_id: str) -> bool:
+        """A failed job queued again (its finished segments are kept): the CLI's second try."""
+        with self.engine.begin() as conn:
+            return conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "failed",
+                                                   jobs.c.deleted.is_(False))
+                                .values(status="queued", error=None, attempts=0, finished_at=None,
+                                        updated_at=time.time())).rowcount == 1
+
     def let_go(self, job_id: str, worker: str) -> None:
         """Drop this worker's lease whatever the job's state (it was cancelled or deleted under it)."""
         with self.engine.begin() as conn:
