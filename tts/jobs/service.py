@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -50,6 +51,22 @@ class JobService:
         self.runner = JobRunner(synth, self.store, self.files, slots=runner_slots)
         if start:
             self.runner.start()
+
+    def ui_secret(self) -> str:
+        """A random key kept in the state directory: the web page encrypts the job ids it keeps in
+        the browser with it, and a restarted server must still be able to read them."""
+        path = self.state_dir / "ui-secret"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            secret = secrets.token_urlsafe(24)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process of this state directory made it first
+                return path.read_text().strip()
+            with os.fdopen(fd, "w") as f:
+                f.write(secret)
+            return secret
 
     @classmethod
     def temporary(cls, synth) -> "JobService":

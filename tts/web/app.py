@@ -50,7 +50,7 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
 
     from tts.web.ui import PAGE_CSS, PAGE_JS, build_ui
 
-    demo = build_ui(synthesizer)
+    demo = build_ui(synthesizer, jobs)
     # Files are served only from the app's own temporary area (and Gradio's upload cache);
     # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
