@@ -34,7 +34,7 @@ CHAPTER_GAP_S = 1.5  # silence between chapters in the joined file
 FORMATS = ("mp3", "m4b", "wav", "flac", "opus", "aac", "pcm")
 JOB_CONTENT_TYPES = {**CONTENT_TYPES, "m4b": "audio/mp4", "m4a": "audio/mp4"}
 # Formats whose container carries chapter markers, as ffmpeg writes them from its metadata file.
-MARKED = ("mp3", "m4b", "opus", "flac")
+MARKED = ("mp3", "m4b", "opus")  # checked: ffmpeg reads these markers back; its flac, wav and adts writers keep none
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
 
 
