@@ -113,6 +113,33 @@ def cpu_synthesizer(engine, pipeline):
     s.close()
 
 
+def cpu_variant(engine, pipeline, **sections):
+    """A Synthesizer (no warm-up) with the CPU profile, some keys of its sections replaced:
+    cpu_variant(engine, pipeline, serving={"stall_timeout_s": 1.0})."""
+    import dataclasses
+
+    from tts.serving.profiles import load_profile
+    from tts.synthesizer import Synthesizer
+
+    profile = load_profile("cpu")
+    changes = {name: dataclasses.replace(getattr(profile, name), **values) for name, values in sections.items()}
+    return Synthesizer(dataclasses.replace(profile, **changes), engine, pipeline, warm_up=False)
+
+
+def slow_vocoder(synth, seconds: float) -> None:
+    """Make every vocoder call of `synth` take `seconds` longer (the tiny voice is so fast that a
+    test could not otherwise act while a request or job is in progress)."""
+    import time
+
+    vocode = synth.workers[synth.engine.vocoder_device.type].handlers["vocoder"]
+
+    def slow(payloads):
+        time.sleep(seconds)
+        return vocode(payloads)
+
+    synth.workers[synth.engine.vocoder_device.type].handlers["vocoder"] = slow
+
+
 def served(synth):
     """The app (UI + API) over `synth`, on a real loopback server: yields its base URL."""
     from webserver import serve

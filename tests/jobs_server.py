@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,6 +27,7 @@ def main() -> None:
     args = p.parse_args()
 
     import uvicorn
+    from conftest import slow_vocoder
     from tiny_voice import tiny_engine, tiny_pipeline
 
     from tts.jobs.service import JobService
@@ -39,13 +39,7 @@ def main() -> None:
     profile = dataclasses.replace(profile, jobs=dataclasses.replace(profile.jobs, lease_s=args.lease_s))
     synth = Synthesizer(profile, tiny_engine(), tiny_pipeline(), warm_up=False)
     if args.slow_ms:
-        vocode = synth._run_vocoder
-
-        def slow(payloads):
-            time.sleep(args.slow_ms / 1000)
-            return vocode(payloads)
-
-        synth.workers["cpu"].handlers["vocoder"] = slow
+        slow_vocoder(synth, args.slow_ms / 1000)
     jobs = JobService(synth, args.state_dir)
     app = create_app(synth, ui=False, jobs=jobs)
     print("ready", flush=True)

@@ -6,10 +6,8 @@ restarted, and one job end to end with the real weights."""
 from __future__ import annotations
 
 import base64
-import dataclasses
 import errno
 import io
-import os
 import signal
 import subprocess
 import sys
@@ -21,7 +19,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from conftest import ROOT, decode_any, read_markers, report, snr_db
+from conftest import cpu_variant, slow_vocoder, ROOT, decode_any, read_markers, report, snr_db
 from webserver import free_port, serve
 
 from tts.jobs.files import CorruptSegment, JobFiles
@@ -29,8 +27,6 @@ from tts.jobs.runner import JobRunner
 from tts.jobs.service import JobService
 from tts.jobs.store import JobStore, LeaseLost, NewJob, PlannedRow
 from tts.request import RequestInput
-from tts.serving.profiles import load_profile
-from tts.synthesizer import Synthesizer
 
 BOOK = ("第一章 春天\n春天来了，小草从地下探出头来。桃花开了，粉红粉红的，像一片片云霞。"
         "燕子从南方飞回来了，在屋檐下筑巢。\n"
@@ -39,10 +35,7 @@ BOOK = ("第一章 春天\n春天来了，小草从地下探出头来。桃花�
         "第三章 秋天\n秋天是收获的季节，田野里一片金黄。农民伯伯忙着收割稻谷，脸上露出了丰收的笑容。")
 
 
-def make(engine, pipeline, **sections) -> Synthesizer:
-    profile = load_profile("cpu")
-    changes = {name: dataclasses.replace(getattr(profile, name), **values) for name, values in sections.items()}
-    return Synthesizer(dataclasses.replace(profile, **changes), engine, pipeline, warm_up=False)
+make = cpu_variant  # the CPU profile, some keys replaced
 
 
 def wait_for(predicate, timeout: float = 120.0, every: float = 0.1):
@@ -75,13 +68,7 @@ def segment_audio(service: JobService, job_id: str) -> list[np.ndarray]:
 def slow_synth(tiny_engine, tiny_pipeline):
     """The tiny voice with short leases and a slowed vocoder, so a test can act in the middle of a job."""
     s = make(tiny_engine, tiny_pipeline, jobs={"lease_s": 2.0})
-    vocode = s._run_vocoder
-
-    def slow(payloads):
-        time.sleep(0.05)
-        return vocode(payloads)
-
-    s.workers["cpu"].handlers["vocoder"] = slow
+    slow_vocoder(s, 0.05)
     yield s
     s.close()
 

@@ -5,7 +5,6 @@ shipped (real weights)."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import socket
@@ -16,22 +15,16 @@ import wave
 import httpx
 import numpy as np
 import pytest
-from conftest import chapter, report, snr_db
+from conftest import cpu_variant, slow_vocoder, chapter, report, snr_db
 from webserver import serve
 
 from tts.options import SynthesisOptions
-from tts.serving.profiles import load_profile
-from tts.synthesizer import Synthesizer
 
 PARAGRAPH = ("人工智能正在改变我们的生活方式。今天天气很好，我们一起去公园散步吧！"
              "请问去火车站应该怎么走？北京是中华人民共和国的首都。谢谢大家的支持，我们明年再见！")
 
 
-def make(engine, pipeline, **sections) -> Synthesizer:
-    """The CPU profile with some keys of its sections replaced, e.g. serving={"stall_timeout_s": 1}."""
-    profile = load_profile("cpu")
-    changes = {name: dataclasses.replace(getattr(profile, name), **values) for name, values in sections.items()}
-    return Synthesizer(dataclasses.replace(profile, **changes), engine, pipeline, warm_up=False)
+make = cpu_variant  # the CPU profile, some keys replaced
 
 
 # ---- progress, not total time ----
@@ -40,13 +33,7 @@ def test_a_slow_request_that_keeps_progressing_completes(tiny_engine, tiny_pipel
     """Every vocoder call is slow, the whole request takes several stall timeouts, but work keeps
     finishing: it completes (a total-time limit would have cut it off)."""
     s = make(tiny_engine, tiny_pipeline, serving={"stall_timeout_s": 1.0})
-    original = s._run_vocoder
-
-    def slow(payloads):
-        time.sleep(0.3)
-        return original(payloads)
-
-    s.workers["cpu"].handlers["vocoder"] = slow
+    slow_vocoder(s, 0.3)
     try:
         result = s.synthesize(SynthesisOptions(PARAGRAPH * 2), use_cache=False)
     finally:

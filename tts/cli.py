@@ -266,6 +266,21 @@ def _limited(parser: argparse.ArgumentParser, flag: str, name: str) -> None:
                         help=LIMITS[name].describe())
 
 
+def _voice_options(p: argparse.ArgumentParser) -> None:
+    """How to speak: the options `say` and `book` share (not given = None: default or instructions)."""
+    p.add_argument("--voice", default=None, help="baker (default), baker-low, baker-bright, baker-child")
+    p.add_argument("--emotion", default=None, help="neutral (default), happy, sad, angry, gentle, surprised")
+    _limited(p, "--intensity", "emotion_intensity")
+    p.add_argument("--instructions", default=None,
+                   help="style in words, e.g. '语速很慢，声音低沉温柔'; options given on the command line win")
+    p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
+    _limited(p, "--speed", "speed")
+    _limited(p, "--pitch", "pitch")
+    _limited(p, "--energy", "energy")
+    p.add_argument("--quality", choices=["fast", "high"], default=None,
+                   help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tts.wyoming import DEFAULT_URI
 
@@ -300,17 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*", help="text to speak; '-' or nothing reads stdin")
     p.add_argument("-o", "--output", required=True, help="output file, e.g. out.wav or out.mp3")
     p.add_argument("-f", "--file", default=None, help="read the text from this UTF-8 file")
-    p.add_argument("--voice", default=None, help="baker (default), baker-low, baker-bright, baker-child")
-    p.add_argument("--emotion", default=None, help="neutral (default), happy, sad, angry, gentle, surprised")
-    _limited(p, "--intensity", "emotion_intensity")
-    p.add_argument("--instructions", default=None,
-                   help="style in words, e.g. '语速很慢，声音低沉温柔'; options given on the command line win")
-    p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
-    _limited(p, "--speed", "speed")
-    _limited(p, "--pitch", "pitch")
-    _limited(p, "--energy", "energy")
-    p.add_argument("--quality", choices=["fast", "high"], default=None,
-                   help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
+    _voice_options(p)
     p.add_argument("--pinyin", default=None, help="corrected readings: every syllable, space-separated")
     p.add_argument("--subtitles", default=None, metavar="FILE",
                    help="also write subtitles timed to the audio: FILE.srt or FILE.vtt")
@@ -332,16 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output directory")
     p.add_argument("--format", default="m4b", choices=["m4b", "mp3", "wav", "flac", "opus", "aac"],
                    help="audio format (default m4b: AAC with chapter markers)")
-    p.add_argument("--voice", default=None, help="baker (default), baker-low, baker-bright, baker-child")
-    p.add_argument("--emotion", default=None, help="neutral (default), happy, sad, angry, gentle, surprised")
-    _limited(p, "--intensity", "emotion_intensity")
-    p.add_argument("--instructions", default=None, help="style in words; options given on the command line win")
-    p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
-    _limited(p, "--speed", "speed")
-    _limited(p, "--pitch", "pitch")
-    _limited(p, "--energy", "energy")
-    p.add_argument("--quality", choices=["fast", "high"], default=None,
-                   help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
+    _voice_options(p)
     p.add_argument("--profile", default=None, help="hardware profile name or YAML path (default: detect)")
     p.add_argument("--lexicon", default=None, help="user lexicon file")
     p.add_argument("--data-dir", default=None, help="weights directory")

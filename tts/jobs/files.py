@@ -29,6 +29,7 @@ import numpy as np
 
 from tts.audio.formats import CONTENT_TYPES, ffmpeg_args, ffmpeg_exe
 from tts.audio.wav import to_int16
+from tts.weights.fetch import sha256_file
 
 CHAPTER_GAP_S = 1.5  # silence between chapters in the joined file
 FORMATS = ("mp3", "m4b", "wav", "flac", "opus", "aac", "pcm")
@@ -168,26 +169,18 @@ class JobFiles:
         book = out / f"book.{fmt}"
         return {
             "audio": {"file": str(book.relative_to(self.job_dir(job_id))), "bytes": book.stat().st_size,
-                      "sha256": _sha256(book), "seconds": at / self.rate, "format": fmt},
+                      "sha256": sha256_file(book), "seconds": at / self.rate, "format": fmt},
             "chapters": [{"index": c.index, "title": c.title, "file": str(p.relative_to(self.job_dir(job_id))),
-                          "bytes": p.stat().st_size, "sha256": _sha256(p), "format": chapter_ext,
+                          "bytes": p.stat().st_size, "sha256": sha256_file(p), "format": chapter_ext,
                           "start_s": start / self.rate, "seconds": c.samples / self.rate}
                          for c, p, (start, _, _) in zip(chapters, chapter_files, marks)],
         }
 
     def output_path(self, job_id: str, entry: dict) -> Path:
         path = self.job_dir(job_id) / entry["file"]
-        if not path.is_file() or _sha256(path) != entry["sha256"]:
+        if not path.is_file() or sha256_file(path) != entry["sha256"]:
             raise CorruptSegment(f"{entry['file']} is missing or damaged")
         return path
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _metadata_text(value: str) -> str:

@@ -336,7 +336,7 @@ class JobStore:
         with self.engine.begin() as conn:
             return {r[0]: (int(r[2]), int(r[1]), int(r[3])) for r in conn.execute(query)}
 
-    def expire_dead_leases(self, alive: "Iterable[str]" = ()) -> int:
+    def expire_dead_leases(self, alive: Iterable[str] = ()) -> int:
         """Expire leases held by dead processes of this host (a restarted server need not wait
         for them to run out): same host, and a pid that no longer runs or is this very process
         (then the lease is a previous incarnation's: the nonce differs). Returns how many."""

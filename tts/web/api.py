@@ -108,6 +108,15 @@ def client_id(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
+def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONResponse | None]:
+    """The request model from a parsed body, or the 400 response that says what is wrong with it."""
+    try:
+        return model.model_validate(payload), None
+    except ValidationError as exc:
+        message, param = validation_message(exc)
+        return None, error_response(400, message, param)
+
+
 def resolve_voice(name: str) -> str:
     from tts.expressive.presets import VOICES
 
@@ -198,11 +207,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             payload = await request.json()
         except ValueError:
             return None, error_response(400, "the request body must be JSON")
-        try:
-            req = model.model_validate(payload)
-        except ValidationError as exc:
-            message, param = validation_message(exc)
-            return None, error_response(400, message, param)
+        req, invalid = parse_body(model, payload)
+        if invalid is not None:
+            return None, invalid
         if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
             return None, error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}",
                                         "subtitle_format")

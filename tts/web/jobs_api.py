@@ -20,13 +20,12 @@ import hashlib
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import ValidationError
 
 from tts.jobs.books import read_book
 from tts.jobs.files import FORMATS
 from tts.jobs.service import JobService
 from tts.options import RequestError
-from tts.web.api import SpeechRequest, error_response, to_request, validation_message
+from tts.web.api import SpeechRequest, error_response, parse_body, to_request
 
 MAX_FORM_FIELDS = 40
 
@@ -84,11 +83,9 @@ def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None)
                 payload = await request.json()
             except ValueError:
                 return error_response(400, "the request body must be JSON, or multipart with a file")
-        try:
-            req = JobRequest.model_validate(payload)
-        except ValidationError as exc:
-            message, param = validation_message(exc)
-            return error_response(400, message, param)
+        req, invalid = parse_body(JobRequest, payload)
+        if invalid is not None:
+            return invalid
         if req.stream:
             return error_response(400, "a job is not streamed: fetch its audio when it is done", "stream")
         try:
