@@ -400,9 +400,18 @@ class JobStore:
         """Record a finished segment (and renew the lease), only while this worker holds the job."""
         with self.engine.begin() as conn:
             self._check_held(conn, job_id, worker)
-            conn.execute(update(segments).where(segments.c.job_id == job_id, segments.c.idx == idx).values(
-                done=True, file=file, sha256=sha256, samples=samples, pause=pause))
-            self._update_progress(conn, job_id, lease_expires=time.time() + lease_s)
+            mine = and_(segments.c.job_id == job_id, segments.c.idx == idx)
+            before = conn.execute(select(segments.c.done, segments.c.chars, segments.c.samples, segments.c.pause)
+                                  .where(mine)).one()
+            conn.execute(update(segments).where(mine).values(done=True, file=file, sha256=sha256, samples=samples,
+                                                             pause=pause))
+            # Counters move by this segment alone (recounting a book's thousands of rows for each
+            # of them would cost more than the segment): counted once, however often it is redone.
+            was = bool(before.done)
+            conn.execute(update(jobs).where(jobs.c.id == job_id).values(
+                done=jobs.c.done + (0 if was else 1), done_chars=jobs.c.done_chars + (0 if was else before.chars),
+                audio_samples=jobs.c.audio_samples + samples + pause - (before.samples + before.pause if was else 0),
+                lease_expires=time.time() + lease_s, updated_at=time.time()))
 
     def redo(self, job_id: str, worker: str, indices: list[int]) -> None:
         """Mark segments to be done again (their file is missing or corrupt)."""
@@ -433,8 +442,8 @@ class JobStore:
         if held is None:
             raise LeaseLost(f"job {job_id} is no longer held by this worker")
 
-    def _update_progress(self, conn, job_id: str, total: int | None = None, lease_expires: float | None = None) -> None:
-        """Progress counters recomputed from the segments (a redone segment is not counted twice)."""
+    def _update_progress(self, conn, job_id: str, total: int | None = None) -> None:
+        """Progress counters recomputed from the segments (after a plan or a redo)."""
         mine = segments.c.job_id == job_id
         done = and_(mine, segments.c.done.is_(True))
         values = {
@@ -446,8 +455,6 @@ class JobStore:
         }
         if total is not None:
             values["total"] = total
-        if lease_expires is not None:
-            values["lease_expires"] = lease_expires
         conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
 
 
