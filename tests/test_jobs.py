@@ -116,6 +116,16 @@ def test_concurrent_claims_never_share_a_job(tmp_path):
     assert sorted(j for j, _ in won) == sorted(ids)
 
 
+def test_jobs_are_claimed_fairly_between_owners(tmp_path):
+    """A owns a running job and two queued ones; B's job, submitted last, is claimed next."""
+    store = JobStore.in_directory(tmp_path)
+    a_running, a_next, a_last = (new_job(store, "a", f"第{i}个。") for i in range(3))
+    b_job = new_job(store, "b")
+    assert store.claim("w1", lease_s=60).id == a_running
+    assert store.claim("w2", lease_s=60).id == b_job
+    assert [store.claim(f"w{n}", lease_s=60).id for n in (3, 4)] == [a_next, a_last]
+
+
 def test_a_dead_local_process_lease_is_taken_over_at_once(tmp_path):
     """A restarted server need not wait for the lease of its killed predecessor on this host."""
     store = JobStore.in_directory(tmp_path)

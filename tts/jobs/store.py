@@ -274,21 +274,27 @@ class JobStore:
                     or_(jobs.c.lease_owner.is_(None), jobs.c.lease_expires < now))
 
     def claim(self, worker: str, lease_s: float, job_id: str | None = None) -> Job | None:
-        """Take the oldest claimable job (or `job_id`) under a lease of `lease_s`; None if none."""
+        """Take the next claimable job (or `job_id`) under a lease of `lease_s`; None if none."""
         for _ in range(5):  # another worker may win the candidate between the pick and the update
             now = time.time()
+            # Fair between clients: the job of the owner with the fewest jobs running goes first,
+            # then the oldest (one client's ten books do not make everyone wait behind them).
+            other = jobs.alias("other")
+            running = (select(func.count()).select_from(other)
+                       .where(other.c.owner == jobs.c.owner, other.c.status == "running",
+                              other.c.deleted.is_(False), other.c.lease_expires >= now)
+                       .scalar_subquery())
             pick = select(jobs.c.id).where(self._claimable(now))
             if job_id is not None:
                 pick = pick.where(jobs.c.id == job_id)
-            pick = pick.order_by(jobs.c.created_at).limit(1).with_for_update(skip_locked=True)
+            pick = pick.order_by(running, jobs.c.created_at).limit(1).with_for_update(skip_locked=True)
             with self.engine.begin() as conn:
                 candidate = conn.execute(pick).scalar_one_or_none()
                 if candidate is None:
                     return None
-                done_chars = select(jobs.c.done_chars).where(jobs.c.id == candidate).scalar_subquery()
                 won = conn.execute(update(jobs).where(jobs.c.id == candidate, self._claimable(now)).values(
                     status="running", lease_owner=worker, lease_expires=now + lease_s, updated_at=now,
-                    attempts=jobs.c.attempts + 1, attempt_started_at=now, attempt_done_chars=done_chars,
+                    attempts=jobs.c.attempts + 1, attempt_started_at=now, attempt_done_chars=jobs.c.done_chars,
                     error=None)).rowcount == 1
                 if won:
                     return Job.from_row(conn.execute(select(jobs).where(jobs.c.id == candidate)).first())
