@@ -56,9 +56,6 @@ def _cmd_say(args: argparse.Namespace) -> int:
     from tts.audio.formats import FORMATS, encode
     from tts.options import RequestError
     from tts.request import RequestInput, build_request
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     fmt = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "wav"
@@ -88,11 +85,8 @@ def _cmd_say(args: argparse.Namespace) -> int:
         print(f"instructions: {applied.instructions.summary}", file=sys.stderr)
     for kept in applied.overridden:
         print(f"note: {kept.describe()}", file=sys.stderr)
-    try:
-        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon,
-                                         warm_up=False)
-    except (WeightsError, ProfileError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    synth = _local_synthesizer(args)
+    if synth is None:
         return 1
     if args.threads:
         import torch
@@ -165,9 +159,6 @@ def _cmd_book(args: argparse.Namespace) -> int:
     from tts.jobs.service import JobService, export
     from tts.options import RequestError
     from tts.request import SETTINGS, RequestInput
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -178,11 +169,8 @@ def _cmd_book(args: argparse.Namespace) -> int:
     given = RequestInput("", voice=args.voice, emotion=args.emotion, emotion_intensity=args.emotion_intensity,
                          speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
                          instructions=args.instructions, reference=args.reference)
-    try:
-        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon,
-                                         warm_up=False)
-    except (WeightsError, ProfileError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    synth = _local_synthesizer(args)
+    if synth is None:
         return 1
     out = Path(args.output)
     service = JobService(synth, out / ".zh-tts", start=False)
@@ -256,6 +244,19 @@ def _progress(service, job_id: str, stop) -> None:
             print(line, file=sys.stderr, flush=True)
         if stopped:
             return
+
+
+def _local_synthesizer(args: argparse.Namespace):
+    """The Synthesizer a command runs in its own process (no warm-up), or None with the error said."""
+    from tts.serving.profiles import ProfileError
+    from tts.synthesizer import Synthesizer
+    from tts.weights.fetch import WeightsError
+
+    try:
+        return Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon, warm_up=False)
+    except (WeightsError, ProfileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def _limited(parser: argparse.ArgumentParser, flag: str, name: str) -> None:

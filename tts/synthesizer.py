@@ -450,10 +450,7 @@ class _Run:
                 if len(pause):
                     infos[-1].pause_s = len(pause) / self.rate
                     yield emit(pause, i, "pause")
-            if not spoken:
-                raise RequestError(NOTHING_TO_SPEAK, "text")
-            alignment.extend(aligner.finish(produced / self.rate))
-            self._complete(pieces, infos, alignment, planned.notes, cache_key)
+            self._complete(spoken, pieces, infos, alignment, aligner, planned.notes, cache_key)
         finally:
             self._cancel_pending()
 
@@ -514,10 +511,7 @@ class _Run:
                         alignment.extend(ready)
                         yield AudioChunk(audio, self.rate, done.index, kind, tuple(ready))
                 alignment.extend(pending)  # items not yet handed out (nothing to speak, or rounding)
-            if not spoken:
-                raise RequestError(NOTHING_TO_SPEAK, "text")
-            alignment.extend(aligner.finish(produced / self.rate))
-            self._complete(pieces, infos, alignment, planned.notes, cache_key)
+            self._complete(spoken, pieces, infos, alignment, aligner, planned.notes, cache_key)
         finally:
             self._cancel_pending()
 
@@ -603,10 +597,14 @@ class _Run:
             "vocoder", [((self.vocoder, mel), (self.vocoder, mel.shape[0])) for mel in mels], self.priority)
         return [self.state.watch(f) for f in futures]
 
-    def _complete(self, pieces: list[np.ndarray], infos: list[SegmentInfo], alignment: list[Timed],
-                  notes: tuple[str, ...], cache_key: str | None) -> None:
-        """The whole result of a synthesized request, kept in the cache when it has a key."""
+    def _complete(self, spoken, pieces: list[np.ndarray], infos: list[SegmentInfo], alignment: list[Timed],
+                  aligner: Aligner, notes: tuple[str, ...], cache_key: str | None) -> None:
+        """The whole result of a synthesized request (an error if nothing in it was spoken), its
+        last sentence's timing closed, kept in the cache when it has a key."""
+        if not spoken:
+            raise RequestError(NOTHING_TO_SPEAK, "text")
         audio = np.concatenate(pieces)
+        alignment.extend(aligner.finish(len(audio) / self.rate))
         self._finish(audio, infos, self.vocoder, alignment, notes)
         if cache_key is not None:
             self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment, notes), audio.nbytes)
