@@ -1,11 +1,12 @@
 """Load test on loopback: many concurrent clients against a real server process, bounded in time.
 
 Starts `app.py` on a free loopback port (the cache off, so every request is synthesized),
-records each test text's single-request audio, then runs N client threads that mix API
+records each test text's single-request audio (whole and streamed: whole responses run in
+long-form mode, which cuts a long first sentence differently), then runs N client threads that mix API
 requests (whole and streamed), clients that hang up mid-stream, and UI requests through
 gradio_client, until the request budget or the time limit is reached. Checks: no 5xx except
 503 (queue full), no cross-talk (every response's audio matches the single-request audio of
-its own text), and the server's RSS growth after warm-up: `--warmup` requests of the same mix
+its own text and kind), and the server's RSS growth after warm-up: `--warmup` requests of the same mix
 first, then the counted ones; RSS is sampled with the server idle after each (`--settle-s`, so
 that its 30 s heap trim has run), and also every 50 requests under load. Prints p50/p95
 latency, throughput.
@@ -21,6 +22,7 @@ import os
 import random
 import signal
 import socket
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -123,16 +125,20 @@ class Server:
     def __init__(self, concurrency: int, queue_size: int, timeout: float):
         profile = yaml.safe_load((ROOT / "tts" / "data" / "profiles" / "cpu.yaml").read_text(encoding="utf-8"))
         profile["name"] = "load-test"
-        profile["serving"].update(concurrency=concurrency, queue_size=queue_size, request_timeout_s=timeout)
+        profile["serving"].update(concurrency=concurrency, queue_size=queue_size, queue_timeout_s=timeout)
         profile["cache"].update(max_entries=0)
         self.profile_file = Path(tempfile.mkstemp(suffix=".yaml")[1])
         self.profile_file.write_text(yaml.safe_dump(profile), encoding="utf-8")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
+        self.state_dir = tempfile.mkdtemp(prefix="zh-tts-load-state-")
+        # All clients come from one address without keys: the per-client limits would make this a
+        # test of them (429s), not of the server under load; the queue's 503s are the limit here.
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), "--profile", str(self.profile_file),
-             "--rate-limit", "0"], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+             "--rate-limit", "0", "--client-concurrency", "100000", "--state-dir", self.state_dir],
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -157,6 +163,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.profile_file.unlink(missing_ok=True)
+        shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
 def run(clients: int, total: int, minutes: float, concurrency: int, queue_size: int, seed: int = 1,
@@ -181,11 +188,16 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
 
     url = server.url
     log(f"server {url}; recording reference audio for {len(TEXTS)} texts ...")
-    reference = {}
+    # Whole responses run in long-form mode, which does not cut a long first sentence short as
+    # streaming does: the same text has a whole reference and a streamed one (the web page
+    # streams), and every response is compared with the one of its own kind.
+    references: dict[bool, dict[str, np.ndarray]] = {False: {}, True: {}}
     for text in TEXTS:
-        r = httpx.post(f"{url}/v1/audio/speech", json={"input": text, "response_format": "pcm"}, timeout=120)
-        r.raise_for_status()
-        reference[text] = pcm(r.content)
+        for streamed in (False, True):
+            r = httpx.post(f"{url}/v1/audio/speech", json={"input": text, "response_format": "pcm", "stream": streamed},
+                           timeout=120)
+            r.raise_for_status()
+            references[streamed][text] = pcm(r.content)
     tally = Tally()
     stop_at = time.monotonic() + minutes * 60
     rss_samples: list[int] = []
@@ -209,9 +221,9 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
                     tally.add(mode, failures=f"ui: {message[:200]}")
                 return
             audio = wav_samples(wav_path)
+            reference = references[True][text]
             tally.add(mode, ok=1, latency=time.perf_counter() - start, audio_s=len(audio) / 24000,
-                      **({} if matches(reference[text], audio)
-                         else {"crosstalk": mismatch(mode, text, reference[text], audio)}))
+                      **({} if matches(reference, audio) else {"crosstalk": mismatch(mode, text, reference, audio)}))
             return
         body = {"input": text, "response_format": "pcm", "stream": mode != "whole"}
         with http.stream("POST", f"{url}/v1/audio/speech", json=body, timeout=600) as r:
@@ -234,9 +246,9 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
                 data += block
         audio = pcm(bytes(data))
         kw = {"first_byte": first} if mode == "stream" else {"latency": time.perf_counter() - start}
+        reference = references[mode != "whole"][text]
         tally.add(mode, ok=1, audio_s=len(audio) / 24000,
-                  **kw, **({} if matches(reference[text], audio)
-                           else {"crosstalk": mismatch(mode, text, reference[text], audio)}))
+                  **kw, **({} if matches(reference, audio) else {"crosstalk": mismatch(mode, text, reference, audio)}))
 
     def phase(count: int, tally: Tally, seed_offset: int, sample: bool) -> float:
         """Run `count` requests over all clients; return the wall time."""
