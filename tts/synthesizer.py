@@ -249,6 +249,11 @@ class Synthesizer:
                 pass
             return stream.result
 
+    def workers_alive(self) -> bool:
+        """Every device worker thread is running: what /healthz and a cluster replica's health
+        check report (a replica whose worker died is replaced)."""
+        return all(worker.alive for worker in self.workers.values())
+
     def close(self) -> None:
         for worker in self.workers.values():
             worker.stop()
