@@ -23,10 +23,16 @@ Single-process mode never imports this module; it alone needs Ray.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import logging
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -152,6 +158,102 @@ def build(args: dict) -> "serve.Application":
     return SpeechAPI.options(**options).bind(profile, a.data_dir, a.lexicon, parse_auth(a.auth), a.public_metrics)
 
 
+# ---- Ray nodes started by this project (./run.sh cluster, the tests and the bench) ----
+
+def start_node(args: list[str], temp_dir: Path, log: Path, env: dict | None = None) -> subprocess.Popen:
+    """`ray start --block ARGS` as a session of its own: every process of the node (GCS, raylet,
+    agents, workers) stays in that one process group, so stop_node() ends exactly this node,
+    never `ray stop`, which would end every Ray process on the machine."""
+    cmd = [sys.executable, "-m", "ray.scripts.scripts", "start", "--block", "--disable-usage-stats",
+           f"--temp-dir={temp_dir}", *args]
+    with open(log, "wb") as out:
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+
+def stop_node(proc: subprocess.Popen, grace_s: float = 10.0) -> None:
+    """End a node from start_node(): SIGTERM to its process group, SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                proc.poll()
+                return
+            proc.poll()  # reap the leader, or its group never empties
+            time.sleep(0.1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`./run.sh cluster`: a Ray head on this machine (a temporary directory of its own), the
+    application of deploy/ray/serve.yaml on it, its URL; Ctrl-C stops what this started."""
+    import tempfile
+
+    import yaml
+    from ray.serve.schema import ServeDeploySchema
+
+    p = argparse.ArgumentParser(prog="python -m tts.serving.cluster", description=main.__doc__)
+    p.add_argument("--config", default="deploy/ray/serve.yaml", help="Serve config file (its first application)")
+    p.add_argument("--host", default=os.environ.get("ZH_TTS_HOST", "127.0.0.1"), help="the HTTP proxy's address")
+    p.add_argument("--port", type=int, default=int(os.environ.get("ZH_TTS_PORT", "8000")))
+    p.add_argument("--ray-port", type=int, default=6379, help="the head's GCS port (workers join with it)")
+    p.add_argument("--num-cpus", type=float, default=None, help="CPUs this head offers (default: all)")
+    p.add_argument("--profile", default=None, help="overrides the config's profile argument")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = ServeDeploySchema.model_validate(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")))
+    app = config.applications[0]
+    app_args = dict(app.args or {})
+    if args.profile:
+        app_args["profile"] = args.profile
+    ClusterArgs.model_validate(app_args)  # a typo fails now, not after the head started
+    temp_dir = Path(tempfile.mkdtemp(prefix="zh-tts-ray-"))
+    head_args = ["--head", f"--port={args.ray_port}", "--dashboard-host=127.0.0.1"]
+    if args.num_cpus is not None:
+        head_args.append(f"--num-cpus={args.num_cpus}")
+    log = temp_dir / "head.log"
+    head = start_node(head_args, temp_dir, log)
+    import ray
+    from ray import serve
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # the head is up once a driver can connect
+            if head.poll() is not None:
+                print(f"error: the Ray head exited; its log: {log}\n{log.read_text(errors='replace')[-2000:]}",
+                      file=sys.stderr)
+                return 1
+            try:
+                ray.init(address=f"127.0.0.1:{args.ray_port}", logging_level="warning")
+                break
+            except ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+        serve.start(proxy_location="EveryNode", http_options={"host": args.host, "port": args.port})
+        serve.run(build(app_args), name=app.name, route_prefix=app.route_prefix or "/")
+        print(f"Mandarin TTS on Ray Serve: http://{args.host}:{args.port}/v1/audio/speech "
+              f"(API; /healthz, /metrics); Ray dashboard http://127.0.0.1:8265; another machine joins with "
+              f"`ray start --address=<this machine's address>:{args.ray_port}`. Ctrl-C stops.", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while head.poll() is None:
+            time.sleep(1)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        try:
+            serve.shutdown()
+        except Exception:  # noqa: BLE001 - the node goes anyway
+            pass
+        ray.shutdown()
+        stop_node(head)
+
+
 # ---- metrics: each replica's figures into Ray's per-node metrics export ----
 
 class _Mirrored:
@@ -233,3 +335,7 @@ def mirror_metrics(metrics) -> _GaugeCopier:
             continue
         setattr(metrics, attr, _Mirrored(metric, remote))
     return _GaugeCopier(metrics)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
