@@ -1,0 +1,255 @@
+"""Scaling past one machine on Ray Serve (tts/serving/cluster.py, docs/cluster.md).
+
+Without a cluster: single-process mode imports no Ray; the profile's cluster keys; the Serve
+options a profile gives; deploy/ray/serve.yaml and the KubeRay RayService are valid; the health
+check fails when a batching worker thread is dead.
+
+With a cluster (markers `cluster`, `real_weights`): tests/cluster_scenario.py runs once, in a
+network namespace of its own, a head and two 1-CPU worker nodes with two API replicas on the
+real weights, and reports every step; each test below asserts on one step of that report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, cpu_synthesizer, report
+
+SCENARIO_TIMEOUT_S = 900  # the scenario's own deadline is 780 s; typically it takes about 2.5 min
+
+
+def test_single_process_mode_imports_no_ray():
+    code = ("import sys; import tts.web.app, tts.web.api, tts.synthesizer, tts.serving.profiles, tts.cli; "
+            "assert not [m for m in sys.modules if m == 'ray' or m.startswith('ray.')], 'ray imported'")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_cluster_extra_pins_ray_serve():
+    lines = [line.strip() for line in (ROOT / "requirements-cluster.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines == ["ray[serve]==2.60.0"]
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'optional-dependencies.cluster = { file = ["requirements-cluster.txt"] }' in pyproject
+
+
+def test_every_profile_has_valid_cluster_keys():
+    from tts.serving.profiles import PROFILE_DIR, ProfileError, load_profile, profile_from_dict
+
+    for path in PROFILE_DIR.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert set(data["cluster"]) == {"min_replicas", "max_replicas", "target_ongoing_requests", "replica_cpus"}
+        c = load_profile(path.stem).cluster
+        assert 1 <= c.min_replicas <= c.max_replicas
+    data = yaml.safe_load((PROFILE_DIR / "cpu.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(ProfileError, match="min_replicas must not exceed"):
+        profile_from_dict({**data, "cluster": {**data["cluster"], "min_replicas": 5, "max_replicas": 2}})
+    with pytest.raises(ProfileError, match="cluster.min_replicas"):
+        profile_from_dict({**data, "cluster": {**data["cluster"], "min_replicas": 0}})
+    with pytest.raises(ProfileError, match="unknown key 'cluster.replicas'"):
+        profile_from_dict({**data, "cluster": {**data["cluster"], "replicas": 3}})
+
+
+def test_serve_options_come_from_the_profile():
+    pytest.importorskip("ray.serve")
+    from tts.serving.cluster import RETRY_AFTER_S, deployment_options, replica_profile
+    from tts.serving.profiles import load_profile
+
+    cpu = replica_profile(load_profile("cpu"))
+    options = deployment_options(cpu)
+    assert options["max_ongoing_requests"] == cpu.serving.concurrency
+    assert options["max_queued_requests"] == cpu.serving.queue_size
+    assert options["backpressure_config"].status_code == 503
+    assert options["backpressure_config"].retry_after_s == RETRY_AFTER_S
+    assert options["autoscaling_config"] == {"min_replicas": cpu.cluster.min_replicas,
+                                             "max_replicas": cpu.cluster.max_replicas,
+                                             "target_ongoing_requests": cpu.cluster.target_ongoing_requests}
+    assert options["ray_actor_options"] == {"num_cpus": cpu.cluster.replica_cpus, "num_gpus": 0}
+    assert cpu.cpu.threads == int(cpu.cluster.replica_cpus)  # a replica uses the CPUs it reserved
+    gpu = replica_profile(load_profile("gpu-16gb"))
+    assert deployment_options(gpu)["ray_actor_options"]["num_gpus"] == 1
+    fixed = deployment_options(replica_profile(load_profile("cpu"), replica_cpus=1), replicas=2, max_replicas_per_node=1)
+    assert fixed["num_replicas"] == 2 and "autoscaling_config" not in fixed and fixed["max_replicas_per_node"] == 1
+    assert fixed["ray_actor_options"]["num_cpus"] == 1
+
+
+def serve_app_config(text: str):
+    from ray.serve.schema import ServeDeploySchema
+
+    return ServeDeploySchema.model_validate(yaml.safe_load(text))
+
+
+def test_serve_yaml_is_a_serve_config_whose_builder_makes_the_app():
+    pytest.importorskip("ray.serve")
+    from ray.serve._private.utils import import_attr
+
+    config = serve_app_config((ROOT / "deploy" / "ray" / "serve.yaml").read_text(encoding="utf-8"))
+    (app,) = config.applications
+    assert app.import_path == "tts.serving.cluster:build" and app.route_prefix == "/"
+    built = import_attr(app.import_path)(app.args)
+    deployment = built._bound_deployment
+    assert deployment.name == "SpeechAPI"
+    assert deployment.max_ongoing_requests == 4 and deployment.max_queued_requests == 32  # cpu profile
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="profil\n  Extra inputs are not permitted"):
+        import_attr(app.import_path)({"profil": "cpu"})  # a typo is an error, not a default
+
+
+def test_kuberay_rayservice_is_structurally_valid():
+    pytest.importorskip("ray.serve")
+    service = yaml.safe_load((ROOT / "deploy" / "kuberay" / "rayservice.yaml").read_text(encoding="utf-8"))
+    assert service["apiVersion"] == "ray.io/v1" and service["kind"] == "RayService"
+    spec = service["spec"]
+    config = serve_app_config(spec["serveConfigV2"])
+    (app,) = config.applications
+    assert app.import_path == "tts.serving.cluster:build"
+    from tts.serving.cluster import ClusterArgs
+    from tts.serving.profiles import load_profile
+
+    args = ClusterArgs.model_validate(app.args)
+    assert load_profile(args.profile).uses_cuda
+    cluster = spec["rayClusterConfig"]
+    pinned = (ROOT / "requirements-cluster.txt").read_text()
+    assert f"ray[serve]=={cluster['rayVersion']}" in pinned
+    head = cluster["headGroupSpec"]
+    assert head["rayStartParams"]["num-cpus"] == "0"
+    head_ports = {p["name"]: p["containerPort"] for p in head["template"]["spec"]["containers"][0]["ports"]}
+    assert head_ports["gcs-server"] == 6379 and head_ports["serve"] == 8000
+    (workers,) = cluster["workerGroupSpecs"]
+    assert workers["minReplicas"] <= workers["replicas"] <= workers["maxReplicas"]
+    container = workers["template"]["spec"]["containers"][0]
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"  # one replica per GPU
+    images = {head["template"]["spec"]["containers"][0]["image"], container["image"]}
+    assert len(images) == 1 and cluster["rayVersion"] in images.pop()
+    dockerfile = (ROOT / "deploy" / "kuberay" / "Dockerfile").read_text()
+    assert f"rayproject/ray:{cluster['rayVersion']}-py311-gpu" in dockerfile
+
+
+def test_health_check_fails_when_a_worker_thread_is_dead(tiny_engine, tiny_pipeline):
+    pytest.importorskip("ray.serve")
+    from tts.serving.cluster import check_workers
+
+    gen = cpu_synthesizer(tiny_engine, tiny_pipeline)
+    synth = next(gen)
+    try:
+        check_workers(synth)  # healthy
+        worker = next(iter(synth.workers.values()))
+        worker.stop()
+        with pytest.raises(RuntimeError, match="batching worker"):
+            check_workers(synth)
+    finally:
+        gen.close()
+
+
+# ---- on a local Ray cluster ----
+
+@pytest.fixture(scope="module")
+def scenario(weights_dir, tmp_path_factory):
+    """The report of one run of tests/cluster_scenario.py (a head, two worker nodes, two replicas)."""
+    pytest.importorskip("ray.serve")
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("the cluster runs in a network namespace of its own: needs root and unshare")
+    from raycluster import kill_cluster_processes, short_temp_dir
+
+    out = tmp_path_factory.mktemp("cluster") / "report.json"
+    root = short_temp_dir()  # the nodes' --temp-dir: what to clean up should the scenario be killed
+    env = {**os.environ, "ZH_TTS_DATA_DIR": str(weights_dir), "ZH_TTS_CLUSTER_ROOT": str(root)}
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "tests" / "cluster_scenario.py"), str(out)],
+                              capture_output=True, text=True, timeout=SCENARIO_TIMEOUT_S, env=env, cwd=ROOT)
+    finally:
+        kill_cluster_processes(root)
+        shutil.rmtree(root, ignore_errors=True)
+    assert out.is_file(), f"no report (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+    data = json.loads(out.read_text())
+    assert "error" not in data, f"{data['error']}\nnode logs: {json.dumps(data.get('logs'), indent=1)[-4000:]}"
+    report(f"cluster: up in {data['cluster_up_s']} s, 2 replicas deployed in {data['deployed_s']} s, "
+           f"whole scenario {data['total_s']} s")
+    return data["steps"]
+
+
+def step(scenario: dict, name: str) -> dict:
+    result = scenario.get(name)
+    assert result is not None, f"step {name} did not run"
+    assert "error" not in result, f"step {name} failed:\n{result['error']}"
+    return result
+
+
+def every_request_succeeded_within_one_retry(result: dict) -> None:
+    assert len(result["requests"]) == result["expected"], "some client threads did not finish"
+    for r in result["requests"]:
+        assert len(r["attempts"]) <= 2 and r["attempts"][-1] == 200, r
+
+
+
+@pytest.mark.cluster
+def test_two_replicas_run_on_distinct_worker_nodes(scenario):
+    s = step(scenario, "placement")
+    assert len(s["replicas"]) == 2
+    assert len(s["nodes"]) == 2 and s["nodes"] == s["worker_node_ids"]
+
+
+@pytest.mark.cluster
+def test_openai_client_gets_speech_through_serve(scenario):
+    s = step(scenario, "openai")
+    assert s["rate"] == 24000 and s["seconds"] > 1 and s["rms"] > 0.02
+
+
+@pytest.mark.cluster
+def test_streamed_response_arrives_in_pieces_through_the_proxy(scenario):
+    s = step(scenario, "streaming")
+    assert s["status"] == 200 and s["pieces"] > 1
+    assert s["first_piece_s"] < s["last_piece_s"]  # the first audio came before the rest was made
+    assert s["samples"] == s["whole_samples"] and s["snr_vs_whole_db"] > 30
+
+
+@pytest.mark.cluster
+def test_concurrent_responses_equal_their_single_request_audio(scenario):
+    s = step(scenario, "cross_talk")
+    assert len(s["responses"]) == 18
+    for r in s["responses"]:
+        assert r["status"] == 200, r
+        assert r["samples"] == r["reference_samples"], r
+        assert r["snr_db"] > 30, r
+
+
+@pytest.mark.cluster
+def test_every_replica_reports_metrics_with_its_replica_label(scenario):
+    s = step(scenario, "metrics")
+    replicas = {name.rsplit("#", 1)[1] for name in s["replica_names"]}
+    exported = {r for names in s["replicas_by_node"].values() for r in names}
+    assert replicas <= exported, s
+    assert len(s["replicas_by_node"]) == 2  # each from the node it runs on
+
+
+@pytest.mark.cluster
+def test_a_burst_gets_503_with_retry_after_and_no_500(scenario):
+    s = step(scenario, "burst")
+    assert set(s["statuses"]) <= {"200", "503"}, s["other"]
+    assert s["statuses"].get("503", 0) > 0 and s["statuses"].get("200", 0) > 0
+    assert s["busy_without_retry_after"] == 0
+
+
+@pytest.mark.cluster
+def test_a_killed_replica_costs_at_most_one_retry_and_is_replaced(scenario):
+    s = step(scenario, "kill_replica")
+    every_request_succeeded_within_one_retry(s)
+    assert s["disrupted"] in s["before"] and s["disrupted"] not in s["after"]
+    assert len(s["after"]) == 2 and s["states"] == {"RUNNING": 2}
+    report(f"cluster: a killed replica was replaced (RUNNING) after {s['replaced_after_s']} s; "
+           f"{sum(len(r['attempts']) - 1 for r in s['requests'])} of {s['expected']} requests needed their retry")
+
+
+@pytest.mark.cluster
+def test_the_service_keeps_answering_when_a_worker_node_is_lost(scenario):
+    s = step(scenario, "remove_node")
+    every_request_succeeded_within_one_retry(s)
+    assert s["after"] == [200, 200, 200]
