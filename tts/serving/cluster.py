@@ -27,7 +27,9 @@ import argparse
 import dataclasses
 import logging
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -201,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default=os.environ.get("ZH_TTS_HOST", "127.0.0.1"), help="the HTTP proxy's address")
     p.add_argument("--port", type=int, default=int(os.environ.get("ZH_TTS_PORT", "8000")))
     p.add_argument("--ray-port", type=int, default=6379, help="the head's GCS port (workers join with it)")
-    p.add_argument("--num-cpus", type=float, default=None, help="CPUs this head offers (default: all)")
+    p.add_argument("--num-cpus", type=int, default=None, help="CPUs this head offers (default: all)")
     p.add_argument("--profile", default=None, help="overrides the config's profile argument")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -220,25 +222,22 @@ def main(argv: list[str] | None = None) -> int:
     import ray
     from ray import serve
 
+    # The address Ray gives this machine's node (on some machines the interface address even
+    # when 127.0.0.1 is asked for): the head listens there, and the driver connects there.
+    address = f"{ray.util.get_node_ip_address()}:{args.ray_port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:  # the head is up once a driver can connect
-            if head.poll() is not None:
-                print(f"error: the Ray head exited; its log: {log}\n{log.read_text(errors='replace')[-2000:]}",
-                      file=sys.stderr)
-                return 1
-            try:
-                ray.init(address=f"127.0.0.1:{args.ray_port}", logging_level="warning")
-                break
-            except ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
+        if not wait_for_head(head, address):
+            print(f"error: the Ray head did not start; its log: {log}\n{log.read_text(errors='replace')[-2000:]}",
+                  file=sys.stderr)
+            return 1
+        # Always this head: without an address, or when it cannot be reached, ray.init would
+        # start a Ray instance of its own.
+        ray.init(address=address, logging_level="warning")
         serve.start(proxy_location="EveryNode", http_options={"host": args.host, "port": args.port})
         serve.run(build(app_args), name=app.name, route_prefix=app.route_prefix or "/")
         print(f"Mandarin TTS on Ray Serve: http://{args.host}:{args.port}/v1/audio/speech "
               f"(API; /healthz, /metrics); Ray dashboard http://127.0.0.1:8265; another machine joins with "
-              f"`ray start --address=<this machine's address>:{args.ray_port}`. Ctrl-C stops.", flush=True)
+              f"`ray start --address={address}`. Ctrl-C stops.", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while head.poll() is None:
             time.sleep(1)
@@ -252,6 +251,20 @@ def main(argv: list[str] | None = None) -> int:
             pass
         ray.shutdown()
         stop_node(head)
+        if head.returncode is not None and head.returncode <= 0:
+            shutil.rmtree(temp_dir, ignore_errors=True)  # else its log stays for the reader
+
+
+def wait_for_head(head: subprocess.Popen, address: str, timeout: float = 120) -> bool:
+    """Until the head's GCS port accepts connections (True), or the head exited or time ran out."""
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and head.poll() is None:
+        with socket.socket() as s:
+            if s.connect_ex((host, int(port))) == 0:
+                return True
+        time.sleep(0.5)
+    return False
 
 
 # ---- metrics: each replica's figures into Ray's per-node metrics export ----
