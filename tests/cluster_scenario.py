@@ -5,10 +5,11 @@ a section per step with what was observed, or the error that stopped the step.
 
     python tests/cluster_scenario.py REPORT.json      (re-runs itself under `unshare -n`)
 
-Steps, in order, on one cluster: placement (replicas on distinct nodes, through Ray's state API),
+The application is deployed as an operator would: `serve deploy` of deploy/ray/serve.yaml (with
+the test's profile, two replicas, one proxy). Steps, in order, on one cluster: placement (replicas on distinct nodes, through Ray's state API),
 the openai client, a streamed response through Serve's proxy, concurrent requests against their
 single-request audio (no cross-talk), metrics of every replica at the nodes' exports, a burst
-past the queue (503 with Retry-After, no 500), `ray.kill` of a replica under load (at most one
+past the queue (503 with Retry-After, no 500), the app's own 503 passed through, `ray.kill` of a replica under load (at most one
 retry per request, a replacement RUNNING), then a worker node killed (the service keeps answering).
 Every request has a timeout and every wait a deadline; the cluster is torn down however it ends.
 """
@@ -19,6 +20,7 @@ import io
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -56,6 +58,20 @@ def test_profile(directory: Path) -> Path:
     return path
 
 
+def serve_config(profile: Path, http_port: int, deployments: list[dict] | None = None) -> dict:
+    """deploy/ray/serve.yaml as this test deploys it: the test profile, two replicas on distinct
+    nodes, and one proxy, on the head: every node of this test shares one address, so the
+    proxies Serve puts on every node by default would all want the same port."""
+    config = yaml.safe_load((TESTS.parent / "deploy" / "ray" / "serve.yaml").read_text(encoding="utf-8"))
+    config["proxy_location"] = "HeadOnly"
+    config["http_options"] = {"host": "127.0.0.1", "port": http_port}
+    (app,) = config["applications"]
+    app["args"].update(profile=str(profile), replicas=2, max_replicas_per_node=1)
+    if deployments:
+        app["deployments"] = deployments
+    return config
+
+
 def pcm(data: bytes) -> np.ndarray:
     return np.frombuffer(data, "<i2").astype(np.float32) / 32767
 
@@ -65,10 +81,44 @@ def snr_db(reference: np.ndarray, estimate: np.ndarray) -> float:
     return float("inf") if noise == 0 else 10 * np.log10(float((reference.astype(np.float64) ** 2).sum()) / noise)
 
 
+def busy_kind(body: str) -> str:
+    """Who answered a 503: the app ("server_busy", its JSON error type) or Serve's proxy (plain text)."""
+    try:
+        return json.loads(body)["error"]["type"]
+    except (ValueError, KeyError, TypeError):
+        return "serve: " + body.split("(")[0].strip()[:60]
+
+
 class Scenario:
-    def __init__(self, cluster: LocalCluster, url: str):
-        self.cluster, self.url = cluster, url
-        self.http = httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT)
+    def __init__(self, cluster: LocalCluster, http_port: int, profile: Path):
+        self.cluster, self.http_port, self.profile = cluster, http_port, profile
+        self.url = f"http://127.0.0.1:{http_port}"
+        self.http = httpx.Client(base_url=self.url, timeout=REQUEST_TIMEOUT)
+
+    def deploy(self, deployments: list[dict] | None = None, timeout: float = 300) -> None:
+        """`serve deploy` (the CLI, through the head's dashboard) of the adapted serve.yaml, then
+        wait until the application is RUNNING with both replicas."""
+        from ray import serve
+
+        from tts.serving.cluster import APP_NAME
+
+        path = self.cluster.root / "serve.yaml"
+        path.write_text(yaml.safe_dump(serve_config(self.profile, self.http_port, deployments)), encoding="utf-8")
+        cli = Path(sys.executable).parent / "serve"
+        proc = subprocess.run([str(cli), "deploy", str(path), "--address",
+                               f"http://127.0.0.1:{self.cluster.dashboard_port}"],
+                              capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            raise RuntimeError(f"serve deploy failed: {proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+        deadline = time.monotonic() + timeout
+        while True:
+            time.sleep(1)
+            app = serve.status().applications.get(APP_NAME)
+            status = str(getattr(app, "status", ""))
+            if app is not None and status.endswith("RUNNING") and self.replica_states() == {"RUNNING": 2}:
+                return
+            if status.endswith("DEPLOY_FAILED") or time.monotonic() > deadline:
+                raise RuntimeError(f"the application is {status}: {getattr(app, 'message', '')}")
 
     def speech(self, text: str, fmt: str = "pcm", client: httpx.Client | None = None) -> httpx.Response:
         return (client or self.http).post("/v1/audio/speech", json={"input": text, "response_format": fmt})
@@ -107,7 +157,7 @@ class Scenario:
         with wave.open(io.BytesIO(response.read())) as w:
             frames, rate = w.getnframes(), w.getframerate()
             audio = pcm(w.readframes(frames))
-        return {"rate": rate, "seconds": frames / rate, "rms": float(np.sqrt(np.mean(audio**2)))}
+        return {"rate": rate, "audio_s": frames / rate, "rms": float(np.sqrt(np.mean(audio**2)))}
 
     def streaming(self) -> dict:
         text = "".join(TEXTS[:4])
@@ -176,16 +226,31 @@ class Scenario:
                 barrier.wait(timeout=30)
                 r = self.speech(TEXTS[i % len(TEXTS)], client=c)
                 return {"status": r.status_code, "retry_after": r.headers.get("retry-after"),
-                        "body": r.text[:200] if r.status_code != 200 else ""}
+                        "body": r.text[:400] if r.status_code != 200 else ""}
 
         with ThreadPoolExecutor(n) as pool:
             results = list(pool.map(one, range(n)))
         statuses: dict[int, int] = {}
+        busy_kinds: dict[str, int] = {}
         for r in results:
             statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-        return {"statuses": statuses, "busy": [r for r in results if r["status"] == 503][:5],
+            if r["status"] == 503:
+                kind = busy_kind(r["body"])
+                busy_kinds[kind] = busy_kinds.get(kind, 0) + 1
+        return {"statuses": statuses, "busy_kinds": busy_kinds, "busy": [r for r in results if r["status"] == 503][:5],
                 "busy_without_retry_after": sum(1 for r in results if r["status"] == 503 and not r["retry_after"]),
                 "other": [r for r in results if r["status"] not in (200, 503)][:5]}
+
+    def app_busy(self, n: int = 40) -> dict:
+        """The app's own admission (ServiceBusy) behind Serve: with Serve allowed more requests
+        per replica (16) than the app admits (2 running + 4 waiting), the app answers the rest
+        503 itself, in the API's JSON shape with Retry-After, and Serve passes that through.
+        The override is serve.yaml's `deployments:` section; the original is restored after."""
+        self.deploy([{"name": "SpeechAPI", "max_ongoing_requests": 16}])
+        try:
+            return self.burst(n)
+        finally:
+            self.deploy()
 
     def load_with(self, disrupt, clients: int = 3, per_client: int = 6) -> dict:
         """`clients` threads, each sending `per_client` requests one after another (each allowed
@@ -275,22 +340,13 @@ def main(report_path: str) -> int:
     cluster = LocalCluster(workers=2, cpus_per_worker=1, root=Path(root) if root else None)
     try:
         with cluster:
-            from ray import serve
-
-            from tts.serving.cluster import APP_NAME, build
-
             report["cluster_up_s"] = round(time.monotonic() - started, 1)
-            http_port = free_port()
-            # One proxy, on the head: every node of this test shares one address, so the proxies
-            # Serve puts on every node by default would all want the same port.
-            serve.start(proxy_location="HeadOnly", http_options={"host": "127.0.0.1", "port": http_port})
+            scenario = Scenario(cluster, free_port(), test_profile(cluster.root))
             t = time.monotonic()
-            serve.run(build({"profile": str(test_profile(cluster.root)), "replicas": 2,
-                             "max_replicas_per_node": 1}), name=APP_NAME, route_prefix="/")
+            scenario.deploy()
             report["deployed_s"] = round(time.monotonic() - t, 1)
-            scenario = Scenario(cluster, f"http://127.0.0.1:{http_port}")
-            for step in ("placement", "openai", "streaming", "cross_talk", "metrics", "burst", "kill_replica",
-                         "remove_node"):
+            for step in ("placement", "openai", "streaming", "cross_talk", "metrics", "burst", "app_busy",
+                         "kill_replica", "remove_node"):
                 t = time.monotonic()
                 try:
                     result = getattr(scenario, step)()

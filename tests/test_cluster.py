@@ -200,7 +200,7 @@ def test_two_replicas_run_on_distinct_worker_nodes(scenario):
 @pytest.mark.cluster
 def test_openai_client_gets_speech_through_serve(scenario):
     s = step(scenario, "openai")
-    assert s["rate"] == 24000 and s["seconds"] > 1 and s["rms"] > 0.02
+    assert s["rate"] == 24000 and s["audio_s"] > 1 and s["rms"] > 0.02
 
 
 @pytest.mark.cluster
@@ -235,6 +235,17 @@ def test_a_burst_gets_503_with_retry_after_and_no_500(scenario):
     s = step(scenario, "burst")
     assert set(s["statuses"]) <= {"200", "503"}, s["other"]
     assert s["statuses"].get("503", 0) > 0 and s["statuses"].get("200", 0) > 0
+    assert s["busy_without_retry_after"] == 0
+    assert "server_busy" not in s["busy_kinds"]  # Serve's queue answers first: the app is never overfull
+
+
+@pytest.mark.cluster
+def test_the_apps_own_503_passes_through_serve(scenario):
+    """Serve allowed more requests per replica than the app admits: the app's ServiceBusy
+    answers (its JSON error, Retry-After) reach the client unchanged, and still no 500."""
+    s = step(scenario, "app_busy")
+    assert set(s["statuses"]) <= {"200", "503"}, s["other"]
+    assert s["busy_kinds"].get("server_busy", 0) > 0, s["busy_kinds"]
     assert s["busy_without_retry_after"] == 0
 
 
