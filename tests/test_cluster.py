@@ -135,7 +135,9 @@ def test_kuberay_rayservice_is_structurally_valid():
 
 def test_health_check_fails_when_a_worker_thread_is_dead(tiny_engine, tiny_pipeline):
     pytest.importorskip("ray.serve")
-    from tts.serving.cluster import check_workers
+    from tts.serving.cluster import SpeechAPI, check_workers
+
+    assert SpeechAPI.func_or_class.check_health  # what Serve calls on every replica, periodically
 
     gen = cpu_synthesizer(tiny_engine, tiny_pipeline)
     synth = next(gen)
