@@ -139,14 +139,21 @@ def test_health_check_fails_when_a_worker_thread_is_dead(tiny_engine, tiny_pipel
 
     assert SpeechAPI.func_or_class.check_health  # what Serve calls on every replica, periodically
 
+    from fastapi.testclient import TestClient
+
+    from tts.web.app import create_app
+
     gen = cpu_synthesizer(tiny_engine, tiny_pipeline)
     synth = next(gen)
     try:
+        client = TestClient(create_app(synth, ui=False))
         check_workers(synth)  # healthy
+        assert client.get("/healthz").status_code == 200
         worker = next(iter(synth.workers.values()))
         worker.stop()
         with pytest.raises(RuntimeError, match="batching worker"):
             check_workers(synth)
+        assert client.get("/healthz").json()["status"] == "degraded"  # the same fact, over HTTP
     finally:
         gen.close()
 
