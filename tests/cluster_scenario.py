@@ -65,10 +65,11 @@ def serve_config(profile: Path, http_port: int, deployments: list[dict] | None =
     config = yaml.safe_load((TESTS.parent / "deploy" / "ray" / "serve.yaml").read_text(encoding="utf-8"))
     config["proxy_location"] = "HeadOnly"
     config["http_options"] = {"host": "127.0.0.1", "port": http_port}
-    (app,) = config["applications"]
-    app["args"].update(profile=str(profile), replicas=2, max_replicas_per_node=1)
+    api, ui = config["applications"]
+    api["args"].update(profile=str(profile), replicas=2, max_replicas_per_node=1)
+    ui["args"].update(profile=str(profile))
     if deployments:
-        app["deployments"] = deployments
+        api["deployments"] = deployments
     return config
 
 
@@ -113,12 +114,13 @@ class Scenario:
         deadline = time.monotonic() + timeout
         while True:
             time.sleep(1)
-            app = serve.status().applications.get(APP_NAME)
-            status = str(getattr(app, "status", ""))
-            if app is not None and status.endswith("RUNNING") and self.replica_states() == {"RUNNING": 2}:
+            apps = serve.status().applications
+            statuses = {name: str(getattr(apps.get(name), "status", "")) for name in (APP_NAME, "ui")}
+            if all(s.endswith("RUNNING") for s in statuses.values()) and self.replica_states() == {"RUNNING": 2}:
                 return
-            if status.endswith("DEPLOY_FAILED") or time.monotonic() > deadline:
-                raise RuntimeError(f"the application is {status}: {getattr(app, 'message', '')}")
+            failed = {n: getattr(apps.get(n), "message", "") for n, s in statuses.items() if s.endswith("FAILED")}
+            if failed or time.monotonic() > deadline:
+                raise RuntimeError(f"applications {statuses}: {failed}")
 
     def speech(self, text: str, fmt: str = "pcm", client: httpx.Client | None = None) -> httpx.Response:
         return (client or self.http).post("/v1/audio/speech", json={"input": text, "response_format": fmt})
@@ -195,6 +197,22 @@ class Scenario:
             out.append({"text": text, "status": status, "samples": None if audio is None else len(audio),
                         "reference_samples": len(ref), "snr_db": snr_db(ref, audio) if same_len else None})
         return {"responses": out}
+
+    def web_ui(self) -> dict:
+        """The web page (its own single-replica deployment at /ui) synthesizes through the API
+        replicas: its WAV equals the API's audio of the same text."""
+        from gradio_client import Client
+
+        client = Client(f"{self.url}/ui/", verbose=False)
+        text = TEXTS[3]
+        _, wav_path, status = client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "",
+                                             False, False, api_name="/synthesize")[:3]
+        with wave.open(wav_path) as w:
+            ui_audio = pcm(w.readframes(w.getnframes()))
+        api_audio = pcm(self.speech(text).content)
+        same_len = len(ui_audio) == len(api_audio)
+        return {"status": status, "samples": len(ui_audio), "api_samples": len(api_audio),
+                "snr_db": snr_db(api_audio, ui_audio) if same_len else None}
 
     def metrics(self) -> dict:
         """Which replicas' tts request counters each node's metrics export shows."""
@@ -345,7 +363,7 @@ def main(report_path: str) -> int:
             t = time.monotonic()
             scenario.deploy()
             report["deployed_s"] = round(time.monotonic() - t, 1)
-            for step in ("placement", "openai", "streaming", "cross_talk", "metrics", "burst", "app_busy",
+            for step in ("placement", "openai", "streaming", "cross_talk", "web_ui", "metrics", "burst", "app_busy",
                          "kill_replica", "remove_node"):
                 t = time.monotonic()
                 try:

@@ -91,12 +91,17 @@ def test_serve_yaml_is_a_serve_config_whose_builder_makes_the_app():
     from ray.serve._private.utils import import_attr
 
     config = serve_app_config((ROOT / "deploy" / "ray" / "serve.yaml").read_text(encoding="utf-8"))
-    (app,) = config.applications
+    app, ui = config.applications
     assert app.import_path == "tts.serving.cluster:build" and app.route_prefix == "/"
     built = import_attr(app.import_path)(app.args)
     deployment = built._bound_deployment
     assert deployment.name == "SpeechAPI"
     assert deployment.max_ongoing_requests == 4 and deployment.max_queued_requests == 32  # cpu profile
+    # The web page: one replica, calling the API application by its name.
+    assert ui.import_path == "tts.serving.cluster:build_ui" and ui.route_prefix == "/ui"
+    assert ui.args["api_app"] == app.name
+    page = import_attr(ui.import_path)(ui.args)._bound_deployment
+    assert page.name == "WebUI" and page.num_replicas == 1
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError, match="profil\n  Extra inputs are not permitted"):
@@ -109,8 +114,9 @@ def test_kuberay_rayservice_is_structurally_valid():
     assert service["apiVersion"] == "ray.io/v1" and service["kind"] == "RayService"
     spec = service["spec"]
     config = serve_app_config(spec["serveConfigV2"])
-    (app,) = config.applications
+    app, ui = config.applications
     assert app.import_path == "tts.serving.cluster:build"
+    assert ui.import_path == "tts.serving.cluster:build_ui" and ui.args["api_app"] == app.name
     from tts.serving.cluster import ClusterArgs
     from tts.serving.profiles import load_profile
 
@@ -228,6 +234,15 @@ def test_concurrent_responses_equal_their_single_request_audio(scenario):
         assert r["status"] == 200, r
         assert r["samples"] == r["reference_samples"], r
         assert r["snr_db"] > 30, r
+
+
+@pytest.mark.cluster
+def test_the_web_page_synthesizes_through_the_api_replicas(scenario):
+    """The Gradio page is its own one-replica deployment (at /ui) over a streaming handle to the
+    API deployment: the WAV it offers equals the API's audio of the same text."""
+    s = step(scenario, "web_ui")
+    assert "first chunk" in s["status"]
+    assert s["samples"] == s["api_samples"] and s["snr_db"] > 30
 
 
 @pytest.mark.cluster

@@ -24,7 +24,9 @@ Single-process mode never imports this module; it alone needs Ray.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
+import importlib
 import logging
 import os
 import shutil
@@ -145,11 +147,140 @@ class SpeechAPI:
     def check_health(self) -> None:
         check_workers(self.synth)
 
+    # ---- what the web page (WebUI) calls through a deployment handle ----
+
+    def ui_stream(self, options):
+        """One request for the web page: its notes, its chunks, then its Result. A generator, so
+        Serve streams each item to the caller as it is made (handle.options(stream=True))."""
+        with self.synth.stream(options) as stream:
+            yield stream.notes
+            yield from stream
+            yield stream.result
+
+    def ui_plan(self, options):
+        return self.synth.plan(options)
+
+    def ui_prepare(self, planned):
+        return self.synth.pipeline.prepare_segment(planned)
+
+    def ui_describe(self) -> dict:
+        return {"sample_rate": self.synth.sample_rate, "qualities": self.synth.available_qualities(),
+                "info": self.synth.info()}
+
     def __del__(self):
         for part in ("_gauges", "_trimmer", "synth"):
             obj = getattr(self, part, None)
             if obj is not None:
                 obj.stop() if part != "synth" else obj.close()
+
+
+class RemoteStream:
+    """A SynthesisStream whose chunks come from an API replica (RemoteSynthesizer.stream)."""
+
+    def __init__(self, items):
+        self._items = items
+        self.notes = next(items)  # raises the replica's RequestError / ServiceBusy, before any audio
+        self.result = None
+
+    def __iter__(self) -> "RemoteStream":
+        return self
+
+    def __next__(self):
+        from tts.results import Result
+
+        item = next(self._items)
+        if isinstance(item, Result):
+            self.result = item
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        if self.result is None:
+            self._items.cancel()  # the page went away: the replica stops the request
+
+    def __enter__(self) -> "RemoteStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _RemotePipeline:
+    def __init__(self, handle):
+        self._handle = handle
+
+    def prepare_segment(self, planned):
+        return self._handle.ui_prepare.remote(planned).result()
+
+
+class RemoteSynthesizer:
+    """What the web page uses of a Synthesizer, with the API replicas doing the work: each call
+    goes to one replica through a deployment handle (synthesis streamed chunk by chunk), so the
+    page needs no models of its own and its requests share the replicas' queue and autoscaling."""
+
+    def __init__(self, handle, profile: Profile):
+        self._handle = handle
+        self.profile = profile
+        self.pipeline = _RemotePipeline(handle)
+        described = handle.ui_describe.remote().result()
+        self.sample_rate = described["sample_rate"]
+        self._qualities = described["qualities"]
+
+    def available_qualities(self) -> list[str]:
+        return list(self._qualities)
+
+    def plan(self, options):
+        return self._handle.ui_plan.remote(options).result()
+
+    def stream(self, options) -> RemoteStream:
+        return RemoteStream(iter(self._handle.options(stream=True).ui_stream.remote(options)))
+
+    def synthesize(self, options):
+        with self.stream(options) as stream:
+            for _ in stream:
+                pass
+            return stream.result
+
+    def info(self) -> dict:
+        return self._handle.ui_describe.remote().result()["info"]  # one replica's view
+
+
+@serve.deployment(name="WebUI", num_replicas=1, ray_actor_options={"num_cpus": 0})
+@serve.ingress()
+class WebUI:
+    """The Gradio page, one replica (its queue and sessions live in one process), over the API
+    deployment of application `api_app` through a streaming handle."""
+
+    # Both run on the replica's event loop, where a handle's blocking result() is refused: the
+    # calls that wait for the API replicas (describing them, the System tab's first figures)
+    # go to a thread.
+    async def __init__(self, profile: Profile, api_app: str = APP_NAME, auth: tuple[str, str] | None = None):
+        from tts.audio.formats import ensure_ffmpeg_on_path
+
+        ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
+        handle = serve.get_deployment_handle(DEPLOYMENT, app_name=api_app)
+        self.synth = await asyncio.to_thread(RemoteSynthesizer, handle, profile)
+        self._auth = auth
+
+    async def __serve_build_asgi_app__(self):
+        from tts.web.app import create_app
+
+        return await asyncio.to_thread(create_app, self.synth, ui=True, api=False, auth=self._auth)
+
+
+def build_ui(args: dict) -> "serve.Application":
+    """The web page's application (deploy/ray/serve.yaml's second application): `profile`
+    (its limits and queue, the API's profile), `api_app` (the API application's name), `auth`."""
+    a = UIArgs.model_validate(args or {})
+    return WebUI.bind(load_profile(a.profile), a.api_app, parse_auth(a.auth))
+
+
+class UIArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile: str = Field(default_factory=lambda: os.environ.get("ZH_TTS_PROFILE") or "cpu")
+    api_app: str = APP_NAME
+    auth: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_AUTH") or None)
 
 
 def build(args: dict) -> "serve.Application":
@@ -208,11 +339,13 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = ServeDeploySchema.model_validate(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")))
-    app = config.applications[0]
-    app_args = dict(app.args or {})
-    if args.profile:
-        app_args["profile"] = args.profile
-    ClusterArgs.model_validate(app_args)  # a typo fails now, not after the head started
+    apps = []  # (builder, its arguments, name, route prefix): every application of the config
+    for app in config.applications:
+        module, _, attr = app.import_path.replace(":", ".").rpartition(".")
+        builder = getattr(importlib.import_module(module), attr)
+        app_args = {**(app.args or {}), **({"profile": args.profile} if args.profile else {})}
+        builder(app_args)  # a typo in the arguments fails now, not after the head started
+        apps.append((builder, app_args, app.name, app.route_prefix or "/"))
     temp_dir = Path(tempfile.mkdtemp(prefix="zh-tts-ray-"))
     head_args = ["--head", f"--port={args.ray_port}", "--dashboard-host=127.0.0.1"]
     if args.num_cpus is not None:
@@ -234,10 +367,13 @@ def main(argv: list[str] | None = None) -> int:
         # start a Ray instance of its own.
         ray.init(address=address, logging_level="warning")
         serve.start(proxy_location="EveryNode", http_options={"host": args.host, "port": args.port})
-        serve.run(build(app_args), name=app.name, route_prefix=app.route_prefix or "/")
-        print(f"Mandarin TTS on Ray Serve: http://{args.host}:{args.port}/v1/audio/speech "
-              f"(API; /healthz, /metrics); Ray dashboard http://127.0.0.1:8265; another machine joins with "
-              f"`ray start --address={address}`. Ctrl-C stops.", flush=True)
+        for builder, app_args, name, prefix in apps:
+            serve.run(builder(app_args), name=name, route_prefix=prefix)
+        base = f"http://{args.host}:{args.port}"
+        where = ", ".join(f"{name} at {base}{prefix.rstrip('/')}/" for _, _, name, prefix in apps)
+        print(f"Mandarin TTS on Ray Serve: {where} (the API: {base}/v1/audio/speech); Ray dashboard "
+              f"http://127.0.0.1:8265; another machine joins with `ray start --address={address}`. Ctrl-C stops.",
+              flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while head.poll() is None:
             time.sleep(1)

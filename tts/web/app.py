@@ -16,11 +16,13 @@ MAX_UPLOAD = "16mb"
 
 
 def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = None, public_metrics: bool = False,
-               cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20):
+               cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20,
+               api: bool = True):
     """The FastAPI app over one Synthesizer: the HTTP API, and with `ui` the Gradio UI mounted at /.
 
     Security (login on every route, CORS, rate limit) wraps both; without the UI the app needs no
-    Gradio at all, which is what an API replica of a cluster deployment serves.
+    Gradio at all, which is what an API replica of a cluster deployment serves. `api=False` leaves
+    the HTTP API out: the cluster's web page, whose synthesizer is the API replicas, serves only the UI.
     """
     from fastapi import FastAPI
 
@@ -31,7 +33,8 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
     install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
                      rate_limit=limiter)
-    app.include_router(create_router(synthesizer))
+    if api:
+        app.include_router(create_router(synthesizer))
     if not ui:
         return app
     import gradio as gr
