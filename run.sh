@@ -83,6 +83,9 @@ setup_test_tools() {
   # The cluster tests run their Ray nodes in a network namespace of their own (unshare, ip).
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # A private PostgreSQL server for the job store shared by cluster replicas (tests/pgserver.py;
+  # Debian keeps initdb and pg_ctl off PATH).
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   # A CJK font, so the browser test's screenshots show Chinese text.
   [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   if [ ${#missing[@]} -gt 0 ]; then

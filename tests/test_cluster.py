@@ -35,7 +35,7 @@ def test_single_process_mode_imports_no_ray():
 def test_cluster_extra_pins_ray_serve():
     lines = [line.strip() for line in (ROOT / "requirements-cluster.txt").read_text().splitlines()
              if line.strip() and not line.startswith("#")]
-    assert lines == ["ray[serve]==2.60.0"]
+    assert lines == ["ray[serve]==2.60.0", "psycopg[binary]==3.3.9"]
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'optional-dependencies.cluster = { file = ["requirements-cluster.txt"] }' in pyproject
 
@@ -162,6 +162,33 @@ def test_health_check_fails_when_a_worker_thread_is_dead(tiny_engine, tiny_pipel
         assert client.get("/healthz").json()["status"] == "degraded"  # the same fact, over HTTP
     finally:
         gen.close()
+
+
+@pytest.mark.debian_tools
+def test_private_postgresql_hands_concurrent_claimers_different_rows():
+    """The job store's database for a cluster: a private PostgreSQL (run as `postgres`, on a Unix
+    socket only) through SQLAlchemy and psycopg; two transactions claiming with
+    SELECT ... FOR UPDATE SKIP LOCKED, as replicas do, each get a different row."""
+    pytest.importorskip("psycopg")
+    from pgserver import can_run, private_postgres
+    from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
+
+    if not can_run():
+        pytest.skip("needs root and the Debian postgresql package (./run.sh test installs it)")
+    with private_postgres() as url:
+        engine = create_engine(url)
+        try:
+            rows = Table("work", MetaData(), Column("id", Integer, primary_key=True))
+            rows.metadata.create_all(engine)
+            with engine.begin() as conn:
+                conn.execute(insert(rows), [{"id": i} for i in range(3)])
+            claim = select(rows.c.id).order_by(rows.c.id).limit(1).with_for_update(skip_locked=True)
+            with engine.connect() as first, engine.connect() as second:
+                with first.begin(), second.begin():
+                    assert first.execute(claim).scalar() == 0
+                    assert second.execute(claim).scalar() == 1  # not blocked, not the same row
+        finally:
+            engine.dispose()
 
 
 # ---- on a local Ray cluster ----
