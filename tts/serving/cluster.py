@@ -167,11 +167,12 @@ class SpeechAPI:
         return {"sample_rate": self.synth.sample_rate, "qualities": self.synth.available_qualities(),
                 "info": self.synth.info()}
 
-    def __del__(self):
-        for part in ("_gauges", "_trimmer", "synth"):
-            obj = getattr(self, part, None)
-            if obj is not None:
-                obj.stop() if part != "synth" else obj.close()
+    def __del__(self):  # Serve calls it when it stops the replica
+        for part in ("_gauges", "_trimmer"):
+            if getattr(self, part, None) is not None:
+                getattr(self, part).stop()
+        if getattr(self, "synth", None) is not None:
+            self.synth.close()
 
 
 class RemoteStream:
