@@ -218,6 +218,7 @@ class Scenario:
         """Which replicas' tts request counters each node's metrics export shows."""
         deadline = time.monotonic() + 60
         seen: dict[str, set] = {}
+        example = ""
         while time.monotonic() < deadline:
             seen = {}
             for node in self.cluster.nodes:
@@ -227,12 +228,13 @@ class Scenario:
                     continue
                 for line in text.splitlines():
                     if line.startswith("ray_tts_requests") and 'replica="' in line:
+                        example = line
                         replica = line.split('replica="', 1)[1].split('"', 1)[0]
                         seen.setdefault(node.name, set()).add(replica)
             if sum(len(v) for v in seen.values()) >= 2:
                 break
             time.sleep(2)
-        return {"replicas_by_node": {k: sorted(v) for k, v in seen.items()},
+        return {"replicas_by_node": {k: sorted(v) for k, v in seen.items()}, "example": example,
                 "replica_names": [r["name"] for r in self.replicas()]}
 
     def burst(self, n: int = 40) -> dict:
