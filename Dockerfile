@@ -25,7 +25,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     GRADIO_ANALYTICS_ENABLED=False \
-    ZH_TTS_DATA_DIR=/home/tts/.cache/zh-tts
+    ZH_TTS_DATA_DIR=/home/tts/.cache/zh-tts \
+    ZH_TTS_STATE_DIR=/home/tts/.local/share/zh-tts
 RUN groupadd --gid 10001 tts \
     && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin tts
 COPY --from=build /opt/venv /opt/venv
@@ -37,7 +38,8 @@ COPY . /app
 # The project itself (its dependencies are the pinned ones above): the zh-tts command in the image.
 RUN pip install --no-cache-dir --no-deps --no-build-isolation /app
 USER 10001:10001
-RUN mkdir -p "$ZH_TTS_DATA_DIR" && python -m tts fetch
+# The state directory (jobs) is made here, by the user: a volume mounted on it keeps that owner.
+RUN mkdir -p "$ZH_TTS_DATA_DIR" "$ZH_TTS_STATE_DIR" && python -m tts fetch
 EXPOSE 7860
 # The Wyoming server for Home Assistant, when started (compose service `wyoming`, or app.py --wyoming).
 EXPOSE 10200

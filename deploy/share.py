@@ -149,9 +149,21 @@ class LineReader:
         self._thread.join(timeout)
 
 
+# A shared service meets strangers and scripts gone wrong: stricter per-client limits than on a
+# team's own machine (one synthesis request in progress per client, 60 API requests a minute),
+# unless the app options given say otherwise.
+PUBLIC_LIMITS = (("--client-concurrency", "1"), ("--rate-limit", "60"))
+
+
+def public_limits(app_args: list[str]) -> list[str]:
+    """The app options with the public limits added where they were not given."""
+    added = [part for name, value in PUBLIC_LIMITS if not has_option(app_args, name) for part in (name, value)]
+    return [*app_args, *added]
+
+
 def start_app(port: int, app_args: list[str], timeout: float = 600.0) -> subprocess.Popen:
-    """python app.py on 127.0.0.1:port; returns once /healthz answers 200."""
-    cmd = [sys.executable, str(ROOT / "app.py"), *app_args, "--host", "127.0.0.1", "--port", str(port)]
+    """python app.py on 127.0.0.1:port, with the public limits; returns once /healthz answers 200."""
+    cmd = [sys.executable, str(ROOT / "app.py"), *public_limits(app_args), "--host", "127.0.0.1", "--port", str(port)]
     proc = spawn(cmd, cwd=str(ROOT))
     url = f"http://127.0.0.1:{port}/healthz"
     deadline = time.monotonic() + timeout

@@ -43,6 +43,23 @@ def eval_sentences() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+def chapter(chars: int = 10000) -> str:
+    """A chapter of mixed sentences, numbers and punctuation, exactly `chars` characters long."""
+    extras = ["2024年11月21日上午10:30，气温-3.5℃，湿度45%。", "这台电脑售价¥5,999元，比去年便宜了12.5%！",
+              "请拨打13812345678或者010-62345678联系我们；", "他跑完5km只用了23分钟，速度约13km/h。",
+              "第3章第2节写道：“知识就是力量。”", "会议纪要（2024/11/21）：1/3的人同意，2/3的人反对？"]
+    parts = []
+    i = 0
+    while sum(map(len, parts)) < chars:
+        sentences = eval_sentences()
+        parts.append(sentences[i % len(sentences)])
+        parts.append(extras[i % len(extras)])
+        if i % 7 == 6:
+            parts.append("\n")
+        i += 1
+    return "".join(parts)[:chars]
+
+
 def snr_db(reference, estimate) -> float:
     """Signal-to-noise ratio of `estimate` against `reference`, in dB."""
     ref = torch.as_tensor(reference, dtype=torch.float64).flatten()
@@ -97,6 +114,33 @@ def cpu_synthesizer(engine, pipeline):
     s.close()
 
 
+def cpu_variant(engine, pipeline, **sections):
+    """A Synthesizer (no warm-up) with the CPU profile, some keys of its sections replaced:
+    cpu_variant(engine, pipeline, serving={"stall_timeout_s": 1.0})."""
+    import dataclasses
+
+    from tts.serving.profiles import load_profile
+    from tts.synthesizer import Synthesizer
+
+    profile = load_profile("cpu")
+    changes = {name: dataclasses.replace(getattr(profile, name), **values) for name, values in sections.items()}
+    return Synthesizer(dataclasses.replace(profile, **changes), engine, pipeline, warm_up=False)
+
+
+def slow_vocoder(synth, seconds: float) -> None:
+    """Make every vocoder call of `synth` take `seconds` longer (the tiny voice is so fast that a
+    test could not otherwise act while a request or job is in progress)."""
+    import time
+
+    vocode = synth.workers[synth.engine.vocoder_device.type].handlers["vocoder"]
+
+    def slow(payloads):
+        time.sleep(seconds)
+        return vocode(payloads)
+
+    synth.workers[synth.engine.vocoder_device.type].handlers["vocoder"] = slow
+
+
 def served(synth):
     """The app (UI + API) over `synth`, on a real loopback server: yields its base URL."""
     from webserver import serve
@@ -140,3 +184,41 @@ def tiny_synth(tiny_engine, tiny_pipeline):
 @pytest.fixture(scope="session")
 def tiny_url(tiny_synth):
     yield from served(tiny_synth)
+
+
+def decode_any(data: bytes, suffix: str) -> "np.ndarray":
+    """Any audio file ffmpeg reads (mp3, m4b, ...) as 24 kHz mono float samples."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    from tts.audio.formats import ffmpeg_exe
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", f.name, "-f", "s16le", "-ac",
+                              "1", "-ar", "24000", "pipe:1"], capture_output=True, check=True).stdout
+    return np.frombuffer(out, "<i2").astype(np.float32) / 32767
+
+
+def read_markers(data: bytes, suffix: str) -> list[tuple[float, str]]:
+    """The chapter markers of an audio file as ffmpeg reads them: (start seconds, title)."""
+    import re
+    import subprocess
+    import tempfile
+
+    from tts.audio.formats import ffmpeg_exe
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        meta = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", f.name, "-f", "ffmetadata",
+                               "pipe:1"], capture_output=True, check=True).stdout.decode("utf-8")
+    markers = []
+    for block in meta.split("[CHAPTER]")[1:]:
+        fields = dict(line.split("=", 1) for line in block.strip().splitlines() if "=" in line)
+        num, den = (int(x) for x in re.match(r"(\d+)/(\d+)", fields["TIMEBASE"]).groups())
+        markers.append((int(fields["START"]) * num / den, fields.get("title", "")))
+    return markers

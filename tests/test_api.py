@@ -8,7 +8,9 @@ import base64
 import dataclasses
 import io
 import json
+import re
 import threading
+import time
 import wave
 
 import httpx
@@ -242,7 +244,7 @@ def test_gradio_client_calls_every_named_endpoint(url):
 
     client = Client(url + "/", verbose=False)
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/synthesize", "/preview_pinyin", "/batch", "/char_count", "/system_info",
+    assert {"/synthesize", "/preview_pinyin", "/submit_job", "/jobs", "/cancel_job", "/char_count", "/system_info",
             "/parse_instructions"} <= endpoints
     assert client.predict("你好", api_name="/char_count").startswith("2 / 10000")
     assert client.predict("银行行长", api_name="/preview_pinyin") == "yin2 hang2 hang2 zhang3"
@@ -252,12 +254,18 @@ def test_gradio_client_calls_every_named_endpoint(url):
         samples, rate = decode_wav(f.read())
     assert_speech(samples, rate, 7)
     assert "RTF" in status
-    zip_path, joined, batch_status = client.predict("第一行。\n第二行。\n第三行。", None, "baker", "neutral", 1.0,
-                                                    "fast", api_name="/batch")
-    import zipfile
-
-    with zipfile.ZipFile(zip_path) as zf:
-        assert zf.namelist() == ["0001.wav", "0002.wav", "0003.wav"]
-    assert "3/3" in batch_status
+    ids, note, _, _ = client.predict("第一章\n第一行。\n第二章\n第二行。", None, "baker", "neutral", 1.0, "fast", "wav",
+                                     [], api_name="/submit_job")
+    assert len(ids) == 1 and "2 章 chapter(s)" in note
+    deadline = time.monotonic() + 120
+    while 'data-status="done"' not in (view := client.predict(ids, api_name="/jobs")[0]):
+        assert time.monotonic() < deadline and 'data-status="failed"' not in view, view
+        time.sleep(0.5)
+    links = re.findall(r'href="([^"]+)"', view)
+    assert links == [f"/v1/jobs/{ids[0]}/audio", f"/v1/jobs/{ids[0]}/chapters/1", f"/v1/jobs/{ids[0]}/chapters/2"]
+    samples, rate = decode_wav(httpx.get(url + links[0]).content)  # the page's download link, as the browser follows it
+    assert_speech(samples, rate, 12)
+    left, view, _ = client.predict(ids[0], ids, api_name="/cancel_job")
+    assert left == [] and "No jobs yet" in view
     summary = json.dumps(client.predict("语速很慢，声音温柔", api_name="/parse_instructions"), ensure_ascii=False)
     assert summary

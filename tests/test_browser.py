@@ -65,18 +65,16 @@ def get_json(url: str):
         return r.status, json.loads(r.read())
 
 
-@pytest.fixture(scope="module")
-def app_server(tmp_path_factory):
-    """python app.py on a free loopback port; yields its base URL; always stopped afterwards."""
-    tmp = tmp_path_factory.mktemp("browser-app")
-    port = free_port()
+def launch_app(tmp: Path, port: int) -> tuple[subprocess.Popen, str]:
+    """python app.py on the loopback port, its jobs in tmp/state; returns once /healthz answers."""
     env = dict(os.environ, GRADIO_TEMP_DIR=str(tmp / "gradio"), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    for name in ("ZH_TTS_AUTH", "ZH_TTS_HOST", "ZH_TTS_PORT"):
+    for name in ("ZH_TTS_AUTH", "ZH_TTS_HOST", "ZH_TTS_PORT", "ZH_TTS_STATE_DIR"):
         env.pop(name, None)
     log_path = tmp / "app.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+    with open(log_path, "a") as log:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
+                                 "--state-dir", str(tmp / "state")],
                                 cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -92,17 +90,35 @@ def app_server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"app.py did not answer /healthz in 300 s:\n{log_path.read_text()}")
             time.sleep(0.5)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    return proc, base
+
+
+def stop_app(proc: subprocess.Popen, tmp: Path) -> None:
+    """Stop the app (Ctrl-C) and check its log for unexpected errors."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log = (tmp / "app.log").read_text(errors="replace")
+    assert not unexpected_errors(log), log
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """python app.py on a free loopback port; yields its base URL; always stopped afterwards."""
+    tmp = tmp_path_factory.mktemp("browser-app")
+    proc, base = launch_app(tmp, free_port())
+    try:
         yield base
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log = log_path.read_text(errors="replace")
-        assert not unexpected_errors(log), log
+        stop_app(proc, tmp)
 
 
 def unexpected_errors(log: str) -> list[str]:
@@ -295,3 +311,65 @@ def test_ssml_example_subtitles_and_the_text_highlighted_as_it_is_heard(page):
     assert set(texts) == {"srt", "vtt"}, texts.keys()
     assert texts["vtt"].startswith("WEBVTT") and "-->" in texts["srt"] and "重庆" in texts["srt"]
     assert not page.page_errors, page.page_errors
+
+
+JOB_TEXT = ("第一章 出发\n" + "清晨的阳光洒在小路上，我们背起行囊，沿着河岸慢慢向山里走去。" * 30 + "\n"
+            "第二章 到达\n" + "傍晚时分，我们终于到达了山顶，看见远处的村庄升起了袅袅炊烟。" * 30)
+
+
+def test_the_jobs_view_survives_a_reload_and_a_server_restart(browser, tmp_path):
+    """Batch tab: its own controls, a job submitted, its progress shown after a page reload and
+    after the server is killed (SIGKILL) and started again on the same state directory, then
+    its downloads."""
+    port = free_port()
+    proc, base = launch_app(tmp_path, port)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(60_000)
+    try:
+        def open_jobs_tab():
+            page.goto(base + "/", wait_until="domcontentloaded")
+            page.get_by_role("tab", name=re.compile("Batch")).click()
+
+        open_jobs_tab()
+        page.locator("#job-text textarea").fill(JOB_TEXT)
+        page.locator("#job-submit").click()
+        job = page.locator("#jobs-view .job").first
+        expect(job).to_be_attached(timeout=WAIT_MS)
+        job_id = job.get_attribute("data-job-id")
+        expect(page.locator("#job-note")).to_contain_text("2 章 chapter(s)")
+
+        def done_segments() -> int:
+            text = page.locator(f'#jobs-view .job[data-job-id="{job_id}"] .job-progress').inner_text()
+            return int(text.split("/")[0])
+
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while done_segments() < 2:  # progress shows while it runs
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        page.reload(wait_until="domcontentloaded")  # the browser remembers its job
+        page.get_by_role("tab", name=re.compile("Batch")).click()
+        expect(page.locator(f'#jobs-view .job[data-job-id="{job_id}"]')).to_be_attached(timeout=WAIT_MS)
+
+        assert page.locator(f'#jobs-view .job[data-job-id="{job_id}"]').get_attribute("data-status") == "running"
+        proc.send_signal(signal.SIGKILL)  # the server dies mid-job
+        proc.wait(30)
+        proc, base = launch_app(tmp_path, port)  # and comes back on the same address and state
+        open_jobs_tab()
+        row = page.locator(f'#jobs-view .job[data-job-id="{job_id}"]')
+        expect(row).to_be_attached(timeout=WAIT_MS)
+        expect(row).to_have_attribute("data-status", "done", timeout=WAIT_MS)
+        links = row.locator("a")
+        expect(links).to_have_count(3)  # the joined file and two chapters
+        response = page.request.get(base + row.locator("a.job-audio").get_attribute("href"))
+        assert response.ok and response.headers["content-type"] == "audio/mpeg"
+        from conftest import decode_any
+
+        seconds = len(decode_any(response.body(), ".mp3")) / 24000
+        assert plausible_seconds(seconds - 1.5, JOB_TEXT), seconds
+        assert not errors, errors
+        report(f"browser jobs view: job survived a reload and a kill -9 + restart; {seconds:.1f} s of audio")
+    finally:
+        page.close()
+        stop_app(proc, tmp_path)

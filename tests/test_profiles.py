@@ -39,7 +39,8 @@ def test_small_gpu_profile_puts_the_vocoder_on_the_cpu():
     (("devices", "vocoder"), "tpu", "devices.vocoder: 'tpu' is not one of cpu, cuda"),
     (("precision", "fp16"), "yes", "precision.fp16: expected true or false"),
     (("text", "max_segment_chars"), 500, "text.max_segment_chars: 500 is above the maximum 120"),
-    (("serving", "request_timeout_s"), "soon", "serving.request_timeout_s: expected a number"),
+    (("serving", "stall_timeout_s"), "soon", "serving.stall_timeout_s: expected a number"),
+    (("serving", "request_timeout_s"), 120, "unknown key 'serving.request_timeout_s'"),
     (("vocoder", "default"), "wavenet", "vocoder.default: 'wavenet' is not one of mb_melgan, hifigan"),
     (("cache",), [1, 2], "cache: expected a mapping"),
 ])

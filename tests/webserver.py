@@ -46,3 +46,5 @@ def serve(synth, **server_options):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        if "jobs" not in server_options:  # the app made its own (temporary) job service
+            app.state.jobs.close()

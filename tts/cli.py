@@ -1,4 +1,4 @@
-"""Command line: `zh-tts {fetch,pinyin,say,serve,wyoming} ...` (also `python -m tts ...`)."""
+"""Command line: `zh-tts {fetch,pinyin,say,book,serve,wyoming} ...` (also `python -m tts ...`)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
         torch.set_num_threads(args.threads)
     started = time.perf_counter()
     try:
-        result = synth.synthesize(applied.options, use_cache=False)
+        result = synth.synthesize(applied.options, use_cache=False, long_form=True)  # a file: no early audio needed
     except RequestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -153,12 +153,132 @@ def _cmd_wyoming(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_book(args: argparse.Namespace) -> int:
+    """A book as a job in this process: its state under OUT/.zh-tts, so the same command resumes."""
+    import hashlib
+    import json
+    import logging
+    import threading
+    from pathlib import Path
+
+    from tts.jobs.books import read_book
+    from tts.jobs.service import JobService, export
+    from tts.options import RequestError
+    from tts.request import SETTINGS, RequestInput
+    from tts.serving.profiles import ProfileError
+    from tts.synthesizer import Synthesizer
+    from tts.weights.fetch import WeightsError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    given = RequestInput("", voice=args.voice, emotion=args.emotion, emotion_intensity=args.emotion_intensity,
+                         speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
+                         instructions=args.instructions, reference=args.reference)
+    try:
+        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon,
+                                         warm_up=False)
+    except (WeightsError, ProfileError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    service = JobService(synth, out / ".zh-tts", start=False)
+    try:
+        book = read_book(data, Path(args.file).name, synth.profile.jobs.max_upload_mb * 2**20)
+        # The same file with the same settings is the same job: running the command again resumes it.
+        settings = {name: getattr(given, name) for name in (*SETTINGS, "instructions")}
+        if args.reference:
+            settings["reference"] = hashlib.sha256(Path(args.reference).read_bytes()).hexdigest()
+        source = {"file": Path(args.file).name, "sha256": hashlib.sha256(data).hexdigest(), "format": args.format,
+                  "settings": hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()}
+        job = service.store.find("cli", source)
+        if job is None:
+            job = service.submit("cli", given, args.format, book, source=source)
+        elif job.status == "failed":
+            service.store.requeue(job.id)
+        if job.done:
+            print(f"resuming: {job.done} of {job.total} segments already done", file=sys.stderr)
+        print(f"{book.title}: {len(book.chapters)} chapter(s), {book.chars} characters -> {out}", file=sys.stderr)
+        stop = threading.Event()
+        bar = threading.Thread(target=_progress, args=(service, job.id, stop), daemon=True)
+        bar.start()
+        try:
+            outcome = service.runner.run_job(job.id)
+        except KeyboardInterrupt:
+            stop.set()
+            bar.join()
+            service.store.release(job.id, service.runner.worker)
+            print("\ninterrupted: run the same command again to resume where it stopped", file=sys.stderr)
+            return 130
+        stop.set()
+        bar.join()
+        job = service.store.get(job.id)
+        if outcome != "done" or job.status != "done":
+            print(f"\nerror: the job {job.status if job else outcome}: {job.error if job else ''}", file=sys.stderr)
+            return 1
+        written = export(service, job, out)
+    except RequestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        service.close()
+        synth.close()
+    seconds = job.audio_samples / synth.sample_rate
+    print(f"\nwrote {len(written)} file(s) to {out}: {written[0].name} ({seconds / 60:.1f} min) and "
+          f"{len(written) - 1} chapter file(s)")
+    return 0
+
+
+def _progress(service, job_id: str, stop) -> None:
+    """A progress bar on stderr while the job runs (a line every 10% when stderr is not a terminal)."""
+    tty = sys.stderr.isatty()
+    shown, last = -1, ""
+    while True:
+        stopped = stop.wait(0.5 if tty else 2.0)
+        job = service.store.get(job_id)
+        if job is None or not job.total:
+            if stopped:
+                return
+            continue
+        done = job.done / job.total
+        body = service.describe(job, detail=False)
+        eta = body["eta_seconds"]
+        line = (f"[{'#' * int(30 * done):<30}] {100 * done:5.1f}% {job.done}/{job.total} segments, "
+                f"{job.audio_samples / service.synth.sample_rate / 60:.1f} min of audio"
+                + (f", about {eta / 60:.0f} min left" if eta else ""))
+        if tty:
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif (int(done * 10) > shown or stopped) and line != last:
+            shown, last = int(done * 10), line
+            print(line, file=sys.stderr, flush=True)
+        if stopped:
+            return
+
+
 def _limited(parser: argparse.ArgumentParser, flag: str, name: str) -> None:
     """An option whose range, default and help come from the one LIMITS table; not given = None."""
     from tts.options import LIMITS
 
     parser.add_argument(flag, type=float, default=None, dest=name, metavar=flag.strip("-").upper(),
                         help=LIMITS[name].describe())
+
+
+def _voice_options(p: argparse.ArgumentParser) -> None:
+    """How to speak: the options `say` and `book` share (not given = None: default or instructions)."""
+    p.add_argument("--voice", default=None, help="baker (default), baker-low, baker-bright, baker-child")
+    p.add_argument("--emotion", default=None, help="neutral (default), happy, sad, angry, gentle, surprised")
+    _limited(p, "--intensity", "emotion_intensity")
+    p.add_argument("--instructions", default=None,
+                   help="style in words, e.g. '语速很慢，声音低沉温柔'; options given on the command line win")
+    p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
+    _limited(p, "--speed", "speed")
+    _limited(p, "--pitch", "pitch")
+    _limited(p, "--energy", "energy")
+    p.add_argument("--quality", choices=["fast", "high"], default=None,
+                   help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,17 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*", help="text to speak; '-' or nothing reads stdin")
     p.add_argument("-o", "--output", required=True, help="output file, e.g. out.wav or out.mp3")
     p.add_argument("-f", "--file", default=None, help="read the text from this UTF-8 file")
-    p.add_argument("--voice", default=None, help="baker (default), baker-low, baker-bright, baker-child")
-    p.add_argument("--emotion", default=None, help="neutral (default), happy, sad, angry, gentle, surprised")
-    _limited(p, "--intensity", "emotion_intensity")
-    p.add_argument("--instructions", default=None,
-                   help="style in words, e.g. '语速很慢，声音低沉温柔'; options given on the command line win")
-    p.add_argument("--reference", default=None, help="a 3-30 s clip whose prosody to follow")
-    _limited(p, "--speed", "speed")
-    _limited(p, "--pitch", "pitch")
-    _limited(p, "--energy", "energy")
-    p.add_argument("--quality", choices=["fast", "high"], default=None,
-                   help="fast = MB-MelGAN, high = HiFi-GAN (default: the profile's)")
+    _voice_options(p)
     p.add_argument("--pinyin", default=None, help="corrected readings: every syllable, space-separated")
     p.add_argument("--subtitles", default=None, metavar="FILE",
                    help="also write subtitles timed to the audio: FILE.srt or FILE.vtt")
@@ -218,6 +328,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = the profile's)")
     p.add_argument("--data-dir", default=None, help="weights directory")
     p.set_defaults(func=_cmd_say)
+
+    p = sub.add_parser("book", help="speak a book (.txt or .epub) into chapter files and one joined file",
+                       description="Speak a whole book as a durable job in this process: one file per chapter "
+                       "and one joined file (m4b: with chapter markers) in OUT. Interrupt it (Ctrl-C) at any time: "
+                       "the same command resumes where it stopped (its state is kept in OUT/.zh-tts).")
+    p.add_argument("file", help="a .txt (UTF-8, GB18030, UTF-16 with BOM) or DRM-free .epub")
+    p.add_argument("-o", "--output", required=True, help="output directory")
+    p.add_argument("--format", default="m4b", choices=["m4b", "mp3", "wav", "flac", "opus", "aac"],
+                   help="audio format (default m4b: AAC with chapter markers)")
+    _voice_options(p)
+    p.add_argument("--profile", default=None, help="hardware profile name or YAML path (default: detect)")
+    p.add_argument("--lexicon", default=None, help="user lexicon file")
+    p.add_argument("--data-dir", default=None, help="weights directory")
+    p.set_defaults(func=_cmd_book)
 
     p = sub.add_parser("wyoming", help="serve the Wyoming protocol (Home Assistant's voice pipeline)",
                        description="A Wyoming text-to-speech server: describe, synthesize and streaming "

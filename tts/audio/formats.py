@@ -71,9 +71,14 @@ def ensure_ffmpeg_on_path() -> str:
     return str(link)
 
 
+def ffmpeg_args(fmt: str) -> list[str]:
+    """ffmpeg's output options (container, codec, bit rate) for one of the encoded formats."""
+    return list(_FFMPEG_ARGS[fmt])
+
+
 def _ffmpeg(fmt: str, sample_rate: int) -> subprocess.Popen:
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(sample_rate),
-           "-ac", "1", "-i", "pipe:0", *_FFMPEG_ARGS[fmt], "pipe:1"]
+           "-ac", "1", "-i", "pipe:0", *ffmpeg_args(fmt), "pipe:1"]
     return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -7,6 +7,15 @@ and routes each result back to its own future, so no request ever sees another's
 If a batched call fails, each item is retried alone, so one bad item fails only its request.
 Cancelled items (client gone, request timed out) are dropped before they are computed.
 
+Items carry a priority, INTERACTIVE (a person waits) or BACKGROUND (jobs). On a CPU worker
+(parallel > 1) background items run in a lane of their own: a thread that takes up to one item
+per core and runs them on helper threads at a lower OS priority (nice +10), one single-threaded
+item each. Interactive work never queues behind a background item: it runs at once on the
+worker thread, and the kernel gives it the cores while the background lane gets what is left
+(a background item is a whole segment, up to seconds of work, far too long to wait behind). On
+other workers (a GPU, where calls are short and the OS cannot prioritize the device) one queue
+serves the oldest item of the most urgent priority first, batched only with its own priority.
+
 With `parallel` > 1 (CPU devices) a batch is not one call: its items run side by side on that
 many helper threads, one call of one item each, the way a CPU gets the most out of its cores
 (one single-threaded product per core, no synchronization between them). Keys, which keep
@@ -16,6 +25,7 @@ items that cannot share a call apart (unequal lengths), are then not needed: onl
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -25,6 +35,19 @@ from dataclasses import dataclass, field
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[list], list]
+INTERACTIVE = 0  # a person waits for it: requests of the API and the UI
+BACKGROUND = 1  # jobs: run when no interactive work is pending
+# Niceness of the background lane's threads: the kernel gives a nice-10 thread about a tenth of
+# a core's time when a nice-0 thread wants it, and all of it otherwise.
+BACKGROUND_NICE = 10
+
+
+def lower_priority(nice: int = BACKGROUND_NICE) -> None:
+    """Make the calling thread nicer (Linux: per thread). Raising niceness needs no privilege."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):  # not Linux: background work just shares the cores evenly
+        pass
 
 
 @dataclass(eq=False)
@@ -34,6 +57,7 @@ class WorkItem:
     payload: object
     future: Future = field(default_factory=Future)
     enqueued: float = field(default_factory=time.monotonic)
+    priority: int = INTERACTIVE
 
 
 class WorkerStopped(RuntimeError):
@@ -66,26 +90,36 @@ class BatchWorker:
         self.helper_init = helper_init
         self._helpers: ThreadPoolExecutor | None = None
         self._pending: list[WorkItem] = []
+        self._background: list[WorkItem] = []  # the background lane's items (CPU workers)
         self._cond = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name=f"batch-worker-{name}", daemon=True)
         self._thread.start()
+        self._lane: threading.Thread | None = None
+        if parallel > 1:
+            self._lane = threading.Thread(target=self._background_loop, name=f"batch-{name}-background", daemon=True)
+            self._lane.start()
 
-    def submit(self, kind: str, payload, key: Hashable = None) -> Future:
+    def submit(self, kind: str, payload, key: Hashable = None, priority: int = INTERACTIVE) -> Future:
+        return self.submit_many(kind, [(payload, key)], priority)[0]
+
+    def submit_many(self, kind: str, items: list[tuple[object, Hashable]], priority: int = INTERACTIVE) -> list[Future]:
+        """Several (payload, key) items at once: they are pending together, so one batch can take
+        them all (submitted one by one, the worker may start on the first alone)."""
         if kind not in self.handlers:
             raise ValueError(f"worker {self.name} has no handler for {kind!r}")
-        item = WorkItem(kind, key, payload)
+        work = [WorkItem(kind, key, payload, priority=priority) for payload, key in items]
         with self._cond:
             if self._stopping:
                 raise WorkerStopped(f"worker {self.name} is stopped")
-            self._pending.append(item)
+            (self._background if self._lane is not None and priority > INTERACTIVE else self._pending).extend(work)
             self._cond.notify_all()
-        return item.future
+        return [item.future for item in work]
 
     @property
     def depth(self) -> int:
         with self._cond:
-            return len(self._pending)
+            return len(self._pending) + len(self._background)
 
     @property
     def alive(self) -> bool:
@@ -95,11 +129,15 @@ class BatchWorker:
     def stop(self, timeout: float = 5.0) -> None:
         with self._cond:
             self._stopping = True
-            for item in self._pending:
-                item.future.set_exception(WorkerStopped(f"worker {self.name} stopped"))
+            for item in self._pending + self._background:
+                if item.future.set_running_or_notify_cancel():
+                    item.future.set_exception(WorkerStopped(f"worker {self.name} stopped"))
             self._pending.clear()
+            self._background.clear()
             self._cond.notify_all()
         self._thread.join(timeout)
+        if self._lane is not None:
+            self._lane.join(timeout)
         if self._helpers is not None:
             self._helpers.shutdown(wait=False, cancel_futures=True)
 
@@ -112,15 +150,17 @@ class BatchWorker:
                 if self._pending:
                     break
                 self._cond.wait()
-            first = self._pending[0]
+            first = min(self._pending, key=lambda it: it.priority)  # the oldest of the most urgent
+            limit = self.max_batch
             deadline = time.monotonic() + self.max_wait_s
             while True:
                 self._pending = [it for it in self._pending if not it.future.cancelled()]
                 batch = [it for it in self._pending
-                         if it.kind == first.kind and (self.parallel > 1 or it.key == first.key)]
-                batch = batch[: self.max_batch]
+                         if it.kind == first.kind and it.priority == first.priority
+                         and (self.parallel > 1 or it.key == first.key)]
+                batch = batch[:limit]
                 remaining = deadline - time.monotonic()
-                if (not batch or len(batch) >= self.max_batch or remaining <= 0
+                if (not batch or len(batch) >= limit or remaining <= 0
                         or len(batch) >= self.demand() or self._stopping):
                     break
                 self._cond.wait(remaining)
@@ -153,6 +193,43 @@ class BatchWorker:
             batch = [it for it in batch if it.future.set_running_or_notify_cancel()]
             if batch:
                 self._run(batch)
+
+    def _background_loop(self) -> None:
+        """The background lane: one item per core in flight, oldest first, each on a nicer
+        single-threaded helper; a helper that finishes takes the next item at once."""
+        def init() -> None:
+            if self.helper_init:
+                self.helper_init()
+            lower_priority()
+
+        free = threading.Semaphore(self.parallel)
+        helpers = ThreadPoolExecutor(self.parallel, thread_name_prefix=f"batch-{self.name}-background",
+                                     initializer=init)
+
+        def run(item: WorkItem) -> None:
+            try:
+                self._run([item])
+            finally:
+                free.release()
+
+        try:
+            while True:
+                free.acquire()
+                with self._cond:
+                    while True:
+                        self._background = [it for it in self._background if not it.future.cancelled()]
+                        if self._stopping:
+                            return
+                        if self._background:
+                            break
+                        self._cond.wait()
+                    item = self._background.pop(0)
+                if item.future.set_running_or_notify_cancel():
+                    helpers.submit(run, item)
+                else:
+                    free.release()
+        finally:
+            helpers.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, batch: list[WorkItem]) -> None:
         fn = self.handlers[batch[0].kind]

@@ -72,6 +72,19 @@ class ClusterArgs(BaseModel):
     max_replicas_per_node: int | None = Field(None, ge=1)  # 1 spreads replicas over the nodes
     auth: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_AUTH") or None)  # USER:PASS
     public_metrics: bool = False
+    # The job store every replica shares (docs/cluster.md): a database URL (PostgreSQL across
+    # machines: postgresql+psycopg://...) and the directory of the segment and output files,
+    # which every replica must see (shared storage across machines). Defaults: $ZH_TTS_JOBS_DB,
+    # else SQLite in the state directory; $ZH_TTS_STATE_DIR, else ~/.local/share/zh-tts.
+    jobs_db: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_JOBS_DB") or None)
+    state_dir: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_STATE_DIR") or None)
+
+
+def job_service(synth, state_dir: str | None, jobs_db: str | None, **kwargs):
+    """The replica's (or the web page's) view of the shared job store."""
+    from tts.jobs.service import JobService, default_state_dir
+
+    return JobService(synth, Path(state_dir) if state_dir else default_state_dir(), jobs_db, **kwargs)
 
 
 def replica_profile(profile: Profile, replica_cpus: float | None = None) -> Profile:
@@ -128,16 +141,23 @@ class SpeechAPI:
     """One API replica: its own models and batching workers, the single server's routes."""
 
     def __init__(self, profile: Profile, data_dir: str | None = None, lexicon: str | None = None,
-                 auth: tuple[str, str] | None = None, public_metrics: bool = False):
+                 auth: tuple[str, str] | None = None, public_metrics: bool = False,
+                 jobs_db: str | None = None, state_dir: str | None = None):
         from tts.audio.formats import ensure_ffmpeg_on_path
         from tts.serving.memory import HeapTrimmer
         from tts.synthesizer import Synthesizer
 
         ensure_ffmpeg_on_path()
         self.synth = Synthesizer.from_profile(profile, data_dir=data_dir, lexicon_path=lexicon)
+        # Every replica runs a job runner on the shared store: it claims queued jobs (and jobs
+        # whose holder's lease ran out: a replica that died) under leases, so a job submitted
+        # to any replica is worked on by whichever has a free background slot.
+        self.jobs = job_service(self.synth, state_dir, jobs_db)
         self._gauges = mirror_metrics(self.synth.metrics)
         self._trimmer = HeapTrimmer().start()  # long-running: hand freed memory back
-        self._app_options = {"auth": auth, "public_metrics": public_metrics}
+        # Per-client limits are per replica here, so the single server's default concurrency
+        # limit would only bite clients that happen to land on one replica: Serve's queue governs.
+        self._app_options = {"auth": auth, "public_metrics": public_metrics, "jobs": self.jobs}
 
     def __serve_build_asgi_app__(self):
         from tts.web.app import create_app
@@ -157,8 +177,11 @@ class SpeechAPI:
             yield from stream
             yield stream.result
 
-    def ui_plan(self, options):
-        return self.synth.plan(options)
+    def ui_plan(self, options, **kwargs):
+        return self.synth.plan(options, **kwargs)
+
+    def ui_validate(self, options, **kwargs):
+        return self.synth.validate(options, **kwargs)
 
     def ui_prepare(self, planned):
         return self.synth.pipeline.prepare_segment(planned)
@@ -171,6 +194,8 @@ class SpeechAPI:
         for part in ("_gauges", "_trimmer"):
             if getattr(self, part, None) is not None:
                 getattr(self, part).stop()
+        if getattr(self, "jobs", None) is not None:
+            self.jobs.close()  # hands its running jobs back; their finished segments stay
         if getattr(self, "synth", None) is not None:
             self.synth.close()
 
@@ -230,8 +255,11 @@ class RemoteSynthesizer:
     def available_qualities(self) -> list[str]:
         return list(self._qualities)
 
-    def plan(self, options):
-        return self._handle.ui_plan.remote(options).result()
+    def plan(self, options, **kwargs):
+        return self._handle.ui_plan.remote(options, **kwargs).result()
+
+    def validate(self, options, **kwargs):
+        return self._handle.ui_validate.remote(options, **kwargs).result()
 
     def stream(self, options) -> RemoteStream:
         return RemoteStream(iter(self._handle.options(stream=True).ui_stream.remote(options)))
@@ -255,25 +283,29 @@ class WebUI:
     # Both run on the replica's event loop, where a handle's blocking result() is refused: the
     # calls that wait for the API replicas (describing them, the System tab's first figures)
     # go to a thread.
-    async def __init__(self, profile: Profile, api_app: str = APP_NAME, auth: tuple[str, str] | None = None):
+    async def __init__(self, profile: Profile, api_app: str = APP_NAME, auth: tuple[str, str] | None = None,
+                       jobs_db: str | None = None, state_dir: str | None = None):
         from tts.audio.formats import ensure_ffmpeg_on_path
 
         ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
         handle = serve.get_deployment_handle(DEPLOYMENT, app_name=api_app)
         self.synth = await asyncio.to_thread(RemoteSynthesizer, handle, profile)
+        # The jobs tab submits to and reads the store the API replicas share; it runs no jobs
+        # itself (no runner started), the replicas do.
+        self.jobs = await asyncio.to_thread(job_service, self.synth, state_dir, jobs_db, start=False, runner_slots=1)
         self._auth = auth
 
     async def __serve_build_asgi_app__(self):
         from tts.web.app import create_app
 
-        return await asyncio.to_thread(create_app, self.synth, ui=True, api=False, auth=self._auth)
+        return await asyncio.to_thread(create_app, self.synth, ui=True, api=False, auth=self._auth, jobs=self.jobs)
 
 
 def build_ui(args: dict) -> "serve.Application":
     """The web page's application (deploy/ray/serve.yaml's second application): `profile`
     (its limits and queue, the API's profile), `api_app` (the API application's name), `auth`."""
     a = UIArgs.model_validate(args or {})
-    return WebUI.bind(load_profile(a.profile), a.api_app, parse_auth(a.auth))
+    return WebUI.bind(load_profile(a.profile), a.api_app, parse_auth(a.auth), a.jobs_db, a.state_dir)
 
 
 class UIArgs(BaseModel):
@@ -282,6 +314,8 @@ class UIArgs(BaseModel):
     profile: str = Field(default_factory=lambda: os.environ.get("ZH_TTS_PROFILE") or "cpu")
     api_app: str = APP_NAME
     auth: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_AUTH") or None)
+    jobs_db: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_JOBS_DB") or None)  # as the API's
+    state_dir: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_STATE_DIR") or None)
 
 
 def build(args: dict) -> "serve.Application":
@@ -289,7 +323,8 @@ def build(args: dict) -> "serve.Application":
     a = ClusterArgs.model_validate(args or {})
     profile = replica_profile(load_profile(a.profile), a.replica_cpus)
     options = deployment_options(profile, a.replicas, a.max_replicas_per_node)
-    return SpeechAPI.options(**options).bind(profile, a.data_dir, a.lexicon, parse_auth(a.auth), a.public_metrics)
+    return SpeechAPI.options(**options).bind(profile, a.data_dir, a.lexicon, parse_auth(a.auth), a.public_metrics,
+                                             a.jobs_db, a.state_dir)
 
 
 # ---- Ray nodes started by this project (./run.sh cluster, the tests and the bench) ----

@@ -78,13 +78,35 @@ class Batching:
     # instead of as one padded tensor with every core on each product: 1.4x the vocoder's
     # throughput on 2 cores, where a padded batch is no faster than one item at a time.
     cpu_items_per_core: bool = True
+    # Long-form work (jobs, whole responses) keeps this many of its segments in flight at once,
+    # so the worker can batch them (one per core on a CPU, one padded call on a GPU).
+    long_form_segments: int = field(default=8, metadata=_range(1, 256))
 
 
 @dataclass(frozen=True)
 class Serving:
     queue_size: int = field(default=32, metadata=_range(1, 100_000))  # waiting requests beyond the running ones
     concurrency: int = field(default=4, metadata=_range(1, 1024))  # requests synthesized at once
-    request_timeout_s: float = field(default=120.0, metadata=_range(1.0, 86_400.0))
+    # The longest a request waits for a free synthesis slot before it is answered 504.
+    queue_timeout_s: float = field(default=120.0, metadata=_range(1.0, 86_400.0))
+    # A running request fails (504, or an aborted stream) when none of its work (an acoustic
+    # call, a vocoder block) has finished for this long. Progress, not total time: a 10,000-
+    # character chapter may take minutes on a busy CPU and must still complete, while a wedged
+    # device or worker is still noticed.
+    stall_timeout_s: float = field(default=60.0, metadata=_range(1.0, 86_400.0))
+
+
+@dataclass(frozen=True)
+class Jobs:
+    # Share of serving.concurrency's synthesis slots that jobs may hold at once (at least one
+    # slot); the rest stay for interactive requests, whose work the device workers also run first.
+    share: float = field(default=0.5, metadata=_range(0.01, 1.0))
+    max_chars: int = field(default=2_000_000, metadata=_range(1, 50_000_000))  # longest job input
+    max_upload_mb: int = field(default=32, metadata=_range(1, 4096))  # largest .txt/.epub upload
+    max_active_per_client: int = field(default=10, metadata=_range(1, 100_000))  # queued + running jobs
+    # A worker holds its job under a lease it renews while working; a job whose lease ran out
+    # (its server was killed) is claimed again and resumes from its last finished segment.
+    lease_s: float = field(default=30.0, metadata=_range(2.0, 86_400.0))
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,7 @@ class Profile:
     vocoder: VocoderChunks = VocoderChunks()
     batching: Batching = Batching()
     serving: Serving = Serving()
+    jobs: Jobs = Jobs()
     cluster: Cluster = Cluster()
     cache: Cache = Cache()
     cpu: CPU = CPU()

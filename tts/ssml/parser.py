@@ -49,6 +49,15 @@ def is_ssml(text: str) -> bool:
     return head.startswith("<speak") or head.startswith("<?xml") or head.startswith("<!DOCTYPE")
 
 
+# rate / pitch / volume attributes -> (the setting, how its value reads): Alibaba's numeric scales
+# on <speak>, W3C/Azure keywords, percentages and units on <prosody>.
+_SETTING_ATTRIBUTES = {
+    "speak": {"rate": ("speed", values.alibaba_rate), "pitch": ("pitch", values.alibaba_pitch),
+              "volume": ("energy", values.alibaba_volume)},
+    "prosody": {"rate": ("speed", values.rate), "pitch": ("pitch", values.pitch), "volume": ("energy", values.volume)},
+}
+
+
 @dataclass
 class _Element:
     name: str
@@ -168,27 +177,16 @@ class _Handler(ContentHandler):
     # -- building spans
 
     def _controls(self, name: str, attrs: dict[str, str], outer: Controls) -> Controls:
-        own: dict[str, object] = {}
-        if name == "speak":  # Alibaba's numeric attributes
-            if "rate" in attrs:
-                own["speed"] = values.alibaba_rate(attrs["rate"])
-            if "pitch" in attrs:
-                own["pitch"] = values.alibaba_pitch(attrs["pitch"])
-            if "volume" in attrs:
-                own["energy"] = values.alibaba_volume(attrs["volume"])
-            if "voice" in attrs:
-                own["voice"] = self._voice(attrs["voice"])
+        own: dict[str, object] = {setting: convert(attrs[attr])
+                                  for attr, (setting, convert) in _SETTING_ATTRIBUTES.get(name, {}).items()
+                                  if attr in attrs}
+        if name == "speak" and "voice" in attrs:  # Alibaba names the voice on the root
+            own["voice"] = self._voice(attrs["voice"])
         elif name == "voice":
             if "name" not in attrs:
                 raise SSMLError("<voice> needs a name")
             own["voice"] = self._voice(attrs["name"])
         elif name == "prosody":
-            if "rate" in attrs:
-                own["speed"] = values.rate(attrs["rate"])
-            if "pitch" in attrs:
-                own["pitch"] = values.pitch(attrs["pitch"])
-            if "volume" in attrs:
-                own["energy"] = values.volume(attrs["volume"])
             for ignored in ("contour", "range", "duration"):
                 if ignored in attrs:
                     self.notes.append(f"<prosody {ignored}> is not supported and was ignored")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import binascii
 import collections
+import functools
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import anyio
 from fastapi import APIRouter, Request
@@ -98,6 +100,23 @@ def validation_message(exc: ValidationError) -> tuple[str, str | None]:
     return f"{field}: {first.get('msg', 'invalid value')}" if field else first.get("msg", "invalid request"), field
 
 
+def client_id(request: Request) -> str:
+    """Who a request counts against (limits, fair sharing): its API key if it has one, else its address."""
+    header = request.headers.get("authorization", "")
+    if header:
+        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONResponse | None]:
+    """The request model from a parsed body, or the 400 response that says what is wrong with it."""
+    try:
+        return model.model_validate(payload), None
+    except ValidationError as exc:
+        message, param = validation_message(exc)
+        return None, error_response(400, message, param)
+
+
 def resolve_voice(name: str) -> str:
     from tts.expressive.presets import VOICES
 
@@ -110,12 +129,12 @@ def resolve_voice(name: str) -> str:
     raise RequestError(f"unknown voice {name!r} (available: {', '.join(known)})", "voice")
 
 
-def to_request(req: SpeechRequest) -> RequestInput:
+def to_request(req: SpeechRequest, formats: tuple[str, ...] = FORMATS) -> RequestInput:
     """What the API caller gave: only the fields present in the body count as given."""
     if req.model not in OPENAI_MODELS:
         raise RequestError(f"unknown model {req.model!r} (available: {', '.join(OPENAI_MODELS)})", "model")
-    if req.response_format not in FORMATS:
-        raise RequestError(f"response_format must be one of {', '.join(FORMATS)}", "response_format")
+    if req.response_format not in formats:
+        raise RequestError(f"response_format must be one of {', '.join(formats)}", "response_format")
     if req.stream_format not in (None, "audio"):
         raise RequestError("stream_format 'sse' is not supported; use 'audio'", "stream_format")
     sent = req.model_fields_set
@@ -145,11 +164,26 @@ def decode_reference(data: str) -> bytes:
         raise RequestError("reference_audio must be base64-encoded audio", "reference_audio") from None
 
 
+class StreamAborted(RuntimeError):
+    """A streamed response failed after its headers went out. Raised out of the body so the
+    server aborts the connection without the terminating chunk: the client sees an incomplete
+    transfer (httpx: RemoteProtocolError), never a clean end of audio that simply stops."""
+
+
+async def _aborting(pumped: PumpedStream) -> AsyncIterator[bytes]:
+    """The pumped blocks; the producer's failure (it ends the consumer's loop) as StreamAborted."""
+    try:
+        async for block in pumped:
+            yield block
+    except Exception as exc:
+        raise StreamAborted(f"streamed synthesis failed: {exc}") from exc
+
+
 class StoppingStreamingResponse(StreamingResponse):
     """A StreamingResponse that tells its producer to stop however the response ends."""
 
     def __init__(self, pumped: PumpedStream, **kwargs):
-        super().__init__(pumped.__aiter__(), **kwargs)
+        super().__init__(_aborting(pumped), **kwargs)
         self._pumped = pumped
 
     async def __call__(self, scope, receive, send) -> None:
@@ -173,19 +207,27 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             payload = await request.json()
         except ValueError:
             return None, error_response(400, "the request body must be JSON")
-        try:
-            req = model.model_validate(payload)
-        except ValidationError as exc:
-            message, param = validation_message(exc)
-            return None, error_response(400, message, param)
+        req, invalid = parse_body(model, payload)
+        if invalid is not None:
+            return None, invalid
         if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
             return None, error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}",
                                         "subtitle_format")
         try:
             options = await anyio.to_thread.run_sync(to_options, req)
-            return req, await anyio.to_thread.run_sync(synth.stream, options)
+            # A whole response wants the whole result, not early audio: long-form mode.
+            return req, await anyio.to_thread.run_sync(functools.partial(
+                synth.stream, options, long_form=not req.stream, client=client_id(request)))
         except ServiceBusy as exc:
             return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
+        except RequestError as exc:
+            return None, error_response(exc.status, str(exc), exc.field)
+
+    async def finished(stream, fmt: str):
+        """A whole response: (the result, its audio encoded in `fmt`) or (None, an error response)."""
+        try:
+            result = await anyio.to_thread.run_sync(_finish, stream)
+            return result, await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
         except RequestError as exc:
             return None, error_response(exc.status, str(exc), exc.field)
 
@@ -200,11 +242,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
             return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
                                              headers=notes_header(stream.notes))
-        try:
-            result = await anyio.to_thread.run_sync(_finish, stream)
-            data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
-        except RequestError as exc:
-            return error_response(exc.status, str(exc), exc.field)
+        result, data = await finished(stream, fmt)
+        if result is None:
+            return data
         headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
                    "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
         return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
@@ -221,11 +261,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             lines = _timestamp_lines(stream, synth.sample_rate, req)
             return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
                                              headers=notes_header(stream.notes))
-        try:
-            result = await anyio.to_thread.run_sync(_finish, stream)
-            data = await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
-        except RequestError as exc:
-            return error_response(exc.status, str(exc), exc.field)
+        result, data = await finished(stream, fmt)
+        if result is None:
+            return data
         body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
                 "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
                 "notes": result.notes}

@@ -11,37 +11,49 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 MAX_UPLOAD = "16mb"
 
 
 def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = None, public_metrics: bool = False,
                cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20,
-               api: bool = True):
+               client_concurrency: int = 0, jobs=None, api: bool = True):
     """The FastAPI app over one Synthesizer: the HTTP API, and with `ui` the Gradio UI mounted at /.
 
     Security (login on every route, CORS, rate limit) wraps both; without the UI the app needs no
-    Gradio at all, which is what an API replica of a cluster deployment serves. `api=False` leaves
-    the HTTP API out: the cluster's web page, whose synthesizer is the API replicas, serves only the UI.
+    Gradio at all, which is what an API replica of a cluster deployment serves. `jobs` is the
+    JobService behind /v1/jobs and the Batch tab (`serve` makes it over --state-dir); without one
+    the app makes its own in a temporary directory, which lasts as long as the process.
+    Limits per client (off unless given; `serve` turns the concurrency limit on): at most
+    `client_concurrency` synthesis requests in progress, `rate_per_minute` requests a minute.
+    `api=False` leaves the HTTP API (and /v1/jobs) out: the cluster's web page, whose synthesizer
+    is the API replicas, serves only the UI.
     """
     from fastapi import FastAPI
 
+    from tts.jobs.service import JobService
     from tts.web.api import create_router
-    from tts.web.security import RateLimiter, install_security
+    from tts.web.jobs_api import create_jobs_router
+    from tts.web.security import InFlight, RateLimiter, install_security
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
     limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
     install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
-                     rate_limit=limiter)
+                     rate_limit=limiter, in_flight=InFlight(client_concurrency) if client_concurrency > 0 else None)
+    if jobs is None:
+        jobs = JobService.temporary(synthesizer)
+    app.state.jobs = jobs
     if api:
         app.include_router(create_router(synthesizer))
+        app.include_router(create_jobs_router(jobs, auth))
     if not ui:
         return app
     import gradio as gr
 
     from tts.web.ui import PAGE_CSS, PAGE_JS, build_ui
 
-    demo = build_ui(synthesizer)
+    demo = build_ui(synthesizer, jobs)
     # Files are served only from the app's own temporary area (and Gradio's upload cache);
     # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
@@ -59,19 +71,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lexicon", default=None, help="user lexicon file")
     p.add_argument("--public-metrics", action="store_true", help="serve /metrics without auth")
     p.add_argument("--cors-origin", action="append", default=[], help="allow this browser origin (repeatable)")
-    p.add_argument("--rate-limit", type=float, default=float(os.environ.get("ZH_TTS_RATE_LIMIT", "120")),
-                   help="API requests per minute per client (API key or address); 0 = unlimited")
-    p.add_argument("--rate-burst", type=int, default=30, help="requests a client may send at once")
+    p.add_argument("--client-concurrency", type=int, default=int(os.environ.get("ZH_TTS_CLIENT_CONCURRENCY", "0")),
+                   help="synthesis requests one client (API key or address) may have in progress at once; "
+                        "0 = half the profile's slots, at least 1 (default)")
+    p.add_argument("--rate-limit", type=float, default=float(os.environ.get("ZH_TTS_RATE_LIMIT", "0")),
+                   help="API requests per minute per client; 0 = no rate limit (default: the concurrency limit "
+                        "is what keeps clients fair; sharing publicly turns a rate limit on)")
+    p.add_argument("--rate-burst", type=int, default=30, help="requests a client may send at once under --rate-limit")
     p.add_argument("--no-ui", action="store_true", help="serve the HTTP API only (no web page)")
     p.add_argument("--wyoming", default=os.environ.get("ZH_TTS_WYOMING") or None, metavar="URI",
                    help="also serve the Wyoming protocol (Home Assistant) from this process, with the same "
                    "models, e.g. tcp://0.0.0.0:10200")
+    p.add_argument("--state-dir", default=None,
+                   help="where jobs are kept: their database and audio files (default $ZH_TTS_STATE_DIR, "
+                        "else ~/.local/share/zh-tts)")
+    p.add_argument("--jobs-db", default=os.environ.get("ZH_TTS_JOBS_DB"),
+                   help="job database URL (SQLAlchemy), e.g. postgresql://... (default: SQLite in the state dir)")
     return p.parse_args(argv)
+
+
+def client_limits(args: argparse.Namespace, synth) -> dict:
+    """create_app's per-client limits from the command line; the concurrency limit's default is
+    half the profile's synthesis slots (at least 1), so no client can take them all."""
+    concurrency = args.client_concurrency or max(1, synth.profile.serving.concurrency // 2)
+    return {"client_concurrency": concurrency, "rate_per_minute": args.rate_limit, "rate_burst": args.rate_burst}
 
 
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tts.jobs.service import JobService, default_state_dir
     from tts.serving.memory import HeapTrimmer
     from tts.serving.profiles import ProfileError
     from tts.synthesizer import Synthesizer
@@ -101,26 +132,35 @@ def main(argv: list[str] | None = None) -> int:
     except (ProfileError, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
+    try:
+        jobs = JobService(synth, state_dir, args.jobs_db)
+    except (OSError, SQLAlchemyError) as exc:
+        print(f"error: cannot open the job state in {state_dir}: {exc}", file=sys.stderr)
+        synth.close()
+        return 1
     wyoming = None
     if args.wyoming:  # its own event loop in a thread, over the same Synthesizer
         try:
             wyoming = WyomingServer(synth, args.wyoming).start()
         except OSError as exc:
             print(f"error: cannot listen on {args.wyoming}: {exc}", file=sys.stderr)
+            jobs.close()
             synth.close()
             return 1
     trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/serving/memory.py)
     app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
-                        rate_per_minute=args.rate_limit, rate_burst=args.rate_burst)
+                     jobs=jobs, **client_limits(args, synth))
     also = f"; Wyoming on {args.wyoming}" if wyoming else ""
-    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); open http://{args.host}:{args.port}{also}",
-          flush=True)
+    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); jobs in {state_dir}; "
+          f"open http://{args.host}:{args.port}{also}", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         if wyoming is not None:
             wyoming.stop()
         trimmer.stop()
+        jobs.close()
         synth.close()
     return 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import logging
 import threading
@@ -18,13 +17,15 @@ import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tts.web.api import error_response
+from tts.web.api import StreamAborted, client_id, error_response
 
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/v1/", "/docs", "/openapi.json")
+SYNTHESIS_ROUTES = ("/v1/audio/speech",)  # requests that hold a synthesis slot while they run
 
 
 def check_credentials(header: str | None, auth: tuple[str, str]) -> bool:
@@ -72,37 +73,99 @@ class RateLimiter:
         return wait
 
 
-def client_id(request: Request) -> str:
-    """Who a request counts against: its API key if it has one, else its address."""
-    header = request.headers.get("authorization", "")
-    if header:
-        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:16]
-    return "ip:" + (request.client.host if request.client else "unknown")
+class InFlight:
+    """Per-client count of synthesis requests in progress (whole or streamed, until the last
+    byte); a client at `limit` gets 429 for another until one of its own finishes. This, not a
+    request rate, is what keeps one client from taking every slot: a script sending one
+    sentence after another, one in flight at a time, is never limited."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def enter(self, client: str) -> bool:
+        with self._lock:
+            if self._counts.get(client, 0) >= self.limit:
+                return False
+            self._counts[client] = self._counts.get(client, 0) + 1
+            return True
+
+    def leave(self, client: str) -> None:
+        with self._lock:
+            self._counts[client] -= 1
+            if not self._counts[client]:
+                del self._counts[client]
+
+
+class Guard:
+    """The outermost layer of the app, as plain ASGI: credentials, rate limit, response headers.
+
+    Plain ASGI rather than Starlette's `@app.middleware("http")`: that wrapper re-sends a
+    streamed body through its own stream and, when the app fails in the middle of a body, still
+    ends the response with a clean terminating chunk; the client then takes audio that stops
+    halfway for a complete file. Here the app's exception reaches the server, which aborts the
+    connection, so a failed stream is visibly incomplete.
+    """
+
+    def __init__(self, app, auth: tuple[str, str] | None, public_metrics: bool,
+                 rate_limit: RateLimiter | None = None, in_flight: InFlight | None = None):
+        self.app = app
+        self.auth = auth
+        self.public_metrics = public_metrics
+        self.rate_limit = rate_limit
+        self.in_flight = in_flight
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        protected = path.startswith(API_PREFIXES) or (path == "/metrics" and not self.public_metrics)
+        if self.auth and protected and not check_credentials(request.headers.get("authorization"), self.auth):
+            response = error_response(401, "missing or wrong credentials", kind="authentication_error",
+                                      headers={"WWW-Authenticate": 'Basic realm="tts"'})
+            await response(scope, receive, send)
+            return
+        client = client_id(request)
+        if self.rate_limit and request.method == "POST" and path.startswith("/v1/"):
+            wait = self.rate_limit.take(client)
+            if wait > 0:
+                response = error_response(429, f"too many requests; retry in {wait:.0f} s", kind="rate_limit_error",
+                                          headers={"Retry-After": str(max(1, round(wait)))})
+                await response(scope, receive, send)
+                return
+        counted = bool(self.in_flight and request.method == "POST" and path in SYNTHESIS_ROUTES)
+        if counted and not self.in_flight.enter(client):
+            response = error_response(429, f"you already have {self.in_flight.limit} requests in progress; send the "
+                                           "next when one has finished", kind="rate_limit_error",
+                                      headers={"Retry-After": "1"})
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if counted:
+                self.in_flight.leave(client)
 
 
 def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics: bool,
-                     cors_origins: list[str], rate_limit: RateLimiter | None = None) -> None:
+                     cors_origins: list[str], rate_limit: RateLimiter | None = None,
+                     in_flight: InFlight | None = None) -> None:
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        path = request.url.path
-        protected = path.startswith(API_PREFIXES) or (path == "/metrics" and not public_metrics)
-        if auth and protected and not check_credentials(request.headers.get("authorization"), auth):
-            return error_response(401, "missing or wrong credentials", kind="authentication_error",
-                                  headers={"WWW-Authenticate": 'Basic realm="tts"'})
-        if rate_limit and request.method == "POST" and path.startswith("/v1/"):
-            wait = rate_limit.take(client_id(request))
-            if wait > 0:
-                return error_response(429, f"too many requests; retry in {wait:.0f} s", kind="rate_limit_error",
-                                      headers={"Retry-After": str(max(1, round(wait)))})
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    app.add_middleware(Guard, auth=auth, public_metrics=public_metrics, rate_limit=rate_limit,
+                       in_flight=in_flight)  # outermost
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -121,5 +184,7 @@ def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
+        if isinstance(exc, StreamAborted):  # already logged where it failed; the connection is aborted
+            return error_response(500, "the stream failed")
         log.exception("unhandled error on %s", request.url.path)
         return error_response(500, "internal error; the server log has the details")

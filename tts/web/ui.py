@@ -12,8 +12,9 @@ import gradio as gr  # noqa: E402
 from tts.web import ui_handlers as h  # noqa: E402
 
 
-def build_ui(synthesizer) -> gr.Blocks:
-    """The Blocks UI over one Synthesizer: Synthesize, Batch / audiobook, and System tabs."""
+def build_ui(synthesizer, jobs) -> gr.Blocks:
+    """The Blocks UI over one Synthesizer and its JobService: Synthesize, Batch / audiobook
+    (the jobs view) and System tabs."""
     from tts.expressive.presets import EMOTIONS, VOICES
 
     synth = synthesizer
@@ -85,14 +86,38 @@ def build_ui(synthesizer) -> gr.Blocks:
                         timed = gr.HTML(elem_id="tts-karaoke", label="朗读进度 What is being read")
                         subtitle_files = gr.File(label="字幕 Subtitles (SRT / WebVTT)", elem_id="tts-subtitles",
                                                  file_count="multiple")
-            with gr.Tab("批量 / 有声书 Batch / audiobook"):
-                batch_text = gr.Textbox(label="每行一条 One item per line", lines=10)
-                batch_file = gr.File(label="或上传 .txt Or upload a .txt file", file_types=[".txt"], type="filepath")
-                batch_go = gr.Button("批量合成 Synthesize all", variant="primary")
+            with gr.Tab("批量 / 有声书 Batch / audiobook", elem_id="jobs-tab"):
+                gr.Markdown("长文本和整本书作为后台任务合成：关闭页面、刷新或重启服务都不会丢失进度。"
+                            " · Long texts and whole books run as background jobs: closing the page, reloading it "
+                            "or restarting the server loses nothing. Chapters: `第X章` / `Chapter N` headings, or an "
+                            "EPUB's table of contents.")
                 with gr.Row():
-                    batch_zip = gr.File(label="每行一个 WAV (zip) One WAV per line")
-                    batch_wav = gr.File(label="合并音频 Joined WAV")
-                batch_status = gr.Markdown()
+                    with gr.Column(scale=3):
+                        job_text = gr.Textbox(label="文本 Text", lines=8, elem_id="job-text",
+                                              placeholder="第一章 ……\n正文……\n第二章 ……")
+                        job_file = gr.File(label="或上传 .txt / .epub · Or upload a .txt / .epub",
+                                           file_types=[".txt", ".epub"], type="filepath", elem_id="job-file")
+                        with gr.Row():
+                            job_voice = gr.Dropdown(voices, value="baker", label="音色 Voice", elem_id="job-voice")
+                            job_emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion")
+                            job_speed = _slider("speed")
+                        with gr.Row():
+                            job_quality = gr.Radio(qualities, value=default_quality, label="音质 Quality")
+                            job_format = gr.Dropdown([("MP3", "mp3"), ("M4B (有声书章节 audiobook chapters)", "m4b"),
+                                                      ("WAV", "wav"), ("FLAC", "flac"), ("Opus", "opus")],
+                                                     value="mp3", label="格式 Format", elem_id="job-format")
+                        job_go = gr.Button("提交任务 Submit job", variant="primary", elem_id="job-submit")
+                        job_note = gr.Markdown(elem_id="job-note")
+                    with gr.Column(scale=2):
+                        jobs_view = gr.HTML('<div class="job-empty">还没有任务 · No jobs yet.</div>',
+                                            elem_id="jobs-view")
+                        with gr.Row():
+                            job_pick = gr.Dropdown([], label="任务 Job", elem_id="job-pick")
+                            job_cancel = gr.Button("取消并删除 Cancel & delete", elem_id="job-cancel")
+                # The browser keeps its job ids (localStorage, encrypted with a key kept in the
+                # state directory, so a server restart can still read them).
+                job_ids = gr.BrowserState([], storage_key="zh-tts-jobs", secret=jobs.ui_secret())
+                poll = gr.Timer(2.0)
             with gr.Tab("系统 System"):
                 system = gr.Markdown(h.system_markdown(synth))
                 gr.Button("刷新 Refresh").click(lambda: h.system_markdown(synth), None, system, queue=False,
@@ -114,11 +139,31 @@ def build_ui(synthesizer) -> gr.Blocks:
 
         go.click(guarded(synthesize), form, [audio, wav, status, timed, subtitle_files], api_name="synthesize")
 
-        def run_batch(t, f, v, e, s, q, progress=gr.Progress()):
-            return h.synthesize_batch(synth, out_dir, t, f, v, e, s, q, progress)
+        def show_jobs(ids, request: gr.Request):
+            view, choices = h.jobs_html(jobs, h.ui_owner(request), ids)
+            return view, gr.update(choices=choices)
 
-        batch_go.click(guarded(run_batch), [batch_text, batch_file, voice, emotion, speed, quality],
-                       [batch_zip, batch_wav, batch_status], api_name="batch")
+        def submit_job(text, upload, voice, emotion, speed, quality, fmt, ids, request: gr.Request):
+            ids, note = h.submit_job(jobs, h.ui_owner(request), text, upload, voice, emotion, speed, quality, fmt, ids)
+            view, choices = h.jobs_html(jobs, h.ui_owner(request), ids)
+            return ids, note, view, gr.update(choices=choices, value=ids[0])
+
+        def cancel_job(job_id, ids, request: gr.Request):
+            ids = h.cancel_job(jobs, h.ui_owner(request), job_id, ids)
+            view, choices = h.jobs_html(jobs, h.ui_owner(request), ids)
+            return ids, view, gr.update(choices=choices, value=None)
+
+        job_go.click(guarded(submit_job), [job_text, job_file, job_voice, job_emotion, job_speed, job_quality,
+                                           job_format, job_ids], [job_ids, job_note, jobs_view, job_pick],
+                     api_name="submit_job")
+        job_cancel.click(guarded(cancel_job), [job_pick, job_ids], [job_ids, jobs_view, job_pick],
+                         api_name="cancel_job")
+        # The list is redrawn from the server's job store: on every page load (a reload, a
+        # server restart) and every two seconds, so progress simply carries on.
+        demo.load(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
+                  api_name="jobs")
+        poll.tick(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
+                  api_name=False)
     demo.queue(default_concurrency_limit=synth.profile.serving.concurrency,
                max_size=synth.profile.serving.queue_size)
     demo.tts_output_dir = out_dir

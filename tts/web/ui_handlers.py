@@ -11,13 +11,10 @@ import logging
 import os
 import tempfile
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
-from tts.audio.wav import silence, wav_bytes, write_wav
+from tts.audio.wav import wav_bytes, write_wav
 from tts.options import RequestError, SynthesisOptions
 from tts.request import DEFAULTS, RequestInput, build_request
 from tts.ssml import is_ssml
@@ -29,8 +26,6 @@ from tts.synthesizer import Synthesizer
 log = logging.getLogger(__name__)
 
 QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelity (HiFi-GAN)", "high")]
-MAX_BATCH_LINES = 2000
-MAX_UPLOAD_TEXT_BYTES = 2 * 2**20
 
 
 class UserFacingError(Exception):
@@ -153,59 +148,86 @@ def timed_text_html(source: str, items) -> str:
     return '<div class="tts-timed">' + "".join(out) + "</div>"
 
 
-def read_batch_lines(text: str | None, upload: str | None) -> list[str]:
-    raw = text or ""
+# ---- the jobs view (Batch / audiobook tab) ----
+
+STATUS_LABELS = {"queued": "排队中 queued", "running": "合成中 running", "done": "完成 done",
+                 "failed": "失败 failed", "cancelled": "已取消 cancelled"}
+MAX_BROWSER_JOBS = 50  # ids a browser keeps; older ones drop off its list (the jobs stay on the server)
+
+
+def ui_owner(request) -> str:
+    """The jobs owner of a page user: the login's user (the same as the API's with those
+    credentials), else "anonymous" (the same as an API caller without credentials)."""
+    name = getattr(request, "username", None)
+    return f"user:{name}" if name else "anonymous"
+
+
+def submit_job(service, owner: str, text: str, upload: str | None, voice: str, emotion: str, speed: float,
+               quality: str, fmt: str, ids: list | None) -> tuple[list, str]:
+    """A new job from the tab's own controls: the text (chapters at its 第X章 headings) or an
+    uploaded .txt/.epub. Returns the browser's job ids (newest first) and a note."""
+    from tts.jobs.books import read_book
+
+    given = form_input(text or "", voice, emotion, 1.0, "", None, speed, 0.0, 1.0, quality, "", False)
+    book, source = None, {}
     if upload:
-        data = Path(upload).read_bytes()
-        if len(data) > MAX_UPLOAD_TEXT_BYTES:
-            raise UserFacingError(f"文件太大 · the file is larger than {MAX_UPLOAD_TEXT_BYTES // 2**20} MB")
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                raw = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise UserFacingError("无法识别文件编码 · the file is not UTF-8 or GB18030 text")
-    lines = [line.strip() for line in raw.splitlines() if line.strip()]
-    if not lines:
-        raise UserFacingError("没有可合成的文本 · no text lines to synthesize")
-    if len(lines) > MAX_BATCH_LINES:
-        raise UserFacingError(f"行数过多 · at most {MAX_BATCH_LINES} lines per batch")
-    return lines
+        path = Path(upload)
+        if path.stat().st_size > service.limits.max_upload_mb * 2**20:
+            raise UserFacingError(f"文件太大 · the file is larger than {service.limits.max_upload_mb} MB")
+        data = path.read_bytes()
+        book = read_book(data, path.name, service.limits.max_upload_mb * 2**20)
+        source = {"file": path.name}
+    elif not (text or "").strip():
+        raise UserFacingError("请输入文本或上传文件 · Enter some text or upload a .txt/.epub file")
+    job = service.submit(owner, given, fmt, book, source=source)
+    ids = [job.id] + [i for i in (ids or []) if i != job.id]
+    note = (f"已提交 · Submitted: **{job.title}** ({len(job.chapters)} 章 chapter(s)); "
+            "进度在右侧，刷新页面或重启服务都不会丢失 · progress is on the right and survives a reload or a restart.")
+    return ids[:MAX_BROWSER_JOBS], note
 
 
-def synthesize_batch(synth: Synthesizer, out_dir: Path, text: str, upload: str | None, voice: str, emotion: str,
-                     speed: float, quality: str, progress=None) -> tuple[str, str, str]:
-    """One WAV per line in a zip, plus all lines joined (with a pause) in one WAV."""
-    lines = read_batch_lines(text, upload)
-    zip_path = new_output_file(out_dir, "batch", ".zip")
-    joined: list[np.ndarray] = []
-    started = time.perf_counter()
-    failed = []
-    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for i, line in enumerate(lines):
-            if progress is not None:
-                progress((i, len(lines)), desc=f"{i}/{len(lines)}")
-            try:
-                result = synth.synthesize(SynthesisOptions(line, voice=voice, emotion=emotion, speed=float(speed),
-                                                           quality=quality or None))
-            except RequestError as exc:
-                failed.append(f"第{i + 1}行 line {i + 1}: {exc}")
-                continue
-            zf.writestr(f"{i + 1:04d}.wav", wav_bytes(result.audio, result.sample_rate))
-            joined += [result.audio, silence(0.6, result.sample_rate)]
-    if not joined:
-        raise UserFacingError("没有一行合成成功 · no line could be synthesized: " + "; ".join(failed[:3]))
-    audio = np.concatenate(joined[:-1])
-    joined_path = zip_path.with_name(zip_path.stem + "-all.wav")  # unique as its zip's name is
-    write_wav(joined_path, audio, synth.sample_rate)
-    took = time.perf_counter() - started
-    status = (f"{len(lines) - len(failed)}/{len(lines)} 行 lines · 音频 audio {len(audio) / synth.sample_rate:.1f} s · "
-              f"用时 took {took:.1f} s")
-    if failed:
-        status += "\n\n" + "\n".join(failed[:20])
-    return str(zip_path), str(joined_path), status
+def jobs_html(service, owner: str, ids: list | None) -> tuple[str, list[tuple[str, str]]]:
+    """The browser's jobs as an HTML list (progress bars, downloads, errors) and (title, id)
+    choices for the cancel box; ids that are gone (deleted) are left out."""
+    import html
+
+    rows, choices = [], []
+    for job_id in ids or []:
+        job = service.get(str(job_id), owner)
+        if job is None:
+            continue
+        body = service.describe(job, detail=False)
+        done, total = body["progress"]["done"], body["progress"]["total"]
+        percent = 100.0 * done / total if total else 0.0
+        minutes = body["progress"]["audio_seconds"] / 60
+        title = html.escape(job.title or job.id)
+        parts = [f'<div class="job" data-job-id="{job.id}" data-status="{job.status}">',
+                 f'<b>{title}</b> · <span class="job-status">{STATUS_LABELS.get(job.status, job.status)}</span>',
+                 f'<br><progress max="100" value="{percent:.1f}"></progress> '
+                 f'<span class="job-progress">{done}/{total or "?"}</span> · {minutes:.1f} min']
+        if body["eta_seconds"] and job.status == "running":
+            parts.append(f" · 约 about {body['eta_seconds'] / 60:.0f} min left")
+        if job.status == "done":
+            links = [f'<a class="job-audio" href="{body["audio_url"]}" download>'
+                     f'全部 All ({job.response_format})</a>']
+            links += [f'<a class="job-chapter" href="{c["url"]}" download>{c["index"]}. {html.escape(c["title"])}</a>'
+                      for c in body["chapters"] if "url" in c]
+            parts.append("<br>下载 Download: " + " · ".join(links))
+        if job.error:
+            parts.append(f'<br><span class="job-error">{html.escape(job.error)}</span>')
+        parts.append("</div>")
+        rows.append("".join(parts))
+        choices.append((f"{job.title or job.id} ({STATUS_LABELS.get(job.status, job.status)})", job.id))
+    if not rows:
+        return '<div class="job-empty">还没有任务 · No jobs yet.</div>', []
+    return "<hr>".join(rows), choices
+
+
+def cancel_job(service, owner: str, job_id: str | None, ids: list | None) -> list:
+    if not job_id:
+        raise UserFacingError("请先选择任务 · Choose a job first")
+    service.delete(job_id, owner)
+    return [i for i in (ids or []) if i != job_id]
 
 
 def system_markdown(synth: Synthesizer) -> str:

@@ -1,0 +1,145 @@
+"""The jobs API: long texts and books as durable background jobs (docs/jobs.md).
+
+    POST   /v1/jobs                   JSON with /v1/audio/speech's fields (input up to the profile's
+                                      jobs.max_chars), or multipart with a .txt/.epub `file` -> 202
+    GET    /v1/jobs                   the caller's jobs, newest first
+    GET    /v1/jobs/{id}              status, progress, ETA, chapters, error
+    GET    /v1/jobs/{id}/audio        the joined audio (response_format; m4b with chapter markers)
+    GET    /v1/jobs/{id}/chapters/{n} chapter n (from 1) on its own
+    DELETE /v1/jobs/{id}              cancel and delete
+
+A job belongs to the credentials that made it: with --auth, the logged-in user (Basic or Bearer
+alike); without, the API key sent (OpenAI clients always send one), else "anonymous". Someone
+else's job is answered 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse
+
+from tts.jobs.books import read_book
+from tts.jobs.files import FORMATS
+from tts.jobs.service import JobService
+from tts.options import RequestError
+from tts.web.api import SpeechRequest, error_response, parse_body, to_request
+
+MAX_FORM_FIELDS = 40
+
+
+class JobRequest(SpeechRequest):
+    """/v1/audio/speech's fields, plus a title; `input` may be a whole book."""
+
+    title: str | None = None
+
+
+def owner_of(request: Request, auth: tuple[str, str] | None) -> str:
+    """Whose job this is (the Guard has already checked the credentials when auth is on)."""
+    if auth:
+        return "user:" + auth[0]
+    header = request.headers.get("authorization")
+    if header:
+        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:24]
+    return "anonymous"
+
+
+def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None) -> APIRouter:
+    router = APIRouter()
+    limits = service.limits
+    schema = {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": JobRequest.model_json_schema()},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": ".txt (UTF-8, GB18030, UTF-16) or .epub"},
+            **{k: v for k, v in JobRequest.model_json_schema()["properties"].items() if k != "input"}}}}}}}
+
+    def fail(exc: RequestError) -> JSONResponse:
+        return error_response(exc.status, str(exc), exc.field)
+
+    @router.post("/v1/jobs", status_code=202, openapi_extra=schema)
+    async def submit(request: Request):
+        owner = owner_of(request, auth)
+        content_type = request.headers.get("content-type", "")
+        upload = None
+        if content_type.startswith("multipart/form-data"):
+            length = request.headers.get("content-length")
+            if length is None or not length.isdigit():
+                return error_response(411, "a file upload needs a Content-Length")
+            if int(length) > limits.max_upload_mb * 2**20 + 2**20:  # the form's other fields fit in the extra MB
+                return error_response(413, f"the file is larger than {limits.max_upload_mb} MB", "file")
+            try:
+                form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
+            except Exception:  # noqa: BLE001 - python-multipart's errors for a malformed body
+                return error_response(400, "malformed multipart body")
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                return error_response(400, "the multipart body needs a `file` part (.txt or .epub)", "file")
+            payload = {k: v for k, v in form.items() if k != "file"}
+            payload["input"] = ""
+        else:
+            try:
+                payload = await request.json()
+            except ValueError:
+                return error_response(400, "the request body must be JSON, or multipart with a file")
+        req, invalid = parse_body(JobRequest, payload)
+        if invalid is not None:
+            return invalid
+        if req.stream:
+            return error_response(400, "a job is not streamed: fetch its audio when it is done", "stream")
+        try:
+            given = await anyio.to_thread.run_sync(to_request, req, FORMATS)
+            book, source = None, {}
+            if upload is not None:
+                data = await upload.read(limits.max_upload_mb * 2**20 + 1)
+                book = await anyio.to_thread.run_sync(read_book, data, upload.filename or "", limits.max_upload_mb * 2**20)
+                source = {"file": upload.filename or "", "sha256": hashlib.sha256(data).hexdigest()}
+            job = await anyio.to_thread.run_sync(
+                lambda: service.submit(owner, given, req.response_format, book, req.title or "", source))
+        except RequestError as exc:
+            return fail(exc)
+        body = await anyio.to_thread.run_sync(service.describe, job)
+        return JSONResponse(body, status_code=202, headers={"Location": f"/v1/jobs/{job.id}"})
+
+    @router.get("/v1/jobs")
+    def list_jobs(request: Request):
+        owner = owner_of(request, auth)
+        return {"object": "list", "data": [service.describe(j, detail=False) for j in service.list(owner)]}
+
+    def find(request: Request, job_id: str):
+        job = service.get(job_id, owner_of(request, auth))
+        if job is None:
+            raise RequestError(f"no job {job_id!r}", "id", status=404)
+        return job
+
+    @router.get("/v1/jobs/{job_id}")
+    def status(request: Request, job_id: str):
+        try:
+            return service.describe(find(request, job_id))
+        except RequestError as exc:
+            return fail(exc)
+
+    @router.get("/v1/jobs/{job_id}/audio")
+    def audio(request: Request, job_id: str):
+        try:
+            path, media_type, name = service.audio_file(find(request, job_id))
+        except RequestError as exc:
+            return fail(exc)
+        return FileResponse(path, media_type=media_type, filename=name)
+
+    @router.get("/v1/jobs/{job_id}/chapters/{number}")
+    def chapter(request: Request, job_id: str, number: int):
+        try:
+            path, media_type, name = service.audio_file(find(request, job_id), number)
+        except RequestError as exc:
+            return fail(exc)
+        return FileResponse(path, media_type=media_type, filename=name)
+
+    @router.delete("/v1/jobs/{job_id}")
+    def delete(request: Request, job_id: str):
+        if not service.delete(job_id, owner_of(request, auth)):
+            return error_response(404, f"no job {job_id!r}", "id")
+        return {"id": job_id, "object": "job", "deleted": True}
+
+    return router
