@@ -10,7 +10,8 @@ the test's profile, two replicas, one proxy). Steps, in order, on one cluster: p
 the openai client, a streamed response through Serve's proxy, concurrent requests against their
 single-request audio (no cross-talk), metrics of every replica at the nodes' exports, a burst
 past the queue (503 with Retry-After, no 500), the app's own 503 passed through, `ray.kill` of a replica under load (at most one
-retry per request, a replacement RUNNING), then a worker node killed (the service keeps answering).
+retry per request, a replacement RUNNING), a job whose replica is killed finishing elsewhere
+(the job store on a private PostgreSQL), then a worker node killed (the service keeps answering).
 Every request has a timeout and every wait a deadline; the cluster is torn down however it ends.
 """
 
@@ -36,6 +37,7 @@ import yaml
 TESTS = Path(__file__).resolve().parent
 sys.path[:0] = [str(TESTS.parent), str(TESTS)]
 
+from pgserver import private_postgres  # noqa: E402
 from raycluster import LocalCluster, enter_private_network, free_port  # noqa: E402
 
 TEXTS = ["今天天气很好。", "我们一起去公园散步吧！", "请问去火车站怎么走？", "这本书的内容非常有意思。",
@@ -53,12 +55,13 @@ def test_profile(directory: Path) -> Path:
     data["serving"].update(concurrency=2, queue_size=4)
     data["cache"].update(max_entries=0, max_mb=0)
     data["cluster"].update(replica_cpus=1)
+    data["jobs"].update(lease_s=5)  # a dead replica's job is claimed again soon
     path = directory / "cluster-test.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
 
 
-def serve_config(profile: Path, http_port: int, deployments: list[dict] | None = None) -> dict:
+def serve_config(profile: Path, http_port: int, jobs: dict, deployments: list[dict] | None = None) -> dict:
     """deploy/ray/serve.yaml as this test deploys it: the test profile, two replicas on distinct
     nodes, and one proxy, on the head: every node of this test shares one address, so the
     proxies Serve puts on every node by default would all want the same port."""
@@ -66,8 +69,8 @@ def serve_config(profile: Path, http_port: int, deployments: list[dict] | None =
     config["proxy_location"] = "HeadOnly"
     config["http_options"] = {"host": "127.0.0.1", "port": http_port}
     api, ui = config["applications"]
-    api["args"].update(profile=str(profile), replicas=2, max_replicas_per_node=1)
-    ui["args"].update(profile=str(profile))
+    api["args"].update(profile=str(profile), replicas=2, max_replicas_per_node=1, **jobs)
+    ui["args"].update(profile=str(profile), **jobs)
     if deployments:
         api["deployments"] = deployments
     return config
@@ -91,8 +94,10 @@ def busy_kind(body: str) -> str:
 
 
 class Scenario:
-    def __init__(self, cluster: LocalCluster, http_port: int, profile: Path):
+    def __init__(self, cluster: LocalCluster, http_port: int, profile: Path, jobs_db: str):
         self.cluster, self.http_port, self.profile = cluster, http_port, profile
+        # The job store the replicas share: PostgreSQL, and the segment files in one directory.
+        self.jobs = {"jobs_db": jobs_db, "state_dir": str(cluster.root / "state")}
         self.url = f"http://127.0.0.1:{http_port}"
         self.http = httpx.Client(base_url=self.url, timeout=REQUEST_TIMEOUT)
 
@@ -104,7 +109,7 @@ class Scenario:
         from tts.serving.cluster import APP_NAME
 
         path = self.cluster.root / "serve.yaml"
-        path.write_text(yaml.safe_dump(serve_config(self.profile, self.http_port, deployments)), encoding="utf-8")
+        path.write_text(yaml.safe_dump(serve_config(self.profile, self.http_port, self.jobs, deployments)), encoding="utf-8")
         cli = Path(sys.executable).parent / "serve"
         proc = subprocess.run([str(cli), "deploy", str(path), "--address",
                                f"http://127.0.0.1:{self.cluster.dashboard_port}"],
@@ -132,7 +137,7 @@ class Scenario:
 
         actors = list_actors(address=f"http://127.0.0.1:{self.cluster.dashboard_port}",
                              filters=[("state", "=", "ALIVE")], detail=True, limit=1000, raise_on_missing_output=False)
-        return [{"name": a.name, "node_id": a.node_id} for a in actors
+        return [{"name": a.name, "node_id": a.node_id, "pid": a.pid} for a in actors
                 if a.class_name.startswith("ServeReplica") and a.class_name.endswith(DEPLOYMENT)]
 
     def replica_states(self) -> dict:
@@ -272,6 +277,77 @@ class Scenario:
         finally:
             self.deploy()
 
+    def job_survives(self) -> dict:
+        """A long job; once its first segments are done, the replica holding its lease is killed.
+        Another replica claims it after the lease runs out and finishes it; its audio equals the
+        same job run again without interruption."""
+        import ray
+        from sqlalchemy import create_engine, text as sql
+
+        lines = (TESTS.parent / "assets" / "eval_sentences.txt").read_text(encoding="utf-8").splitlines()
+        sentences = [s.strip() for s in lines if s.strip() and not s.startswith("#")]
+        body = {"input": "".join(sentences * 2), "response_format": "wav", "title": "cluster"}
+        engine = create_engine(self.jobs["jobs_db"])
+        try:
+            job = self.http.post("/v1/jobs", json=body).json()
+            first = self.wait_job(job["id"], lambda j: j["status"] == "running" and j["progress"]["done"] >= 1)
+            with engine.connect() as conn:
+                holder = conn.execute(sql("SELECT lease_owner FROM jobs WHERE id = :id"), {"id": job["id"]}).scalar()
+            pid = int(holder.split(":")[1])
+            victims = [r for r in self.replicas() if r["pid"] == pid]
+            ray.kill(ray.get_actor(victims[0]["name"], namespace="serve"), no_restart=True)
+            killed_at = time.monotonic()
+            done = self.wait_job(job["id"], lambda j: j["status"] in ("done", "failed", "cancelled"), timeout=300)
+            resumed_s = round(time.monotonic() - killed_at, 1)
+            with engine.connect() as conn:
+                row = conn.execute(sql("SELECT lease_owner, attempts, done, total, audio_samples FROM jobs "
+                                       "WHERE id = :id"), {"id": job["id"]}).one()
+            audio = self.job_audio(job["id"]) if done["status"] == "done" else None
+            # The same job again, with nothing killed: the reference for "nothing lost".
+            again = self.http.post("/v1/jobs", json=body).json()
+            self.wait_job(again["id"], lambda j: j["status"] in ("done", "failed", "cancelled"), timeout=300)
+            reference = self.job_audio(again["id"])
+        finally:
+            engine.dispose()
+        replaced = self.wait_replicas()
+        same_len = audio is not None and len(audio) == len(reference)
+        return {"status": done["status"], "job_error": done.get("error"), "done_at_kill": first["progress"]["done"],
+                "total": row.total, "done": row.done, "attempts": row.attempts, "killed": victims[0]["name"],
+                "killed_holder": holder, "finished_by": row.lease_owner, "resumed_after_s": resumed_s,
+                "samples": None if audio is None else len(audio), "store_samples": row.audio_samples,
+                "reference_samples": len(reference), "snr_db": snr_db(reference, audio) if same_len else None,
+                "replaced": replaced}
+
+    def wait_job(self, job_id: str, ready, timeout: float = 180) -> dict:
+        """Poll the job through the proxy (any replica answers) until `ready(job)`; a poll that
+        reaches a replica being killed is simply repeated."""
+        deadline, last = time.monotonic() + timeout, ""
+        while time.monotonic() < deadline:
+            try:
+                r = self.http.get(f"/v1/jobs/{job_id}")
+                last = r.text[:300]
+                if r.status_code == 200 and ready(r.json()):
+                    return r.json()
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"job {job_id} did not get there in {timeout} s: {last}")
+
+    def job_audio(self, job_id: str) -> np.ndarray:
+        r = self.http.get(f"/v1/jobs/{job_id}/audio")
+        r.raise_for_status()
+        with wave.open(io.BytesIO(r.content)) as w:
+            return pcm(w.readframes(w.getnframes()))
+
+    def wait_replicas(self, timeout: float = 180) -> dict:
+        """Until Serve has two RUNNING replicas again (after a kill)."""
+        started, deadline = time.monotonic(), time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.replica_states() == {"RUNNING": 2} and len(self.replicas()) == 2:
+                break
+            time.sleep(1)
+        return {"states": self.replica_states(), "after_s": round(time.monotonic() - started, 1)}
+
     def load_with(self, disrupt, clients: int = 3, per_client: int = 6) -> dict:
         """`clients` threads, each sending `per_client` requests one after another (each allowed
         one retry); `disrupt()` runs once two requests have succeeded."""
@@ -359,14 +435,14 @@ def main(report_path: str) -> int:
     root = os.environ.get("ZH_TTS_CLUSTER_ROOT")
     cluster = LocalCluster(workers=2, cpus_per_worker=1, root=Path(root) if root else None)
     try:
-        with cluster:
+        with private_postgres() as jobs_db, cluster:
             report["cluster_up_s"] = round(time.monotonic() - started, 1)
-            scenario = Scenario(cluster, free_port(), test_profile(cluster.root))
+            scenario = Scenario(cluster, free_port(), test_profile(cluster.root), jobs_db)
             t = time.monotonic()
             scenario.deploy()
             report["deployed_s"] = round(time.monotonic() - t, 1)
             for step in ("placement", "openai", "streaming", "cross_talk", "web_ui", "metrics", "burst", "app_busy",
-                         "kill_replica", "remove_node"):
+                         "job_survives", "kill_replica", "remove_node"):
                 t = time.monotonic()
                 try:
                     result = getattr(scenario, step)()

@@ -134,6 +134,14 @@ def test_kuberay_rayservice_is_structurally_valid():
     assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"  # one replica per GPU
     images = {head["template"]["spec"]["containers"][0]["image"], container["image"]}
     assert len(images) == 1 and cluster["rayVersion"] in images.pop()
+    # Jobs: every pod sees the same store (PostgreSQL URL from a Secret) and the same files.
+    for pod in (head["template"]["spec"], workers["template"]["spec"]):
+        (c,) = pod["containers"]
+        env = {e["name"]: e for e in c["env"]}
+        assert env["ZH_TTS_JOBS_DB"]["valueFrom"]["secretKeyRef"]["name"] == "zh-tts-jobs"
+        mount = next(m for m in c["volumeMounts"] if m["mountPath"] == env["ZH_TTS_STATE_DIR"]["value"])
+        (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+        assert volume["persistentVolumeClaim"]["claimName"] == "zh-tts-state"
     dockerfile = (ROOT / "deploy" / "kuberay" / "Dockerfile").read_text()
     assert f"rayproject/ray:{cluster['rayVersion']}-py311-gpu" in dockerfile
 
@@ -297,6 +305,22 @@ def test_the_apps_own_503_passes_through_serve(scenario):
     assert set(s["statuses"]) <= {"200", "503"}, s["other"]
     assert s["busy_kinds"].get("server_busy", 0) > 0, s["busy_kinds"]
     assert s["busy_without_retry_after"] == 0
+
+
+@pytest.mark.cluster
+def test_a_job_survives_the_loss_of_the_replica_running_it(scenario):
+    """The job store on PostgreSQL, a job runner in every replica: the replica holding a job's
+    lease is killed mid-job; another claims it once the lease runs out and finishes it, and its
+    audio equals the same job run again without interruption (nothing lost, nothing doubled)."""
+    s = step(scenario, "job_survives")
+    assert s["status"] == "done", s["job_error"]
+    assert 1 <= s["done_at_kill"] < s["total"] == s["done"]  # killed mid-job
+    assert s["attempts"] >= 2  # claimed again after the kill
+    assert s["samples"] == s["store_samples"] == s["reference_samples"]
+    assert s["snr_db"] > 30
+    assert s["replaced"]["states"] == {"RUNNING": 2}
+    report(f"cluster: a job whose replica was killed after {s['done_at_kill']}/{s['total']} segments "
+           f"finished elsewhere {s['resumed_after_s']} s later (lease 5 s)")
 
 
 @pytest.mark.cluster
