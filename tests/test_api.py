@@ -262,7 +262,8 @@ def test_gradio_client_calls_every_named_endpoint(url):
         assert time.monotonic() < deadline and 'data-status="failed"' not in view, view
         time.sleep(0.5)
     links = re.findall(r'href="([^"]+)"', view)
-    assert links == [f"/v1/jobs/{ids[0]}/audio", f"/v1/jobs/{ids[0]}/chapters/1", f"/v1/jobs/{ids[0]}/chapters/2"]
+    assert links == [f"/v1/jobs/{ids[0]}/audio", f"/v1/jobs/{ids[0]}/chapters/1", f"/v1/jobs/{ids[0]}/chapters/2",
+                     f"/v1/jobs/{ids[0]}/subtitles?format=srt", f"/v1/jobs/{ids[0]}/subtitles?format=vtt"]
     samples, rate = decode_wav(httpx.get(url + links[0]).content)  # the page's download link, as the browser follows it
     assert_speech(samples, rate, 12)
     left, view, _ = client.predict(ids[0], ids, api_name="/cancel_job")

@@ -361,7 +361,7 @@ def test_the_jobs_view_survives_a_reload_and_a_server_restart(browser, tmp_path)
         expect(row).to_be_attached(timeout=WAIT_MS)
         expect(row).to_have_attribute("data-status", "done", timeout=WAIT_MS)
         links = row.locator("a")
-        expect(links).to_have_count(3)  # the joined file and two chapters
+        expect(links).to_have_count(5)  # the joined file, two chapters, SRT and WebVTT subtitles
         response = page.request.get(base + row.locator("a.job-audio").get_attribute("href"))
         assert response.ok and response.headers["content-type"] == "audio/mpeg"
         from conftest import decode_any

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import errno
 import io
+import re
 import signal
 import subprocess
 import sys
@@ -185,6 +186,8 @@ def test_a_job_resumes_after_a_crash_and_its_audio_equals_an_uninterrupted_run(s
     assert min(snr_db(b, a) for a, b in zip(ours, theirs) if len(a)) >= 60
     whole, uninterrupted = job_audio(service, job_id), job_audio(service, reference)
     assert len(whole) == len(uninterrupted) and snr_db(uninterrupted, whole) >= 60
+    subtitles = [service.audio_file(service.store.get(j), subtitles="srt")[0].read_text() for j in (job_id, reference)]
+    assert subtitles[0] == subtitles[1] and "-->" in subtitles[0]  # timed from each segment: a resume changes nothing
     service.close()
 
 
@@ -308,6 +311,27 @@ def test_a_job_through_the_api(jobs_url):
         assert np.array_equal(audio[start:start + len(chapter)], chapter)
         start += len(chapter) + int(1.5 * 24000)
     assert job["progress"]["audio_seconds"] == pytest.approx(sum(map(len, chapters)) / 24000, abs=0.01)
+    # Subtitles per chapter and for the joined file: every character of the chapter in its cues,
+    # the joined file's cues the chapters' own, moved to where each chapter starts.
+    import srt
+    import webvtt
+
+    per_chapter = [list(srt.parse(httpx.get(f"{url}{c['subtitles']['srt']}").text)) for c in job["chapters"]]
+    joined_cues = list(srt.parse(httpx.get(f"{url}{job['subtitles']['srt']}").text))
+    assert len(joined_cues) == sum(map(len, per_chapter)) and all(per_chapter)
+    book_chapters = [f"{t}\n{b}" for t, b in (part.split("\n", 1) for part in BOOK.replace("\n第", "\n\x00第").split("\n\x00"))]
+    assert len(book_chapters) == len(job["chapters"]) == 3
+    at = iter(joined_cues)
+    for listed, cues, text in zip(job["chapters"], per_chapter, book_chapters):
+        assert "".join(c.content for c in cues) == re.sub(r"\s", "", text)
+        assert cues[-1].end.total_seconds() <= listed["audio_seconds"] + 0.01
+        for cue in cues:
+            moved = next(at)
+            assert moved.content == cue.content
+            assert moved.start.total_seconds() == pytest.approx(cue.start.total_seconds() + listed["start_s"], abs=0.01)
+    vtt = httpx.get(f"{url}{job['chapters'][0]['subtitles']['vtt']}")
+    assert vtt.headers["content-type"].startswith("text/vtt") and len(webvtt.from_string(vtt.text).captions) == len(per_chapter[0])
+    assert httpx.get(f"{url}/v1/jobs/{body['id']}/subtitles?format=ass").status_code == 400
     listed = httpx.get(f"{url}/v1/jobs").json()["data"]
     assert [j["id"] for j in listed] == [body["id"]]
     assert httpx.get(f"{url}/v1/jobs/{body['id']}/chapters/4").status_code == 404
@@ -469,9 +493,15 @@ def test_a_job_with_the_real_voice_end_to_end(url, pipeline):
     syllables = len(pipeline.frontend.pinyin(BOOK))
     assert 0.15 * syllables < len(audio) / 24000 < 0.45 * syllables + 3 * 1.5
     assert [t for _, t in read_markers(m4b.content, ".m4b")] == ["第一章 春天", "第二章 夏天", "第三章 秋天"]
+    import srt
+
     for chapter in job["chapters"]:
         got = httpx.get(f"{url}{chapter['url']}")
-        assert got.status_code == 200 and float(np.sqrt(np.mean(decode_any(got.content, ".m4a") ** 2))) > 0.01
+        speech = decode_any(got.content, ".m4a")
+        assert got.status_code == 200 and float(np.sqrt(np.mean(speech**2))) > 0.01
+        cues = list(srt.parse(httpx.get(f"{url}{chapter['subtitles']['srt']}").text))
+        assert cues[0].content.startswith(chapter["title"].split()[0])  # the heading is read first
+        assert cues[-1].end.total_seconds() <= len(speech) / 24000 + 0.1
     httpx.delete(f"{url}/v1/jobs/{job_id}")
 
 
@@ -659,6 +689,7 @@ def test_the_book_command_resumes_after_ctrl_c(tmp_path):
             for idx in kept} == kept  # what was done before Ctrl-C was not done again
     files = sorted(p.name for p in out.glob("*.mp3"))
     assert files == ["001 第一章 春天.mp3", "002 第二章 夏天.mp3", "003 第三章 秋天.mp3", "四季.mp3"], files
+    assert sorted(p.name for p in out.glob("*.srt")) == [name.replace(".mp3", ".srt") for name in files]
     joined = decode_any((out / "四季.mp3").read_bytes(), ".mp3")
     parts = [decode_any((out / name).read_bytes(), ".mp3") for name in files[:3]]
     assert len(joined) / 24000 == pytest.approx(sum(map(len, parts)) / 24000 + 2 * 1.5, abs=0.3)

@@ -474,9 +474,9 @@ def test_cli_wyoming_rejects_a_uri_it_cannot_serve():
 
 
 @pytest.mark.real_weights  # the process loads the fetched models
-def test_app_serves_http_and_wyoming_from_one_process_and_one_synthesizer():
+def test_app_serves_http_and_wyoming_from_one_process_and_one_synthesizer(tmp_path):
     port, uri = free_port(), f"tcp://127.0.0.1:{free_port()}"
-    env = {**os.environ, "ZH_TTS_RATE_LIMIT": "0"}
+    env = {**os.environ, "ZH_TTS_RATE_LIMIT": "0", "ZH_TTS_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--no-ui", "--profile", "cpu",
                              "--wyoming", uri], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

@@ -16,6 +16,7 @@ as background work.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -263,11 +264,15 @@ class Synthesizer:
         makes waiting for a slot fair between clients (serving.admission).
         """
         options = self.validate(options)
-        key = options.cache_key() + (":long-form" if long_form else "")  # the plans differ
+        # The audio follows from the options and the plan; the two modes plan alike unless the
+        # streaming one cuts its first segment short. So the plan is part of the key: a long
+        # text's long-form audio is never handed to a streaming request (or back), a short
+        # one's is the same entry either way.
+        plan = self.plan(options, long_form)
+        key = options.cache_key() + ":" + _plan_key(plan)
         cached = self.cache.get(key) if use_cache else None
         if use_cache:
             (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
-        plan = None if cached is not None else self.plan(options, long_form)
         state = _State()
         try:
             queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client)
@@ -696,6 +701,12 @@ def _segment_info(index: int, seg: PreparedSegment, acoustic: AcousticResult | N
     return SegmentInfo(index, seg.segment.text, utt.normalized, list(utt.syllables), list(utt.phonemes),
                        durations, start / rate, length / rate, 0.0, list(utt.unknown),
                        seg.source, list(seg.syllable_sources), list(utt.phoneme_syllable), seg.segment.ends_sentence)
+
+
+def _plan_key(plan: Plan) -> str:
+    """A short digest of how the input was cut (each segment's text and what follows it)."""
+    cut = "\x00".join(f"{p.segment.text}\x01{p.segment.pause_after}" for p in plan.segments)
+    return hashlib.sha256(cut.encode("utf-8")).hexdigest()[:16]
 
 
 def _timing_piece(seg: PreparedSegment, durations, start_s: float) -> Piece:

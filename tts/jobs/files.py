@@ -22,18 +22,22 @@ import shutil
 import struct
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from tts.audio.formats import CONTENT_TYPES, ffmpeg_args, ffmpeg_exe
 from tts.audio.wav import to_int16
+from tts.timing.alignment import Aligner, Piece
+from tts.timing.subtitles import Cue, cues, srt_text, vtt_text
 from tts.weights.fetch import sha256_file
 
 CHAPTER_GAP_S = 1.5  # silence between chapters in the joined file
 FORMATS = ("mp3", "m4b", "wav", "flac", "opus", "aac", "pcm")
-JOB_CONTENT_TYPES = {**CONTENT_TYPES, "m4b": "audio/mp4", "m4a": "audio/mp4"}
+JOB_CONTENT_TYPES = {**CONTENT_TYPES, "m4b": "audio/mp4", "m4a": "audio/mp4", "srt": "application/x-subrip",
+                     "vtt": "text/vtt; charset=utf-8"}
+SUBTITLE_FORMATS = ("srt", "vtt")
 # Formats whose container carries chapter markers, as ffmpeg writes them from its metadata file.
 MARKED = ("mp3", "m4b", "opus")  # checked: ffmpeg reads these markers back; its flac, wav and adts writers keep none
 _JOB_ID = re.compile(r"^[A-Za-z0-9_-]{8,80}$")
@@ -54,12 +58,14 @@ def _disk_full(root: Path) -> DiskFull:
 
 @dataclass(frozen=True)
 class ChapterAudio:
-    """What goes into one chapter's output: its title and its segments' (file, sha256, samples,
-    pause) in order."""
+    """What goes into one chapter's output: its title, its segments' (file, sha256, samples,
+    pause) in order, and for its subtitles its text and each segment's timing pieces."""
 
     index: int  # the job's chapter number, from 1
     title: str
     segments: list[tuple[str | None, str | None, int, int]]
+    text: str = ""
+    timings: list[list[Piece]] = field(default_factory=list)  # per segment, timed from its start
 
     @property
     def samples(self) -> int:
@@ -67,9 +73,10 @@ class ChapterAudio:
 
 
 class JobFiles:
-    def __init__(self, root: str | os.PathLike, sample_rate: int = 24000):
+    def __init__(self, root: str | os.PathLike, sample_rate: int = 24000, hop_size: int = 300):
         self.root = Path(root)
         self.rate = sample_rate
+        self.frame_s = hop_size / sample_rate  # one mel frame: what segment durations count
         self.root.mkdir(parents=True, exist_ok=True)
 
     def job_dir(self, job_id: str) -> Path:
@@ -167,14 +174,42 @@ class JobFiles:
                 raise _disk_full(self.root) from exc
             raise
         book = out / f"book.{fmt}"
+        chapter_cues = [self._cues(c) for c in chapters]
+        joined_cues = [_shifted(cue, start / self.rate) for cue_list, (start, _, _) in zip(chapter_cues, marks)
+                       for cue in cue_list]
         return {
-            "audio": {"file": str(book.relative_to(self.job_dir(job_id))), "bytes": book.stat().st_size,
-                      "sha256": sha256_file(book), "seconds": at / self.rate, "format": fmt},
-            "chapters": [{"index": c.index, "title": c.title, "file": str(p.relative_to(self.job_dir(job_id))),
-                          "bytes": p.stat().st_size, "sha256": sha256_file(p), "format": chapter_ext,
-                          "start_s": start / self.rate, "seconds": c.samples / self.rate}
-                         for c, p, (start, _, _) in zip(chapters, chapter_files, marks)],
+            "audio": {**self._entry(job_id, book, fmt), "seconds": at / self.rate,
+                      "subtitles": self._subtitles(job_id, out / "book", joined_cues)},
+            "chapters": [{"index": c.index, "title": c.title, **self._entry(job_id, p, chapter_ext),
+                          "start_s": start / self.rate, "seconds": c.samples / self.rate,
+                          "subtitles": self._subtitles(job_id, p.with_suffix(""), cue_list)}
+                         for c, p, (start, _, _), cue_list in zip(chapters, chapter_files, marks, chapter_cues)],
         }
+
+    def _entry(self, job_id: str, path: Path, fmt: str) -> dict:
+        return {"file": str(path.relative_to(self.job_dir(job_id))), "bytes": path.stat().st_size,
+                "sha256": sha256_file(path), "format": fmt}
+
+    def _cues(self, chapter: ChapterAudio) -> list[Cue]:
+        """Subtitle cues of one chapter, timed in its own file: the segments' timing pieces
+        through the aligner, over the chapter's text (their character offsets point into it)."""
+        aligner = Aligner(chapter.text, self.frame_s)
+        items, at = [], 0.0
+        for (_, _, samples, pause), pieces in zip(chapter.segments, chapter.timings):
+            for piece in pieces:
+                items += aligner.piece(replace(piece, start_s=at + piece.start_s))
+            at += (samples + pause) / self.rate
+        items += aligner.finish(at)
+        return cues(items)
+
+    def _subtitles(self, job_id: str, stem: Path, cue_list: list[Cue]) -> dict:
+        """SRT and WebVTT files of the cues beside the audio: {"srt": entry, "vtt": entry}."""
+        written = {}
+        for fmt, text in (("srt", srt_text(cue_list)), ("vtt", vtt_text(cue_list))):
+            path = stem.with_name(stem.name + "." + fmt)
+            self._write_atomic(path, text.encode("utf-8"))
+            written[fmt] = self._entry(job_id, path, fmt)
+        return written
 
     def output_path(self, job_id: str, entry: dict) -> Path:
         path = self.job_dir(job_id) / entry["file"]
@@ -275,3 +310,8 @@ def _wav_header(rate: int, samples: int) -> bytes:
     data = min(samples * 2, 0xFFFFFFFF - 36)  # past 4 GiB (24 h) the sizes saturate, as streamers write them
     return (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVE" + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate,
             rate * 2, 2, 16) + b"data" + struct.pack("<I", data))
+
+
+def _shifted(cue: Cue, by: float) -> Cue:
+    """A chapter's cue timed in the joined file."""
+    return Cue(cue.start + by, cue.end + by, cue.text, tuple((t + by, ch) for t, ch in cue.marks))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -26,6 +27,7 @@ from tts.options import Prosody, RequestError, SynthesisOptions
 from tts.pipeline import PlannedSegment
 from tts.serving.admission import RequestTimeout
 from tts.serving.batching import lower_priority
+from tts.timing.alignment import Piece
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,21 @@ def options_from_json(data: dict, text: str = "") -> SynthesisOptions:
     values = dict(data)
     values["prosody"] = Prosody(**values.get("prosody", {}))
     return SynthesisOptions(text=text, **values)
+
+
+def timing_to_json(done) -> str:
+    """A segment's timing pieces as stored: their start counted from the segment's own start
+    (a resumed job's runs start anywhere), character offsets in its chapter's text."""
+    base = done.infos[0].start_s if done.infos else 0.0
+    return json.dumps([[list(p.syllables), list(p.phoneme_syllable), list(p.durations),
+                        [list(x) for x in p.syllable_sources], [list(x) for x in p.char_sources],
+                        round(p.start_s - base, 6), p.ends_sentence] for p in done.timing], ensure_ascii=False)
+
+
+def timing_from_json(data: str | None) -> list[Piece]:
+    """Stored pieces, timed from their segment's start (empty for a segment recorded without)."""
+    return [Piece(tuple(syl), tuple(owner), tuple(dur), tuple(map(tuple, syl_src)), tuple(map(tuple, char_src)),
+                  start, ends) for syl, owner, dur, syl_src, char_src, start, ends in json.loads(data or "[]")]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -249,7 +266,7 @@ class JobRunner:
             for done in stream:
                 name, sha = self.files.write_segment(job.id, done.index, done.speech)
                 self.store.segment_done(job.id, self.worker, done.index, name, sha, len(done.speech), done.pause,
-                                        self.lease_s)
+                                        self.lease_s, timing_to_json(done))
                 if stop.is_set():
                     self._stopped(stop)
 
@@ -264,7 +281,8 @@ class JobRunner:
         for n, chapter in enumerate(job.chapters):
             mine = [(r.file, r.sha256, r.samples, r.pause) for r in rows if r.chapter == n]
             if mine:
-                chapters.append(ChapterAudio(n + 1, chapter["title"], mine))
+                chapters.append(ChapterAudio(n + 1, chapter["title"], mine, chapter["text"],
+                                             [timing_from_json(r.timing) for r in rows if r.chapter == n]))
         return self.files.write_outputs(job.id, job.title, chapters, job.response_format)
 
     def run_job(self, job_id: str, wait_s: float | None = None) -> str:

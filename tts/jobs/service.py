@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from tts.jobs.books import Book, Chapter, book_from_text
-from tts.jobs.files import FORMATS, JOB_CONTENT_TYPES, CorruptSegment, JobFiles
+from tts.jobs.files import FORMATS, JOB_CONTENT_TYPES, SUBTITLE_FORMATS, CorruptSegment, JobFiles
 from tts.jobs.runner import JobRunner, options_to_json
 from tts.jobs.store import Job, JobStore, NewJob
 from tts.options import RequestError
@@ -46,7 +46,7 @@ class JobService:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         db_url = db_url or os.environ.get(JOBS_DB_ENV) or None
         self.store = JobStore(db_url) if db_url else JobStore.in_directory(self.state_dir)
-        self.files = JobFiles(self.state_dir / "jobs", synth.sample_rate)
+        self.files = JobFiles(self.state_dir / "jobs", synth.sample_rate, synth.engine.hop_size)
         self.limits = synth.profile.jobs
         self.runner = JobRunner(synth, self.store, self.files, slots=runner_slots)
         if start:
@@ -160,7 +160,9 @@ class JobService:
                 entry.update(done=done, total=total, audio_seconds=round(samples / rate, 2))
             out = outputs.get(n + 1)
             if out is not None:
-                entry.update(url=f"{base}/{job.id}/chapters/{n + 1}", start_s=round(out["start_s"], 2))
+                url = f"{base}/{job.id}/chapters/{n + 1}"
+                entry.update(url=url, start_s=round(out["start_s"], 2),
+                             subtitles={fmt: f"{url}/subtitles?format={fmt}" for fmt in SUBTITLE_FORMATS})
             chapters.append(entry)
         body = {
             "id": job.id, "object": "job", "status": job.status, "title": job.title,
@@ -170,11 +172,13 @@ class JobService:
         }
         if job.status == "done":
             body["audio_url"] = f"{base}/{job.id}/audio"
+            body["subtitles"] = {fmt: f"{base}/{job.id}/subtitles?format={fmt}" for fmt in SUBTITLE_FORMATS}
         return body
 
-    def audio_file(self, job: Job, chapter: int | None = None) -> tuple[Path, str, str]:
-        """(path, content type, download name) of a done job's joined file or chapter (1-based).
-        RequestError 409 while not done, 404 for no such chapter, 410 when the file is gone."""
+    def audio_file(self, job: Job, chapter: int | None = None, subtitles: str | None = None) -> tuple[Path, str, str]:
+        """(path, content type, download name) of a done job's joined file or chapter (from 1),
+        or with `subtitles` ("srt"/"vtt") their subtitles. RequestError 409 while not done, 404
+        for no such chapter, 410 when the file is gone."""
         if job.status != "done" or not job.outputs:
             raise RequestError(f"the job is {job.status} ({job.done}/{job.total or 0} segments); its audio is "
                                "there once it is done", None, status=409)
@@ -187,6 +191,10 @@ class JobService:
                 raise RequestError(f"no chapter {chapter} with audio: the job has {len(job.chapters)} chapters, "
                                    "numbered from 1", "chapter", status=404)
             name = f"{chapter:03d} {entry['title']}"
+        if subtitles is not None:
+            if subtitles not in SUBTITLE_FORMATS:
+                raise RequestError(f"format must be one of {', '.join(SUBTITLE_FORMATS)}", "format")
+            entry = entry["subtitles"][subtitles]
         try:
             path = self.files.output_path(job.id, entry)
         except CorruptSegment as exc:
@@ -208,12 +216,14 @@ def safe_name(text: str, limit: int = 80) -> str:
 
 def export(service: JobService, job: Job, out_dir: str | os.PathLike) -> list[Path]:
     """Copy a done job's files to `out_dir` under readable names: the joined file as its title,
-    each chapter as "NNN title" (hard links where the file system allows: books are large)."""
+    each chapter as "NNN title", each with its SRT subtitles beside it (hard links where the
+    file system allows: books are large)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     entries = [(job.outputs["audio"], safe_name(job.title or "book"))]
     entries += [(c, f"{c['index']:03d} {safe_name(c['title'])}") for c in job.outputs["chapters"]]
+    entries += [(entry["subtitles"]["srt"], stem) for entry, stem in entries if "subtitles" in entry]
     for entry, stem in entries:
         source = service.files.output_path(job.id, entry)
         target = out / f"{stem}.{entry['format']}"

@@ -75,6 +75,7 @@ segments = Table(
     Column("sha256", String(64)),
     Column("samples", Integer, nullable=False, default=0),  # speech samples
     Column("pause", Integer, nullable=False, default=0),  # samples of silence after it
+    Column("timing", Text),  # JSON: what the aligner needs for its subtitles, timed from the segment's start
 )
 
 
@@ -131,6 +132,7 @@ class SegmentRow:
     sha256: str | None
     samples: int
     pause: int
+    timing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -390,7 +392,7 @@ class JobStore:
                         changed.append(p.idx)
                         conn.execute(update(segments).where(segments.c.job_id == job_id, segments.c.idx == p.idx)
                                      .values(chapter=p.chapter, chars=p.chars, text_sha=p.text_sha, done=False,
-                                             file=None, sha256=None, samples=0, pause=0))
+                                             file=None, sha256=None, samples=0, pause=0, timing=None))
             self._update_progress(conn, job_id, total=len(planned))
             conn.execute(update(jobs).where(jobs.c.id == job_id).values(total_chars=sum(p.chars for p in planned)))
         return changed
@@ -399,10 +401,10 @@ class JobStore:
         with self.engine.begin() as conn:
             rows = conn.execute(select(segments).where(segments.c.job_id == job_id).order_by(segments.c.idx))
             return [SegmentRow(r.idx, r.chapter, r.chars, r.text_sha, bool(r.done), r.file, r.sha256, r.samples,
-                               r.pause) for r in rows]
+                               r.pause, r.timing) for r in rows]
 
     def segment_done(self, job_id: str, worker: str, idx: int, file: str | None, sha256: str | None,
-                     samples: int, pause: int, lease_s: float) -> None:
+                     samples: int, pause: int, lease_s: float, timing: str | None = None) -> None:
         """Record a finished segment (and renew the lease), only while this worker holds the job."""
         with self.engine.begin() as conn:
             self._check_held(conn, job_id, worker)
@@ -410,7 +412,7 @@ class JobStore:
             before = conn.execute(select(segments.c.done, segments.c.chars, segments.c.samples, segments.c.pause)
                                   .where(mine)).one()
             conn.execute(update(segments).where(mine).values(done=True, file=file, sha256=sha256, samples=samples,
-                                                             pause=pause))
+                                                             pause=pause, timing=timing))
             # Counters move by this segment alone (recounting a book's thousands of rows for each
             # of them would cost more than the segment): counted once, however often it is redone.
             was = bool(before.done)
@@ -426,7 +428,7 @@ class JobStore:
         with self.engine.begin() as conn:
             self._check_held(conn, job_id, worker)
             conn.execute(update(segments).where(segments.c.job_id == job_id, segments.c.idx.in_(indices))
-                         .values(done=False, file=None, sha256=None, samples=0, pause=0))
+                         .values(done=False, file=None, sha256=None, samples=0, pause=0, timing=None))
             self._update_progress(conn, job_id)
 
     def finish(self, job_id: str, worker: str, outputs: dict) -> None:

@@ -201,8 +201,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         return {"requestBody": {"required": True, "content": {
             "application/json": {"schema": model.model_json_schema()}}}}
 
-    async def begin(request: Request, model: type[SpeechRequest]):
-        """Parse, build and start a request: (the request, its synthesis stream) or an error response."""
+    async def begin(request: Request, model: type[SpeechRequest], long_form_whole: bool = True):
+        """Parse, build and start a request: (the request, its synthesis stream) or an error response.
+        A whole (non-streamed) response runs in long-form mode unless `long_form_whole` is off."""
         try:
             payload = await request.json()
         except ValueError:
@@ -217,7 +218,7 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             options = await anyio.to_thread.run_sync(to_options, req)
             # A whole response wants the whole result, not early audio: long-form mode.
             return req, await anyio.to_thread.run_sync(functools.partial(
-                synth.stream, options, long_form=not req.stream, client=client_id(request)))
+                synth.stream, options, long_form=long_form_whole and not req.stream, client=client_id(request)))
         except ServiceBusy as exc:
             return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
         except RequestError as exc:
@@ -253,7 +254,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
     async def speech_timestamps(request: Request):
         """The audio with the time of every character, syllable and sentence (JSON), or as NDJSON
         objects, one per piece of the stream, each with the items its audio completes."""
-        req, stream = await begin(request, TimestampsRequest)
+        # The streaming plan either way: a whole answer here is promised to be exactly the
+        # streamed one joined (the same audio, the same timings).
+        req, stream = await begin(request, TimestampsRequest, long_form_whole=False)
         if req is None:
             return stream
         fmt = req.response_format

@@ -6,6 +6,7 @@
     GET    /v1/jobs/{id}              status, progress, ETA, chapters, error
     GET    /v1/jobs/{id}/audio        the joined audio (response_format; m4b with chapter markers)
     GET    /v1/jobs/{id}/chapters/{n} chapter n (from 1) on its own
+    GET    /v1/jobs/{id}/subtitles, /v1/jobs/{id}/chapters/{n}/subtitles   ?format=srt|vtt
     DELETE /v1/jobs/{id}              cancel and delete
 
 A job belongs to the credentials that made it: with --auth, the logged-in user (Basic or Bearer
@@ -132,6 +133,22 @@ def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None)
     def chapter(request: Request, job_id: str, number: int):
         try:
             path, media_type, name = service.audio_file(find(request, job_id), number)
+        except RequestError as exc:
+            return fail(exc)
+        return FileResponse(path, media_type=media_type, filename=name)
+
+    @router.get("/v1/jobs/{job_id}/subtitles")
+    def subtitles(request: Request, job_id: str, format: str = "srt"):  # noqa: A002 - the query's name
+        try:
+            path, media_type, name = service.audio_file(find(request, job_id), subtitles=format)
+        except RequestError as exc:
+            return fail(exc)
+        return FileResponse(path, media_type=media_type, filename=name)
+
+    @router.get("/v1/jobs/{job_id}/chapters/{number}/subtitles")
+    def chapter_subtitles(request: Request, job_id: str, number: int, format: str = "srt"):  # noqa: A002
+        try:
+            path, media_type, name = service.audio_file(find(request, job_id), number, subtitles=format)
         except RequestError as exc:
             return fail(exc)
         return FileResponse(path, media_type=media_type, filename=name)

@@ -212,6 +212,8 @@ def jobs_html(service, owner: str, ids: list | None) -> tuple[str, list[tuple[st
                      f'全部 All ({job.response_format})</a>']
             links += [f'<a class="job-chapter" href="{c["url"]}" download>{c["index"]}. {html.escape(c["title"])}</a>'
                       for c in body["chapters"] if "url" in c]
+            links += [f'<a class="job-subtitles" href="{url}" download>字幕 Subtitles ({fmt.upper()})</a>'
+                      for fmt, url in body["subtitles"].items()]
             parts.append("<br>下载 Download: " + " · ".join(links))
         if job.error:
             parts.append(f'<br><span class="job-error">{html.escape(job.error)}</span>')
