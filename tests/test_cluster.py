@@ -171,6 +171,72 @@ def test_health_check_fails_when_a_worker_thread_is_dead(tiny_engine, tiny_pipel
         gen.close()
 
 
+class LocalHandle:
+    """A DeploymentHandle stand-in: `handle[.options(stream=True)].method.remote(...)` calls the
+    API deployment's method on a local replica object at once (`.result()`, or iterate)."""
+
+    class _Stream:
+        def __init__(self, gen):
+            self._gen = gen
+
+        def __iter__(self):
+            return self._gen
+
+        def cancel(self):
+            self._gen.close()
+
+    def __init__(self, replica):
+        self._replica = replica
+
+    def options(self, stream: bool = False) -> "LocalHandle":
+        return self
+
+    def __getattr__(self, name):
+        import inspect
+        import types
+
+        from tts.serving.cluster import SpeechAPI
+
+        method = getattr(SpeechAPI.func_or_class, name)
+
+        def remote(*args, **kwargs):
+            out = method(self._replica, *args, **kwargs)
+            return self._Stream(out) if inspect.isgenerator(out) else types.SimpleNamespace(result=lambda: out)
+
+        return types.SimpleNamespace(remote=remote)
+
+
+def test_the_web_page_builds_and_speaks_over_the_api_deployments_methods(tiny_synth, tmp_path):
+    """What the cluster's web page runs, without a cluster: create_app(ui=True, api=False) over a
+    RemoteSynthesizer whose calls go to SpeechAPI's ui_* methods, with a runner-less job service
+    (every attribute the page and its jobs tab read must exist there); its stream gives the
+    synthesizer's own audio."""
+    pytest.importorskip("ray.serve")
+    import types
+
+    import numpy as np
+    from fastapi.testclient import TestClient
+
+    from tts.options import SynthesisOptions
+    from tts.serving.cluster import RemoteSynthesizer, job_service
+    from tts.web.app import create_app
+
+    remote = RemoteSynthesizer(LocalHandle(types.SimpleNamespace(synth=tiny_synth)), tiny_synth.profile)
+    jobs = job_service(remote, str(tmp_path), None, start=False, runner_slots=1)
+    try:
+        client = TestClient(create_app(remote, ui=True, api=False, jobs=jobs))
+        assert client.get("/").status_code == 200
+        assert client.post("/v1/audio/speech", json={"input": "你好"}).status_code == 404  # no API here
+        options = SynthesisOptions("今天天气很好。")
+        with remote.stream(options) as stream:
+            streamed = np.concatenate([chunk.audio for chunk in stream])
+        assert np.array_equal(streamed, stream.result.audio)
+        assert np.array_equal(streamed, tiny_synth.synthesize(options, use_cache=False).audio)
+        assert remote.plan(options).segments and remote.info()["profile"] == tiny_synth.profile.name
+    finally:
+        jobs.close()
+
+
 @pytest.mark.debian_tools
 def test_private_postgresql_hands_concurrent_claimers_different_rows():
     """The job store's database for a cluster: a private PostgreSQL (run as `postgres`, on a Unix

@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -187,8 +188,8 @@ class SpeechAPI:
         return self.synth.pipeline.prepare_segment(planned)
 
     def ui_describe(self) -> dict:
-        return {"sample_rate": self.synth.sample_rate, "qualities": self.synth.available_qualities(),
-                "info": self.synth.info()}
+        return {"sample_rate": self.synth.sample_rate, "hop_size": self.synth.engine.hop_size,
+                "qualities": self.synth.available_qualities(), "info": self.synth.info()}
 
     def __del__(self):  # Serve calls it when it stops the replica
         for part in ("_gauges", "_trimmer"):
@@ -250,6 +251,9 @@ class RemoteSynthesizer:
         self.pipeline = _RemotePipeline(handle)
         described = handle.ui_describe.remote().result()
         self.sample_rate = described["sample_rate"]
+        # The page's job service times subtitles in the models' frames: the engine's frame size
+        # is all it reads of an engine, and the page has none of its own.
+        self.engine = types.SimpleNamespace(hop_size=described["hop_size"])
         self._qualities = described["qualities"]
 
     def available_qualities(self) -> list[str]:
