@@ -99,10 +99,11 @@ def idle_first_chunk(url: str, n: int = 10) -> float:
         return 1000 * statistics.median(stream_one(c, IDLE_TEXT)[0] for _ in range(n))
 
 
-def start_single(profile: Path, port: int) -> subprocess.Popen:
+def start_single(profile: Path, port: int, state_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "tts.web.app", "--no-ui", "--profile", str(profile),
-                             "--port", str(port), "--rate-limit", "0"], env=env, cwd=ROOT,
+                             "--port", str(port), "--rate-limit", "0", "--client-concurrency", "1000",
+                             "--state-dir", str(state_dir)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -136,13 +137,15 @@ def main() -> int:
 
         profile = bench_profile(cluster.root)
         single_port, serve_port = free_port(), free_port()
-        single = start_single(profile, single_port)
+        state_dir = cluster.root / "state"  # the job stores of this run, not the user's
+        single = start_single(profile, single_port, state_dir / "single")
         try:
             serve.start(proxy_location="HeadOnly", http_options={"host": "127.0.0.1", "port": serve_port})
             urls = {"single": f"http://127.0.0.1:{single_port}", "serve": f"http://127.0.0.1:{serve_port}"}
 
             def deploy(replicas: int) -> None:
-                serve.run(build({"profile": str(profile), "replicas": replicas, "max_replicas_per_node": 1}),
+                serve.run(build({"profile": str(profile), "replicas": replicas, "max_replicas_per_node": 1,
+                                 "state_dir": str(state_dir / "serve"), "jobs_db": None}),
                           name=APP_NAME, route_prefix="/")
 
             for r in range(args.rounds):
