@@ -3,6 +3,9 @@
 #   ./run.sh [app options]      set up, then start the web app (http://127.0.0.1:7860)
 #   ./run.sh test [pytest args] set up (with test tools), then run the whole test suite
 #   ./run.sh test -m "not real_weights"   the fast tier: no pretrained weights needed or fetched
+#   ./run.sh cluster [options]  set up (with the cluster extra: Ray Serve), start a local Ray head
+#                               and the API replicas of deploy/ray/serve.yaml, print the URL;
+#                               Ctrl-C stops what it started (docs/cluster.md)
 #   ./run.sh --share localtunnel [--subdomain S] [app options]
 #                               a public URL through localtunnel (npm client put in .venv/tools)
 #   ./run.sh --share caddy --domain D [--user U] [--email E] [app options]
@@ -77,6 +80,12 @@ setup_test_tools() {
   command -v caddy >/dev/null 2>&1 || missing+=(caddy)
   command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
   command -v sox >/dev/null 2>&1 || missing+=(sox)
+  # The cluster tests run their Ray nodes in a network namespace of their own (unshare, ip).
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # A private PostgreSQL server for the job store shared by cluster replicas (tests/pgserver.py;
+  # Debian keeps initdb and pg_ctl off PATH).
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   # A CJK font, so the browser test's screenshots show Chinese text.
   [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -136,9 +145,16 @@ case "${1:-}" in
     case " $* " in *"not real_weights"*) ZH_TTS_NO_FETCH=1 ;; esac
     setup_venv
     install_requirements requirements-dev.txt
+    install_requirements requirements-cluster.txt  # the cluster tests (tests/test_cluster.py)
     setup_test_tools
     setup_localtunnel  # the sharing tests drive the real client against a stand-in tunnel server
     exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  cluster)
+    shift
+    setup_venv
+    install_requirements requirements-cluster.txt
+    exec "$VENV/bin/python" -m tts.serving.cluster "$@"
     ;;
   *)
     for arg in "$@"; do

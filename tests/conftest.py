@@ -4,7 +4,8 @@ random-weight voice for plumbing tests, and the markers that sort tests into tie
 Markers (README, "Tests"): `real_weights` is set on every test that needs the fetched weights —
 automatically for tests using the `weights_dir` fixture (directly or through `engine`, `synth`,
 `url`, ...), by hand for tests that start a process loading them; `browser` for the Chromium
-tests; `debian_tools` for tests driving Caddy, espeak-ng or sox. `./run.sh test` runs them all;
+tests; `debian_tools` for tests driving Caddy, espeak-ng, sox or PostgreSQL; `cluster` for the
+tests on a local Ray cluster (tests/cluster_scenario.py, run as root in a network namespace). `./run.sh test` runs them all;
 `./run.sh test -m "not real_weights"` is the fast tier.
 """
 

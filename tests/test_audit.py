@@ -18,12 +18,13 @@ import httpx
 from conftest import report
 
 ROOT = Path(__file__).resolve().parent.parent
-PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)")
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)(?:\[[A-Za-z0-9_,.\-]+\])?==([^\s;#]+)")  # name[extras]==version
+REQUIREMENTS = ("requirements.txt", "requirements-dev.txt", "requirements-cluster.txt")
 
 
 def pins() -> dict[str, str]:
     found = {}
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in REQUIREMENTS:
         for line in (ROOT / name).read_text().splitlines():
             m = PIN.match(line.strip())
             if m:
@@ -32,7 +33,7 @@ def pins() -> dict[str, str]:
 
 
 def test_every_requirement_is_pinned():
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in REQUIREMENTS:
         for line in (ROOT / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-r"):
@@ -42,7 +43,7 @@ def test_every_requirement_is_pinned():
 def test_pip_audit_finds_no_known_vulnerabilities():
     pinned = pins()
     audited, vulnerable, unaudited = {}, {}, []
-    for req in ("requirements.txt", "requirements-dev.txt"):
+    for req in REQUIREMENTS:
         proc = subprocess.run([sys.executable, "-m", "pip_audit", "-r", str(ROOT / req), "--no-deps",
                                "--disable-pip", "-f", "json", "--progress-spinner", "off"],
                               capture_output=True, text=True, timeout=600)

@@ -299,6 +299,11 @@ class Synthesizer:
                 pass
             return stream.result
 
+    def workers_alive(self) -> bool:
+        """Every device worker thread is running: what /healthz and a cluster replica's health
+        check report (a replica whose worker died is replaced)."""
+        return all(worker.alive for worker in self.workers.values())
+
     def segment_stream(self, options: SynthesisOptions, plan: list[PlannedSegment], total: int,
                        stop: threading.Event | None = None) -> SynthesisStream | None:
         """Long-form background work (a job): a SegmentAudio for each of `plan`'s segments, in

@@ -121,6 +121,11 @@ class BatchWorker:
         with self._cond:
             return len(self._pending) + len(self._background)
 
+    @property
+    def alive(self) -> bool:
+        """Whether the worker thread still runs (health checks: a dead one serves nothing)."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 5.0) -> None:
         with self._cond:
             self._stopping = True

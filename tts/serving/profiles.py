@@ -110,6 +110,20 @@ class Jobs:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    # Ray Serve (tts/serving/cluster.py, docs/cluster.md): each API replica holds its own models
+    # and batching workers; Serve adds replicas while the requests in progress per replica stay
+    # above the target, and removes them (down to the minimum) when they fall below it. A
+    # replica takes seconds to load and warm up, so the minimum is at least one: no scale-to-zero.
+    min_replicas: int = field(default=1, metadata=_range(1, 1000))
+    max_replicas: int = field(default=2, metadata=_range(1, 1000))
+    target_ongoing_requests: float = field(default=2.0, metadata=_range(0.1, 1024.0))
+    # CPUs Ray reserves for each replica (it places replicas where they fit); on a CPU profile
+    # with cpu.threads 0 the replica's torch threads follow this instead of every core of its node.
+    replica_cpus: float = field(default=1.0, metadata=_range(0.0, 1024.0))
+
+
+@dataclass(frozen=True)
 class Cache:
     max_entries: int = field(default=256, metadata=_range(0, 1_000_000))
     max_mb: int = field(default=256, metadata=_range(0, 1_000_000))
@@ -132,6 +146,7 @@ class Profile:
     batching: Batching = Batching()
     serving: Serving = Serving()
     jobs: Jobs = Jobs()
+    cluster: Cluster = Cluster()
     cache: Cache = Cache()
     cpu: CPU = CPU()
 
@@ -199,6 +214,8 @@ def profile_from_dict(data: dict, source: str = "profile") -> Profile:
         raise ProfileError(f"{source}: vocoder.first_block_frames must not exceed vocoder.block_frames")
     if profile.acoustic.first_chunk_chars > profile.text.max_segment_chars:
         raise ProfileError(f"{source}: acoustic.first_chunk_chars must not exceed text.max_segment_chars")
+    if profile.cluster.min_replicas > profile.cluster.max_replicas:
+        raise ProfileError(f"{source}: cluster.min_replicas must not exceed cluster.max_replicas")
     return profile
 
 

@@ -295,7 +295,7 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
 
     @router.get("/healthz")
     def healthz():
-        alive = all(w._thread.is_alive() for w in synth.workers.values())
+        alive = synth.workers_alive()
         body = {"status": "ok" if alive else "degraded", "profile": synth.profile.name,
                 "running": synth.admission.running, "waiting": synth.admission.waiting}
         return JSONResponse(body, status_code=200 if alive else 503)

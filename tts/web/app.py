@@ -18,7 +18,7 @@ MAX_UPLOAD = "16mb"
 
 def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = None, public_metrics: bool = False,
                cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20,
-               client_concurrency: int = 0, jobs=None):
+               client_concurrency: int = 0, jobs=None, api: bool = True):
     """The FastAPI app over one Synthesizer: the HTTP API, and with `ui` the Gradio UI mounted at /.
 
     Security (login on every route, CORS, rate limit) wraps both; without the UI the app needs no
@@ -27,6 +27,8 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     the app makes its own in a temporary directory, which lasts as long as the process.
     Limits per client (off unless given; `serve` turns the concurrency limit on): at most
     `client_concurrency` synthesis requests in progress, `rate_per_minute` requests a minute.
+    `api=False` leaves the HTTP API (and /v1/jobs) out: the cluster's web page, whose synthesizer
+    is the API replicas, serves only the UI.
     """
     from fastapi import FastAPI
 
@@ -42,8 +44,9 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     if jobs is None:
         jobs = JobService.temporary(synthesizer)
     app.state.jobs = jobs
-    app.include_router(create_router(synthesizer))
-    app.include_router(create_jobs_router(jobs, auth))
+    if api:
+        app.include_router(create_router(synthesizer))
+        app.include_router(create_jobs_router(jobs, auth))
     if not ui:
         return app
     import gradio as gr
