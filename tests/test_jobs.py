@@ -366,6 +366,55 @@ def test_bad_job_requests_are_4xx(jobs_url, payload, status, param):
     assert r.json()["error"]["param"] == param
 
 
+def test_a_job_takes_a_book_sized_input_and_defaults_to_mp3(tiny_synth, tmp_path):
+    """The profile as shipped: a job's input may be far longer than one request's (2,000,000
+    characters by default, against /v1/audio/speech's max_request_chars), and its audio is mp3
+    unless asked otherwise."""
+    limit = tiny_synth.profile.jobs.max_chars
+    assert limit == 2_000_000 and limit > tiny_synth.profile.text.max_request_chars
+    queued = JobService(tiny_synth, tmp_path / "queued", start=False)  # nothing runs: only what is accepted
+    with serve(tiny_synth, ui=False, jobs=queued) as url:
+        book = ("第一章 开始\n" + "春天来了，小草从地下探出头来。" * (limit // 15))[:limit]
+        assert len(book) == limit
+        accepted = httpx.post(f"{url}/v1/jobs", json={"input": book}, timeout=120)
+        assert accepted.status_code == 202, accepted.text[:300]
+        assert accepted.json()["response_format"] == "mp3"
+        over = httpx.post(f"{url}/v1/jobs", json={"input": book + "。"}, timeout=120)
+        assert over.status_code == 413 and over.json()["error"]["param"] == "input"
+        speech = httpx.post(f"{url}/v1/audio/speech", json={"input": book[:tiny_synth.profile.text.max_request_chars + 1]},
+                            timeout=120)
+        assert speech.status_code == 413  # the same text is too long for one request
+    queued.close()
+    service = JobService(tiny_synth, tmp_path / "run")
+    with serve(tiny_synth, ui=False, jobs=service) as url:
+        job_id = httpx.post(f"{url}/v1/jobs", json={"input": BOOK}).json()["id"]
+        job = wait_for(lambda: (j := httpx.get(f"{url}/v1/jobs/{job_id}").json())["status"] in ("done", "failed") and j)
+        assert job["status"] == "done", job["error"]
+        joined = httpx.get(f"{url}/v1/jobs/{job_id}/audio")
+        assert joined.headers["content-type"] == "audio/mpeg"
+        assert [t for _, t in read_markers(joined.content, ".mp3")] == ["第一章 春天", "第二章 夏天", "第三章 秋天"]
+        chapter = httpx.get(f"{url}/v1/jobs/{job_id}/chapters/1")
+        assert chapter.headers["content-type"] == "audio/mpeg"
+        seconds = len(decode_any(joined.content, ".mp3")) / 24000
+        assert seconds == pytest.approx(job["progress"]["audio_seconds"] + 2 * 1.5, abs=0.2)
+    service.close()
+
+
+def test_the_state_directory_defaults_to_the_users_data_directory(monkeypatch, tmp_path):
+    from tts.jobs.service import default_state_dir
+    from tts.web.app import parse_args
+
+    monkeypatch.delenv("ZH_TTS_STATE_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_state_dir() == tmp_path / "home" / ".local" / "share" / "zh-tts"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_state_dir() == tmp_path / "data" / "zh-tts"
+    monkeypatch.setenv("ZH_TTS_STATE_DIR", str(tmp_path / "state"))
+    assert default_state_dir() == tmp_path / "state"
+    assert parse_args(["--state-dir", "/srv/tts"]).state_dir == "/srv/tts" and parse_args([]).state_dir is None
+
+
 def test_job_limits_length_and_active_jobs_per_client(tiny_engine, tiny_pipeline, tmp_path):
     s = make(tiny_engine, tiny_pipeline, jobs={"max_chars": 500, "max_active_per_client": 2})
     service = JobService(s, tmp_path, start=False)  # nothing runs: the jobs stay queued
