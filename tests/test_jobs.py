@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import errno
 import io
+import os
 import re
 import signal
 import subprocess
@@ -525,6 +526,60 @@ def test_a_job_survives_kill_9_and_its_audio_equals_an_uninterrupted_run(tmp_pat
     report(f"kill -9 mid-job: resumed at segment {job['progress']['done']} of {job['progress']['total']}, "
            f"final audio {len(audio) / 24000:.1f} s equal to an uninterrupted run "
            f"(SNR {snr_db(reference, audio):.0f} dB); job done {resumed['progress']['done']}/{resumed['progress']['total']}")
+
+
+class AppProcess(ServerProcess):
+    """`python app.py --no-ui` itself, on the real weights, its state directory from
+    $ZH_TTS_STATE_DIR (the flag's twin; the browser test passes --state-dir)."""
+
+    def __init__(self, state_dir: Path, log: Path, weights: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log, "a")
+        env = {**os.environ, "ZH_TTS_STATE_DIR": str(state_dir), "ZH_TTS_DATA_DIR": str(weights)}
+        for name in ("ZH_TTS_JOBS_DB", "ZH_TTS_AUTH", "ZH_TTS_HOST", "ZH_TTS_PORT"):
+            env.pop(name, None)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--no-ui", "--profile", "cpu", "--port", str(self.port)],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(self._up, timeout=300, every=0.2)
+
+
+def test_a_job_survives_kill_9_of_app_py_with_the_real_voice(weights_dir, tmp_path):
+    """The issue's CI case on the real weights and the real entry point: app.py is killed with
+    SIGKILL mid-job, started again on the same state directory; the job resumes and its audio
+    equals an uninterrupted run's, segment by segment."""
+    state = tmp_path / "state"
+    text = BOOK * 6
+    server = AppProcess(state, tmp_path / "app.log", weights_dir)
+    try:
+        job_id = httpx.post(f"{server.url}/v1/jobs", json={"input": text, "response_format": "wav"}).json()["id"]
+        job = wait_for(lambda: (j := httpx.get(f"{server.url}/v1/jobs/{job_id}").json())["progress"]["done"] >= 4 and j,
+                       timeout=600, every=0.05)
+        server.kill()
+        assert job["status"] == "running" and job["progress"]["done"] < job["progress"]["total"]
+        assert (state / "jobs.db").is_file() and list((state / "jobs" / job_id / "segments").glob("*.flac"))
+        server = AppProcess(state, tmp_path / "app.log", weights_dir)
+        resumed = wait_for(lambda: (j := httpx.get(f"{server.url}/v1/jobs/{job_id}").json())["status"]
+                           in ("done", "failed") and j, timeout=600)
+        assert resumed["status"] == "done", resumed["error"]
+        reference_id = httpx.post(f"{server.url}/v1/jobs", json={"input": text, "response_format": "wav"}).json()["id"]
+        reference_job = wait_for(lambda: (j := httpx.get(f"{server.url}/v1/jobs/{reference_id}").json())["status"]
+                                 in ("done", "failed") and j, timeout=600)
+        assert reference_job["status"] == "done", reference_job["error"]
+        audio = wav_audio(httpx.get(f"{server.url}/v1/jobs/{job_id}/audio").content)
+        reference = wav_audio(httpx.get(f"{server.url}/v1/jobs/{reference_id}/audio").content)
+    finally:
+        server.stop()
+    store = JobStore.in_directory(state)
+    ours, theirs = store.segments(job_id), store.segments(reference_id)
+    assert [(r.samples, r.pause) for r in ours] == [(r.samples, r.pause) for r in theirs]  # segment by segment
+    assert store.get(job_id).attempts == 2  # taken up again, not started over
+    assert len(audio) == len(reference) and snr_db(reference, audio) >= 60
+    assert float(np.sqrt(np.mean(audio**2))) > 0.02  # speech, not silence
+    report(f"kill -9 of app.py mid-job (real voice): resumed at segment {job['progress']['done']} of "
+           f"{job['progress']['total']}, {len(audio) / 24000:.1f} s of audio equal to an uninterrupted run "
+           f"(SNR {snr_db(reference, audio):.0f} dB)")
 
 
 # ---- real weights ----
