@@ -789,6 +789,8 @@ def test_the_book_command_resumes_after_ctrl_c(tmp_path):
     second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, second.stderr
     assert f"resuming: {job.done} of {job.total} segments already done" in second.stderr
+    assert re.search(rf"^\[#{{30}}\] 100\.0% {job.total}/{job.total} segments, \d+\.\d min of audio$", second.stderr,
+                     re.MULTILINE), second.stderr  # the progress bar, to its end
     assert {idx: (out / ".zh-tts" / "jobs" / job.id / f"segments/{idx:06d}.flac").stat().st_mtime_ns
             for idx in kept} == kept  # what was done before Ctrl-C was not done again
     files = sorted(p.name for p in out.glob("*.mp3"))
