@@ -404,3 +404,44 @@ def test_the_service_keeps_answering_when_a_worker_node_is_lost(scenario):
     s = step(scenario, "remove_node")
     every_request_succeeded_within_one_retry(s)
     assert s["after"] == [200, 200, 200]
+
+
+# ---- ./run.sh cluster, as README.md describes it ----
+
+def test_run_sh_cluster_runs_the_cluster_command_after_its_set_up():
+    """`./run.sh cluster` sets up with the extra, then is `python -m tts.serving.cluster` (which the
+    next test runs: it cannot run run.sh itself without reinstalling the shared environment)."""
+    script = (ROOT / "run.sh").read_text()
+    branch = script.split("\n  cluster)\n", 1)[1].split(";;", 1)[0]
+    assert [line.strip() for line in branch.strip().splitlines()] == [
+        "shift", "setup_venv", "install_requirements requirements-cluster.txt",
+        'exec "$VENV/bin/python" -m tts.serving.cluster "$@"']
+
+
+@pytest.mark.cluster
+def test_the_cluster_command_serves_the_api_the_page_and_jobs_and_ctrl_c_stops_what_it_started(weights_dir):
+    """`./run.sh cluster` with its defaults (deploy/ray/serve.yaml, port 8000), in a network
+    namespace of its own (tests/cluster_command.py): it prints the URLs README names; the API
+    speaks, the page answers at /ui/, a job runs; Ctrl-C exits 0 and leaves no process of its
+    Ray head behind, nor its temporary directory."""
+    pytest.importorskip("ray.serve")
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("the cluster runs in a network namespace of its own: needs root and unshare")
+    from raycluster import kill_cluster_processes, short_temp_dir
+
+    root = short_temp_dir()
+    out = root / "report.json"
+    env = {**os.environ, "ZH_TTS_DATA_DIR": str(weights_dir)}
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "tests" / "cluster_command.py"), str(root), str(out)],
+                              capture_output=True, text=True, timeout=SCENARIO_TIMEOUT_S, env=env, cwd=ROOT)
+        assert out.is_file(), f"no report (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
+        data = json.loads(out.read_text())
+    finally:
+        kill_cluster_processes(root)
+        shutil.rmtree(root, ignore_errors=True)
+    assert "error" not in data, f"{data['error']}\ncommand log:\n{data.get('log_tail', '')}"
+    assert data["exit_code"] == 0 and data["left_running"] == [] and data["head_processes"] > 0
+    assert data["speech"]["audio_s"] > 1.5 and data["ui_status"] == 200 and data["job"]["status"] == "done"
+    report(f"./run.sh cluster: URLs printed after {data['ready_s']} s; speech, /ui/ and a job answered; "
+           f"Ctrl-C stopped all {data['head_processes']} processes of its head")

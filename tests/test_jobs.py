@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import errno
 import io
+import os
 import re
 import signal
 import subprocess
@@ -366,6 +367,55 @@ def test_bad_job_requests_are_4xx(jobs_url, payload, status, param):
     assert r.json()["error"]["param"] == param
 
 
+def test_a_job_takes_a_book_sized_input_and_defaults_to_mp3(tiny_synth, tmp_path):
+    """The profile as shipped: a job's input may be far longer than one request's (2,000,000
+    characters by default, against /v1/audio/speech's max_request_chars), and its audio is mp3
+    unless asked otherwise."""
+    limit = tiny_synth.profile.jobs.max_chars
+    assert limit == 2_000_000 and limit > tiny_synth.profile.text.max_request_chars
+    queued = JobService(tiny_synth, tmp_path / "queued", start=False)  # nothing runs: only what is accepted
+    with serve(tiny_synth, ui=False, jobs=queued) as url:
+        book = ("第一章 开始\n" + "春天来了，小草从地下探出头来。" * (limit // 15))[:limit]
+        assert len(book) == limit
+        accepted = httpx.post(f"{url}/v1/jobs", json={"input": book}, timeout=120)
+        assert accepted.status_code == 202, accepted.text[:300]
+        assert accepted.json()["response_format"] == "mp3"
+        over = httpx.post(f"{url}/v1/jobs", json={"input": book + "。"}, timeout=120)
+        assert over.status_code == 413 and over.json()["error"]["param"] == "input"
+        speech = httpx.post(f"{url}/v1/audio/speech", json={"input": book[:tiny_synth.profile.text.max_request_chars + 1]},
+                            timeout=120)
+        assert speech.status_code == 413  # the same text is too long for one request
+    queued.close()
+    service = JobService(tiny_synth, tmp_path / "run")
+    with serve(tiny_synth, ui=False, jobs=service) as url:
+        job_id = httpx.post(f"{url}/v1/jobs", json={"input": BOOK}).json()["id"]
+        job = wait_for(lambda: (j := httpx.get(f"{url}/v1/jobs/{job_id}").json())["status"] in ("done", "failed") and j)
+        assert job["status"] == "done", job["error"]
+        joined = httpx.get(f"{url}/v1/jobs/{job_id}/audio")
+        assert joined.headers["content-type"] == "audio/mpeg"
+        assert [t for _, t in read_markers(joined.content, ".mp3")] == ["第一章 春天", "第二章 夏天", "第三章 秋天"]
+        chapter = httpx.get(f"{url}/v1/jobs/{job_id}/chapters/1")
+        assert chapter.headers["content-type"] == "audio/mpeg"
+        seconds = len(decode_any(joined.content, ".mp3")) / 24000
+        assert seconds == pytest.approx(job["progress"]["audio_seconds"] + 2 * 1.5, abs=0.2)
+    service.close()
+
+
+def test_the_state_directory_defaults_to_the_users_data_directory(monkeypatch, tmp_path):
+    from tts.jobs.service import default_state_dir
+    from tts.web.app import parse_args
+
+    monkeypatch.delenv("ZH_TTS_STATE_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_state_dir() == tmp_path / "home" / ".local" / "share" / "zh-tts"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_state_dir() == tmp_path / "data" / "zh-tts"
+    monkeypatch.setenv("ZH_TTS_STATE_DIR", str(tmp_path / "state"))
+    assert default_state_dir() == tmp_path / "state"
+    assert parse_args(["--state-dir", "/srv/tts"]).state_dir == "/srv/tts" and parse_args([]).state_dir is None
+
+
 def test_job_limits_length_and_active_jobs_per_client(tiny_engine, tiny_pipeline, tmp_path):
     s = make(tiny_engine, tiny_pipeline, jobs={"max_chars": 500, "max_active_per_client": 2})
     service = JobService(s, tmp_path, start=False)  # nothing runs: the jobs stay queued
@@ -476,6 +526,60 @@ def test_a_job_survives_kill_9_and_its_audio_equals_an_uninterrupted_run(tmp_pat
     report(f"kill -9 mid-job: resumed at segment {job['progress']['done']} of {job['progress']['total']}, "
            f"final audio {len(audio) / 24000:.1f} s equal to an uninterrupted run "
            f"(SNR {snr_db(reference, audio):.0f} dB); job done {resumed['progress']['done']}/{resumed['progress']['total']}")
+
+
+class AppProcess(ServerProcess):
+    """`python app.py --no-ui` itself, on the real weights, its state directory from
+    $ZH_TTS_STATE_DIR (the flag's twin; the browser test passes --state-dir)."""
+
+    def __init__(self, state_dir: Path, log: Path, weights: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log, "a")
+        env = {**os.environ, "ZH_TTS_STATE_DIR": str(state_dir), "ZH_TTS_DATA_DIR": str(weights)}
+        for name in ("ZH_TTS_JOBS_DB", "ZH_TTS_AUTH", "ZH_TTS_HOST", "ZH_TTS_PORT"):
+            env.pop(name, None)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--no-ui", "--profile", "cpu", "--port", str(self.port)],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(self._up, timeout=300, every=0.2)
+
+
+def test_a_job_survives_kill_9_of_app_py_with_the_real_voice(weights_dir, tmp_path):
+    """The issue's CI case on the real weights and the real entry point: app.py is killed with
+    SIGKILL mid-job, started again on the same state directory; the job resumes and its audio
+    equals an uninterrupted run's, segment by segment."""
+    state = tmp_path / "state"
+    text = BOOK * 6
+    server = AppProcess(state, tmp_path / "app.log", weights_dir)
+    try:
+        job_id = httpx.post(f"{server.url}/v1/jobs", json={"input": text, "response_format": "wav"}).json()["id"]
+        job = wait_for(lambda: (j := httpx.get(f"{server.url}/v1/jobs/{job_id}").json())["progress"]["done"] >= 4 and j,
+                       timeout=600, every=0.05)
+        server.kill()
+        assert job["status"] == "running" and job["progress"]["done"] < job["progress"]["total"]
+        assert (state / "jobs.db").is_file() and list((state / "jobs" / job_id / "segments").glob("*.flac"))
+        server = AppProcess(state, tmp_path / "app.log", weights_dir)
+        resumed = wait_for(lambda: (j := httpx.get(f"{server.url}/v1/jobs/{job_id}").json())["status"]
+                           in ("done", "failed") and j, timeout=600)
+        assert resumed["status"] == "done", resumed["error"]
+        reference_id = httpx.post(f"{server.url}/v1/jobs", json={"input": text, "response_format": "wav"}).json()["id"]
+        reference_job = wait_for(lambda: (j := httpx.get(f"{server.url}/v1/jobs/{reference_id}").json())["status"]
+                                 in ("done", "failed") and j, timeout=600)
+        assert reference_job["status"] == "done", reference_job["error"]
+        audio = wav_audio(httpx.get(f"{server.url}/v1/jobs/{job_id}/audio").content)
+        reference = wav_audio(httpx.get(f"{server.url}/v1/jobs/{reference_id}/audio").content)
+    finally:
+        server.stop()
+    store = JobStore.in_directory(state)
+    ours, theirs = store.segments(job_id), store.segments(reference_id)
+    assert [(r.samples, r.pause) for r in ours] == [(r.samples, r.pause) for r in theirs]  # segment by segment
+    assert store.get(job_id).attempts == 2  # taken up again, not started over
+    assert len(audio) == len(reference) and snr_db(reference, audio) >= 60
+    assert float(np.sqrt(np.mean(audio**2))) > 0.02  # speech, not silence
+    report(f"kill -9 of app.py mid-job (real voice): resumed at segment {job['progress']['done']} of "
+           f"{job['progress']['total']}, {len(audio) / 24000:.1f} s of audio equal to an uninterrupted run "
+           f"(SNR {snr_db(reference, audio):.0f} dB)")
 
 
 # ---- real weights ----
@@ -685,6 +789,8 @@ def test_the_book_command_resumes_after_ctrl_c(tmp_path):
     second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, second.stderr
     assert f"resuming: {job.done} of {job.total} segments already done" in second.stderr
+    assert re.search(rf"^\[#{{30}}\] 100\.0% {job.total}/{job.total} segments, \d+\.\d min of audio$", second.stderr,
+                     re.MULTILINE), second.stderr  # the progress bar, to its end
     assert {idx: (out / ".zh-tts" / "jobs" / job.id / f"segments/{idx:06d}.flac").stat().st_mtime_ns
             for idx in kept} == kept  # what was done before Ctrl-C was not done again
     files = sorted(p.name for p in out.glob("*.mp3"))

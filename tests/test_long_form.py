@@ -161,6 +161,42 @@ def test_long_form_batches_a_requests_segments_and_vocodes_each_whole(tiny_engin
     assert len(result.segments[0].text) > s.profile.acoustic.first_chunk_chars  # the first not cut short
 
 
+def test_a_whole_api_response_runs_long_form_and_a_streamed_one_does_not(tiny_engine, tiny_pipeline):
+    """Through /v1/audio/speech: the whole response's vocoder calls are exactly the long-form
+    path's (each segment's whole mel, the first segment not cut short); the streamed response's
+    are the streaming blocks (short first block, padded blocks of at most block + 2 pad frames)."""
+    s = make(tiny_engine, tiny_pipeline)
+    vocoded: list[int] = []
+    run_vocoder = s._run_vocoder
+
+    def spy_vocoder(payloads):
+        vocoded.extend(mel.shape[0] for _, mel in payloads)
+        return run_vocoder(payloads)
+
+    s.workers["cpu"].handlers["vocoder"] = spy_vocoder
+    cfg = s.profile.vocoder
+    text = PARAGRAPH * 2
+    try:
+        reference = s.synthesize(SynthesisOptions(text), use_cache=False, long_form=True)
+        long_form = sorted(sum(seg.durations) for seg in reference.segments if seg.durations)
+        with serve(s, ui=False) as url:
+            vocoded.clear()
+            whole = httpx.post(f"{url}/v1/audio/speech", json={"input": text, "response_format": "pcm"}, timeout=120)
+            assert whole.status_code == 200
+            whole_calls = sorted(vocoded)
+            vocoded.clear()
+            streamed = httpx.post(f"{url}/v1/audio/speech", timeout=120,
+                                  json={"input": text, "response_format": "pcm", "stream": True})
+            assert streamed.status_code == 200
+            streamed_calls = list(vocoded)
+    finally:
+        s.close()
+    assert whole_calls == long_form  # one call per segment, its whole mel
+    assert len(whole.content) // 2 == len(reference.audio)
+    assert max(streamed_calls) <= cfg.block_frames + 2 * cfg.pad_frames and len(streamed_calls) > len(long_form)
+    assert min(streamed_calls) <= cfg.first_block_frames + 2 * cfg.pad_frames  # the short first block
+
+
 @pytest.mark.parametrize("quality,name", [("fast", "mb_melgan"), ("high", "hifigan")])
 def test_long_form_audio_equals_whole_segment_decoding(engine, pipeline, quality, name):
     s = make(engine, pipeline)
