@@ -211,7 +211,7 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
         if mode == "ui":
             try:
                 _, wav_path, *_ = ui.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "",
-                                             False, False, api_name="/synthesize")
+                                             False, api_name="/synthesize")
             except Exception as exc:  # noqa: BLE001
                 message = str(exc)
                 if "busy" in message.lower() or "queue" in message.lower():

@@ -211,7 +211,7 @@ class Scenario:
         client = Client(f"{self.url}/ui/", verbose=False)
         text = TEXTS[3]
         _, wav_path, status = client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "",
-                                             False, False, api_name="/synthesize")[:3]
+                                             False, api_name="/synthesize")[:3]
         with wave.open(wav_path) as w:
             ui_audio = pcm(w.readframes(w.getnframes()))
         api_audio = pcm(self.speech(text).content)

@@ -193,18 +193,19 @@ def test_auth_protects_the_api_and_metrics(tiny_synth):
 def ui_synthesize(client, text: str) -> tuple:
     """The UI's synthesize button through gradio_client, the rest of the form at its defaults:
     (streamed audio, downloadable WAV path, status); the timed text and subtitles are left out."""
-    return client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "", False, False,
+    return client.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "", False,
                           api_name="/synthesize")[:3]
 
 
 def test_every_ui_result_gets_a_file_of_its_own(tmp_path):
-    """Files made within one second never share a name: one user's audio never replaces another's."""
-    from tts.web.ui_handlers import new_output_file
+    """Results made within one second never share a file: one user's audio never replaces another's."""
+    from tts.web.ui_handlers import new_output_files
 
-    paths = [new_output_file(tmp_path, "tts", ".wav") for _ in range(200)]
-    assert len(set(paths)) == 200
-    assert all(p.parent == tmp_path and p.exists() and p.name.startswith("tts-") and p.suffix == ".wav"
-               for p in paths)
+    results = [new_output_files(tmp_path, (".wav", ".srt")) for _ in range(200)]
+    paths = [p for files in results for p in files]
+    assert len(set(paths)) == 400
+    assert all(p.parent.parent == tmp_path and p.name.startswith("speech-") for p in paths)
+    assert all(wav.parent == srt.parent and wav.suffix == ".wav" and srt.suffix == ".srt" for wav, srt in results)
 
 
 def test_concurrent_ui_users_each_download_their_own_audio(url):
@@ -244,18 +245,19 @@ def test_gradio_client_calls_every_named_endpoint(url):
 
     client = Client(url + "/", verbose=False)
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/synthesize", "/preview_pinyin", "/submit_job", "/jobs", "/cancel_job", "/char_count", "/system_info",
-            "/parse_instructions"} <= endpoints
-    assert client.predict("你好", api_name="/char_count").startswith("2 / 10000")
-    assert client.predict("银行行长", api_name="/preview_pinyin") == "yin2 hang2 hang2 zhang3"
+    assert {"/synthesize", "/preview_pinyin", "/submit_job", "/jobs", "/cancel_job", "/char_count",
+            "/system_info"} <= endpoints
+    count, pinyin = client.predict("你好", api_name="/char_count")  # a new text also clears corrected pinyin
+    assert count.startswith("2 / 10000") and pinyin == ""
+    assert client.predict("银行行长", api_name="/preview_pinyin")[0] == "yin2 hang2 hang2 zhang3"
     assert "cpu" in client.predict(api_name="/system_info")
     audio, wav_path, status = ui_synthesize(client, "客户端调用测试。")
     with open(wav_path, "rb") as f:
         samples, rate = decode_wav(f.read())
     assert_speech(samples, rate, 7)
     assert "RTF" in status
-    ids, note, _, _ = client.predict("第一章\n第一行。\n第二章\n第二行。", None, "baker", "neutral", 1.0, "fast", "wav",
-                                     [], api_name="/submit_job")
+    ids, note, _, _ = client.predict([], "第一章\n第一行。\n第二章\n第二行。", None, "wav", "baker", "neutral", 1.0, "",
+                                     None, 1.0, 0.0, 1.0, "fast", api_name="/submit_job")
     assert len(ids) == 1 and "2 章 chapter(s)" in note
     deadline = time.monotonic() + 120
     while 'data-status="done"' not in (view := client.predict(ids, api_name="/jobs")[0]):
@@ -266,7 +268,5 @@ def test_gradio_client_calls_every_named_endpoint(url):
                      f"/v1/jobs/{ids[0]}/subtitles?format=srt", f"/v1/jobs/{ids[0]}/subtitles?format=vtt"]
     samples, rate = decode_wav(httpx.get(url + links[0]).content)  # the page's download link, as the browser follows it
     assert_speech(samples, rate, 12)
-    left, view, _ = client.predict(ids[0], ids, api_name="/cancel_job")
-    assert left == [] and "No jobs yet" in view
-    summary = json.dumps(client.predict("语速很慢，声音温柔", api_name="/parse_instructions"), ensure_ascii=False)
-    assert summary
+    left, note, view, _ = client.predict(ids[0], ids, api_name="/cancel_job")
+    assert left == [] and "No jobs yet" in view and "Cancelled" in note

@@ -153,7 +153,9 @@ def test_ui_intensity_beside_instructions_is_kept(url, intensity_audio):
 
     client = Client(url + "/", verbose=False)
     _, wav_path, status, _, _ = client.predict(HAPPY_TEXT, "baker", "happy", 0.5, "兴奋", None, 1.0, 0.0, 1.0, "fast",
-                                               "", False, False, api_name="/synthesize")
+                                               "", False, api_name="/synthesize")
     with open(wav_path, "rb") as f:
         assert_is_half_intensity(wav_samples(f.read()), intensity_audio)
-    assert "emotion_intensity 0.5 kept" in status
+    # The status says what the audio has: the user's intensity, and that it won over the instructions.
+    assert "强度 intensity **×0.50**（你的设置 yours）" in status, status
+    assert "Your settings won over the instructions: 强度 intensity ×0.50（描述要求 asked for" in status, status

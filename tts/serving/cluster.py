@@ -251,9 +251,10 @@ class RemoteSynthesizer:
         self.pipeline = _RemotePipeline(handle)
         described = handle.ui_describe.remote().result()
         self.sample_rate = described["sample_rate"]
-        # The page's job service times subtitles in the models' frames: the engine's frame size
-        # is all it reads of an engine, and the page has none of its own.
-        self.engine = types.SimpleNamespace(hop_size=described["hop_size"])
+        # The page's job service times subtitles in the models' frames, and the page marks a
+        # vocoder on a CPU as slow: all they read of an engine, and the page has none of its own.
+        self.engine = types.SimpleNamespace(hop_size=described["hop_size"],
+                                            vocoder_device=described["info"]["vocoder_device"])
         self._qualities = described["qualities"]
 
     def available_qualities(self) -> list[str]:

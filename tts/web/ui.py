@@ -1,8 +1,14 @@
-"""The Gradio Blocks UI: layout and wiring only; what the buttons do lives in ui_handlers."""
+"""The Gradio Blocks page: layout and wiring only; what the buttons do lives in ui_handlers
+(synthesis), ui_jobs (the Batch / audiobook tab) and ui_status (what the status line says).
+
+Layout: the text, then 合成 / Stop right under it; the result (player, status, the text timed
+for highlighting, downloads) beside them on a desktop and right after them on a phone; the
+controls below. No handler raises into Gradio (a toast fades and leaves bare "Error" badges):
+errors are status lines that stay until the next run, which clears the previous result first.
+"""
 
 from __future__ import annotations
 
-import functools
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the service runs offline
@@ -10,158 +16,152 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the
 import gradio as gr  # noqa: E402
 
 from tts.web import ui_handlers as h  # noqa: E402
+from tts.web import ui_jobs  # noqa: E402
+
+RUNNING = "排队或合成中… Waiting for a slot or synthesizing…"
+STOPPED = "已停止 · Stopped."
+FORMATS = [("MP3", "mp3"), ("M4B (有声书章节 audiobook chapters)", "m4b"), ("WAV", "wav"), ("FLAC", "flac"),
+           ("Opus", "opus")]
 
 
 def build_ui(synthesizer, jobs=None) -> gr.Blocks:
-    """The Blocks UI over one Synthesizer and its JobService: Synthesize, Batch / audiobook
-    (the jobs view) and System tabs."""
-    from tts.expressive.presets import EMOTIONS, VOICES
-
+    """The page over one Synthesizer and its JobService: Synthesize, Batch / audiobook (the
+    jobs view) and System tabs."""
     synth = synthesizer
     out_dir = h.new_output_dir()
     limit = synth.profile.text.max_request_chars
-    voices = [(v.label, v.name) for v in VOICES.values()]
-    emotions = [(getattr(e, "label", name), name) for name, e in EMOTIONS.items()]
-    qualities = [(label, q) for label, q in h.QUALITY_CHOICES if q in synth.available_qualities()]
-    default_quality = "high" if synth.profile.vocoder.default == "hifigan" and len(qualities) > 1 else "fast"
-
-    def guarded(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            try:
-                result = fn(*args, **kwargs)
-                if hasattr(result, "__next__"):
-                    yield from result
-                else:
-                    yield result
-            except Exception as exc:  # noqa: BLE001 - every failure becomes a readable message
-                raise gr.Error(h.friendly(exc)) from None
-        return wrapper
 
     with gr.Blocks(title="中文语音合成 · Mandarin TTS", analytics_enabled=False) as demo:
-        gr.Markdown("# 中文语音合成 · Offline Mandarin text-to-speech\n"
-                    "FastSpeech2 + MB-MelGAN / HiFi-GAN, 流式播放 streamed as it is synthesized.")
-        with gr.Tabs():
-            with gr.Tab("合成 Synthesize"):
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        text = gr.Textbox(label="文本 Text", lines=6, elem_id="tts-text",
+        gr.Markdown("## 中文语音合成 · Offline Mandarin text-to-speech", elem_id="page-title")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("合成 Speak", elem_id="synth-tab"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=300):
+                        text = gr.Textbox(label="文本 Text", lines=5, max_lines=12, elem_id="tts-text",
                                           placeholder="输入中文，例如：今天天气很好，我们一起去公园散步吧。")
-                        count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
-                        with gr.Row():
-                            ssml = gr.Checkbox(False, label="SSML 标记 markup (阿里云 / Azure)", elem_id="tts-ssml",
-                                               info="以 <speak> 开头的文本总按 SSML 读 · text starting with <speak> "
-                                                    "is always read as SSML")
-                        with gr.Accordion("SSML 示例 Examples", open=False, elem_id="ssml-examples"):
-                            gr.Examples(SSML_EXAMPLES, inputs=[text, ssml], label="点击填入 Click to fill in")
-                        with gr.Row():
-                            voice = gr.Dropdown(voices, value="baker", label="音色 Voice")
-                            emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion")
-                            intensity = _slider("emotion_intensity")
-                        instructions = gr.Textbox(label="风格描述 Style instructions",
-                                                  placeholder="例如：语速很慢，声音低沉温柔 / e.g. excited, fast")
-                        with gr.Row():
-                            speed = _slider("speed")
-                            pitch = _slider("pitch")
-                            energy = _slider("energy")
-                        quality = gr.Radio(qualities, value=default_quality, label="音质 Quality")
-                        with gr.Accordion("参考音频 Reference audio (韵律 prosody only)", open=False):
-                            reference = gr.Audio(sources=["upload", "microphone"], type="filepath",
-                                                 label="3-30 秒 seconds")
-                            gr.Markdown(_transfer_note())
-                        with gr.Accordion("拼音预览与校正 Pinyin preview & correction", open=False):
-                            pinyin = gr.Textbox(label="拼音 Pinyin (每段一行 one line per segment; 可编辑 editable)",
-                                                lines=3, elem_id="pinyin")
-                            with gr.Row():
-                                preview = gr.Button("预览拼音 Preview pinyin")
-                                use_pinyin = gr.Checkbox(False, label="使用校正后的拼音 Use corrected pinyin")
-                        go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize")
-                    with gr.Column(scale=2):
+                        with gr.Row(elem_id="text-tools"):
+                            count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
+                            ssml = gr.Checkbox(False, label="SSML 标记 markup", elem_id="tts-ssml", min_width=120)
+                        with gr.Row(elem_id="run-row"):
+                            go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize", scale=3, min_width=0)
+                            stop = gr.Button("停止 Stop", variant="stop", elem_id="stop", interactive=False,
+                                             scale=1, min_width=0)
+                    with gr.Column(scale=2, min_width=300, elem_id="result"):
                         # No download button on the streaming player (Gradio's needs ffprobe, which the
                         # ffmpeg wheel lacks): the whole WAV is offered just below.
                         audio = gr.Audio(label="播放 Playback (streaming)", streaming=True, autoplay=True,
                                          interactive=False, elem_id="tts-audio", buttons=[])
-                        wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
-                        status = gr.Markdown(elem_id="tts-status")
-                        timed = gr.HTML(elem_id="tts-karaoke", label="朗读进度 What is being read")
-                        subtitle_files = gr.File(label="字幕 Subtitles (SRT / WebVTT)", elem_id="tts-subtitles",
-                                                 file_count="multiple")
-            with gr.Tab("批量 / 有声书 Batch / audiobook", elem_id="jobs-tab"):
+                        # Filled by the page's script: when sound began, as the browser heard it.
+                        gr.HTML('<span class="tts-heard"></span>', elem_id="tts-heard")
+                        status = gr.Markdown("", elem_id="tts-status")
+                        timed = gr.HTML(elem_id="tts-karaoke")
+                        with gr.Column():
+                            wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
+                            subtitle_files = gr.File(label="字幕 Subtitles (SRT / WebVTT)", elem_id="tts-subtitles",
+                                                     file_count="multiple")
+                speak = _controls(synth, "tts")
+                with gr.Accordion("SSML 示例 Examples", open=False, elem_id="ssml-examples"):
+                    gr.Markdown("以 `<speak>` 开头的文本总按 SSML 读（阿里云 / Azure 写法）· Text starting with "
+                                "`<speak>` is always read as SSML (Alibaba or Azure dialect); docs/ssml.md has the rest.")
+                    gr.Examples(SSML_EXAMPLES, inputs=[text, ssml], label="点击填入 Click to fill in")
+                with gr.Accordion("拼音预览与校正 Pinyin preview & correction", open=False, elem_id="pinyin-box"):
+                    pinyin = gr.Textbox(label="拼音 Pinyin：可修改，合成时使用；改动文本会清空 · editable, used when "
+                                              "synthesizing; cleared when the text changes", lines=3, elem_id="pinyin")
+                    preview = gr.Button("预览拼音 Preview pinyin", elem_id="preview-pinyin")
+            with gr.Tab("批量 Batch", elem_id="jobs-tab"):
                 if jobs is None:  # build_ui alone (tests); create_app always passes the job service
                     gr.Markdown("任务不可用 · Jobs are not available in this page.")
                 else:
                     gr.Markdown("长文本和整本书作为后台任务合成：关闭页面、刷新或重启服务都不会丢失进度。"
                                 " · Long texts and whole books run as background jobs: closing the page, reloading it "
                                 "or restarting the server loses nothing. Chapters: `第X章` / `Chapter N` headings, or an "
-                                "EPUB's table of contents.")
-                    with gr.Row():
-                        with gr.Column(scale=3):
-                            job_text = gr.Textbox(label="文本 Text", lines=8, elem_id="job-text",
-                                                  placeholder="第一章 ……\n正文……\n第二章 ……")
-                            job_file = gr.File(label="或上传 .txt / .epub · Or upload a .txt / .epub",
+                                "EPUB's table of contents. 本页的设置只用于任务 · This tab's settings apply to jobs only.")
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=3, min_width=300):
+                            job_text = gr.Textbox(label="文本 Text（或上传文件 or upload a file）", lines=6,
+                                                  elem_id="job-text", placeholder="第一章 ……\n正文……\n第二章 ……")
+                            job_file = gr.File(label=".txt（UTF-8 / UTF-16 / GB18030）或 .epub · or an .epub",
                                                file_types=[".txt", ".epub"], type="filepath", elem_id="job-file")
-                            with gr.Row():
-                                job_voice = gr.Dropdown(voices, value="baker", label="音色 Voice", elem_id="job-voice")
-                                job_emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion")
-                                job_speed = _slider("speed")
-                            with gr.Row():
-                                job_quality = gr.Radio(qualities, value=default_quality, label="音质 Quality")
-                                job_format = gr.Dropdown([("MP3", "mp3"), ("M4B (有声书章节 audiobook chapters)", "m4b"),
-                                                          ("WAV", "wav"), ("FLAC", "flac"), ("Opus", "opus")],
-                                                         value="mp3", label="格式 Format", elem_id="job-format")
+                            job_format = gr.Dropdown(FORMATS, value="mp3", label="格式 Format", elem_id="job-format")
                             job_go = gr.Button("提交任务 Submit job", variant="primary", elem_id="job-submit")
                             job_note = gr.Markdown(elem_id="job-note")
-                        with gr.Column(scale=2):
-                            jobs_view = gr.HTML('<div class="job-empty">还没有任务 · No jobs yet.</div>',
-                                                elem_id="jobs-view")
+                        with gr.Column(scale=2, min_width=300):
+                            jobs_view = gr.HTML(ui_jobs.EMPTY, elem_id="jobs-view")
                             with gr.Row():
                                 job_pick = gr.Dropdown([], label="任务 Job", elem_id="job-pick")
                                 job_cancel = gr.Button("取消并删除 Cancel & delete", elem_id="job-cancel")
+                    batch = _controls(synth, "job")
                     # The browser keeps its job ids (localStorage, encrypted with a key kept in the
                     # state directory, so a server restart can still read them).
                     job_ids = gr.BrowserState([], storage_key="zh-tts-jobs", secret=jobs.ui_secret())
                     poll = gr.Timer(2.0)
-            with gr.Tab("系统 System"):
-                system = gr.Markdown(h.system_markdown(synth))
-                gr.Button("刷新 Refresh").click(lambda: h.system_markdown(synth), None, system, queue=False,
-                                               api_name="system_info")
+            with gr.Tab("系统 System", elem_id="system-tab") as system_tab:
+                system = gr.Markdown(h.system_markdown(synth), elem_id="system-info")
+                refresh = gr.Button("刷新 Refresh")
 
-        text.change(lambda t: h.char_count(t, limit), text, count, queue=False, show_progress="hidden",
-                    api_name="char_count")
-        preview.click(guarded(lambda t: h.preview_pinyin(synth, t)), text, pinyin, api_name="preview_pinyin")
-        instructions.submit(guarded(lambda i: _instruction_summary(i)), instructions, status,
-                            api_name="parse_instructions")
-        form = [text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality, pinyin,
-                use_pinyin, ssml]
+        # ---- Synthesize ----
+        # Changing the text clears corrected pinyin: it belonged to the old text.
+        text.change(lambda t: (h.char_count(t, limit), ""), text, [count, pinyin], queue=False,
+                    show_progress="hidden", api_name="char_count")
+        preview.click(lambda t: h.preview_pinyin(synth, t), text, [pinyin, status], api_name="preview_pinyin")
+        form = [text, *speak, pinyin, ssml]
+        results = [audio, wav, status, timed, subtitle_files]
 
         def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
-                       pinyin, use_pinyin, ssml=False, request: gr.Request = None):
+                       pinyin, ssml=False, request: gr.Request = None):
             _drop_finished_streams(demo, request)
-            yield from h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity, instructions, reference,
-                                           speed, pitch, energy, quality, pinyin, use_pinyin, ssml=bool(ssml))
+            streamed = False
+            for audio_chunk, *rest in h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity,
+                                                          instructions, reference, speed, pitch, energy, quality,
+                                                          pinyin, ssml=bool(ssml)):
+                # A run that fails before any audio leaves the player alone: a stream that ends
+                # without a segment is an empty HLS playlist, a fatal error in the page's player.
+                streamed = streamed or audio_chunk is not None
+                yield (audio_chunk if streamed else gr.skip(), *rest)
 
-        go.click(guarded(synthesize), form, [audio, wav, status, timed, subtitle_files], api_name="synthesize")
+        def start():  # the previous result goes before the new run starts; one run at a time
+            return (gr.update(interactive=False), gr.update(interactive=True), None, None, RUNNING, "", None)
 
+        def finish():
+            return gr.update(interactive=True), gr.update(interactive=False)
+
+        run = go.click(start, None, [go, stop, *results], queue=False, show_progress="hidden", api_name=False)
+        running = run.then(synthesize, form, results, api_name="synthesize", show_progress="hidden")
+        running.then(finish, None, [go, stop], queue=False, show_progress="hidden", api_name=False)
+        # Cancel first, then say so: a status written with the cancel itself could be overwritten
+        # by the stopped run's last update still on its way.
+        stop.click(None, None, None, cancels=[running], queue=False, api_name=False).then(
+            lambda: (*finish(), STOPPED), None, [go, stop, status], queue=False, show_progress="hidden",
+            api_name=False)
+
+        # ---- System: current figures whenever the tab is opened ----
+        system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
+                          api_name=False)
+        refresh.click(lambda: h.system_markdown(synth), None, system, queue=False, api_name="system_info")
+
+        # ---- Batch / audiobook ----
         if jobs is not None:
             def show_jobs(ids, request: gr.Request):
-                view, choices = h.jobs_html(jobs, h.ui_owner(request), ids)
+                view, choices = ui_jobs.jobs_html(jobs, ui_jobs.ui_owner(request), ids)
                 return view, gr.update(choices=choices)
 
-            def submit_job(text, upload, voice, emotion, speed, quality, fmt, ids, request: gr.Request):
-                ids, note = h.submit_job(jobs, h.ui_owner(request), text, upload, voice, emotion, speed, quality, fmt,
-                                         ids)
-                view, choices = h.jobs_html(jobs, h.ui_owner(request), ids)
-                return ids, note, view, gr.update(choices=choices, value=ids[0])
+            def submit_job(ids, text, upload, fmt, voice, emotion, intensity, instructions, reference, speed, pitch,
+                           energy, quality, request: gr.Request):
+                owner = ui_jobs.ui_owner(request)
+                ids, note = ui_jobs.submit_job(jobs, owner, ids, text, upload, fmt, voice, emotion, intensity,
+                                               instructions, reference, speed, pitch, energy, quality)
+                view, choices = ui_jobs.jobs_html(jobs, owner, ids)
+                return ids, note, view, gr.update(choices=choices, value=ids[0] if ids else None)
 
             def cancel_job(job_id, ids, request: gr.Request):
-                ids = h.cancel_job(jobs, h.ui_owner(request), job_id, ids)
-                view, choices = h.jobs_html(jobs, h.ui_owner(request), ids)
-                return ids, view, gr.update(choices=choices, value=None)
+                owner = ui_jobs.ui_owner(request)
+                ids, note = ui_jobs.cancel_job(jobs, owner, job_id, ids)
+                view, choices = ui_jobs.jobs_html(jobs, owner, ids)
+                return ids, note, view, gr.update(choices=choices, value=None)
 
-            job_go.click(guarded(submit_job), [job_text, job_file, job_voice, job_emotion, job_speed, job_quality,
-                                               job_format, job_ids], [job_ids, job_note, jobs_view, job_pick],
-                         api_name="submit_job")
-            job_cancel.click(guarded(cancel_job), [job_pick, job_ids], [job_ids, jobs_view, job_pick],
+            job_go.click(submit_job, [job_ids, job_text, job_file, job_format, *batch],
+                         [job_ids, job_note, jobs_view, job_pick], api_name="submit_job")
+            job_cancel.click(cancel_job, [job_pick, job_ids], [job_ids, job_note, jobs_view, job_pick],
                              api_name="cancel_job")
             # The list is redrawn from the server's job store: on every page load (a reload, a
             # server restart) and every two seconds, so progress simply carries on.
@@ -175,6 +175,36 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
     return demo
 
 
+def _controls(synth, prefix: str) -> list:
+    """One set of "how to say it" controls (a tab's own): voice, emotion, intensity,
+    instructions, reference clip, speed, pitch, energy, quality, in the handlers' order."""
+    from tts.expressive.presets import EMOTIONS, VOICES
+
+    voices = [(v.label, v.name) for v in VOICES.values()]
+    emotions = [(getattr(e, "label", name), name) for name, e in EMOTIONS.items()]
+    qualities = h.quality_choices(synth)
+    default = "high" if synth.profile.vocoder.default == "hifigan" and len(qualities) > 1 else "fast"
+    with gr.Group(elem_id=f"{prefix}-controls"):
+        with gr.Row():
+            voice = gr.Dropdown(voices, value="baker", label="音色 Voice", elem_id=f"{prefix}-voice", min_width=160)
+            emotion = gr.Dropdown(emotions, value="neutral", label="情感 Emotion", elem_id=f"{prefix}-emotion",
+                                  min_width=160)
+            intensity = _slider("emotion_intensity", f"{prefix}-intensity")
+        instructions = gr.Textbox(label="风格描述 Style instructions（你移动过的控件优先 the controls you moved win）",
+                                  placeholder="例如：语速很慢，声音低沉温柔 / e.g. excited, fast",
+                                  elem_id=f"{prefix}-instructions")
+        with gr.Row():
+            speed = _slider("speed", f"{prefix}-speed")
+            pitch = _slider("pitch", f"{prefix}-pitch")
+            energy = _slider("energy", f"{prefix}-energy")
+        quality = gr.Radio(qualities, value=default, label="音质 Quality", elem_id=f"{prefix}-quality")
+    with gr.Accordion("参考音频 Reference clip（只迁移韵律 prosody only）", open=False, elem_id=f"{prefix}-reference"):
+        reference = gr.Audio(sources=["upload", "microphone"], type="filepath", elem_id=f"{prefix}-clip",
+                             label="3–30 秒，拖放或点击上传，或录音 · 3–30 s: drop a file, click to upload, or record")
+        gr.Markdown(_transfer_note())
+    return [voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality]
+
+
 # What the SSML examples fill in: one of each dialect (docs/ssml.md has the reference).
 SSML_EXAMPLES = [
     ['<speak>欢迎收听<break time="500ms"/>今天的新闻。我们来到<phoneme alphabet="py" ph="chong2 qing4">重庆</phoneme>，'
@@ -185,7 +215,10 @@ SSML_EXAMPLES = [
      '<mstts:express-as style="gentle" styledegree="1.5">欢迎回家。</mstts:express-as></voice>'
      '<s><sub alias="世界卫生组织">WHO</sub>发布了新的报告</s></speak>', True],
 ]
-# Highlights the character being heard: the streaming player's time against each character's span.
+# The page's script. (1) Highlights the character being heard: the streaming player's time
+# against each character's span. (2) Time to first sound as the user meets it: from the click
+# on 合成 to the player starting to play (upload, queue, synthesis, encoding and the player's
+# buffering included), which the server's own first-chunk figure cannot see.
 PAGE_JS = """
 () => {
   setInterval(() => {
@@ -198,21 +231,49 @@ PAGE_JS = """
       el.classList.toggle('tts-said', t >= +el.dataset.e);
     }
   }, 80);
+  let clickedAt = null;
+  const heard = () => document.querySelector('#tts-heard .tts-heard');
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest || !e.target.closest('#synthesize')) return;
+    clickedAt = performance.now();
+    const el = heard();
+    if (el) { el.textContent = ''; delete el.dataset.seconds; }
+  }, true);
+  document.addEventListener('playing', (e) => {
+    if (clickedAt === null || !e.target.closest || !e.target.closest('#tts-audio')) return;
+    const s = ((performance.now() - clickedAt) / 1000).toFixed(2);
+    clickedAt = null;
+    const el = heard();
+    if (!el) return;
+    el.dataset.seconds = s;
+    el.textContent = `点击后 ${s} 秒开始出声（本浏览器实测）· Sound began ${s} s after the click, measured in this browser`;
+  }, true);
 }
 """
 PAGE_CSS = """
 #tts-karaoke .tts-timed { font-size: 1.2em; line-height: 1.8; }
 #tts-karaoke .tts-said { color: var(--body-text-color-subdued); }
 #tts-karaoke .tts-now { background: var(--color-accent-soft); border-radius: 3px; }
+#tts-heard .tts-heard { font-size: var(--text-sm); color: var(--body-text-color-subdued); }
+#tts-status { min-height: 1.5em; }
+/* Long voice / emotion names end in an ellipsis instead of running under the dropdown arrow. */
+.secondary-wrap { min-width: 0; }
+.secondary-wrap input[role="combobox"] {
+  flex: 1 1 0; width: 0; min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis;
+  padding-right: 28px; }
+.secondary-wrap .icon-wrap { flex: none; }
+/* The two run buttons stay side by side on a phone. */
+#run-row { flex-wrap: nowrap; }
 """
 
 
-def _slider(name: str) -> gr.Slider:
+def _slider(name: str, elem_id: str) -> gr.Slider:
     """A slider over an option's whole accepted range (the one LIMITS table)."""
     from tts.options import LIMITS
 
     limit = LIMITS[name]
-    return gr.Slider(limit.lo, limit.hi, value=limit.default, step=limit.step, label=limit.label, info=limit.help)
+    return gr.Slider(limit.lo, limit.hi, value=limit.default, step=limit.step, label=limit.label, info=limit.help,
+                     elem_id=elem_id, min_width=160)
 
 
 def _drop_finished_streams(demo: gr.Blocks, request: gr.Request | None) -> None:
@@ -237,9 +298,3 @@ def _transfer_note() -> str:
     except ImportError:
         return "只迁移韵律（音高、能量、语速、停顿），不迁移音色 · Transfers prosody, not timbre."
     return TRANSFER_NOTE
-
-
-def _instruction_summary(text: str) -> str:
-    from tts.expressive.instructions import parse_instructions
-
-    return parse_instructions(text).summary

@@ -1,0 +1,141 @@
+"""What the page's status line says: what was applied and why, what it cost, and errors.
+
+Everything here is built from the request builder's record (`AppliedRequest`) and the
+facade's `Result`, so the page says what the audio actually has: a setting the user moved
+wins over the style instructions, and the status says so instead of repeating what the
+instructions asked for. Errors are sentences in both languages that stay in the status line
+until the next run (no toast that fades, no bare "Error" badge).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tts.options import RequestError
+from tts.request import AppliedRequest
+from tts.serving.admission import RequestTimeout, ServiceBusy
+
+log = logging.getLogger("tts.web.ui")
+
+# Setting -> its name on the page (Chinese · English).
+SETTING_NAMES = {"voice": "音色 voice", "emotion": "情感 emotion", "emotion_intensity": "强度 intensity",
+                 "speed": "语速 speed", "pitch": "音高 pitch", "energy": "能量 energy", "quality": "音质 quality"}
+SOURCE_NAMES = {"request": "你的设置 yours", "instructions": "风格描述 instructions", "default": "默认 default"}
+QUALITY_NAMES = {"fast": "快速 fast (MB-MelGAN)", "high": "高保真 high fidelity (HiFi-GAN)"}
+
+# The facade's and builder's messages that users meet most, with their Chinese; others are
+# shown in English after a Chinese lead-in.
+KNOWN_MESSAGES = {
+    "text is empty": "请先输入文本 · The text is empty: type something first.",
+    "the text has nothing to speak": "没有可朗读的文字（只有标点、符号或表情）· Nothing to read: the text has only "
+                                     "punctuation, symbols or emoji.",
+    "pinyin": "校正后的拼音不能用（可清空拼音框或重新预览）· The corrected pinyin cannot be used (clear the pinyin box "
+              "or preview it again)",
+}
+
+
+class UserFacingError(Exception):
+    """A problem to show to the user as is (already bilingual)."""
+
+
+def error_message(exc: BaseException) -> str:
+    """The status line for a failed run: bilingual, without a traceback. Input errors are
+    logged as one line; anything unexpected keeps its traceback in the server log."""
+    if isinstance(exc, UserFacingError):
+        message = str(exc)
+    elif isinstance(exc, ServiceBusy):
+        message = "服务繁忙，请稍后再试 · The service is busy, please try again in a moment."
+    elif isinstance(exc, RequestTimeout):
+        message = f"合成超时 · Synthesis timed out: {exc}"
+    elif isinstance(exc, RequestError):
+        message = _request_error(exc)
+    else:
+        log.exception("unexpected failure in the web page")
+        return "出错 Failed: 合成失败，请重试 · Synthesis failed, please try again (the server log has the details)."
+    log.info("page input refused: %s", message.replace("\n", " "))
+    return f"出错 Failed: {message}"
+
+
+def _request_error(exc: RequestError) -> str:
+    text = str(exc)
+    if exc.field == "pinyin":
+        return f"{KNOWN_MESSAGES['pinyin']} ({text})"
+    for start, message in KNOWN_MESSAGES.items():
+        if text.startswith(start):
+            return message
+    if "characters; the limit is" in text:
+        return f"文本太长 · The text is too long: {text}."
+    return f"请求有误 · Invalid request: {text}"
+
+
+def applied_lines(applied: AppliedRequest) -> list[str]:
+    """What the audio was made with: every setting, where its value came from, what the
+    caller's own settings overrode, and what the style instructions added on top."""
+    from tts.expressive.presets import EMOTIONS, VOICES
+
+    def shown(name: str, value: object) -> str:
+        if name == "voice":
+            return getattr(VOICES.get(value), "label", str(value))
+        if name == "emotion":
+            return getattr(EMOTIONS.get(value), "label", str(value))
+        if name == "pitch":
+            return f"{value:+.1f} 半音 st"
+        if name == "quality":
+            return QUALITY_NAMES.get(value, "默认 profile default") if value else "默认 profile default"
+        return f"×{value:.2f}"
+
+    parts = []
+    for name in SETTING_NAMES:
+        source = applied.sources.get(name, "default")
+        value = getattr(applied.options, name)
+        # The page always sends a quality (its radio has no "unset"): no mark for it.
+        mark = f"（{SOURCE_NAMES[source]}）" if source != "default" and name != "quality" else ""
+        parts.append(f"{SETTING_NAMES[name]} **{shown(name, value)}**{mark}")
+    lines = ["实际使用 Applied: " + " · ".join(parts)]
+    if applied.overridden:
+        lines.append("注意 Note: 你的设置优先于风格描述 · Your settings won over the instructions: " + "; ".join(
+            f"{SETTING_NAMES.get(o.name, o.name)} {shown(o.name, o.kept)}（描述要求 asked for "
+            f"{shown(o.name, o.wanted)}）" for o in applied.overridden))
+    if applied.options.pinyin:
+        lines.append("拼音 Pinyin：按你校正的读音 read as you corrected: " + applied.options.pinyin)
+    if applied.instructions is not None:
+        lines.append("风格描述理解为 Instructions read as: " + applied.instructions.summary.replace("\n", " / "))
+    return lines
+
+
+def reference_lines(applied: AppliedRequest) -> list[str]:
+    """The reference clip: used or not, what was measured and taken from it, and its cost."""
+    if applied.reference is not None:
+        lines = [f"参考音频 Reference: 已使用（分析用时 {applied.reference_seconds:.2f} 秒）· used, analysed in "
+                 f"{applied.reference_seconds:.2f} s: " + applied.reference.summary.replace("\n", " / ")]
+        return lines + list(applied.reference.warnings)
+    if applied.reference_error:
+        return ["注意 Note: 参考音频未使用 · Reference clip not used: " + applied.reference_error.replace("\n", " ")]
+    return []
+
+
+def speed_words(rtf: float) -> str:
+    """RTF in plain words: how much faster (or slower) than real time the audio was made."""
+    if rtf <= 0:
+        return ""
+    if rtf < 1:
+        return f"比实时快 {1 / rtf:.0f} 倍 · ×{1 / rtf:.0f} faster than real time"
+    return f"比实时慢 {rtf:.1f} 倍，播放可能卡顿 · ×{rtf:.1f} slower than real time: playback may stall"
+
+
+def done_status(result, applied: AppliedRequest) -> str:
+    """The finished run: figures first, then what was applied, the clip, and reading notes."""
+    t = result.timings
+    total = t.total_s + applied.reference_seconds
+    figures = [f"完成 Done · 音频 audio **{t.audio_s:.2f} s**",
+               f"用时 took **{total:.2f} s**（{speed_words(total / t.audio_s if t.audio_s else 0)}）",
+               f"服务器首包 server's first audio **{t.first_chunk_s * 1000:.0f} ms** (RTF {t.rtf:.3f})"]
+    if result.cached:
+        figures.append("来自缓存 from the cache")
+    lines = [" · ".join(figures)]
+    lines += applied_lines(applied)
+    lines += reference_lines(applied)
+    if result.unknown:
+        lines.append("未能朗读的字符 not read: " + " ".join(result.unknown))
+    lines += [n for n in result.notes if n]
+    return "\n\n".join(lines)
