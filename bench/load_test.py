@@ -210,15 +210,16 @@ def _drive(server: Server, clients: int, total: int, minutes: float, seed: int, 
         start = time.perf_counter()
         if mode == "ui":
             try:
-                _, wav_path, *_ = ui.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast", "",
-                                             False, api_name="/synthesize")
-            except Exception as exc:  # noqa: BLE001
-                message = str(exc)
-                if "busy" in message.lower() or "queue" in message.lower():
+                _, wav_path, status, *_ = ui.predict(text, "baker", "neutral", 1.0, "", None, 1.0, 0.0, 1.0, "fast",
+                                                     "", False, api_name="/synthesize")
+            except Exception as exc:  # noqa: BLE001 - Gradio's own refusals (its queue full) still raise
+                wav_path, status = None, str(exc)
+            if wav_path is None:  # the page's handler answers a failed run with its status line
+                if "busy" in status.lower() or "queue" in status.lower():
                     tally.add(mode, busy=1)
                     time.sleep(rng.uniform(0.5, 1.5))
                 else:
-                    tally.add(mode, failures=f"ui: {message[:200]}")
+                    tally.add(mode, failures=f"ui: {status[:200]}")
                 return
             audio = wav_samples(wav_path)
             reference = references[True][text]

@@ -341,7 +341,7 @@ def test_the_web_page_synthesizes_through_the_api_replicas(scenario):
     """The Gradio page is its own one-replica deployment (at /ui) over a streaming handle to the
     API deployment: the WAV it offers equals the API's audio of the same text."""
     s = step(scenario, "web_ui")
-    assert "first chunk" in s["status"]
+    assert "server's first audio" in s["status"]
     assert s["samples"] == s["api_samples"] and s["snr_db"] > 30
 
 

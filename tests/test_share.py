@@ -380,7 +380,7 @@ def test_the_ui_works_through_caddy_in_a_browser(caddy_share, tmp_path):
             page.locator("#tts-text textarea").fill("你好，这是通过反向代理的测试。")
             page.locator("#synthesize").click()
             sync_api.expect(page.locator("#tts-download a").first).to_be_attached(timeout=300_000)
-            sync_api.expect(page.locator("#tts-status")).to_contain_text("first chunk", timeout=300_000)
+            sync_api.expect(page.locator("#tts-status")).to_contain_text("server's first audio", timeout=300_000)
             href = page.locator("#tts-download a").first.get_attribute("href")
             wav = page.request.get(href)
             assert wav.ok
