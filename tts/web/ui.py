@@ -43,7 +43,7 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                             count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
                             ssml = gr.Checkbox(False, label="SSML 标记 markup", elem_id="tts-ssml", min_width=120)
                         with gr.Row(elem_id="run-row"):
-                            go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize", scale=3, min_width=0)
+                            go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize", scale=2, min_width=0)
                             stop = gr.Button("停止 Stop", variant="stop", elem_id="stop", interactive=False,
                                              scale=1, min_width=0)
                     with gr.Column(scale=2, min_width=300, elem_id="result"):
