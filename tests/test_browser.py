@@ -216,7 +216,7 @@ def in_viewport(page, selector: str) -> bool:
         and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
 
 
-def wav_seconds(page, href: str) -> float:
+def downloaded_seconds(page, href: str) -> float:
     response = page.request.get(href)
     assert response.ok, response.status
     with wave.open(io.BytesIO(response.body())) as w:
@@ -276,7 +276,7 @@ def test_2_the_status_says_what_was_applied_and_what_the_instructions_lost(page)
     assert "语速 speed ×1.65（描述要求 asked for ×0.75）" in overridden, overridden
     assert "情感 emotion 难过 sad（描述要求 asked for 温柔 gentle）" in overridden, overridden
     # The audio has the user's speed: 16 syllables at ×1.65 are over well before 16 × 0.25 s.
-    assert wav_seconds(page, page.locator("#tts-download a").first.get_attribute("href")) < 4.0
+    assert downloaded_seconds(page, page.locator("#tts-download a").first.get_attribute("href")) < 4.0
 
 
 def test_3_a_reference_clip_is_confirmed_with_what_was_measured_and_its_cost(page, app_server, tmp_path):
@@ -383,7 +383,7 @@ def test_5_the_batch_tab_uses_its_own_controls_and_says_what_it_does(page, app_s
     # long as the API's audio of the same chapters at speed 1 (the job adds pauses between them).
     import httpx
 
-    job_seconds = wav_seconds(page, app_server + href)
+    job_seconds = downloaded_seconds(page, app_server + href)
     chapters = [len(httpx.post(app_server + "/v1/audio/speech", timeout=300, json={
         "input": chapter, "response_format": "pcm"}).content) / 2 / 24000
         for chapter in ("第一章 春\n春天来了，小草绿了。", "第二章 夏\n夏天到了，荷花开了。")]

@@ -518,14 +518,21 @@ def test_a_job_survives_kill_9_and_its_audio_equals_an_uninterrupted_run(tmp_pat
         reference = wav_audio(httpx.get(f"{server.url}/v1/jobs/{reference_id}/audio").content)
     finally:
         server.stop()
-    store = JobStore.in_directory(state)
-    ours, theirs = store.segments(job_id), store.segments(reference_id)
-    assert [(r.samples, r.pause) for r in ours] == [(r.samples, r.pause) for r in theirs]  # segment by segment
-    assert store.get(job_id).attempts == 2  # it was taken up again, not started over
-    assert len(audio) == len(reference) and snr_db(reference, audio) >= 60
+    assert_resumed_like_an_uninterrupted_run(state, job_id, reference_id, audio, reference)
     report(f"kill -9 mid-job: resumed at segment {job['progress']['done']} of {job['progress']['total']}, "
            f"final audio {len(audio) / 24000:.1f} s equal to an uninterrupted run "
            f"(SNR {snr_db(reference, audio):.0f} dB); job done {resumed['progress']['done']}/{resumed['progress']['total']}")
+
+
+def assert_resumed_like_an_uninterrupted_run(state: Path, job_id: str, reference_id: str, audio: np.ndarray,
+                                             reference: np.ndarray) -> None:
+    """The killed and resumed job's segments equal the uninterrupted reference job's, one by one,
+    it was taken up again (not started over), and its joined audio equals the reference's."""
+    store = JobStore.in_directory(state)
+    ours, theirs = store.segments(job_id), store.segments(reference_id)
+    assert [(r.samples, r.pause) for r in ours] == [(r.samples, r.pause) for r in theirs]  # segment by segment
+    assert store.get(job_id).attempts == 2  # taken up again, not started over
+    assert len(audio) == len(reference) and snr_db(reference, audio) >= 60
 
 
 class AppProcess(ServerProcess):
@@ -571,11 +578,7 @@ def test_a_job_survives_kill_9_of_app_py_with_the_real_voice(weights_dir, tmp_pa
         reference = wav_audio(httpx.get(f"{server.url}/v1/jobs/{reference_id}/audio").content)
     finally:
         server.stop()
-    store = JobStore.in_directory(state)
-    ours, theirs = store.segments(job_id), store.segments(reference_id)
-    assert [(r.samples, r.pause) for r in ours] == [(r.samples, r.pause) for r in theirs]  # segment by segment
-    assert store.get(job_id).attempts == 2  # taken up again, not started over
-    assert len(audio) == len(reference) and snr_db(reference, audio) >= 60
+    assert_resumed_like_an_uninterrupted_run(state, job_id, reference_id, audio, reference)
     assert float(np.sqrt(np.mean(audio**2))) > 0.02  # speech, not silence
     report(f"kill -9 of app.py mid-job (real voice): resumed at segment {job['progress']['done']} of "
            f"{job['progress']['total']}, {len(audio) / 24000:.1f} s of audio equal to an uninterrupted run "

@@ -20,11 +20,10 @@ from tts.ssml import is_ssml
 from tts.synthesizer import Synthesizer
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import subtitles
-from tts.web.ui_status import UserFacingError, done_status, error_message
+from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message
 
 QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelity (HiFi-GAN)", "high")]
 SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time on this machine"
-NOTHING_TO_READ = "没有可朗读的文字（只有标点、符号或表情）· Nothing to read: the text has only punctuation, symbols or emoji."
 
 
 def quality_choices(synth: Synthesizer) -> list[tuple[str, str]]:

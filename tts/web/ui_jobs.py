@@ -26,18 +26,20 @@ def ui_owner(request) -> str:
     return f"user:{name}" if name else "anonymous"
 
 
-def submit_job(service, owner: str, ids: list | None, text: str, upload: str | None, fmt: str, *form) -> tuple[list, str]:
+def submit_job(service, owner: str, ids: list | None, text: str, upload: str | None, fmt: str, voice: str,
+               emotion: str, intensity: float, instructions: str, reference: str | None, speed: float, pitch: float,
+               energy: float, quality: str) -> tuple[list, str]:
     """A new job from the tab's text (chapters at its 第X章 headings) or an uploaded .txt/.epub,
-    and the tab's own controls (`form`: voice, emotion, intensity, instructions, reference,
-    speed, pitch, energy, quality). Returns the browser's job ids (newest first) and a note;
-    a refusal is the note (the ids unchanged)."""
+    and the tab's own controls. Returns the browser's job ids (newest first) and a note; a
+    refusal is the note (the ids unchanged)."""
     from tts.jobs.books import read_book
 
     try:
         if upload and (text or "").strip():
             raise UserFacingError("请只提供文本或文件之一（清空文本框，或移除文件）· Give either text or a file, not both: "
                                   "clear the text box or remove the file.")
-        given = form_input(text or "", *form[:8], pinyin="", quality=form[8])
+        given = form_input(text or "", voice, emotion, intensity, instructions, reference, speed, pitch, energy,
+                           quality, pinyin="")
         book, source = None, {}
         if upload:
             path = Path(upload)
@@ -49,7 +51,7 @@ def submit_job(service, owner: str, ids: list | None, text: str, upload: str | N
             raise UserFacingError("请输入文本或上传文件 · Enter some text or upload a .txt/.epub file.")
         job = service.submit(owner, given, fmt, book, source=source)
     except Exception as exc:  # noqa: BLE001 - a refused job is a sentence, not a crash
-        return list(ids or []), error_message(exc).replace("合成失败", "提交失败")
+        return list(ids or []), error_message(exc)
     ids = [job.id] + [i for i in (ids or []) if i != job.id]
     note = (f"已提交 · Submitted: **{html.escape(job.title)}** ({len(job.chapters)} 章 chapter(s)); "
             "进度在右侧，刷新页面或重启服务都不会丢失 · progress is on the right and survives a reload or a restart.")

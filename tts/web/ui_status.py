@@ -23,14 +23,14 @@ SETTING_NAMES = {"voice": "音色 voice", "emotion": "情感 emotion", "emotion_
 SOURCE_NAMES = {"request": "你的设置 yours", "instructions": "风格描述 instructions", "default": "默认 default"}
 QUALITY_NAMES = {"fast": "快速 fast (MB-MelGAN)", "high": "高保真 high fidelity (HiFi-GAN)"}
 
-# The facade's and builder's messages that users meet most, with their Chinese; others are
-# shown in English after a Chinese lead-in.
+NOTHING_TO_READ = "没有可朗读的文字（只有标点、符号或表情）· Nothing to read: the text has only punctuation, symbols or emoji."
+BAD_PINYIN = "校正后的拼音不能用（可清空拼音框或重新预览）· The corrected pinyin cannot be used (clear the pinyin box or " \
+             "preview it again)"
+# The facade's and builder's messages that users meet most (by how they start), with their
+# Chinese; others are shown in English after a Chinese lead-in.
 KNOWN_MESSAGES = {
     "text is empty": "请先输入文本 · The text is empty: type something first.",
-    "the text has nothing to speak": "没有可朗读的文字（只有标点、符号或表情）· Nothing to read: the text has only "
-                                     "punctuation, symbols or emoji.",
-    "pinyin": "校正后的拼音不能用（可清空拼音框或重新预览）· The corrected pinyin cannot be used (clear the pinyin box "
-              "or preview it again)",
+    "the text has nothing to speak": NOTHING_TO_READ,
 }
 
 
@@ -51,7 +51,7 @@ def error_message(exc: BaseException) -> str:
         message = _request_error(exc)
     else:
         log.exception("unexpected failure in the web page")
-        return "出错 Failed: 合成失败，请重试 · Synthesis failed, please try again (the server log has the details)."
+        return "出错 Failed: 出了意外，请重试 · Something went wrong, please try again (the server log has the details)."
     log.info("page input refused: %s", message.replace("\n", " "))
     return f"出错 Failed: {message}"
 
@@ -59,7 +59,7 @@ def error_message(exc: BaseException) -> str:
 def _request_error(exc: RequestError) -> str:
     text = str(exc)
     if exc.field == "pinyin":
-        return f"{KNOWN_MESSAGES['pinyin']} ({text})"
+        return f"{BAD_PINYIN} ({text})"
     for start, message in KNOWN_MESSAGES.items():
         if text.startswith(start):
             return message
