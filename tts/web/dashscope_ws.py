@@ -381,7 +381,8 @@ def _audio(synth: Synthesizer, task: _Task, events: deque[str]) -> Iterator[np.n
                         pause = silence(plan.pause_before(), rate)
                         heard += len(pause)
                         start = heard
-                        yield pause
+                        events.append(sentence_event(task.task_id, "sentence-synthesis", index, []))
+                        yield pause  # the last sentence's pause: every frame has its sentence-synthesis
                     if params.word_timestamps:
                         said.extend(words(chunk.alignment, start / rate))
                     heard += len(chunk.audio)
