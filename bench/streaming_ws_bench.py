@@ -30,13 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import dashscope  # noqa: E402
-from dashscope.audio.tts_v2 import AudioFormat, ResultCallback, SpeechSynthesizer  # noqa: E402
-from webserver import serve  # noqa: E402 - the tests' loopback server, API only here
+import dashscope
+from dashscope.audio.tts_v2 import AudioFormat, ResultCallback, SpeechSynthesizer
+from webserver import serve  # the tests' loopback server, API only here
 
-from tts.serving.profiles import load_profile  # noqa: E402
-from tts.synthesizer import Synthesizer  # noqa: E402
-from tts.web.dashscope_protocol import PATH  # noqa: E402
+from tts.serving.profiles import load_profile
+from tts.synthesizer import Synthesizer
+from tts.web.dashscope_protocol import PATH
 
 # An assistant's answer as an LLM writes it: a short first sentence, then longer ones.
 TEXT = ("好的，我来帮你查一下。明天北京晴转多云，最高气温二十六度，最低十五度，空气质量良好。"
