@@ -299,6 +299,29 @@ def test_the_api_key_is_checked_against_auth(tiny_synth):
         assert failed.value.name == "InvalidApiKey"
 
 
+def test_a_task_counts_against_its_clients_requests_in_progress(tiny_synth):
+    with serve(tiny_synth, ui=False, client_concurrency=1) as base:
+        url = base.replace("http://", "ws://") + PATH
+        first, second = Raw(url), Raw(url)  # the same API key: the same client
+        try:
+            first.run("t-1", voice="baker")
+            first.until("task-started")
+            second.run("t-2", voice="baker")
+            refused, _ = second.until("task-failed", "task-started")
+            assert refused["header"]["error_code"] == "Throttling"
+            assert "1 requests in progress" in refused["header"]["error_message"]
+            other = Raw(url, key="sk-someone-else")  # another client is not held back
+            assert other.task("你好。", voice="baker")[0]["header"]["event"] == "task-finished"
+            other.close()
+            first.text("t-1", "好的。")
+            first.send("finish-task", "t-1", {"input": {}})
+            assert first.until("task-finished")[0]["header"]["task_id"] == "t-1"
+            assert second.task("现在可以了。", voice="baker")[0]["header"]["event"] == "task-finished"
+        finally:
+            first.close()
+            second.close()
+
+
 def test_a_vanished_client_frees_its_slot_and_an_idle_task_times_out(tiny_synth):
     from conftest import slow_vocoder
 

@@ -237,13 +237,14 @@ class _Connection:
         assert task.pump is not None
         try:
             async for frame in task.pump:
-                await self.send(frame)
-        except (WebSocketDisconnect, RuntimeError, ConnectionError) as exc:
-            if self.ws.application_state != WebSocketState.DISCONNECTED:
-                log.info("DashScope client went away mid-task: %s", exc)
-            task.stop.set()
-            return
-        except Exception as exc:  # noqa: BLE001 - every failure is told to the client as task-failed
+                try:
+                    await self.send(frame)
+                except (WebSocketDisconnect, RuntimeError, ConnectionError) as exc:  # the client is gone
+                    if self.ws.application_state != WebSocketState.DISCONNECTED:
+                        log.info("DashScope client went away mid-task: %s", exc)
+                    task.stop.set()
+                    return
+        except Exception as exc:  # noqa: BLE001 - the producer's failure is told to the client as task-failed
             error = _task_error(exc)
             log.warning("DashScope task failed (%s): %s", error.code, error)
             await self._finish_task(task, task_failed(task.task_id, error))
