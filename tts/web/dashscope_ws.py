@@ -30,7 +30,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from fastapi import FastAPI, WebSocket
@@ -63,12 +63,28 @@ from tts.web.dashscope_protocol import (
     task_params,
     words,
 )
-from tts.web.security import InFlight, RateLimiter, check_credentials
+from tts.web.security import check_credentials
 
 log = logging.getLogger(__name__)
 
 IDLE_TIMEOUT_S = 23.0  # DashScope's longest wait between a task's commands
 CONNECTION_IDLE_S = 60.0  # a connection with no task open
+
+
+class ClientRate(Protocol):
+    """The app's per-client rate limit (tts.web.security.RateLimiter): seconds to wait, 0 = go."""
+
+    def take(self, client: str) -> float: ...
+
+
+class ClientInFlight(Protocol):
+    """The app's per-client limit on requests in progress (tts.web.security.InFlight)."""
+
+    limit: int
+
+    def enter(self, client: str) -> bool: ...
+
+    def leave(self, client: str) -> None: ...
 
 
 @dataclass
@@ -77,8 +93,8 @@ class DashScopeService:
 
     synth: Synthesizer
     auth: tuple[str, str] | None = None
-    rate_limit: RateLimiter | None = None
-    in_flight: InFlight | None = None
+    rate_limit: ClientRate | None = None
+    in_flight: ClientInFlight | None = None
     idle_timeout_s: float = IDLE_TIMEOUT_S
     connection_idle_s: float = CONNECTION_IDLE_S
 
