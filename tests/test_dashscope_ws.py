@@ -325,13 +325,12 @@ def test_a_task_counts_against_its_clients_requests_in_progress(tiny_synth):
 def test_a_vanished_client_frees_its_slot_and_an_idle_task_times_out(tiny_synth):
     from conftest import slow_vocoder
 
-    def short_timeouts(app) -> None:
-        app.state.dashscope.idle_timeout_s = 1.0
+    apps = []
 
     vocode = tiny_synth.workers[tiny_synth.engine.vocoder_device.type].handlers["vocoder"]
     slow_vocoder(tiny_synth, 0.3)
     try:
-        with serve(tiny_synth, configure=short_timeouts, ui=False) as base:
+        with serve(tiny_synth, configure=apps.append, ui=False) as base:
             url = base.replace("http://", "ws://") + PATH
             cancelled = metric(base, 'tts_requests_total{status="cancelled"}')
             raw = Raw(url)
@@ -348,6 +347,24 @@ def test_a_vanished_client_frees_its_slot_and_an_idle_task_times_out(tiny_synth)
             assert metric(base, "tts_active_requests") == 0 and tiny_synth.admission.running == 0
             assert metric(base, 'tts_requests_total{status="cancelled"}') == cancelled + 1
 
+            cancelled = metric(base, 'tts_requests_total{status="cancelled"}')
+            raw = Raw(url)  # finish-task with directive cancel: what is not yet spoken is dropped
+            raw.run("t-cancel", voice="baker")
+            raw.until("task-started")
+            raw.text("t-cancel", "这是一个很长的句子，" * 8 + "说完了。还有一句。")
+            while not isinstance(raw.ws.recv(), bytes):
+                pass
+            raw.send("finish-task", "t-cancel", {"input": {"directive": "cancel"}})
+            finished, _ = raw.until("task-finished", "task-failed")
+            assert finished["header"]["event"] == "task-finished"
+            deadline = time.monotonic() + 10  # the producer thread closes the stream as it stops
+            while metric(base, 'tts_requests_total{status="cancelled"}') == cancelled and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert metric(base, 'tts_requests_total{status="cancelled"}') == cancelled + 1
+            assert raw.task("还能用。", voice="baker")[0]["header"]["event"] == "task-finished"  # the next task
+            raw.close()
+
+            apps[0].state.dashscope.idle_timeout_s = 1.0  # instead of DashScope's 23 s
             idle = Raw(url)  # a client that stops sending: the task ends, the socket closes
             idle.run("t-idle", voice="baker")
             idle.until("task-started")

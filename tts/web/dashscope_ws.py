@@ -237,8 +237,10 @@ class _Connection:
 
     def finish(self, task: _Task, cancel: bool) -> None:
         task.finishing = True
-        if cancel:
+        if cancel:  # drop what is not yet spoken: the producer stops at once, task-finished follows
             task.stop.set()
+            if task.pump is not None:
+                task.pump.stop()
         elif task.params.ssml:
             if "".join(task.ssml_text).strip():
                 task.sentences.put(Sentence("".join(task.ssml_text), 0.0))
@@ -376,11 +378,11 @@ def _audio(synth: Synthesizer, task: _Task, events: deque[str]) -> Iterator[np.n
     """Each sentence through the facade as soon as it is complete, planned as the whole text would
     be (SentencePlan): its audio chunks at the task's volume, with its events queued alongside."""
     plan = SentencePlan()
-    params = task.params
     rate = synth.sample_rate
     heard = 0  # samples of the task's audio so far
     index = 0
     while (sentence := _next_sentence(task)) is not None:
+        params = task.params  # read per sentence: the first text may have shown the task to be SSML
         options = build_request(params.request(sentence.text)).options
         events.append(sentence_event(task.task_id, "sentence-begin", index, [], original_text=sentence.text))
         said: list[dict[str, Any]] = []
