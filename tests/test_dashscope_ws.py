@@ -261,6 +261,27 @@ def test_errors_leave_the_socket_open_for_the_next_task(tiny_ws, tiny_synth):
         raw.close()
 
 
+def test_volume_rate_and_pitch_take_effect(tiny_ws):
+    url, _ = tiny_ws
+    raw = Raw(url)
+    text = "音量语速和音高都可以调。"
+    try:
+        def audio(**parameters) -> np.ndarray:
+            finished, data = raw.task(text, voice="baker", **parameters)
+            assert finished["header"]["event"] == "task-finished"
+            return np.frombuffer(data, dtype="<i2").astype(np.float64)
+
+        plain = audio()
+        quiet = audio(volume=25)
+        assert len(quiet) == len(plain) and np.allclose(quiet, plain / 2, atol=1)  # a linear gain
+        assert len(audio(rate=2.0)) < 0.7 * len(plain)
+        assert len(audio(rate=0.5)) > 1.5 * len(plain)
+        higher = audio(pitch=1.2)
+        assert len(higher) > 0 and (len(higher) != len(plain) or not np.allclose(higher, plain, atol=1))
+    finally:
+        raw.close()
+
+
 def test_a_task_over_the_total_limit_fails(tiny_ws, monkeypatch):
     from tts.web import dashscope_ws
 
