@@ -42,7 +42,7 @@ from tts.expressive.presets import EMOTIONS, VOICES
 from tts.frontend.splitter import PAUSE_SENTENCE
 from tts.request import RequestInput, build_request
 from tts.wyoming.handler import SAMPLES_PER_EVENT
-from tts.wyoming.sentences import SentenceBuffer
+from tts.incremental import SentenceBuffer
 from tts.wyoming.server import WyomingServer
 
 READ_TIMEOUT = 120  # per event: a guard against a hung server, not a speed requirement
@@ -99,10 +99,15 @@ def groups(events: list[Event]) -> list[np.ndarray]:
     return out
 
 
-def alone(synth, text: str, voice: str | None = None, emotion: str | None = None) -> np.ndarray:
-    """The same request synthesized alone by the facade (cache off), as the 16-bit PCM sent."""
+def alone(synth, text: str, voice: str | None = None, emotion: str | None = None, first_cut: bool = True) -> np.ndarray:
+    """The same request synthesized alone by the facade (cache off), as the 16-bit PCM sent. A
+    streamed reply's later sentences are planned without the first segment cut short, as the
+    whole reply would be (tts.incremental.SentencePlan)."""
     options = build_request(RequestInput(text, voice=voice, emotion=emotion)).options
-    return to_int16(synth.synthesize(options, use_cache=False).audio)
+    with synth.stream(options, use_cache=False, first_cut=first_cut) as stream:
+        for _ in stream:
+            pass
+        return to_int16(stream.result.audio)
 
 
 def assert_same_audio(got: np.ndarray, want: np.ndarray) -> None:
@@ -247,7 +252,7 @@ def check_streamed_reply(phases: list[list[Event]], synth) -> np.ndarray:
         if k:
             assert not audio[:pause].any()  # silence first, as the same text sent whole would have
             audio = audio[pause:]
-        assert_same_audio(audio, alone(synth, sentence, "baker"))
+        assert_same_audio(audio, alone(synth, sentence, "baker", first_cut=k == 0))
     return np.concatenate(got)
 
 

@@ -18,14 +18,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(synth, **server_options):
-    """Start create_app(synth, ...) with uvicorn on 127.0.0.1:<free port>; yields the base URL."""
+def serve(synth, configure=None, **server_options):
+    """Start create_app(synth, ...) with uvicorn on 127.0.0.1:<free port>; yields the base URL.
+    `configure(app)`, if given, runs on the app before it serves (a test's shorter timeouts)."""
     from tts.web.app import create_app
     from tts.audio.formats import ensure_ffmpeg_on_path
 
     ensure_ffmpeg_on_path()
     port = free_port()
     app = create_app(synth, **server_options)
+    if configure is not None:
+        configure(app)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)

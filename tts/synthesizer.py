@@ -240,15 +240,17 @@ class Synthesizer:
         self.vocoder_for(options)
         return options
 
-    def plan(self, options: SynthesisOptions, long_form: bool = False, max_chars: int | None = None) -> Plan:
+    def plan(self, options: SynthesisOptions, long_form: bool = False, max_chars: int | None = None,
+             first_cut: bool = True) -> Plan:
         """The request's input as the pipeline cuts it for this profile (RequestError when the
         input cannot be spoken as asked: bad markup, corrected readings of the wrong count …).
         Long-form plans do not cut the first segment short: nobody waits for the first audio
-        there. `max_chars` bounds SSML's spoken text (default: the profile's request limit)."""
+        there; nor does a request with `first_cut` off (a later sentence of a streamed text,
+        tts.incremental). `max_chars` bounds SSML's spoken text (default: the profile's request limit)."""
         document = self.pipeline.document(options.text, options.pinyin, options.ssml_strict,
                                           max_chars or self.profile.text.max_request_chars)
-        segments = self.pipeline.plan(document, self.profile.text.max_segment_chars,
-                                      None if long_form else self.profile.acoustic.first_chunk_chars)
+        cut = self.profile.acoustic.first_chunk_chars if first_cut and not long_form else None
+        segments = self.pipeline.plan(document, self.profile.text.max_segment_chars, cut)
         for controls in {c for segment in segments for c in segment.controls}:
             resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
         if not segments:
@@ -256,19 +258,20 @@ class Synthesizer:
         return Plan(segments, document.notes)
 
     def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
-               client: str | None = None) -> SynthesisStream:
+               client: str | None = None, first_cut: bool = True) -> SynthesisStream:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
 
         `long_form`: for a caller that wants the whole result rather than early audio (module
         doc); chunks then come one segment at a time. `client` (who asks: an API key or address)
-        makes waiting for a slot fair between clients (serving.admission).
+        makes waiting for a slot fair between clients (serving.admission). `first_cut` off: the
+        first segment is not cut short (a later sentence of a streamed text, see `plan`).
         """
         options = self.validate(options)
         # The audio follows from the options and the plan; the two modes plan alike unless the
         # streaming one cuts its first segment short. So the plan is part of the key: a long
         # text's long-form audio is never handed to a streaming request (or back), a short
         # one's is the same entry either way.
-        plan = self.plan(options, long_form)
+        plan = self.plan(options, long_form, first_cut=first_cut)
         key = options.cache_key() + ":" + _plan_key(plan)
         cached = self.cache.get(key) if use_cache else None
         if use_cache:

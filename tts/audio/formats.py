@@ -76,9 +76,15 @@ def ffmpeg_args(fmt: str) -> list[str]:
     return list(_FFMPEG_ARGS[fmt])
 
 
-def _ffmpeg(fmt: str, sample_rate: int) -> subprocess.Popen:
+# Raw and WAV output through ffmpeg: only when they must be resampled (encode_stream's out_rate).
+_RESAMPLED_ARGS = {"pcm": ["-f", "s16le", "-c:a", "pcm_s16le"], "wav": ["-f", "wav", "-c:a", "pcm_s16le"]}
+
+
+def _ffmpeg(fmt: str, sample_rate: int, out_rate: int | None = None) -> subprocess.Popen:
+    args = _RESAMPLED_ARGS[fmt] if fmt in _RESAMPLED_ARGS else ffmpeg_args(fmt)
+    rate = ["-ar", str(out_rate)] if out_rate and out_rate != sample_rate else []
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(sample_rate),
-           "-ac", "1", "-i", "pipe:0", *ffmpeg_args(fmt), "pipe:1"]
+           "-ac", "1", "-i", "pipe:0", *args, *rate, "pipe:1"]
     return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -102,15 +108,18 @@ def streaming_wav_header(sample_rate: int) -> bytes:
             sample_rate, sample_rate * 2, 2, 16) + b"data" + struct.pack("<I", data_size))
 
 
-def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str) -> Iterator[bytes]:
-    """Encode audio chunks as they arrive; closing the iterator stops the source and ffmpeg."""
-    if fmt in ("wav", "pcm"):
+def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
+                  out_rate: int | None = None) -> Iterator[bytes]:
+    """Encode audio chunks as they arrive; closing the iterator stops the source and ffmpeg.
+    `out_rate` (default `sample_rate`): the rate of the encoded stream, resampled by ffmpeg."""
+    resample = out_rate is not None and out_rate != sample_rate
+    if fmt in ("wav", "pcm") and not resample:
         if fmt == "wav":
             yield streaming_wav_header(sample_rate)
         for chunk in chunks:
             yield to_int16(chunk).tobytes()
         return
-    proc = _ffmpeg(fmt, sample_rate)
+    proc = _ffmpeg(fmt, sample_rate, out_rate)
     failure: list[BaseException] = []
     stop = threading.Event()
 

@@ -39,14 +39,18 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
     limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
+    in_flight = InFlight(client_concurrency) if client_concurrency > 0 else None
     install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
-                     rate_limit=limiter, in_flight=InFlight(client_concurrency) if client_concurrency > 0 else None)
+                     rate_limit=limiter, in_flight=in_flight)
     if jobs is None:
         jobs = JobService.temporary(synthesizer)
     app.state.jobs = jobs
     if api:
         app.include_router(create_router(synthesizer))
         app.include_router(create_jobs_router(jobs, auth))
+        from tts.web import dashscope_ws  # the DashScope task protocol (WebSocket), same auth and limits
+
+        dashscope_ws.install(app, dashscope_ws.DashScopeService(synthesizer, auth, limiter, in_flight))
     if not ui:
         return app
     import gradio as gr

@@ -50,14 +50,12 @@ from wyoming.tts import (Synthesize, SynthesizeChunk, SynthesizeStart, Synthesiz
                          SynthesizeTextFormat, SynthesizeVoice)
 
 from tts.audio.wav import to_int16
-from tts.expressive.presets import pause_seconds, resolve
-from tts.frontend import Segment
+from tts.incremental import Sentence, SentenceBuffer, SentencePlan
 from tts.options import RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
 from tts.serving.admission import RequestTimeout, ServiceBusy
 from tts.serving.pump import PumpedStream
 from tts.synthesizer import NOTHING_TO_SPEAK, Synthesizer
-from tts.wyoming.sentences import SentenceBuffer
 from tts.wyoming.voices import VoiceChoice, choose_voice
 
 log = logging.getLogger(__name__)
@@ -101,7 +99,7 @@ class WyomingHandler(AsyncEventHandler):
         self._speaker: asyncio.Task | None = None
         self._reply: SentenceBuffer | None = None  # open between synthesize-start and synthesize-stop
         self._reply_voice = VoiceChoice()
-        self._pause_owed = 0.0  # seconds of silence before a streamed reply's next sentence
+        self._plan = SentencePlan()  # a streamed reply: first cut and pauses between its sentences
 
     # ---- reading (the library's loop)
 
@@ -173,7 +171,7 @@ class WyomingHandler(AsyncEventHandler):
             while True:
                 job = await self._jobs.get()
                 if job is _REPLY_DONE:
-                    self._pause_owed = 0.0
+                    self._plan.reset()
                     await self.write_event(SynthesizeStopped().event())
                 else:
                     await self._speak(job)
@@ -194,13 +192,15 @@ class WyomingHandler(AsyncEventHandler):
             pump = None
             try:
                 options = _options(job)
-                pump = PumpedStream(_pcm(self.synth, options), name="wyoming-stream")
+                first_cut = job.whole or self._plan.first_cut
+                pump = PumpedStream(_pcm(self.synth, options, first_cut), name="wyoming-stream")
                 async for pcm in pump:
                     if not started:
                         started = True
                         await self._start_audio()
-                        if not job.whole and self._pause_owed:
-                            await self._send_pcm(bytes(SAMPLE_WIDTH * round(self._pause_owed * self.synth.sample_rate)))
+                        if not job.whole and self._plan.pause_before():
+                            pause = self._plan.pause_before()
+                            await self._send_pcm(bytes(SAMPLE_WIDTH * round(pause * self.synth.sample_rate)))
                     await self._send_pcm(pcm)
             except ConnectionError:
                 raise
@@ -211,8 +211,7 @@ class WyomingHandler(AsyncEventHandler):
                 if pump is not None:
                     pump.stop()  # the pump's thread closes the synthesis stream: its queued work is cancelled
             if started and not job.whole:
-                _, prosody = resolve(options)
-                self._pause_owed = pause_seconds(Segment(job.text, job.pause_after), prosody)
+                self._plan.spoken(Sentence(job.text, job.pause_after), options)
         if job.whole and not started:
             started = True
             await self._start_audio()  # nothing to speak: an empty audio group, so the client is not left waiting
@@ -249,11 +248,11 @@ def _options(job: _Speak) -> SynthesisOptions:
     return build_request(RequestInput(job.text, voice=job.choice.voice, emotion=job.choice.emotion)).options
 
 
-def _pcm(synth: Synthesizer, options: SynthesisOptions) -> Iterator[bytes]:
+def _pcm(synth: Synthesizer, options: SynthesisOptions, first_cut: bool) -> Iterator[bytes]:
     """The request's audio as 16-bit PCM blocks, run on the pump's thread; nothing at all when the
     text has nothing to speak (punctuation only, e.g. a closing quote that came after its sentence)."""
     try:
-        with synth.stream(options) as stream:
+        with synth.stream(options, first_cut=first_cut) as stream:
             for chunk in stream:
                 yield to_int16(chunk.audio).tobytes()
     except RequestError as exc:

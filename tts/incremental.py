@@ -1,8 +1,11 @@
-"""Text that arrives a few characters at a time (an LLM's reply) -> complete sentences, in order.
+"""Text that arrives a few characters at a time (an LLM's reply) -> sentences to speak, in order.
 
-A voice assistant streams its reply as it is generated; waiting for the whole reply before
-speaking would add the LLM's whole generation time to the silence. `SentenceBuffer` hands out
-each sentence as soon as it is complete, so it can be spoken while the rest is still coming.
+The one incremental planner behind every streaming-input entry point (the Wyoming server's
+synthesize-chunk, the DashScope-style WebSocket's continue-task). A voice assistant streams its
+reply as it is generated; waiting for the whole reply before speaking would add the LLM's whole
+generation time to the silence. `SentenceBuffer` hands out each sentence as soon as it is
+complete, so it can be spoken while the rest is still coming; `SentencePlan` says how each one is
+requested so that the streamed audio is the audio of the whole text sent at once.
 
 "Complete" uses the frontend's own sentence boundaries (`Frontend.split`, the same cut one
 whole text would get), so a streamed reply is cut where the same reply sent at once would be.
@@ -27,9 +30,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tts.expressive.presets import pause_seconds, resolve
 from tts.frontend import Segment
 from tts.frontend.splitter import pause_after
 from tts.frontend.textclasses import CLOSING, SENTENCE_END
+from tts.options import SynthesisOptions
 
 # Characters (after NFKC) that may end a sentence; text without any of them cannot have a
 # complete sentence, so it is not split again (a long run of text stays linear in cost).
@@ -78,7 +83,10 @@ class SentenceBuffer:
         # max_chars as long as the normalized text (NFKC may lengthen it: … -> ...): cut at
         # sentences only, never inside one.
         pieces = self._split(pending, max(1, len(unicodedata.normalize("NFKC", pending))))
-        bounds = [piece.source.span() for piece in pieces]
+        bounds = []
+        for piece in pieces:
+            assert piece.source is not None  # the splitter maps every piece back to its text
+            bounds.append(piece.source.span())
         cuts = [start for start, _ in bounds[1:]]  # every piece but the last ends where the next starts
         if pieces:
             last_end = bounds[-1][1]
@@ -96,3 +104,38 @@ class SentenceBuffer:
     @staticmethod
     def _sentence(text: str) -> Sentence:
         return Sentence(text, pause_after(text))
+
+
+class SentencePlan:
+    """How a streamed text's sentences are requested so that together they sound like the whole text.
+
+    The whole text's plan cuts only its very first segment short (early audio) and puts, after
+    every segment but the last, the pause its punctuation calls for. Each sentence here is a
+    request of its own (its own slot, so streaming clients share the device fairly at sentence
+    grain): the first one spoken is cut short as the whole text's first would be, the later ones
+    are not (`first_cut`), and the pause owed after a sentence is played before the next one
+    (`pause_before`), never after the last. Sentences are cut where the frontend cuts the whole
+    text (SentenceBuffer), so numbers, polyphones and sandhi read as in the whole text.
+    """
+
+    def __init__(self) -> None:
+        self._spoken = False
+        self._owed = 0.0
+
+    @property
+    def first_cut(self) -> bool:
+        """Whether the next request may cut its first segment short: only until one has spoken."""
+        return not self._spoken
+
+    def pause_before(self) -> float:
+        """Seconds of silence owed before the next sentence's first audio (the last one's pause)."""
+        return self._owed
+
+    def spoken(self, sentence: Sentence, options: SynthesisOptions) -> None:
+        """A sentence has been spoken with `options`: the pause its end calls for is owed."""
+        self._spoken = True
+        self._owed = pause_seconds(Segment(sentence.text, sentence.pause_after), resolve(options)[1])
+
+    def reset(self) -> None:
+        """A new reply begins: nothing owed, the next sentence is a first one."""
+        self._spoken, self._owed = False, 0.0
