@@ -7,6 +7,9 @@ Each case is what a newsreader says for text pasted from the real world: the exp
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import assert_syllables
@@ -177,3 +180,89 @@ def test_symbol_heavy_fuzz_never_crashes(fe: Frontend, seed: int) -> None:
     assert len(utt.syllable_spans) == len(utt.syllables)
     assert not any(ch.isdigit() for ch in utt.normalized), (text, utt.normalized)
     assert not any(ch in "²³⁻⁴¹⁰" for ch in utt.normalized), (text, utt.normalized)
+
+
+# ---------------------------------------------------------------- pinyin --explain
+
+# (text, index of a syllable, its syllable, words its source must name in this order)
+EXPLAIN_CASES = [
+    ("银行行长", 0, "yin2", ["phrase 银行"]),
+    ("银行行长", 3, "zhang3", ["phrase 行长"]),
+    ("{重|chong2}庆", 0, "chong2", ["inline override"]),
+    ("NBA比赛", 0, "en1", ["letters"]),
+    ("他很行", 2, "xing2", ["default reading", "context rule 行 (polyphones._xing)"]),
+    ("为人民服务", 0, "wei4", ["context rule 为 (polyphones._wei)"]),
+    ("他还没还钱", 1, "hai2", ["context rule 还"]),
+    ("他还没还钱", 3, "huan2", ["context rule 还"]),
+    ("跑得快", 1, "de5", ["context rule 得"]),
+    ("长大了", 2, "le5", ["context rule 了"]),
+    ("区志强说", 0, "ou1", ["surname in a name context"]),
+    ("数了数", 0, "shu3", ["reduplicated verb"]),
+    ("我们看看吧", 3, "kan5", ["phrase 看看", "neutral tone"]),
+    ("不去", 0, "bu2", ["一/不 sandhi"]),
+    ("你好", 0, "ni2", ["phrase 你好", "3-3 sandhi"]),
+    ("他在这儿玩儿", 3, "wanr2", ["erhua"]),
+    ("2个人", 0, "liang3", ["2 read as 两 (normalize.py)", "phrase 两个"]),
+    ("面积120m²", 2, "yi4", ["120m² read as 一 (normalize.py)", "phrase 一百"]),
+    ("北京→上海", 2, "dao4", ["→ read as 到"]),
+    ("请拨打110", 3, "yao1", ["1 read as 幺"]),
+    ("快", 0, "kuai4", ["character reading"]),
+]
+
+
+@pytest.mark.parametrize(("text", "index", "syllable", "names"), EXPLAIN_CASES)
+def test_explain_names_the_source(fe: Frontend, text: str, index: int, syllable: str, names: list[str]) -> None:
+    explained = fe.explain(text)
+    got = explained[index]
+    assert got.syllable == syllable, explained
+    at = 0
+    for name in names:
+        found = got.source.find(name, at)
+        assert found >= 0, (name, got.source)
+        at = found + len(name)
+
+
+def test_explain_credits_the_user_lexicon(tmp_path) -> None:
+    lex = tmp_path / "lex.txt"
+    lex.write_text("重庆\tchong2 qing4\niPhone\tai4 feng1\n", encoding="utf-8")
+    fe = Frontend(lex)
+    sources = {(s.text, s.syllable): s.source for s in fe.explain("买iPhone去重庆")}
+    assert sources[("iPhone", "ai4")] == "user lexicon"
+    assert sources[("重", "chong2")] == "user lexicon"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [line.split("\t")[0] for line in (Path(__file__).parent / "data" / "frontend_dev_realworld.tsv")
+     .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")][:20]
+    + ["", "。。。", "😀😀", "{坏", "好好儿玩儿", "a" * 300],
+)
+def test_explain_gives_the_syllables_pinyin_gives(fe: Frontend, text: str) -> None:
+    explained = fe.explain(text)
+    assert [s.syllable for s in explained] == fe.pinyin(text)
+    assert all(s.source and "?" not in s.source.split(" -> ") for s in explained)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tts", "pinyin", *args],
+        capture_output=True, text=True, timeout=120, check=False, encoding="utf-8",
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def test_cli_explain_prints_a_line_per_syllable() -> None:
+    proc = _cli("--explain", "他还没还钱", "{重|chong2}庆")
+    assert proc.returncode == 0, proc.stderr
+    blocks = proc.stdout.split("\n\n")
+    first = [line.split("\t") for line in blocks[0].splitlines()]
+    assert [row[1] for row in first] == ["ta1", "hai2", "mei2", "huan2", "qian2"]
+    assert "context rule 还" in first[3][2]
+    assert blocks[1].splitlines()[0].split("\t") == ["重", "chong2", "inline override"]
+
+
+def test_cli_explain_bad_override_is_a_clear_error() -> None:
+    proc = _cli("--explain", "{坏|x}")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: bad inline pronunciation")
+    assert "Traceback" not in proc.stderr

@@ -17,6 +17,7 @@ Which combination the frontend uses was decided by measuring on
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from tts.frontend import surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
@@ -39,14 +40,23 @@ def _set(flat: Flat, i: int, syllable: str) -> None:
     w.sure[flat.pos(i)] = True
 
 
-def apply_context_rules(flat: Flat) -> None:
+def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) -> None:
     """Decide common polyphones from their neighbours (only syllables not yet ``sure``).
 
-    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).
+    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).  ``trace``,
+    when given, is called with a stage's name after each stage that may have changed a
+    reading (``Frontend.explain``), and with the word and position a named rule decided (which
+    may have kept the reading it had).
     """
     surnames.apply(flat)
+    if trace is not None:
+        trace("surname in a name context (surnames.py)")
     _reduplication(flat)
+    if trace is not None:
+        trace("reduplicated verb (polyphones._reduplication)")
     _glued_wei(flat)
+    if trace is not None:
+        trace("rule 为 glued to a word (polyphones._glued_wei)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -57,6 +67,8 @@ def apply_context_rules(flat: Flat) -> None:
         found = rule(flat, i)
         if found:
             _set(flat, i, found)
+            if trace is not None:
+                trace(f"context rule {ch} (polyphones.{rule.__name__})", w, flat.pos(i))
 
 
 def _single(flat: Flat, i: int) -> bool:
