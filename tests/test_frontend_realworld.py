@@ -266,3 +266,44 @@ def test_cli_explain_bad_override_is_a_clear_error() -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: bad inline pronunciation")
     assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- names in running text
+
+NAMES_IN_RUNNING_TEXT = [
+    ("明代画家仇英擅长人物画。", "仇英", "qiu2 ying1"),
+    ("解缙主持编纂了永乐大典。", "解缙", "xie4 jin4"),
+    ("网友纷纷为曾志伟点赞。", "曾志伟", "zeng1 zhi4 wei3"),
+    ("昨天下午，区伟明在家中接受了采访。", "区伟明", "ou1 wei3 ming2"),
+    ("这部小说的作者是查良镛。", "查良镛", "zha1 liang2 yong1"),
+    ("单雄信被李世民所杀。", "单雄信", "shan4 xiong2 xin4"),
+    ("尉迟恭与秦琼并称门神。", "尉迟恭", "yu4 chi2 gong1"),
+    ("翟志刚成为中国第一个出舱的航天员。", "翟志刚", "zhai2 zhi4 gang1"),
+]
+
+# Words that start like a surname but are not names here: the tagger must not make them one.
+NOT_NAMES = [
+    ("他曾经去过北京。", "曾经", "ceng2 jing1"),
+    ("请查老师的电话。", "查", "cha2"),
+    ("他解开了绳子。", "解开", "jie3 kai1"),
+    ("任何人都可以参加。", "任何", "ren4 he2"),
+    ("华为发布了新手机。", "华为", "hua2 wei2"),
+    ("他单手拿着书。", "单", "dan1"),
+    ("曾几何时，这里还是荒地。", "曾", "ceng2"),
+    ("这是解答问题的关键。", "解答", "jie3 da2"),
+]
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), NAMES_IN_RUNNING_TEXT + NOT_NAMES)
+def test_surnames_by_context(fe: Frontend, text: str, word: str, expected: str) -> None:
+    """The syllables of ``word`` inside ``text`` (before 3-3 sandhi, as the rules decide them)."""
+    pairs = fe.base_readings(text)
+    chars = "".join(ch for ch, _ in pairs)
+    at = chars.index(word)
+    got = [syl for _, syl in pairs[at:at + len(word)]]
+    assert got == expected.split(), (text, got)
+
+
+def test_names_explain_the_tagger(fe: Frontend) -> None:
+    explained = fe.explain("明代画家仇英擅长人物画。")
+    assert "surname in a name context" in explained[4].source
