@@ -307,3 +307,31 @@ def test_surnames_by_context(fe: Frontend, text: str, word: str, expected: str) 
 def test_names_explain_the_tagger(fe: Frontend) -> None:
     explained = fe.explain("明代画家仇英擅长人物画。")
     assert "surname in a name context" in explained[4].source
+
+
+# ---------------------------------------------------------------- polyphones by measure word
+
+DIMENSIONS = [
+    ("会议室长8米", "长", "chang2"),
+    ("这条河长300公里", "长", "chang2"),
+    ("桥长一千米", "长", "chang2"),
+    ("这根绳子长两米", "长", "chang2"),
+    ("船长十米", "长", "chang2"),
+    ("隧道长约5公里", "长", "chang2"),
+    ("重5㎏", "重", "zhong4"),
+    ("这头猪重约200斤", "重", "zhong4"),
+    ("行李重20公斤", "重", "zhong4"),
+    # not an amount of what 长/重 measures: the reading the words give stays
+    ("他当了局长三年", "长", "zhang3"),
+    ("校长一人", "长", "zhang3"),
+    ("队长两米高", "长", "zhang3"),
+    ("端午节又叫重五", "重", "chong2"),
+    ("他的个子长得很高", "长", "zhang3"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "expected"), DIMENSIONS)
+def test_dimension_before_a_quantity(fe: Frontend, text: str, char: str, expected: str) -> None:
+    pairs = fe.base_readings(text)
+    got = [syl for ch, syl in pairs if ch == char]
+    assert got == [expected], (text, pairs)
