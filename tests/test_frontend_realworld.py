@@ -147,6 +147,8 @@ def test_normalized_by_context(fe: Frontend, text: str, expected: str) -> None:
         ("北京→上海", "bei3 jing1 dao4 shang4 hai3"),
         ("公元前221年", "gong1 yuan2 qian2 er4 er4 yi1 nian2"),
         ("华氏95℉", "hua2 shi4 jiu3 shi2 wu3 du4"),
+        ("1½杯", "yi1 you4 er4 fen1 zhi1 yi1 bei1"),
+        ("2¾小时", "liang3|er4 you4 si4 fen1 zhi1 san1 xiao3 shi2"),
     ],
 )
 def test_syllables_by_context(fe: Frontend, text: str, expected: str) -> None:
