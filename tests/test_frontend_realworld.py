@@ -337,3 +337,12 @@ def test_dimension_before_a_quantity(fe: Frontend, text: str, char: str, expecte
     pairs = fe.base_readings(text)
     got = [syl for ch, syl in pairs if ch == char]
     assert got == [expected], (text, pairs)
+
+
+def test_symbol_heavy_long_line(fe: Frontend) -> None:
+    """A 10,000-character line of symbols, units and digits is read to the end (no error)."""
+    rng = random.Random(24)
+    text = "".join(rng.choice(_FUZZ_ALPHABET) for _ in range(10_000))
+    syllables = fe.pinyin(text)
+    assert syllables
+    assert all(s[-1] in "12345" for s in syllables)
