@@ -281,6 +281,7 @@ NAMES_IN_RUNNING_TEXT = [
     ("单雄信被李世民所杀。", "单雄信", "shan4 xiong2 xin4"),
     ("尉迟恭与秦琼并称门神。", "尉迟恭", "yu4 chi2 gong1"),
     ("翟志刚成为中国第一个出舱的航天员。", "翟志刚", "zhai2 zhi4 gang1"),
+    ("此次比赛的冠军是葛天明。", "葛", "ge3"),
 ]
 
 # Words that start like a surname but are not names here: the tagger must not make them one.
@@ -293,6 +294,10 @@ NOT_NAMES = [
     ("他单手拿着书。", "单", "dan1"),
     ("曾几何时，这里还是荒地。", "曾", "ceng2"),
     ("这是解答问题的关键。", "解答", "jie3 da2"),
+    ("请查天明的记录。", "查", "cha2"),
+    ("他们葛藤缠绕。", "葛", "ge2"),
+    ("任凭风吹雨打，他都不动摇。", "任凭", "ren4 ping2"),
+    ("单位要求大家准时到岗。", "单位", "dan1 wei4"),
 ]
 
 

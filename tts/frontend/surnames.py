@@ -229,8 +229,14 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
                 and after[len(nxt.text):].startswith(_PREDICATE_START)
                 and (not before or (prev is not None and prev.text in _NAME_INTRO))
             )
+            # 是 / 葛 / 天明 。: a given name closing the clause, the surname tagged nr by jieba's
+            # part-of-speech tagger (which reads 葛 there as a name, 查 as a verb).
+            given_then_end = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and len(after) == len(nxt.text) and _tagged_person(flat, first, n, tagged)
+            )
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
-                    or given_then_predicate):
+                    or given_then_predicate or given_then_end):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
@@ -262,14 +268,17 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
         ):
             continue
         if word_freq(text) == 0 or text in _jieba_person_names():
+            # The tagger's word for a two-character word jieba's dictionary lists is only that
+            # dictionary's tag (葛藤 and 华为 are tagged nr there), not evidence from the clause.
+            tagger_counts = (len(given) == 2 or word_freq(text) == 0) and _tagged_person(flat, first, n, tagged)
             if surname in _VERBAL and before and not before.endswith("姓") and (
                 prev is None or prev.text not in _NAME_INTRO
-            ) and not _tagged_person(flat, first, n, tagged):
+            ) and not tagger_counts:
                 continue
             # A two-character name (解缙) needs the clause to be about the person: a title,
             # or a predicate right after it; 的解法 is not a name.
             if len(given) == 1 and not (after.startswith(TITLES) or after.startswith(_PREDICATE_START)) and (
                 prev is None or prev.text not in ("叫", "名叫", "叫做", "姓")
-            ) and not _tagged_person(flat, first, n, tagged):
+            ) and not tagger_counts:
                 continue
             _set(w, _readings(surname))
