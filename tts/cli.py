@@ -18,6 +18,13 @@ def _cmd_pinyin(args: argparse.Namespace) -> int:
     status = 0
     for text in texts:
         try:
+            if args.explain:
+                # One line per syllable: the input it reads, the syllable, what decided it; a blank
+                # line ends each TEXT.
+                for s in frontend.explain(text):
+                    print(f"{s.text}\t{s.syllable}\t{s.source}")
+                print(flush=True)
+                continue
             syllables = frontend.pinyin(text)
         except ValueError as exc:  # e.g. a malformed inline {word|pinyin}
             print(f"error: {exc}", file=sys.stderr)
@@ -296,6 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("text", nargs="*", help="Chinese text; omit to read lines from stdin")
     p.add_argument("--lexicon", default=None, help="user lexicon file (word<TAB>pinyin per line)")
+    p.add_argument("--explain", action="store_true",
+                   help="one line per syllable: the text it reads, the syllable, and what decided it "
+                        "(user lexicon, inline override, phrase, named rule, sandhi ...); a blank line "
+                        "after each TEXT")
     p.set_defaults(func=_cmd_pinyin)
 
     p = sub.add_parser(

@@ -27,6 +27,10 @@ Span = tuple[int, int]
 # Characters normalize_unicode rewrites after NFKC (fraction slash from ½ etc., the minus sign).
 FIXUPS = {"\u2044": "/", "\u2212": "-"}
 
+#: Superscript digits and signs are kept as they are: NFKC would make ``10²`` the number 102 and
+#: ``m²`` the letters m and 2; the normalizer reads them as powers and area/volume units.
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻"
+
 
 @dataclass(frozen=True)
 class SourceMap:
@@ -128,9 +132,12 @@ def nfkc(text: str) -> Aligned:
             j += 1
         cluster = text[i:j]
         try:
-            norm = unicodedata.normalize("NFKC", cluster)
+            norm = cluster if cluster in SUPERSCRIPTS else unicodedata.normalize("NFKC", cluster)
         except UnicodeError:  # pragma: no cover - lone surrogates pass through unchanged
             norm = cluster
+        if "\u2044" in norm and out and out[-1][-1:].isdigit():
+            # A vulgar fraction after a whole number (1½): 1又1/2, not the number 11/2.
+            norm = "又" + norm
         for bad, good in FIXUPS.items():
             norm = norm.replace(bad, good)
         out.append(norm)

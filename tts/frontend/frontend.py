@@ -8,12 +8,13 @@ import threading
 
 from tts.frontend import breaks, erhua, neutral_tone, polyphones, tone_sandhi
 from tts.frontend.alignment import Span, nfkc, one_to_one
-from tts.frontend.runs import text_runs
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
-from tts.frontend.g2p import G2POptions, read_word
+from tts.frontend.explain import SyllableSource, Tracer
+from tts.frontend.g2p import LEXICON, G2POptions, read_word
 from tts.frontend.letters import read_latin
 from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
 from tts.frontend.normalize import normalize_numbers
+from tts.frontend.runs import text_runs
 from tts.frontend.segmenter import Segmenter
 from tts.frontend.splitter import split_text
 from tts.frontend.syllables import is_erhua, to_phonemes
@@ -78,6 +79,35 @@ class Frontend:
             out.extend(self.analyze(segment.text).syllables)
         return out
 
+    def explain(self, text: str) -> list[SyllableSource]:
+        """The syllables of ``text`` (as :meth:`pinyin` gives them), each with what decided it.
+
+        The source names where the reading came from (user lexicon, inline override, a phrase of
+        the dictionary, a character's reading, letters, a number or symbol read as words) and
+        every rule that changed it after that (context rule, neutral tone, sandhi, erhua), so a
+        user can see why and override it.  Raises like :meth:`analyze`.
+        """
+        out: list[SyllableSource] = []
+        for segment in self.split(text):
+            seg = segment.text
+            words, _, _ = self._words(seg)
+            words = [w for w in words if w.syllables]
+            tracer = Tracer(words)
+            words = self._pronounce(words, tracer)
+            spans = one_to_one([span for w in words for span in _syllable_sources(w)])
+            k = 0
+            for w in words:
+                one_each = len(w.text) == len(w.syllables)
+                for p, (syllable, source) in enumerate(zip(w.syllables, tracer.sources(w))):
+                    start, end = spans[k] if k < len(spans) else (0, 0)
+                    read = seg[start:end]
+                    if w.han and read and not any(c in w.text for c in read):
+                        said = w.text[p] if one_each else w.text
+                        source = f"{read} read as {said} (normalize.py) -> {source}"
+                    out.append(SyllableSource(syllable, read, w.text, source))
+                    k += 1
+        return out
+
     # ------------------------------------------------------------------ stages
 
     def _phrase_dict(self) -> PhraseDictionary:
@@ -138,7 +168,9 @@ class Frontend:
                 # "{word|pinyin}": the word's characters follow the brace; a lexicon word is the piece itself
                 at = start + 1 if aligned.text[start] == "{" and end - start > len(piece.text) else start
                 sources = [aligned.span(at + i, at + i + 1) for i in range(len(piece.text))]
-                add(Word(piece.text, list(piece.syllables), han=han, frozen=True, sources=sources))
+                origin = "inline override" if at != start else LEXICON
+                add(Word(piece.text, list(piece.syllables), han=han, frozen=True, sources=sources,
+                         origin=(origin,) * len(piece.syllables)))
                 normalized.append(piece.text)
                 last_latin = False
                 continue
@@ -157,7 +189,9 @@ class Frontend:
                     last_latin = False
                 elif c.kind == "latin":
                     sources = [spelled.span(c_start + i, c_start + i + 1) for i in range(len(c.text))]
-                    add(Word(c.text, list(read_latin(c.text)), han=False, frozen=True, sources=sources))
+                    latin = read_latin(c.text)
+                    add(Word(c.text, list(latin), han=False, frozen=True, sources=sources,
+                             origin=("letters (letters.py)",) * len(latin)))
                     normalized.append(c.text)
                     last_latin = True
                 elif c.kind == "pause":
@@ -172,23 +206,34 @@ class Frontend:
         norm = re.sub(r" (?![A-Za-z])", "", "".join(normalized).strip())
         return words, norm, list(unknown)
 
-    def _pronounce(self, words: list[Word]) -> list[Word]:
-        """Polyphones, neutral tone, 一/不, erhua, prosody and 3-3 sandhi, in that order."""
+    def _pronounce(self, words: list[Word], trace: Tracer | None = None) -> list[Word]:
+        """Polyphones, neutral tone, 一/不, erhua, prosody and 3-3 sandhi, in that order.
+
+        ``trace`` (from :meth:`explain`) is called with each stage's name after the stage.
+        """
         words = [w for w in words if w.syllables]
         if not words:
             return words
-        flat = self._base_readings(words)
+        flat = self._base_readings(words, trace)
         if self.options.use_rules:
             tone_sandhi.apply_yi_bu(flat)
+            if trace is not None:
+                trace("一/不 sandhi (tone_sandhi.py)")
         words = _attach_er_words(words)
+        if trace is not None:
+            trace.words = words
         levels = breaks.word_breaks(words)
         for w, level in zip(words, levels):
             w.break_before = level
         if self.options.use_rules:
             starts = {k for k, level in enumerate(levels) if level >= 2}
             tone_sandhi.apply_third_tone(words, starts, self._word_freq)
+            if trace is not None:
+                trace("3-3 sandhi (tone_sandhi.py)")
             for w in words:
                 erhua.merge(w)
+            if trace is not None:
+                trace("erhua (erhua.py)")
         return words
 
     def _word_freq(self, text: str) -> int:
@@ -226,15 +271,19 @@ class Frontend:
         self._base_readings(words)
         return [(ch, syl) for w in words if w.han for ch, syl in zip(w.text, w.syllables)]
 
-    def _base_readings(self, words: list[Word]) -> Flat:
+    def _base_readings(self, words: list[Word], trace: Tracer | None = None) -> Flat:
         """Polyphone rules (and g2pM if enabled), then neutral tones, in place; returns the flat view."""
         flat = Flat(words)
         if self.options.use_rules:
-            polyphones.apply_context_rules(flat)
+            polyphones.apply_context_rules(flat, trace)
         if self._g2pm is not None:
             polyphones.apply_g2pm(flat, self._g2pm)
+            if trace is not None:
+                trace("g2pM model (polyphones.apply_g2pm)")
         if self.options.use_rules:
             neutral_tone.apply(flat)
+            if trace is not None:
+                trace("neutral tone and word sense (neutral_tone.py, senses.py)")
         return flat
 
 

@@ -64,32 +64,47 @@ def _erhua_head(text: str, readings: list[str], phrases: PhraseDictionary) -> li
     return readings
 
 
+#: Where a reading came from, as ``Frontend.explain`` names it.
+LEXICON = "user lexicon"
+CHARACTER = "character reading (its only one)"
+POLYPHONE_DEFAULT = "default reading (a polyphone no phrase decided)"
+
+
+def phrase_origin(phrase: str) -> str:
+    return f"phrase {phrase}"
+
+
 def read_word(text: str, phrases: PhraseDictionary, lexicon: Lexicon | None = None) -> Word:
     """A :class:`Word` with dictionary readings for the Chinese word ``text``."""
     if lexicon is not None:
         fixed = lexicon.get(text)
         if fixed is not None:
             aligned = len(fixed) == len(text)
-            return Word(text, list(fixed), han=aligned, frozen=True)
-    syllables, sure = _dictionary_reading(text, phrases)
-    return Word(text, list(syllables), sure=list(sure))
+            return Word(text, list(fixed), han=aligned, frozen=True, origin=(LEXICON,) * len(fixed))
+    syllables, sure, origin = _dictionary_reading(text, phrases)
+    return Word(text, list(syllables), sure=list(sure), origin=origin)
 
 
 @lru_cache(maxsize=32768)
-def _dictionary_reading(text: str, phrases: PhraseDictionary) -> tuple[tuple[str, ...], tuple[bool, ...]]:
-    """(syllables, sure) of ``text`` from the phrase dictionary (cached: the tables never change)."""
+def _dictionary_reading(
+    text: str, phrases: PhraseDictionary
+) -> tuple[tuple[str, ...], tuple[bool, ...], tuple[str, ...]]:
+    """(syllables, sure, origin) of ``text`` from the phrase dictionary (cached: the tables never change)."""
     found = phrases.lookup(text) if len(text) > 1 else None
     if found is not None:
-        return tuple(_erhua_head(text, list(found), phrases)), (True,) * len(text)
+        return tuple(_erhua_head(text, list(found), phrases)), (True,) * len(text), (phrase_origin(text),) * len(text)
     syllables: list[str] = []
     sure: list[bool] = []
+    origin: list[str] = []
     for piece in _forward_max_match(text, phrases) if len(text) > 1 else [text]:
         readings = phrases.lookup(piece) if len(piece) > 1 else None
         if readings is not None:
             syllables.extend(readings)
             sure.extend([True] * len(piece))
+            origin.extend([phrase_origin(piece)] * len(piece))
             continue
         reading = default_reading(piece)
         syllables.append(reading or "")
         sure.append(not is_polyphone(piece))
-    return tuple(syllables), tuple(sure)
+        origin.append(CHARACTER if sure[-1] else POLYPHONE_DEFAULT)
+    return tuple(syllables), tuple(sure), tuple(origin)

@@ -52,7 +52,8 @@ _CODE_KEYWORDS = (
     "电话号码|手机号码|电话|手机|号码|拨打|致电|热线|传真|尾号|编号|工号|学号|账号|帐号|卡号|"
     "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信|"
     "邮政编码|运单号|座位号|座号|身份证号|身份证|证件号|会员号|序列号|流水号|取件码|取餐号|门牌号|发票号|"
-    "准考证号|考号|航班号|股票代码|客服电话|热线电话"
+    "准考证号|考号|航班号|股票代码|客服电话|热线电话|ID|id|编码|条码|条形码|货号|批号|批次号|案号|工单号|"
+    "票号|桌号|柜号|车架号|识别码|激活码|邀请码|口令"
 )
 # Short numbers that are phone numbers when dialed/called.
 _EMERGENCY = r"110|119|120|122|114|999|911|112"
@@ -82,6 +83,47 @@ def _after(m: re.Match[str], n: int = 6) -> str:
 
 def _before(m: re.Match[str], n: int = 6) -> str:
     return m.string[max(0, m.start() - n): m.start()]
+
+
+# ---------------------------------------------------------------- rule 0: superscripts, .5
+
+_SUPER_DIGITS = {sup: str(d) for d, sup in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
+_SUPER_RUN = "[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+
+
+def _power(run: str) -> str:
+    """``²`` -> 的平方, ``³`` -> 的立方, ``⁻³`` -> 的负三次方."""
+    sign = "负" if run.startswith("⁻") else ""
+    digits = "".join(_SUPER_DIGITS[c] for c in run if c in _SUPER_DIGITS)
+    if not sign and digits in ("2", "3"):
+        return "的平方" if digits == "2" else "的立方"
+    return "的" + sign + read_cardinal(digits, liang=False) + "次方"
+
+
+def _superscripts(text: Text) -> Text:
+    """Squared and cubed units become the units table's ``m2``/``km3``; any other superscript
+    after a number, a letter or a bracket is a power (``10³`` -> 10的立方, ``x²`` -> x的平方).
+
+    :func:`tts.frontend.alignment.nfkc` keeps superscripts for this rule; a stray one is read
+    as its digit.
+    """
+    if not any(c in _SUPER_CHARS for c in _plain(text)):
+        return text
+    # A squared/cubed length unit after a quantity (120m², 3.5万km², 元/m²).
+    text = _sub(
+        r"(?<=[0-9万亿/\s])(km|cm|mm|dm|m)([²³])",
+        lambda m: m.group(1) + _SUPER_DIGITS[m.group(2)],
+        text,
+    )
+    text = _sub(rf"(?<=[0-9A-Za-z)）\]])\s*{_SUPER_RUN}", lambda m: _power(m.group(0).strip()), text)
+    return _sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]", lambda m: _SUPER_DIGITS.get(m.group(0), ""), text)
+
+
+def _leading_dot(text: Text) -> Text:
+    """A decimal written without its leading zero (``.5``, ``-.25``) gets it back: 零点五."""
+    if "." not in text:
+        return text
+    return _sub(r"(?<![0-9A-Za-z.)\]）])\.(?=[0-9])", lambda m: "0.", text)
 
 
 # ---------------------------------------------------------------- rule 1-2
@@ -145,6 +187,11 @@ def _codes(text: Text) -> Text:
 # ---------------------------------------------------------------- rule 3: dates
 
 
+# Words after a four-digit year that make it a name, not an amount: 2024款 (a model year),
+# 2022届 (a graduating class), 2008奥运会.
+_YEAR_NAMES = "款|届|赛季|财年|学年|年度|春晚|奥运|冬奥|世界杯|亚运|世博"
+
+
 def _valid_md(month: str, day: str | None = None) -> bool:
     if not 1 <= int(month) <= 12:
         return False
@@ -168,6 +215,9 @@ def _dates(text: Text) -> Text:
     # Years: 2024年 (and 98年 when a month follows).
     text = _sub(r"(?<![0-9.])([0-9]{4})(?=\s*年(?!级|纪|龄))", lambda m: read_digits(m.group(1)), text)
     text = _sub(r"(?<![0-9.])([0-9]{2})(?=年[0-9]{1,2}月)", lambda m: read_digits(m.group(1)), text)
+    # Any year of an era (公元前221年) and a year that names an event or a model (2024款, 2022届).
+    text = _sub(r"(?<=公元)(前?\s*)([0-9]{1,4})(?=\s*年)", lambda m: m.group(1) + read_digits(m.group(2)), text)
+    text = _sub(rf"(?<![0-9.])((?:19|20)[0-9]{{2}})(?=\s*(?:{_YEAR_NAMES}))", lambda m: read_digits(m.group(1)), text)
 
     def month_day(m: re.Match[str]) -> str:
         mo, d = m.group(1), m.group(2)
@@ -193,7 +243,7 @@ def _dates(text: Text) -> Text:
 
 # ---------------------------------------------------------------- rule 4: times and scores
 
-_SCORE_BEFORE = re.compile(r"(比分|比赛|以|战绩|成绩)\s*$")
+_SCORE_BEFORE = re.compile(r"(比分[^，。；！？,;!?]{0,8}|比赛|以|战绩|成绩|战成|打成|踢成|战平|总比分)\s*$")
 _SCORE_AFTER = re.compile(
     r"\s*(战胜|击败|获胜|胜|负|落败|输|赢|大胜|险胜|力克|逆转|绝杀|的比分|的成绩|领先|落后|告负|取胜)"
 )
@@ -215,7 +265,7 @@ def _minsec(v: str, unit: str) -> str:
 def _times(text: Text) -> Text:
     def time(m: re.Match[str]) -> str:
         h, mi, s = m.group(1), m.group(2), m.group(3)
-        if _SCORE_BEFORE.search(_before(m, 6)) or _SCORE_AFTER.match(m.string, m.end()):
+        if _SCORE_BEFORE.search(_before(m, 12)) or _SCORE_AFTER.match(m.string, m.end()):
             return m.group(0)
         if int(h) > 24 or int(mi) > 59 or (s is not None and int(s) > 59):
             return m.group(0)
@@ -330,14 +380,18 @@ def _units(text: Text) -> Text:
         sym = m.group("u")
         word = UNITS[sym]
         temp = sym in TEMPERATURE_UNITS
-        out = _signed(m.group("s1"), read_number(m.group("a"), following=word), temperature=temp)
+        if temp and re.search(r"[华摄]氏\s*[-+]?$", _before(m, 4)):
+            word = "度"  # 华氏77℉: the scale is already named
+        mag = m.group("mag") or ""
+        following = mag or word
+        out = _signed(m.group("s1"), read_number(m.group("a"), following=following), temperature=temp)
         if m.group("b"):
-            out += "到" + _signed(m.group("s2"), read_number(m.group("b"), following=word), temperature=temp)
-        return out + word
+            out += "到" + _signed(m.group("s2"), read_number(m.group("b"), following=following), temperature=temp)
+        return out + mag + word
 
     text = _sub(
         rf"(?<![A-Za-z]\s)(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
-        rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
+        rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?(?P<mag>万|亿|千万|百万)?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
         unit,
         text,
     )
@@ -394,6 +448,13 @@ def _symbols(text: Text) -> Text:
     return _sub(_SYMBOL_ALT, lambda m: SYMBOL_WORDS[m.group(0)], text)
 
 
+def _word_ranges(text: Text) -> Text:
+    """A tilde left between two words after numbers were read is a range: 周一~周五 -> 周一到周五."""
+    if "~" not in text and "～" not in text:
+        return text
+    return _sub(r"(?<=[\u4e00-\u9fff0-9A-Za-z])\s*[~～]\s*(?=[\u4e00-\u9fff0-9A-Za-z])", lambda m: "到", text)
+
+
 def _letter_words(text: Text) -> Text:
     return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
 
@@ -422,7 +483,7 @@ def _keypad(text: Text) -> Text:
 
 
 # Train and flight numbers (G1234次, CA1831航班) are read digit by digit with 幺.
-_TRAVEL_BEFORE = re.compile(r"(乘坐|搭乘|乘|坐|航班|车次|列车|高铁|动车|班机|航空)\s*[A-Z]{0,2}$")
+_TRAVEL_BEFORE = re.compile(r"(乘坐|搭乘|乘|坐|航班号?|车次号?|列车|高铁|动车|班机|航空)\s*[A-Z]{0,2}$")
 _TRAVEL_AFTER = re.compile(r"\s*(次|航班|号航班|列车|班次|趟)")
 _CAPITAL = re.compile("[A-Z]")
 # Chinese licence plates: province character, a letter, then five or six letters and digits.
@@ -547,6 +608,8 @@ def _score_dash(text: Text) -> Text:
 
 
 _RULES: tuple[Callable[[Text], Text], ...] = (
+    _superscripts,
+    _leading_dot,
     _letter_words,
     _keypad,
     _strip_thousands,
@@ -568,6 +631,7 @@ _RULES: tuple[Callable[[Text], Text], ...] = (
     _ranges,
     _identifier_one,
     _remaining,
+    _word_ranges,
     _symbols,
 )
 
@@ -585,4 +649,7 @@ def normalize_numbers(text: Text) -> Text:
     return text
 
 
-_TRIGGERS = frozenset("".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi" + "".join(_KEYPAD))
+_SUPER_CHARS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_TRIGGERS = frozenset(
+    "".join(SYMBOL_WORDS) + "".join(CURRENCY_PREFIXES) + "Wwi" + "".join(_KEYPAD) + "~～" + "".join(_SUPER_CHARS)
+)

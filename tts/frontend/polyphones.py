@@ -17,6 +17,7 @@ Which combination the frontend uses was decided by measuring on
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from tts.frontend import surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
@@ -39,14 +40,26 @@ def _set(flat: Flat, i: int, syllable: str) -> None:
     w.sure[flat.pos(i)] = True
 
 
-def apply_context_rules(flat: Flat) -> None:
+def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) -> None:
     """Decide common polyphones from their neighbours (only syllables not yet ``sure``).
 
-    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).
+    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).  ``trace``,
+    when given, is called with a stage's name after each stage that may have changed a
+    reading (``Frontend.explain``), and with the word and position a named rule decided (which
+    may have kept the reading it had).
     """
     surnames.apply(flat)
+    if trace is not None:
+        trace("surname in a name context (surnames.py)")
     _reduplication(flat)
+    if trace is not None:
+        trace("reduplicated verb (polyphones._reduplication)")
     _glued_wei(flat)
+    if trace is not None:
+        trace("rule 为 glued to a word (polyphones._glued_wei)")
+    _dimension_before_quantity(flat)
+    if trace is not None:
+        trace("dimension before a quantity (polyphones._dimension_before_quantity)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -57,6 +70,8 @@ def apply_context_rules(flat: Flat) -> None:
         found = rule(flat, i)
         if found:
             _set(flat, i, found)
+            if trace is not None:
+                trace(f"context rule {ch} (polyphones.{rule.__name__})", w, flat.pos(i))
 
 
 def _single(flat: Flat, i: int) -> bool:
@@ -222,6 +237,47 @@ def _is_phrase(text: str) -> bool:
     from tts.frontend.dictionary import phrase_dictionary
 
     return text in phrase_dictionary()
+
+
+#: A dimension word, then an amount in the unit it measures: 长 'long' before a length
+#: (河长三百公里, 会议室长八米), 重 'heavy' before a weight (重五千克).
+_DIMENSION_UNITS = {
+    "长": ("chang2", ("米", "公里", "千米", "厘米", "毫米", "分米", "里", "尺", "寸", "丈", "英里", "海里", "光年")),
+    "重": ("zhong4", ("克", "千克", "公斤", "斤", "吨", "磅", "毫克", "两")),
+}
+_ABOUT = ("约", "达", "近", "逾", "超过", "不到", "将近")
+_AMOUNT_CHARS = NUMERALS | frozenset("点")
+_OTHER_DIMENSIONS = frozenset("高宽深厚粗")
+
+
+def _dimension_before_quantity(flat: Flat) -> None:
+    """长/重 right before an amount of length/weight is the dimension, even at the end of a word the
+    phrase tables read otherwise (河长 'river chief', 船长 'captain'): 河长三百公里 -> chang2.
+    The measure word decides, so 局长三年 or 重三遍 are left alone."""
+    text = flat.text
+    for ch, (reading, units) in _DIMENSION_UNITS.items():
+        i = text.find(ch)
+        while i != -1:
+            w = flat.word(i)
+            # the amount may start inside the word (重五 is also 重午, the festival; 长约)
+            rest = w.text[flat.pos(i) + 1:]
+            rest = rest[len(next((a for a in _ABOUT if rest.startswith(a)), "")):]
+            if not flat.frozen(i) and w.han and all(c in _AMOUNT_CHARS for c in rest):
+                after = flat.next_char(i, 12)
+                for about in _ABOUT:
+                    if after.startswith(about):
+                        after = after[len(about):]
+                        break
+                n = 0
+                while n < len(after) and after[n] in _AMOUNT_CHARS:
+                    n += 1
+                # 两 alone is a weight unit (重二两), never an amount by itself before one
+                unit = next((u for u in units if after[n:].startswith(u)), "")
+                # 队长两米高: the amount measures the 高 after it, not 长
+                if (unit and after[n + len(unit):n + len(unit) + 1] not in _OTHER_DIMENSIONS
+                        and not (n == 1 and after[0] == "两" and ch == "重")):
+                    _set(flat, i, reading)
+            i = text.find(ch, i + 1)
 
 
 def _glued_wei(flat: Flat) -> None:

@@ -99,6 +99,38 @@ class Segmenter:
             words.extend(tokenizer.cut("".join(window), HMM=True))
         return words
 
+    def tag_person_names(self, text: str) -> frozenset[tuple[int, int]]:
+        """[start, end) of the words of ``text`` that jieba's part-of-speech tagger calls a
+        person's name (``nr``), in context: 画家仇英擅长 -> {(2, 4)}."""
+        return person_spans(text)
+
     def freq(self, text: str) -> int:
         """Frequency of ``text`` in the jieba dictionary (0 when it is not a word)."""
         return self._get().FREQ.get(text, 0)
+
+
+_pos_lock = threading.Lock()
+_pos_tokenizer = None
+
+
+def person_spans(text: str) -> frozenset[tuple[int, int]]:
+    """[start, end) of the words of ``text`` that jieba's part-of-speech tagger (``jieba.posseg``,
+    on the shared tokenizer) tags ``nr``, a person's name.  The tagger loads on first use; it is
+    slower than cutting, so callers ask only about clauses where a name is in doubt."""
+    global _pos_tokenizer
+    if _pos_tokenizer is None:
+        with _pos_lock:
+            if _pos_tokenizer is None:
+                import jieba.posseg
+
+                _pos_tokenizer = jieba.posseg.POSTokenizer(_shared_tokenizer())
+    out: set[tuple[int, int]] = set()
+    at = 0
+    with _pos_lock:  # the tagger keeps per-call state on the instance
+        pairs = list(_pos_tokenizer.cut(text))
+    for pair in pairs:
+        end = at + len(pair.word)
+        if pair.flag == "nr":
+            out.add((at, end))
+        at = end
+    return frozenset(out)

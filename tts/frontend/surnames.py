@@ -10,7 +10,10 @@ are listed.  A surname reading is used only in a name context:
   when 某 starts "some X" (据查某地, 某人);
 * as the first character of a full name that jieba cuts as one word and that no
   phrase table lists, when jieba made the word up from unknown characters
-  (解缙, 仇英) or its dictionary tags it as a person's name (单田芳, 翟志刚).
+  (解缙, 仇英) or its dictionary tags it as a person's name (单田芳, 翟志刚);
+* a full name in running text that the checks above leave in doubt (画家仇英擅长…,
+  为曾志伟点赞, 名将种师道率军) when jieba's part-of-speech tagger, reading the whole clause,
+  tags it ``nr`` (a person's name).
 
 Characters that are also common verbs or adverbs (查 check, 单 only, 曾 once, 任
 let …) need the clause to start there or a word that introduces a person
@@ -153,6 +156,22 @@ _STARTS = frozenset(SURNAME_READINGS) | {s[0] for s in COMPOUND_SURNAMES}
 _GLUED_BEFORE = frozenset("据由对向被和与跟同让给叫称")
 
 
+def _tagged_person(flat: Flat, first: int, n: int, cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
+    """Whether jieba's tagger, reading the clause of syllable ``first``, tags the ``n``
+    characters from there as a person's name (each clause is tagged once per call)."""
+    from tts.frontend.segmenter import person_spans
+
+    lo = first
+    while lo > 0 and flat.same_clause(first, lo - 1) and flat.char(lo - 1):
+        lo -= 1
+    if lo not in cache:
+        hi = first
+        while hi + 1 < len(flat) and flat.same_clause(first, hi + 1) and flat.char(hi + 1):
+            hi += 1
+        cache[lo] = person_spans("".join(flat.char(j) for j in range(lo, hi + 1)))
+    return (first - lo, first - lo + n) in cache[lo]
+
+
 def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
           word_freq: Callable[[str], int] = _word_freq) -> None:
     """Give surnames their surname reading where the context makes them a name.
@@ -163,6 +182,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
     text = flat.text
     if _STARTS.isdisjoint(text):
         return
+    tagged: dict[int, frozenset[tuple[int, int]]] = {}
     # Words holding a character that can start a surname: word index -> its first syllable.
     candidates = {flat.word_index(i): i - flat.pos(i) for i, ch in enumerate(text) if ch in _STARTS}
     for wi, first in sorted(candidates.items()):
@@ -209,8 +229,14 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
                 and after[len(nxt.text):].startswith(_PREDICATE_START)
                 and (not before or (prev is not None and prev.text in _NAME_INTRO))
             )
+            # 是 / 葛 / 天明 。: a given name closing the clause, the surname tagged nr by jieba's
+            # part-of-speech tagger (which reads 葛 there as a name, 查 as a verb).
+            given_then_end = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and len(after) == len(nxt.text) and _tagged_person(flat, first, n, tagged)
+            )
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
-                    or given_then_predicate):
+                    or given_then_predicate or given_then_end):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
@@ -242,14 +268,17 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
         ):
             continue
         if word_freq(text) == 0 or text in _jieba_person_names():
+            # The tagger's word for a two-character word jieba's dictionary lists is only that
+            # dictionary's tag (葛藤 and 华为 are tagged nr there), not evidence from the clause.
+            tagger_counts = (len(given) == 2 or word_freq(text) == 0) and _tagged_person(flat, first, n, tagged)
             if surname in _VERBAL and before and not before.endswith("姓") and (
                 prev is None or prev.text not in _NAME_INTRO
-            ):
+            ) and not tagger_counts:
                 continue
             # A two-character name (解缙) needs the clause to be about the person: a title,
             # or a predicate right after it; 的解法 is not a name.
             if len(given) == 1 and not (after.startswith(TITLES) or after.startswith(_PREDICATE_START)) and (
                 prev is None or prev.text not in ("叫", "名叫", "叫做", "姓")
-            ):
+            ) and not tagger_counts:
                 continue
             _set(w, _readings(surname))

@@ -90,8 +90,9 @@ def _yi(flat: Flat, i: int) -> str:
         return "yi1"
     if nxt and nxt in _ARITHMETIC and nxt3 in _NUMERAL_CHARS:
         return "yi1"
-    # Ranges (一到十月) and codes after letters (G1次 -> G一次).
-    if nxt in ("到", "至") and nxt3 in _NUMERAL_CHARS:
+    # Ranges (一到十月), a whole number before a fraction (一又二分之一) and codes after letters
+    # (G1次 -> G一次).
+    if nxt in ("到", "至", "又") and nxt3 in _NUMERAL_CHARS:
         return "yi1"
     if i > 0 and flat.same_clause(i, i - 1) and not flat.word(i - 1).han:
         return "yi1"

@@ -26,6 +26,9 @@ class Word:
     break_before: int = 1
     #: Per character of ``text``, the [start, end) range of the analysed input it came from.
     sources: list[tuple[int, int]] = field(default_factory=list)
+    #: Per syllable: where its reading came from before any rule ("user lexicon", "phrase 银行",
+    #: "character reading", ...); ``Frontend.explain`` reports it.
+    origin: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.sure:
