@@ -39,7 +39,7 @@ from tts.models.fastspeech2 import TooManyFramesError
 from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result, SegmentInfo, Timings
-from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
+from tts.serving.admission import Abandoned, Admission, ClientShare, RequestTimeout, ServiceBusy
 from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
@@ -256,12 +256,15 @@ class Synthesizer:
         return Plan(segments, document.notes)
 
     def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
-               client: str | None = None) -> SynthesisStream:
+               client: str | None = None, share: ClientShare | None = None,
+               stop: threading.Event | None = None) -> SynthesisStream:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
 
         `long_form`: for a caller that wants the whole result rather than early audio (module
         doc); chunks then come one segment at a time. `client` (who asks: an API key or address)
-        makes waiting for a slot fair between clients (serving.admission).
+        makes waiting for a slot fair between clients (serving.admission); `share` is that
+        client's share of the slots and of the line; `stop`, set when the caller hangs up while
+        its request waits, takes the request out of the line (Abandoned).
         """
         options = self.validate(options)
         # The audio follows from the options and the plan; the two modes plan alike unless the
@@ -275,7 +278,10 @@ class Synthesizer:
             (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
         state = _State()
         try:
-            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client)
+            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client, share, stop)
+        except Abandoned:
+            self.metrics.requests.labels(status="cancelled").inc()
+            raise
         except ServiceBusy:
             self.metrics.requests.labels(status="rejected").inc()
             raise

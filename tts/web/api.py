@@ -13,8 +13,8 @@ import base64
 import binascii
 import collections
 import functools
-import hashlib
 import json
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
@@ -27,9 +27,9 @@ from tts.request import RequestInput, build_request
 from tts.timing.alignment import grouped
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
-from tts.serving.admission import ServiceBusy
+from tts.serving.admission import ClientQueueFull, ClientShare, ServiceBusy
 from tts.serving.pump import PumpedStream
-from tts.synthesizer import Synthesizer
+from tts.synthesizer import SynthesisStream, Synthesizer
 from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
@@ -41,6 +41,7 @@ OPENAI_VOICES = {
     "fable": ("baker-bright", "baker"), "ballad": ("baker-bright", "baker"), "verse": ("baker-bright", "baker"),
 }
 MAX_REFERENCE_BYTES = 10 * 2**20
+AUTHENTICATED_USER = "tts_user"  # the scope state key under which security.Guard records who logged in
 
 
 def _limited(name: str) -> float:
@@ -101,11 +102,50 @@ def validation_message(exc: ValidationError) -> tuple[str, str | None]:
 
 
 def client_id(request: Request) -> str:
-    """Who a request counts against (limits, fair sharing): its API key if it has one, else its address."""
-    header = request.headers.get("authorization", "")
-    if header:
-        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+    """Who a request counts against (its share of the slots, fair turns, rate limit): the
+    authenticated user when the server has --auth (security.Guard records it), else the address.
+    Not a key the caller may make up: without --auth a new key is no way around the share."""
+    user = request.scope.get("state", {}).get(AUTHENTICATED_USER)
+    if user is not None:
+        return "user:" + user
     return "ip:" + (request.client.host if request.client else "unknown")
+
+
+async def _hung_up(request: Request, gone: threading.Event) -> None:
+    """Set `gone` when the client disconnects (the body has been read: the next message the
+    server has for this request is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+    gone.set()
+
+
+async def start_stream(request: Request, synth: Synthesizer, options: SynthesisOptions,
+                       long_form: bool) -> SynthesisStream:
+    """synth.stream for an HTTP request: within its client's share of the slots (app.state.client_share,
+    set by create_app), leaving the line if the client hangs up while it waits.
+
+    The wait blocks a thread; those threads come from their own pool, as large as the line can
+    get, so a full line never takes the threads that running requests need to finish."""
+    state = request.app.state
+    if getattr(state, "waiting_threads", None) is None:  # made on first use: it belongs to the app's event loop
+        profile = synth.profile.serving
+        state.waiting_threads = anyio.CapacityLimiter(profile.queue_size + profile.concurrency + 8)
+    share: ClientShare | None = getattr(request.app.state, "client_share", None)
+    gone = threading.Event()
+    start = functools.partial(synth.stream, options, long_form=long_form, client=client_id(request), share=share,
+                              stop=gone)
+    outcome: list[SynthesisStream | Exception] = []
+    async with anyio.create_task_group() as watch:
+        watch.start_soon(_hung_up, request, gone)
+        try:
+            outcome.append(await anyio.to_thread.run_sync(start, limiter=state.waiting_threads))
+        except Exception as exc:  # raised outside the task group, which would wrap it in a group
+            outcome.append(exc)
+        watch.cancel_scope.cancel()
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
 
 
 def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONResponse | None]:
@@ -217,8 +257,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         try:
             options = await anyio.to_thread.run_sync(to_options, req)
             # A whole response wants the whole result, not early audio: long-form mode.
-            return req, await anyio.to_thread.run_sync(functools.partial(
-                synth.stream, options, long_form=long_form_whole and not req.stream, client=client_id(request)))
+            return req, await start_stream(request, synth, options, long_form_whole and not req.stream)
+        except ClientQueueFull as exc:  # this client's own line is full: the others' is not
+            return None, error_response(429, str(exc), kind="rate_limit_error", headers={"Retry-After": "2"})
         except ServiceBusy as exc:
             return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
         except RequestError as exc:
