@@ -15,7 +15,13 @@ import pytest
 from conftest import cpu_variant, slow_vocoder
 from webserver import serve
 
-from tts.serving.admission import Abandoned, Admission, ClientQueueFull, ClientShare, ServiceBusy
+from tts.serving.admission import (
+    Abandoned,
+    Admission,
+    ClientQueueFull,
+    ClientShare,
+    ServiceBusy,
+)
 
 
 def wait_for(predicate, timeout: float = 120.0, every: float = 0.05):
@@ -132,7 +138,7 @@ def test_a_burst_of_24_from_one_openai_client_completes_and_a_colleague_is_not_k
         client = OpenAI(base_url=f"{url}/v1", api_key="team-key")
         finished: list[str] = []
         lock = threading.Lock()
-        errors: list[BaseException] = []
+        errors: list[Exception] = []
 
         def speak(i: int, text: str) -> None:
             try:
@@ -140,7 +146,7 @@ def test_a_burst_of_24_from_one_openai_client_completes_and_a_colleague_is_not_k
                 assert len(audio.content) > 0
                 with lock:
                     finished.append(f"a{i}")
-            except BaseException as exc:  # collected and reported by the assertion below
+            except Exception as exc:  # noqa: BLE001 -- collected and reported by the assertion below
                 errors.append(exc)
 
         burst = [threading.Thread(target=speak, args=(i, text)) for i, text in enumerate(burst_texts(24))]

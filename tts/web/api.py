@@ -287,7 +287,8 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         result, data = await finished(stream, fmt)
         if result is None:
             return data
-        headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
+        headers = {"X-Queue-Wait-Seconds": f"{result.timings.queue_wait_s:.3f}",
+                   "X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
                    "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
         return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
 
