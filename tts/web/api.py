@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
-from tts.timing.alignment import grouped
+from tts.timing.alignment import grouped, mark_times
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
 from tts.serving.admission import ClientQueueFull, ClientShare, ServiceBusy
@@ -69,7 +69,9 @@ class SpeechRequest(BaseModel):
     pinyin: str | None = None
     reference_audio: str | None = None  # base64 of a 3-30 s clip whose prosody to follow
     stream: bool = False
-    ssml_strict: bool = True  # SSML input: unknown elements are a 400 (else spoken plainly and reported)
+    # SSML input: unknown elements are spoken plainly and reported (X-SSML-Ignored), as pasted
+    # Azure and Alibaba scripts need; true makes them a 400.
+    ssml_strict: bool = False
 
 
 class TimestampsRequest(SpeechRequest):
@@ -87,9 +89,13 @@ def error_response(status: int, message: str, param: str | None = None, kind: st
                         status_code=status, headers=headers)
 
 
-def notes_header(notes) -> dict[str, str]:
-    """How the input was read (SSML left out, styles mapped …), as a header: JSON, ASCII-escaped."""
-    return {"X-TTS-Notes": json.dumps(list(notes), ensure_ascii=True)} if notes else {}
+def notes_header(notes, ignored: tuple[str, ...] = ()) -> dict[str, str]:
+    """How the input was read (SSML left out, styles mapped …), as a header: JSON, ASCII-escaped;
+    and the markup left out, as written, comma-separated (X-SSML-Ignored)."""
+    headers = {"X-TTS-Notes": json.dumps(list(notes), ensure_ascii=True)} if notes else {}
+    if ignored:
+        headers["X-SSML-Ignored"] = ", ".join(ignored).encode("ascii", "backslashreplace").decode("ascii")
+    return headers
 
 
 def validation_message(exc: ValidationError) -> tuple[str, str | None]:
@@ -283,13 +289,13 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         if req.stream:
             body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
             return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
-                                             headers=notes_header(stream.notes))
+                                             headers=notes_header(stream.notes, stream.ignored))
         result, data = await finished(stream, fmt)
         if result is None:
             return data
         headers = {"X-Queue-Wait-Seconds": f"{result.timings.queue_wait_s:.3f}",
                    "X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
-                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
+                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes, stream.ignored)}
         return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
 
     @router.post("/v1/audio/speech/timestamps", openapi_extra=schema(TimestampsRequest))
@@ -305,17 +311,19 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         if req.stream:
             lines = _timestamp_lines(stream, synth.sample_rate, req)
             return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
-                                             headers=notes_header(stream.notes))
+                                             headers=notes_header(stream.notes, stream.ignored))
         result, data = await finished(stream, fmt)
         if result is None:
             return data
         body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
                 "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
-                "notes": result.notes}
+                "marks": mark_times(((m.name, m.offset) for m in stream.marks), result.alignment,
+                                    len(result.audio) / synth.sample_rate),
+                "notes": result.notes, "ssml_ignored": list(stream.ignored)}
         if req.subtitle_format:
             body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
                                           req.subtitle_karaoke)
-        return JSONResponse(body)
+        return JSONResponse(body, headers=notes_header((), stream.ignored))
 
     @router.get("/v1/voices")
     def voices():
