@@ -11,6 +11,7 @@ the idle server (--solo requests, half before the burst and half after). Everyth
 measured in the one run.
 
     .venv/bin/python bench/fair_queue_bench.py --burst 24
+    .venv/bin/python bench/fair_queue_bench.py --burst 24 --client-concurrency 4   # every slot taken
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def main() -> None:
     p.add_argument("--burst", type=int, default=24)
     p.add_argument("--solo", type=int, default=6, help="idle requests measured, half before and half after")
     p.add_argument("--profile", default="cpu")
+    p.add_argument("--client-concurrency", type=int, default=0,
+                   help="the share of `zh-tts serve --client-concurrency` (default: serve's); the profile's "
+                        "concurrency makes the burst take every slot, so the colleague must wait for one")
     args = p.parse_args()
 
     from openai import OpenAI
@@ -59,7 +63,7 @@ def main() -> None:
     # Distinct sentences throughout: the audio cache must not answer any of them.
     texts = [sentences[i % len(sentences)] for i in range(args.burst + 1 + args.solo)]
     texts, idle_texts = texts[:args.burst + 1], texts[args.burst + 1:]
-    limits = client_limits(parse_args([]), synth)
+    limits = client_limits(parse_args(["--client-concurrency", str(args.client_concurrency)]), synth)
     with serve(synth, ui=False, **limits) as url:
         solo(url, [sentences[-1]])  # warm up
         idle = solo(url, idle_texts[: args.solo // 2])

@@ -189,3 +189,27 @@ def test_a_full_line_answers_429_with_retry_after_and_a_hung_up_client_leaves_it
             for _ in first.iter_bytes():
                 pass
         assert httpx.post(f"{url}/v1/audio/speech", json={**body, "stream": False}, timeout=60).status_code == 200
+
+
+def test_with_auth_a_client_is_the_user_however_it_authenticates(slow_synth):
+    """Basic USER:PASS and Bearer PASS are the same user: one share, one line."""
+    import base64
+
+    basic = {"Authorization": "Basic " + base64.b64encode(b"team:secret").decode()}
+    bearer = {"Authorization": "Bearer secret"}
+    with serve(slow_synth, ui=False, auth=("team", "secret"), client_concurrency=1, client_queue=1) as url:
+        body = {"input": "这是一个需要一些时间的流式请求。" * 4, "response_format": "pcm", "stream": True}
+        health = httpx.Client(base_url=url, timeout=30)
+        with httpx.stream("POST", f"{url}/v1/audio/speech", json=body, headers=basic, timeout=60) as first:
+            assert first.status_code == 200
+            waited: list[int] = []
+            second = threading.Thread(target=lambda: waited.append(httpx.post(
+                f"{url}/v1/audio/speech", json={**body, "stream": False}, headers=bearer, timeout=120).status_code))
+            second.start()
+            wait_for(lambda: health.get("/healthz").json()["waiting"] == 1)  # the same user: it waits
+            third = httpx.post(f"{url}/v1/audio/speech", json=body, headers=bearer, timeout=60)
+            assert third.status_code == 429
+            for _ in first.iter_bytes():
+                pass
+        second.join(120)
+        assert waited == [200]
