@@ -4,10 +4,13 @@ X-SSML-Ignored; ssml_strict=true still refuses it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tts.timing.subtitles import _vtt_time as vtt_time
 
 DOCUMENTS = Path(__file__).parent / "data" / "ssml"
 AZURE = (DOCUMENTS / "azure_podcast.xml").read_text(encoding="utf-8")
@@ -36,7 +39,7 @@ def test_a_complete_real_world_document_is_spoken_and_what_was_left_out_is_named
 
 
 def test_azure_bookmarks_are_timed_and_its_markup_is_read(tiny_url):
-    answer = timestamps(tiny_url, input=AZURE)
+    answer = timestamps(tiny_url, input=AZURE, subtitle_format="vtt")
     text = spoken(answer)
     for words in ("大家好", "请注意", "叮咚", "我们下次再见"):  # <audio> speaks its fallback content
         assert words in text
@@ -47,6 +50,14 @@ def test_azure_bookmarks_are_timed_and_its_markup_is_read(tiny_url):
     assert marks["intro_end"]["time"] == after["start"]
     assert AZURE[marks["intro_end"]["offset"]:].startswith("<bookmark mark=\"intro_end\"/>")
     assert marks["outro"]["time"] == answer["duration"]  # nothing is said after it
+    vtt = answer["subtitles"]
+    at = vtt.index(f"NOTE bookmark intro_end {vtt_time(marks['intro_end']['time'])}")
+    assert "接下来" in vtt[at:].split("\n\n")[1]  # the note comes right before the cue it is heard in
+    assert vtt.rstrip().endswith(f"NOTE bookmark outro {vtt_time(answer['duration'])}")
+    with httpx.stream("POST", f"{tiny_url}/v1/audio/speech/timestamps", timeout=120,
+                      json={"input": AZURE, "response_format": "pcm", "stream": True}) as r:
+        lines = [json.loads(line) for line in r.iter_lines() if line]
+    assert lines[-1]["marks"] == answer["marks"]  # the streamed answer's last line: the same marks
     notes = " ".join(answer["notes"])
     assert "YoungAdultMale" in notes and "baker-low" in notes  # express-as role -> a voice
     assert "Leading" not in notes and "Sentenceboundary" not in notes  # both supported, nothing to say

@@ -315,14 +315,14 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         result, data = await finished(stream, fmt)
         if result is None:
             return data
+        marks = mark_times(((m.name, m.offset) for m in stream.marks), result.alignment,
+                           len(result.audio) / synth.sample_rate)
         body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
                 "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
-                "marks": mark_times(((m.name, m.offset) for m in stream.marks), result.alignment,
-                                    len(result.audio) / synth.sample_rate),
-                "notes": result.notes, "ssml_ignored": list(stream.ignored)}
+                "marks": marks, "notes": result.notes, "ssml_ignored": list(stream.ignored)}
         if req.subtitle_format:
             body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
-                                          req.subtitle_karaoke)
+                                          req.subtitle_karaoke, [(m["name"], m["time"]) for m in marks])
         return JSONResponse(body, headers=notes_header((), stream.ignored))
 
     @router.get("/v1/voices")
@@ -376,12 +376,14 @@ def _finish(stream):
 def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterator[bytes]:
     """NDJSON for a streamed timestamps request: each object holds the next encoded audio bytes
     (all of them joined are the whole file in the request's format) and the timing items heard
-    by then; the last one also the subtitles, when asked for."""
+    by then; the last one also the SSML bookmarks' times and the subtitles, when asked for."""
     heard: collections.deque = collections.deque()  # filled as the encoder takes each chunk
+    samples = [0]
 
     def audio():
         for chunk in stream:
             heard.extend(chunk.alignment)
+            samples[0] += len(chunk.audio)
             yield chunk.audio
 
     def line(block: bytes, items: list) -> bytes:
@@ -396,6 +398,8 @@ def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterat
     rest = [heard.popleft() for _ in range(len(heard))]
     everything.extend(rest)
     last = json.loads(line(b"", rest))
+    last["marks"] = mark_times(((m.name, m.offset) for m in stream.marks), everything, samples[0] / sample_rate)
     if req.subtitle_format:
-        last["subtitles"] = subtitles(everything, req.subtitle_format, req.subtitle_line_chars, req.subtitle_karaoke)
+        last["subtitles"] = subtitles(everything, req.subtitle_format, req.subtitle_line_chars, req.subtitle_karaoke,
+                                      [(m["name"], m["time"]) for m in last["marks"]])
     yield (json.dumps(last, ensure_ascii=False) + "\n").encode("utf-8")
