@@ -63,6 +63,14 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A named point in the input (SSML <bookmark mark>, <mark name>): `offset` into Document.source."""
+
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True)
 class Run:
     """Spans read together, up to a break (or the end)."""
 
@@ -85,6 +93,8 @@ class Document:
     source: str  # the caller's input exactly as given
     spans: tuple[Span, ...]
     notes: tuple[str, ...] = ()  # what the caller should know about how it was read (markup left out …)
+    marks: tuple[Mark, ...] = ()  # named points (SSML <bookmark>/<mark>), in the order given
+    ignored: tuple[str, ...] = ()  # markup left out, named as written (<audio src>, <mstts:viseme> …)
 
     def runs(self) -> list[Run]:
         """The spans grouped into runs that end at each break."""

@@ -115,7 +115,7 @@ class Pipeline:
         if max_chars is not None and parsed.spoken_chars > max_chars:
             raise RequestError(f"the SSML speaks {parsed.spoken_chars} characters; the limit is {max_chars}",
                                "text", status=413)
-        return dataclasses.replace(parsed.document, notes=parsed.notes)
+        return dataclasses.replace(parsed.document, notes=parsed.notes, ignored=parsed.ignored)
 
     def plan(self, document: Document, max_chars: int, first_chars: int | None = None) -> list[PlannedSegment]:
         """Cut the document into segments of at most max_chars; the very first at most first_chars.

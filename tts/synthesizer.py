@@ -33,13 +33,13 @@ import torch
 from tts.audio.wav import silence
 from tts.chunking import depad, get_chunks
 from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
-from tts.document import Controls
+from tts.document import Controls, Mark
 from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel, transform_mel_by_frames
 from tts.models.fastspeech2 import TooManyFramesError
 from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result, SegmentInfo, Timings
-from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
+from tts.serving.admission import Abandoned, Admission, ClientShare, RequestTimeout, ServiceBusy
 from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
@@ -56,6 +56,8 @@ NOTHING_TO_SPEAK = "the text has nothing to speak (no Chinese, letters or digits
 class Plan:
     segments: list[PlannedSegment]
     notes: tuple[str, ...] = ()  # what the caller should know about how the input was read
+    marks: tuple[Mark, ...] = ()  # the input's named points (SSML bookmarks)
+    ignored: tuple[str, ...] = ()  # markup left out (X-SSML-Ignored)
 
 
 @dataclass
@@ -84,10 +86,13 @@ class SynthesisStream:
     Closing it early (a client disconnect) cancels the request's pending work.
     """
 
-    def __init__(self, generator: Iterator[AudioChunk], state: "_State", notes: tuple[str, ...] = ()):
+    def __init__(self, generator: Iterator[AudioChunk], state: "_State", notes: tuple[str, ...] = (),
+                 marks: tuple[Mark, ...] = (), ignored: tuple[str, ...] = ()):
         self._gen = generator
         self._state = state
         self.notes = notes  # known before any audio: how the input was read (markup left out …)
+        self.marks = marks  # the input's named points (SSML bookmarks), timed by the alignment
+        self.ignored = ignored  # markup left out, as written
 
     def __iter__(self) -> "SynthesisStream":
         return self
@@ -255,15 +260,18 @@ class Synthesizer:
             resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
         if not segments:
             raise RequestError(NOTHING_TO_SPEAK, "text")
-        return Plan(segments, document.notes)
+        return Plan(segments, document.notes, document.marks, document.ignored)
 
     def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
-               client: str | None = None, first_cut: bool = True) -> SynthesisStream:
+               client: str | None = None, share: ClientShare | None = None,
+               stop: threading.Event | None = None, first_cut: bool = True) -> SynthesisStream:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
 
         `long_form`: for a caller that wants the whole result rather than early audio (module
         doc); chunks then come one segment at a time. `client` (who asks: an API key or address)
-        makes waiting for a slot fair between clients (serving.admission). `first_cut` off: the
+        makes waiting for a slot fair between clients (serving.admission); `share` is that
+        client's share of the slots and of the line; `stop`, set when the caller hangs up while
+        its request waits, takes the request out of the line (Abandoned). `first_cut` off: the
         first segment is not cut short (a later sentence of a streamed text, see `plan`).
         """
         options = self.validate(options)
@@ -278,7 +286,10 @@ class Synthesizer:
             (self.metrics.cache_hits if cached else self.metrics.cache_misses).inc()
         state = _State()
         try:
-            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client)
+            queue_wait = self.admission.acquire(self.profile.serving.queue_timeout_s, client, share, stop)
+        except Abandoned:
+            self.metrics.requests.labels(status="cancelled").inc()
+            raise
         except ServiceBusy:
             self.metrics.requests.labels(status="rejected").inc()
             raise
@@ -294,7 +305,7 @@ class Synthesizer:
         else:
             generator = run.synthesize(plan, key if use_cache else None)
         return SynthesisStream(self._accounted(generator, client=client), state,
-                               cached.notes if cached is not None else plan.notes)
+                               cached.notes if cached is not None else plan.notes, plan.marks, plan.ignored)
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> Result:
         with self.stream(options, use_cache, long_form) as stream:

@@ -36,9 +36,12 @@ difference transfers, softly limited to +-1.5 model units.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,7 +49,7 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import butter, find_peaks, sosfiltfilt
 
-from tts.audio.decode import ANALYSIS_RATE, MAX_SECONDS, AudioInputError, decode_audio, to_analysis_rate
+from tts.audio.decode import ANALYSIS_RATE, MAX_BYTES, MAX_SECONDS, AudioInputError, decode_audio, to_analysis_rate
 from tts.options import SEMITONES_PER_PITCH_UNIT, Prosody
 
 FRAME_S = 0.010
@@ -342,12 +345,69 @@ def check_features(features: ProsodyFeatures) -> None:
                                   f"{features.nuclei} syllables).", "too_little_speech")
 
 
+class AnalysisCache:
+    """The analyses of the last `max_entries` usable clips, by the SHA-256 of the clip's bytes.
+
+    The same clip comes back run after run (a page user tries one text after another with it, an
+    API caller sends it with every request), and analysing it takes seconds while the audio it
+    shapes may come from the audio cache at once. An unusable clip is not kept: its error is
+    quick to find again, and it is not sent twice on purpose."""
+
+    def __init__(self, max_entries: int = 64):
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0  # analyses actually run
+        self._entries: OrderedDict[str, ReferenceProsody] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> ReferenceProsody | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return found
+
+    def put(self, key: str, value: ReferenceProsody) -> None:
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+ANALYSES = AnalysisCache()
+
+
 def analyze_reference(data: bytes | str | os.PathLike, stats: BakerProsodyStats | None = None) -> ReferenceProsody:
     """Decode, check and measure a 3-30 s reference clip; map its prosody onto the Baker voice.
 
     Raises AudioInputError (a ValueError) with a bilingual message for unusable clips.
-    Clips longer than 30 s are trimmed to their first 30 s, with a warning.
+    Clips longer than 30 s are trimmed to their first 30 s, with a warning. A clip analysed
+    before (the same bytes, the Baker statistics) is answered from ANALYSES.
     """
+    if stats is not None:
+        return _analyze(data, stats)
+    if isinstance(data, (str, os.PathLike)):
+        try:
+            readable = Path(data).stat().st_size <= MAX_BYTES
+        except OSError:
+            readable = False
+        if not readable:
+            return _analyze(data, stats)  # decode_audio says what is wrong with the path
+        data = Path(data).read_bytes()
+    if not isinstance(data, bytes):
+        return _analyze(data, stats)
+    key = hashlib.sha256(data).hexdigest()
+    found = ANALYSES.get(key)
+    if found is None:
+        found = _analyze(data, stats)
+        ANALYSES.put(key, found)
+    return found
+
+
+def _analyze(data: bytes | str | os.PathLike, stats: BakerProsodyStats | None) -> ReferenceProsody:
     clip = decode_audio(data)
     warnings = []
     if clip.trimmed:

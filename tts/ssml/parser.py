@@ -11,10 +11,16 @@ caller's own input. Elements become spans with controls:
   (Azure): controls of the spans inside, nested ones applied on top;
 * <break time strength>: an exact silence after what comes before;
 * <p>, <s>: sentence boundaries (a full stop is read where the text has none);
-* <phoneme alphabet ph>, <sub alias>, <say-as interpret-as>, <w>: what is read for their text.
+* <phoneme alphabet ph>, <sub alias>, <say-as interpret-as>, <w>: what is read for their text;
+* <emphasis level>: louder and a little slower (values.EMPHASIS); <lang>: its text, read by the
+  Mandarin voice; <audio>: its fallback content (W3C: a processor that does not play the clip
+  speaks what the element holds);
+* <bookmark mark> (Azure), <mark name> (W3C): named points, timed in the timestamps answer;
+* <mstts:silence type value> (Azure): silence before the first word, after the last, or after
+  every sentence.
 
 Unknown elements are an error naming them (strict), or their text is spoken and they are
-reported (lenient).
+reported (lenient): `ignored` lists them, and the attributes and silences left out.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from dataclasses import dataclass, field
 from xml.sax import SAXException, SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
 
-from tts.document import Controls, Document, Span
+from tts.document import Controls, Document, Mark, Span
 from tts.frontend.alignment import SourceMap
 from tts.frontend.textclasses import CLOSING, SENTENCE_END
 from tts.ssml import say_as, values
@@ -36,7 +42,8 @@ MAX_DEPTH = 64
 MAX_ELEMENTS = 10_000
 MAX_ATTRIBUTE_CHARS = 65_536  # all attribute values together
 MSTTS = ("https://www.w3.org/2001/mstts", "http://www.w3.org/2001/mstts")
-SUPPORTED = ("speak", "voice", "p", "s", "break", "prosody", "emotion", "express-as", "phoneme", "sub", "say-as", "w")
+SUPPORTED = ("speak", "voice", "p", "s", "break", "prosody", "emotion", "express-as", "phoneme", "sub", "say-as", "w",
+             "emphasis", "lang", "audio", "bookmark", "mark", "mstts:silence")
 TEXT_ONLY = ("phoneme", "sub", "say-as", "w")  # elements whose text is read another way: text inside only
 
 
@@ -78,6 +85,9 @@ class _Handler(ContentHandler):
         self.stack: list[_Element] = []
         self.spans: list[Span] = []
         self.notes: list[str] = []
+        self.ignored: list[str] = []  # elements, attributes and silences left out (each once)
+        self.marks: list[Mark] = []
+        self.silences: dict[str, float] = {}  # mstts:silence place -> seconds
         self.elements = 0
         self.attribute_chars = 0
         self.spoken = 0
@@ -142,7 +152,8 @@ class _Handler(ContentHandler):
             if self.strict:
                 raise self._fail(f"element <{local}> is not supported (supported: {', '.join(SUPPORTED)}); "
                                  "send ssml_strict=false to speak its text anyway")
-            self.notes.append(f"<{local}> is not supported: its text was spoken plainly")
+            self.notes.append(f"<{local}> is not supported and was left out (any text inside it is spoken plainly)")
+            self._ignore(f"<{local}>")
         else:
             try:
                 controls = self._controls(local, plain, controls)
@@ -152,6 +163,13 @@ class _Handler(ContentHandler):
             self._end_sentence()
         if local == "break":
             self._break(plain, line, column)
+        elif local in ("bookmark", "mark"):
+            name = plain.get("mark" if local == "bookmark" else "name")
+            if not name:
+                raise SSMLError(f"<{local}> needs a {'mark' if local == 'bookmark' else 'name'}", line, column)
+            self.marks.append(Mark(name, self._offset()))
+        elif local == "mstts:silence":
+            self._silence(plain, line, column)
         self.stack.append(_Element(local, controls, line, column, plain))
 
     def endElementNS(self, name, qname) -> None:
@@ -194,15 +212,72 @@ class _Handler(ContentHandler):
             key = "category" if name == "emotion" else "style"
             if key not in attrs:
                 raise SSMLError(f"<{name}> needs a {key}")
-            preset, factor, note = values.emotion(attrs[key])
+            try:
+                preset, factor, note = values.emotion(attrs[key])
+            except SSMLError:
+                if self.strict:
+                    raise
+                self.notes.append(f"{key} {attrs[key]!r} is not supported and was ignored")
+                self._ignore(f"<{name} {key}={attrs[key]}>")
+                return outer
             degree = attrs.get("intensity" if name == "emotion" else "styledegree")
             own["emotion"] = preset
             own["emotion_intensity"] = factor * (values.intensity(degree, key) if degree is not None else 1.0)
             if note:
                 self.notes.append(f"{key} {attrs[key]!r}: {note}")
             if "role" in attrs:
-                self.notes.append(f"<{name} role> is not supported (one speaker) and was ignored")
+                voice = values.ROLE_VOICES.get(attrs["role"].strip().lower())
+                if voice is None:
+                    self.notes.append(f"<{name} role={attrs['role']!r}> is not a known role and was ignored")
+                    self._ignore(f"<{name} role>")
+                else:
+                    own["voice"] = voice
+                    self.notes.append(f"role {attrs['role']!r} is spoken by {voice!r}")
+        elif name == "emphasis":
+            energy, speed = values.emphasis(attrs.get("level"))
+            if energy != 1.0:
+                own.update(energy=energy, speed=speed)
+        elif name == "lang":
+            lang = attrs.get("lang", "")
+            if lang and not lang.lower().startswith("zh"):
+                self.notes.append(f"<lang xml:lang={lang!r}>: read by the Mandarin voice")
+        elif name == "audio":
+            self.notes.append(f"<audio src={attrs.get('src', '')!r}> is not played; its text was spoken instead")
+            self._ignore("<audio src>")
         return outer.merged(Controls(**own)) if own else outer
+
+    def _ignore(self, what: str) -> None:
+        if what not in self.ignored:
+            self.ignored.append(what)
+
+    def _silence(self, attrs: dict[str, str], line: int, column: int) -> None:
+        """<mstts:silence type value>: Azure's document-wide silences (values.SILENCE_PLACES)."""
+        kind = attrs.get("type", "")
+        base = kind.strip().lower().removesuffix("-exact")
+        try:
+            seconds = values.break_seconds(attrs.get("value"), None)
+        except SSMLError as exc:
+            raise SSMLError(f"<mstts:silence> value: {exc}", line, column) from None
+        place = values.SILENCE_PLACES.get(base)
+        if place is None:
+            if base not in values.SILENCE_UNPLACED:
+                raise SSMLError(f"<mstts:silence> type {kind!r} is not one of Azure's types", line, column)
+            self.notes.append(f"<mstts:silence type={kind!r}> has no equivalent here and was ignored")
+            self._ignore(f"<mstts:silence type={kind}>")
+            return
+        self.silences[place] = seconds
+
+    def finish(self) -> tuple[Span, ...]:
+        """The spans, with the document-wide silences of <mstts:silence> put in their places."""
+        spans = list(self.spans)
+        if "sentence" in self.silences:
+            spans = _pause_after_sentences(spans, self.silences["sentence"])
+        if "leading" in self.silences:
+            spans.insert(0, Span("", SourceMap((), ()), Controls(), self.silences["leading"]))
+        if "tailing" in self.silences and spans:
+            last = spans[-1]
+            spans[-1] = Span(last.text, last.source, last.controls, (last.pause_after or 0.0) + self.silences["tailing"])
+        return tuple(spans)
 
     def _voice(self, name: str) -> str:
         from tts.expressive.presets import VOICES
@@ -314,11 +389,33 @@ class _Handler(ContentHandler):
 
 
 
+def _pause_after_sentences(spans: list[Span], seconds: float) -> list[Span]:
+    """The spans cut after every sentence end (its closing quotes kept with it), each cut
+    followed by `seconds` of silence in place of the pause punctuation would give; a break of
+    the markup's own there is kept if it is longer."""
+    out: list[Span] = []
+    for span in spans:
+        ends = [m.end() for m in _SENTENCE_END.finditer(span.text)]
+        start = 0
+        for end in ends + ([len(span.text)] if not ends or ends[-1] != len(span.text) else []):
+            pause = span.pause_after if end == len(span.text) else None
+            if end in ends:
+                pause = max(seconds, pause or 0.0)
+            out.append(Span(span.text[start:end], SourceMap(span.source.starts[start:end], span.source.ends[start:end]),
+                            span.controls, pause))
+            start = end
+    return out
+
+
+_SENTENCE_END = re.compile(f"[{re.escape(''.join(SENTENCE_END))}]+[{re.escape(''.join(CLOSING))}]*")
+
+
 @dataclass(frozen=True)
 class ParsedSSML:
     document: Document
     notes: tuple[str, ...]
     spoken_chars: int
+    ignored: tuple[str, ...] = ()  # elements, attributes and silences left out: what X-SSML-Ignored says
 
 
 def parse(text: str, read_word: Callable[[str], list[str]], strict: bool = True) -> ParsedSSML:
@@ -349,4 +446,5 @@ def parse(text: str, read_word: Callable[[str], list[str]], strict: bool = True)
         raise SSMLError("DTDs and entity declarations are not allowed in SSML", line, column) from None
     except SAXException as exc:
         raise SSMLError(f"malformed SSML: {exc.getMessage()}") from None
-    return ParsedSSML(Document(text, tuple(handler.spans)), tuple(handler.notes), handler.spoken)
+    return ParsedSSML(Document(text, handler.finish(), marks=tuple(handler.marks)), tuple(handler.notes),
+                      handler.spoken, tuple(handler.ignored))

@@ -222,3 +222,30 @@ def syllables(alphabet: str | None, ph: str) -> tuple[str, ...]:
     if not out or bad:
         raise SSMLError(f"phoneme ph {ph!r}: not pinyin with tone numbers 1-5 ({bad[0] if bad else 'empty'})")
     return tuple(out)
+
+
+# <emphasis level>: what this engine can do for a stressed word is say it louder and a little
+# slower (W3C leaves the means to the processor); "none" reads it plainly.
+EMPHASIS = {"strong": (1.25, 0.9), "moderate": (1.12, 0.95), "reduced": (0.85, 1.05), "none": (1.0, 1.0)}
+
+
+def emphasis(level: str | None) -> tuple[float, float]:
+    """<emphasis level>: (energy factor, speed factor); W3C's default level is moderate."""
+    key = (level or "moderate").strip().lower()
+    if key not in EMPHASIS:
+        raise SSMLError(f"emphasis level {level!r}: one of {', '.join(EMPHASIS)}")
+    return EMPHASIS[key]
+
+
+# Azure's <mstts:express-as role>: the age and sex the style imitates, onto the voices here.
+ROLE_VOICES = {"girl": "baker-child", "boy": "baker-child", "youngadultfemale": "baker-bright",
+               "youngadultmale": "baker-low", "olderadultfemale": "baker", "olderadultmale": "baker-low",
+               "seniorfemale": "baker-low", "seniormale": "baker-low"}
+
+# Azure's <mstts:silence type>: where the silence goes. Leading/Tailing: before the first and
+# after the last word; Sentenceboundary: after every sentence. "-exact" forms mean the same here
+# (this engine's silences are always exact). Azure's comma and semicolon types have no place
+# to go in this engine's plan (pauses inside a sentence come from the acoustic model).
+SILENCE_PLACES = {"leading": "leading", "tailing": "tailing", "trailing": "tailing",
+                  "sentenceboundary": "sentence"}
+SILENCE_UNPLACED = ("comma", "semicolon", "enumerationcomma")

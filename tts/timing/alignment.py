@@ -19,6 +19,7 @@ Everything is in seconds from the start of the request's audio, and `offset` ind
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -126,6 +127,17 @@ def grouped(items: list[Timed] | tuple[Timed, ...]) -> dict[str, list[dict]]:
     """Items as the API answers them: {"characters": [...], "syllables": [...], "sentences": [...]}."""
     ordered = sorted(items, key=lambda t: (t.start, t.offset))
     return {f"{kind}s": [t.as_json() for t in ordered if t.kind == kind] for kind in ("character", "syllable", "sentence")}
+
+
+def mark_times(marks: Iterable[tuple[str, int]], items: Iterable[Timed], duration: float) -> list[dict]:
+    """Named points of the input (name, offset into it) as the API answers them: each heard when
+    the first character at or after it starts (the end of the audio when none follows)."""
+    starts = sorted((t.offset, t.start) for t in items if t.kind == "character")
+    out = []
+    for name, offset in marks:
+        at = next((start for where, start in starts if where >= offset), duration)
+        out.append({"name": name, "offset": offset, "time": round(at, 4)})
+    return out
 
 
 def due(items: list[Timed], until_s: float) -> tuple[list[Timed], list[Timed]]:

@@ -118,9 +118,30 @@ def _karaoke(cue: Cue) -> str:
     return "".join(out)
 
 
-def subtitles(alignment: list[Timed], fmt: str, line_chars: int = LINE_CHARS, karaoke: bool = False) -> str:
-    """SRT or WebVTT text for a result's timed items."""
+def _with_bookmarks(vtt: str, cue_list: list[Cue], bookmarks: list[tuple[str, float]]) -> str:
+    """WebVTT text with a `NOTE bookmark NAME TIME` block before the cue each bookmark (SSML
+    <bookmark>) is heard in, or the next one: a comment, so players show nothing, and tools that
+    read the file find the named point and its exact time. SRT has no comments: no bookmarks."""
+    blocks = vtt.rstrip("\n").split("\n\n")  # the header, then one block per cue, in order
+    header, cue_blocks = blocks[0], blocks[1:]
+    out = [header]
+    pending = sorted(bookmarks, key=lambda mark: mark[1])
+    for cue, block in zip(cue_list, cue_blocks):
+        while pending and pending[0][1] < cue.end:
+            name, at = pending.pop(0)
+            out.append(f"NOTE bookmark {name} {_vtt_time(at)}")
+        out.append(block)
+    out.extend(f"NOTE bookmark {name} {_vtt_time(at)}" for name, at in pending)
+    return "\n\n".join(out) + "\n"
+
+
+def subtitles(alignment: list[Timed], fmt: str, line_chars: int = LINE_CHARS, karaoke: bool = False,
+              bookmarks: list[tuple[str, float]] | None = None) -> str:
+    """SRT or WebVTT text for a result's timed items; WebVTT with the (name, seconds) bookmarks as notes."""
     if fmt not in FORMATS:
         raise ValueError(f"subtitle format must be one of {', '.join(FORMATS)}")
     cue_list = cues(alignment, line_chars)
-    return srt_text(cue_list) if fmt == "srt" else vtt_text(cue_list, karaoke)
+    if fmt == "srt":
+        return srt_text(cue_list)
+    text = vtt_text(cue_list, karaoke)
+    return _with_bookmarks(text, cue_list, bookmarks) if bookmarks else text

@@ -13,8 +13,8 @@ import base64
 import binascii
 import collections
 import functools
-import hashlib
 import json
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
@@ -24,12 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
-from tts.timing.alignment import grouped
+from tts.timing.alignment import grouped, mark_times
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
-from tts.serving.admission import ServiceBusy
+from tts.serving.admission import ClientQueueFull, ClientShare, ServiceBusy
 from tts.serving.pump import PumpedStream
-from tts.synthesizer import Synthesizer
+from tts.synthesizer import SynthesisStream, Synthesizer
 from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
@@ -41,6 +41,7 @@ OPENAI_VOICES = {
     "fable": ("baker-bright", "baker"), "ballad": ("baker-bright", "baker"), "verse": ("baker-bright", "baker"),
 }
 MAX_REFERENCE_BYTES = 10 * 2**20
+AUTHENTICATED_USER = "tts_user"  # the scope state key under which security.Guard records who logged in
 
 
 def _limited(name: str) -> float:
@@ -68,7 +69,9 @@ class SpeechRequest(BaseModel):
     pinyin: str | None = None
     reference_audio: str | None = None  # base64 of a 3-30 s clip whose prosody to follow
     stream: bool = False
-    ssml_strict: bool = True  # SSML input: unknown elements are a 400 (else spoken plainly and reported)
+    # SSML input: unknown elements are spoken plainly and reported (X-SSML-Ignored), as pasted
+    # Azure and Alibaba scripts need; true makes them a 400.
+    ssml_strict: bool = False
 
 
 class TimestampsRequest(SpeechRequest):
@@ -86,9 +89,13 @@ def error_response(status: int, message: str, param: str | None = None, kind: st
                         status_code=status, headers=headers)
 
 
-def notes_header(notes) -> dict[str, str]:
-    """How the input was read (SSML left out, styles mapped …), as a header: JSON, ASCII-escaped."""
-    return {"X-TTS-Notes": json.dumps(list(notes), ensure_ascii=True)} if notes else {}
+def notes_header(notes, ignored: tuple[str, ...] = ()) -> dict[str, str]:
+    """How the input was read (SSML left out, styles mapped …), as a header: JSON, ASCII-escaped;
+    and the markup left out, as written, comma-separated (X-SSML-Ignored)."""
+    headers = {"X-TTS-Notes": json.dumps(list(notes), ensure_ascii=True)} if notes else {}
+    if ignored:
+        headers["X-SSML-Ignored"] = ", ".join(ignored).encode("ascii", "backslashreplace").decode("ascii")
+    return headers
 
 
 def validation_message(exc: ValidationError) -> tuple[str, str | None]:
@@ -101,11 +108,50 @@ def validation_message(exc: ValidationError) -> tuple[str, str | None]:
 
 
 def client_id(request: Request) -> str:
-    """Who a request counts against (limits, fair sharing): its API key if it has one, else its address."""
-    header = request.headers.get("authorization", "")
-    if header:
-        return "key:" + hashlib.sha256(header.encode()).hexdigest()[:16]
+    """Who a request counts against (its share of the slots, fair turns, rate limit): the
+    authenticated user when the server has --auth (security.Guard records it), else the address.
+    Not a key the caller may make up: without --auth a new key is no way around the share."""
+    user = request.scope.get("state", {}).get(AUTHENTICATED_USER)
+    if user is not None:
+        return "user:" + user
     return "ip:" + (request.client.host if request.client else "unknown")
+
+
+async def _hung_up(request: Request, gone: threading.Event) -> None:
+    """Set `gone` when the client disconnects (the body has been read: the next message the
+    server has for this request is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+    gone.set()
+
+
+async def start_stream(request: Request, synth: Synthesizer, options: SynthesisOptions,
+                       long_form: bool) -> SynthesisStream:
+    """synth.stream for an HTTP request: within its client's share of the slots (app.state.client_share,
+    set by create_app), leaving the line if the client hangs up while it waits.
+
+    The wait blocks a thread; those threads come from their own pool, as large as the line can
+    get, so a full line never takes the threads that running requests need to finish."""
+    state = request.app.state
+    if getattr(state, "waiting_threads", None) is None:  # made on first use: it belongs to the app's event loop
+        profile = synth.profile.serving
+        state.waiting_threads = anyio.CapacityLimiter(profile.queue_size + profile.concurrency + 8)
+    share: ClientShare | None = getattr(request.app.state, "client_share", None)
+    gone = threading.Event()
+    start = functools.partial(synth.stream, options, long_form=long_form, client=client_id(request), share=share,
+                              stop=gone)
+    outcome: list[SynthesisStream | Exception] = []
+    async with anyio.create_task_group() as watch:
+        watch.start_soon(_hung_up, request, gone)
+        try:
+            outcome.append(await anyio.to_thread.run_sync(start, limiter=state.waiting_threads))
+        except Exception as exc:  # raised outside the task group, which would wrap it in a group
+            outcome.append(exc)
+        watch.cancel_scope.cancel()
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
 
 
 def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONResponse | None]:
@@ -217,8 +263,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         try:
             options = await anyio.to_thread.run_sync(to_options, req)
             # A whole response wants the whole result, not early audio: long-form mode.
-            return req, await anyio.to_thread.run_sync(functools.partial(
-                synth.stream, options, long_form=long_form_whole and not req.stream, client=client_id(request)))
+            return req, await start_stream(request, synth, options, long_form_whole and not req.stream)
+        except ClientQueueFull as exc:  # this client's own line is full: the others' is not
+            return None, error_response(429, str(exc), kind="rate_limit_error", headers={"Retry-After": "2"})
         except ServiceBusy as exc:
             return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
         except RequestError as exc:
@@ -242,12 +289,13 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         if req.stream:
             body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
             return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
-                                             headers=notes_header(stream.notes))
+                                             headers=notes_header(stream.notes, stream.ignored))
         result, data = await finished(stream, fmt)
         if result is None:
             return data
-        headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
-                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
+        headers = {"X-Queue-Wait-Seconds": f"{result.timings.queue_wait_s:.3f}",
+                   "X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
+                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes, stream.ignored)}
         return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
 
     @router.post("/v1/audio/speech/timestamps", openapi_extra=schema(TimestampsRequest))
@@ -263,17 +311,19 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
         if req.stream:
             lines = _timestamp_lines(stream, synth.sample_rate, req)
             return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
-                                             headers=notes_header(stream.notes))
+                                             headers=notes_header(stream.notes, stream.ignored))
         result, data = await finished(stream, fmt)
         if result is None:
             return data
+        marks = mark_times(((m.name, m.offset) for m in stream.marks), result.alignment,
+                           len(result.audio) / synth.sample_rate)
         body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
                 "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
-                "notes": result.notes}
+                "marks": marks, "notes": result.notes, "ssml_ignored": list(stream.ignored)}
         if req.subtitle_format:
             body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
-                                          req.subtitle_karaoke)
-        return JSONResponse(body)
+                                          req.subtitle_karaoke, [(m["name"], m["time"]) for m in marks])
+        return JSONResponse(body, headers=notes_header((), stream.ignored))
 
     @router.get("/v1/voices")
     def voices():
@@ -326,12 +376,14 @@ def _finish(stream):
 def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterator[bytes]:
     """NDJSON for a streamed timestamps request: each object holds the next encoded audio bytes
     (all of them joined are the whole file in the request's format) and the timing items heard
-    by then; the last one also the subtitles, when asked for."""
+    by then; the last one also the SSML bookmarks' times and the subtitles, when asked for."""
     heard: collections.deque = collections.deque()  # filled as the encoder takes each chunk
+    samples = [0]
 
     def audio():
         for chunk in stream:
             heard.extend(chunk.alignment)
+            samples[0] += len(chunk.audio)
             yield chunk.audio
 
     def line(block: bytes, items: list) -> bytes:
@@ -346,6 +398,8 @@ def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterat
     rest = [heard.popleft() for _ in range(len(heard))]
     everything.extend(rest)
     last = json.loads(line(b"", rest))
+    last["marks"] = mark_times(((m.name, m.offset) for m in stream.marks), everything, samples[0] / sample_rate)
     if req.subtitle_format:
-        last["subtitles"] = subtitles(everything, req.subtitle_format, req.subtitle_line_chars, req.subtitle_karaoke)
+        last["subtitles"] = subtitles(everything, req.subtitle_format, req.subtitle_line_chars, req.subtitle_karaoke,
+                                      [(m["name"], m["time"]) for m in last["marks"]])
     yield (json.dumps(last, ensure_ascii=False) + "\n").encode("utf-8")

@@ -18,30 +18,35 @@ MAX_UPLOAD = "16mb"
 
 def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = None, public_metrics: bool = False,
                cors_origins: list[str] | None = None, rate_per_minute: float = 0, rate_burst: int = 20,
-               client_concurrency: int = 0, jobs=None, api: bool = True):
+               client_concurrency: int = 0, client_queue: int = 0, jobs=None, api: bool = True):
     """The FastAPI app over one Synthesizer: the HTTP API, and with `ui` the Gradio UI mounted at /.
 
     Security (login on every route, CORS, rate limit) wraps both; without the UI the app needs no
     Gradio at all, which is what an API replica of a cluster deployment serves. `jobs` is the
     JobService behind /v1/jobs and the Batch tab (`serve` makes it over --state-dir); without one
     the app makes its own in a temporary directory, which lasts as long as the process.
-    Limits per client (off unless given; `serve` turns the concurrency limit on): at most
-    `client_concurrency` synthesis requests in progress, `rate_per_minute` requests a minute.
+    Limits per client (off unless given; `serve` turns the share on): at most
+    `client_concurrency` synthesis requests in progress and `client_queue` more waiting for their
+    turn (0: three quarters of the profile's queue), `rate_per_minute` requests a minute.
     `api=False` leaves the HTTP API (and /v1/jobs) out: the cluster's web page, whose synthesizer
     is the API replicas, serves only the UI.
     """
     from fastapi import FastAPI
 
     from tts.jobs.service import JobService
+    from tts.serving.admission import ClientShare
     from tts.web.api import create_router
     from tts.web.jobs_api import create_jobs_router
-    from tts.web.security import InFlight, RateLimiter, install_security
+    from tts.web.security import RateLimiter, install_security
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
     limiter = RateLimiter(rate_per_minute, rate_burst) if rate_per_minute > 0 else None
-    in_flight = InFlight(client_concurrency) if client_concurrency > 0 else None
     install_security(app, auth=auth, public_metrics=public_metrics, cors_origins=cors_origins or [],
-                     rate_limit=limiter, in_flight=in_flight)
+                     rate_limit=limiter)
+    # Each client's share of the synthesis slots; every route that synthesizes hands it to admission.
+    app.state.client_share = (ClientShare(client_concurrency,
+                                          client_queue or max(1, synthesizer.profile.serving.queue_size * 3 // 4))
+                              if client_concurrency > 0 else None)
     if jobs is None:
         jobs = JobService.temporary(synthesizer)
     app.state.jobs = jobs
@@ -50,7 +55,7 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
         app.include_router(create_jobs_router(jobs, auth))
         from tts.web import dashscope_ws  # the DashScope task protocol (WebSocket), same auth and limits
 
-        dashscope_ws.install(app, dashscope_ws.DashScopeService(synthesizer, auth, limiter, in_flight))
+        dashscope_ws.install(app, dashscope_ws.DashScopeService(synthesizer, auth, limiter, app.state.client_share))
     if not ui:
         return app
     import gradio as gr
@@ -76,8 +81,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--public-metrics", action="store_true", help="serve /metrics without auth")
     p.add_argument("--cors-origin", action="append", default=[], help="allow this browser origin (repeatable)")
     p.add_argument("--client-concurrency", type=int, default=int(os.environ.get("ZH_TTS_CLIENT_CONCURRENCY", "0")),
-                   help="synthesis requests one client (API key or address) may have in progress at once; "
-                        "0 = half the profile's slots, at least 1 (default)")
+                   help="synthesis requests one client (the --auth user, else the address) may have in "
+                        "progress at once; more wait for their turn; 0 = half the profile's slots, at least 1 "
+                        "(default)")
+    p.add_argument("--client-queue", type=int, default=int(os.environ.get("ZH_TTS_CLIENT_QUEUE", "0")),
+                   help="requests one client may have waiting beyond those in progress (then 429); "
+                        "0 = three quarters of the profile's queue_size (default)")
     p.add_argument("--rate-limit", type=float, default=float(os.environ.get("ZH_TTS_RATE_LIMIT", "0")),
                    help="API requests per minute per client; 0 = no rate limit (default: the concurrency limit "
                         "is what keeps clients fair; sharing publicly turns a rate limit on)")
@@ -98,7 +107,8 @@ def client_limits(args: argparse.Namespace, synth) -> dict:
     """create_app's per-client limits from the command line; the concurrency limit's default is
     half the profile's synthesis slots (at least 1), so no client can take them all."""
     concurrency = args.client_concurrency or max(1, synth.profile.serving.concurrency // 2)
-    return {"client_concurrency": concurrency, "rate_per_minute": args.rate_limit, "rate_burst": args.rate_burst}
+    return {"client_concurrency": concurrency, "client_queue": args.client_queue,
+            "rate_per_minute": args.rate_limit, "rate_burst": args.rate_burst}
 
 
 def main(argv: list[str] | None = None) -> int:

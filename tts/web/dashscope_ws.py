@@ -41,7 +41,7 @@ from tts.audio.wav import silence
 from tts.incremental import Sentence, SentenceBuffer, SentencePlan
 from tts.options import RequestError
 from tts.request import build_request
-from tts.serving.admission import RequestTimeout, ServiceBusy
+from tts.serving.admission import ClientShare, RequestTimeout, ServiceBusy
 from tts.serving.pump import PumpedStream
 from tts.ssml import is_ssml
 from tts.synthesizer import NOTHING_TO_SPEAK, Synthesizer
@@ -77,16 +77,6 @@ class ClientRate(Protocol):
     def take(self, client: str) -> float: ...
 
 
-class ClientInFlight(Protocol):
-    """The app's per-client limit on requests in progress (tts.web.security.InFlight)."""
-
-    limit: int
-
-    def enter(self, client: str) -> bool: ...
-
-    def leave(self, client: str) -> None: ...
-
-
 @dataclass
 class DashScopeService:
     """What the route needs: the facade, the app's credentials and per-client limits, the timeouts."""
@@ -94,7 +84,7 @@ class DashScopeService:
     synth: Synthesizer
     auth: tuple[str, str] | None = None
     rate_limit: ClientRate | None = None
-    in_flight: ClientInFlight | None = None
+    share: ClientShare | None = None  # each client's share of the slots and of the line (admission)
     idle_timeout_s: float = IDLE_TIMEOUT_S
     connection_idle_s: float = CONNECTION_IDLE_S
 
@@ -132,6 +122,7 @@ class _Task:
     params: TaskParams
     client: str
     buffer: SentenceBuffer
+    share: ClientShare | None = None
     characters: int = 0
     ssml_text: list[str] = field(default_factory=list)  # an SSML task's text, spoken at finish-task
     mode_known: bool = False  # whether the text has shown whether it is SSML (the SDK's call())
@@ -140,18 +131,19 @@ class _Task:
     stop: threading.Event = field(default_factory=threading.Event)
     pump: PumpedStream | None = None
     sender: asyncio.Task | None = None
-    counted: bool = False  # holds one of its client's in-flight places
 
 
 class _Connection:
     def __init__(self, service: DashScopeService, websocket: WebSocket):
         self.service = service
         self.ws = websocket
-        self.client = client_id(websocket)  # type: ignore[arg-type]  # reads only headers and the address
         self.task: _Task | None = None
         self._send_lock = asyncio.Lock()
         self._authorized = service.auth is None or check_credentials(websocket.headers.get("authorization"),
                                                                      service.auth)
+        # Who the task counts against, as for HTTP (api.client_id): the --auth user, else the address.
+        self.client = ("user:" + service.auth[0] if service.auth is not None and self._authorized
+                       else client_id(websocket))  # type: ignore[arg-type]  # reads only the address
 
     async def run(self) -> None:
         while True:
@@ -210,12 +202,8 @@ class _Connection:
         if limits.rate_limit is not None and (wait := limits.rate_limit.take(self.client)) > 0:
             raise TaskError("Throttling", f"too many tasks; retry in {wait:.0f} s")
         task = _Task(command.task_id, params, self.client,
-                     SentenceBuffer(synth.pipeline.frontend.split, synth.profile.text.max_request_chars))
-        if limits.in_flight is not None:
-            if not limits.in_flight.enter(self.client):
-                raise TaskError("Throttling", f"you already have {limits.in_flight.limit} requests in progress; "
-                                              "start the next task when one has finished")
-            task.counted = True
+                     SentenceBuffer(synth.pipeline.frontend.split, synth.profile.text.max_request_chars),
+                     share=self.service.share)
         self.task = task
         task.pump = PumpedStream(_frames(synth, task), name="dashscope-task")
         await self.send(event("task-started", task.task_id))
@@ -305,9 +293,6 @@ class _Connection:
         task.stop.set()
         if task.pump is not None:
             task.pump.stop()
-        if task.counted and self.service.in_flight is not None:
-            self.service.in_flight.leave(task.client)
-            task.counted = False
         if self.task is task:
             self.task = None
 
@@ -387,7 +372,8 @@ def _audio(synth: Synthesizer, task: _Task, events: deque[str]) -> Iterator[np.n
         events.append(sentence_event(task.task_id, "sentence-begin", index, [], original_text=sentence.text))
         said: list[dict[str, Any]] = []
         try:
-            stream = synth.stream(options, client=task.client, first_cut=plan.first_cut)
+            stream = synth.stream(options, client=task.client, share=task.share, stop=task.stop,
+                                  first_cut=plan.first_cut)
         except RequestError as exc:
             if str(exc) != NOTHING_TO_SPEAK:
                 raise

@@ -20,12 +20,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tts.web.api import StreamAborted, client_id, error_response
+from tts.web.api import AUTHENTICATED_USER, StreamAborted, client_id, error_response
 
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/v1/", "/docs", "/openapi.json")
-SYNTHESIS_ROUTES = ("/v1/audio/speech",)  # requests that hold a synthesis slot while they run
 
 
 def check_credentials(header: str | None, auth: tuple[str, str]) -> bool:
@@ -73,31 +72,6 @@ class RateLimiter:
         return wait
 
 
-class InFlight:
-    """Per-client count of synthesis requests in progress (whole or streamed, until the last
-    byte); a client at `limit` gets 429 for another until one of its own finishes. This, not a
-    request rate, is what keeps one client from taking every slot: a script sending one
-    sentence after another, one in flight at a time, is never limited."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self._counts: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def enter(self, client: str) -> bool:
-        with self._lock:
-            if self._counts.get(client, 0) >= self.limit:
-                return False
-            self._counts[client] = self._counts.get(client, 0) + 1
-            return True
-
-    def leave(self, client: str) -> None:
-        with self._lock:
-            self._counts[client] -= 1
-            if not self._counts[client]:
-                del self._counts[client]
-
-
 class Guard:
     """The outermost layer of the app, as plain ASGI: credentials, rate limit, response headers.
 
@@ -109,12 +83,11 @@ class Guard:
     """
 
     def __init__(self, app, auth: tuple[str, str] | None, public_metrics: bool,
-                 rate_limit: RateLimiter | None = None, in_flight: InFlight | None = None):
+                 rate_limit: RateLimiter | None = None):
         self.app = app
         self.auth = auth
         self.public_metrics = public_metrics
         self.rate_limit = rate_limit
-        self.in_flight = in_flight
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -123,11 +96,14 @@ class Guard:
         request = Request(scope)
         path = request.url.path
         protected = path.startswith(API_PREFIXES) or (path == "/metrics" and not self.public_metrics)
-        if self.auth and protected and not check_credentials(request.headers.get("authorization"), self.auth):
+        authenticated = bool(self.auth and check_credentials(request.headers.get("authorization"), self.auth))
+        if self.auth and protected and not authenticated:
             response = error_response(401, "missing or wrong credentials", kind="authentication_error",
                                       headers={"WWW-Authenticate": 'Basic realm="tts"'})
             await response(scope, receive, send)
             return
+        if self.auth and authenticated:
+            scope.setdefault("state", {})[AUTHENTICATED_USER] = self.auth[0]  # whom client_id counts it against
         client = client_id(request)
         if self.rate_limit and request.method == "POST" and path.startswith("/v1/"):
             wait = self.rate_limit.take(client)
@@ -136,36 +112,22 @@ class Guard:
                                           headers={"Retry-After": str(max(1, round(wait)))})
                 await response(scope, receive, send)
                 return
-        counted = bool(self.in_flight and request.method == "POST" and path in SYNTHESIS_ROUTES)
-        if counted and not self.in_flight.enter(client):
-            response = error_response(429, f"you already have {self.in_flight.limit} requests in progress; send the "
-                                           "next when one has finished", kind="rate_limit_error",
-                                      headers={"Retry-After": "1"})
-            await response(scope, receive, send)
-            return
-
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            if counted:
-                self.in_flight.leave(client)
+        await self.app(scope, receive, send_with_headers)
 
 
 def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics: bool,
-                     cors_origins: list[str], rate_limit: RateLimiter | None = None,
-                     in_flight: InFlight | None = None) -> None:
+                     cors_origins: list[str], rate_limit: RateLimiter | None = None) -> None:
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
-    app.add_middleware(Guard, auth=auth, public_metrics=public_metrics, rate_limit=rate_limit,
-                       in_flight=in_flight)  # outermost
+    app.add_middleware(Guard, auth=auth, public_metrics=public_metrics, rate_limit=rate_limit)  # outermost
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
