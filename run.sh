@@ -154,7 +154,7 @@ case "${1:-}" in
     shift
     setup_venv
     install_requirements requirements-cluster.txt
-    exec "$VENV/bin/python" -m tts.serving.cluster "$@"
+    exec "$VENV/bin/python" -m tts.apps.cluster "$@"
     ;;
   *)
     for arg in "$@"; do

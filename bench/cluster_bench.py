@@ -133,7 +133,7 @@ def main() -> int:
     with LocalCluster(workers=2, cpus_per_worker=1) as cluster:
         from ray import serve
 
-        from tts.serving.cluster import APP_NAME, build
+        from tts.apps.cluster import APP_NAME, build
 
         profile = bench_profile(cluster.root)
         single_port, serve_port = free_port(), free_port()
