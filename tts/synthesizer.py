@@ -44,6 +44,7 @@ from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
 from tts.serving.profiles import Hardware, Profile, select_profile
+from tts.speech_service import drain
 from tts.timing.alignment import Aligner, Piece, Timed, due
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,19 @@ class Synthesizer:
             self.synthesize(SynthesisOptions("你好。", quality=quality), use_cache=False)
         log.info("warm-up done in %.2f s", time.perf_counter() - started)
 
+    # ---- the SpeechService interface (tts/speech_service.py) beyond stream / plan / validate ----
+
+    @property
+    def hop_size(self) -> int:
+        return self.engine.hop_size
+
+    @property
+    def vocoder_device(self) -> str:
+        return str(self.engine.vocoder_device)
+
+    def prepare_segment(self, planned: PlannedSegment) -> PreparedSegment:
+        return self.pipeline.prepare_segment(planned)
+
     def available_qualities(self) -> list[str]:
         return [q for q in QUALITIES if QUALITY_VOCODER[q] in self.engine.vocoders]
 
@@ -294,10 +308,7 @@ class Synthesizer:
                                cached.notes if cached is not None else plan.notes)
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> Result:
-        with self.stream(options, use_cache, long_form) as stream:
-            for _ in stream:
-                pass
-            return stream.result
+        return drain(self.stream(options, use_cache, long_form))
 
     def workers_alive(self) -> bool:
         """Every device worker thread is running: what /healthz and a cluster replica's health

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tts.synthesizer import Synthesizer
 
 
 def _cmd_pinyin(args: argparse.Namespace) -> int:
@@ -121,9 +125,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
 def _cmd_wyoming(args: argparse.Namespace) -> int:
     import logging
 
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
+    from tts.apps.service import ServiceConfig, StartupError, load_synthesizer
     from tts.wyoming.server import check_uri, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -133,8 +135,8 @@ def _cmd_wyoming(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
-    except (WeightsError, ProfileError, OSError) as exc:
+        synth = load_synthesizer(ServiceConfig(args.profile, args.data_dir, args.lexicon))
+    except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
@@ -155,8 +157,9 @@ def _cmd_book(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
+    from tts.apps.service import ServiceConfig, StartupError, build_service
     from tts.jobs.books import read_book
-    from tts.jobs.service import JobService, export
+    from tts.jobs.service import export
     from tts.options import RequestError
     from tts.request import SETTINGS, RequestInput
 
@@ -169,11 +172,15 @@ def _cmd_book(args: argparse.Namespace) -> int:
     given = RequestInput("", voice=args.voice, emotion=args.emotion, emotion_intensity=args.emotion_intensity,
                          speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
                          instructions=args.instructions, reference=args.reference)
-    synth = _local_synthesizer(args)
-    if synth is None:
-        return 1
     out = Path(args.output)
-    service = JobService(synth, out / ".zh-tts", start=False)
+    try:
+        running = build_service(ServiceConfig(args.profile, args.data_dir, args.lexicon, warm_up=False, jobs=True,
+                                              state_dir=out / ".zh-tts", run_jobs=False))
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    assert running.local is not None and running.jobs is not None
+    synth, service = running.local, running.jobs
     try:
         book = read_book(data, Path(args.file).name, synth.profile.jobs.max_upload_mb * 2**20)
         # The same file with the same settings is the same job: running the command again resumes it.
@@ -212,8 +219,7 @@ def _cmd_book(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        service.close()
-        synth.close()
+        running.close()
     seconds = job.audio_samples / synth.sample_rate
     print(f"\nwrote {len(written)} file(s) to {out}: {written[0].name} ({seconds / 60:.1f} min) and "
           f"{len(written) - 1} chapter file(s)")
@@ -246,15 +252,13 @@ def _progress(service, job_id: str, stop) -> None:
             return
 
 
-def _local_synthesizer(args: argparse.Namespace):
+def _local_synthesizer(args: argparse.Namespace) -> Synthesizer | None:
     """The Synthesizer a command runs in its own process (no warm-up), or None with the error said."""
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
+    from tts.apps.service import ServiceConfig, StartupError, load_synthesizer
 
     try:
-        return Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon, warm_up=False)
-    except (WeightsError, ProfileError, OSError) as exc:
+        return load_synthesizer(ServiceConfig(args.profile, args.data_dir, args.lexicon, warm_up=False))
+    except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
 

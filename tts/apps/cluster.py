@@ -24,23 +24,44 @@ import shutil
 import signal
 import sys
 import time
-import types
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
 try:
     from ray import serve
+    from ray.serve import Application
 except ImportError as exc:  # pragma: no cover - the message is the point
     raise ImportError("tts.apps.cluster needs Ray Serve: pip install '.[cluster]' "
                       "(see docs/cluster.md)") from exc
 
 from tts.serving.cluster import (check_workers, deployment_options, mirror_metrics, replica_profile, start_node,
                                  stop_node, wait_for_head)
+from tts.apps.service import ServiceConfig, build_service, open_jobs, parse_auth
+from tts.jobs.service import JobService
+from tts.options import SynthesisOptions
+from tts.pipeline import PlannedSegment, PreparedSegment
+from tts.results import AudioChunk, Result
 from tts.serving.profiles import Profile, load_profile
+from tts.speech_service import SpeechService, drain
+from tts.synthesizer import Plan, Synthesizer
+from tts.web.app import create_app
 
 APP_NAME = "tts"
 DEPLOYMENT = "SpeechAPI"
+
+
+class _StreamedItems(Protocol):
+    """What a streaming DeploymentHandle call gives: ui_stream's items, and a way to stop it."""
+
+    def __next__(self) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def cancel(self) -> None: ...
 class ClusterArgs(BaseModel):
     """The application's arguments: `args:` in deploy/ray/serve.yaml (unknown keys are errors)."""
 
@@ -64,20 +85,10 @@ class ClusterArgs(BaseModel):
     state_dir: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_STATE_DIR") or None)
 
 
-def job_service(synth, state_dir: str | None, jobs_db: str | None, **kwargs):
+def job_service(synth: SpeechService, state_dir: str | None, jobs_db: str | None, start: bool = True,
+                runner_slots: int | None = None) -> JobService:
     """The replica's (or the web page's) view of the shared job store."""
-    from tts.jobs.service import JobService, default_state_dir
-
-    return JobService(synth, Path(state_dir) if state_dir else default_state_dir(), jobs_db, **kwargs)
-
-
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
-    if not auth:
-        return None
-    user, sep, password = auth.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("auth must be USER:PASS")
-    return user, password
+    return open_jobs(synth, state_dir, jobs_db, start=start, runner_slots=runner_slots)
 
 
 @serve.deployment(name=DEPLOYMENT)
@@ -88,25 +99,20 @@ class SpeechAPI:
     def __init__(self, profile: Profile, data_dir: str | None = None, lexicon: str | None = None,
                  auth: tuple[str, str] | None = None, public_metrics: bool = False,
                  jobs_db: str | None = None, state_dir: str | None = None):
-        from tts.audio.formats import ensure_ffmpeg_on_path
-        from tts.serving.memory import HeapTrimmer
-        from tts.synthesizer import Synthesizer
-
-        ensure_ffmpeg_on_path()
-        self.synth = Synthesizer.from_profile(profile, data_dir=data_dir, lexicon_path=lexicon)
         # Every replica runs a job runner on the shared store: it claims queued jobs (and jobs
         # whose holder's lease ran out: a replica that died) under leases, so a job submitted
         # to any replica is worked on by whichever has a free background slot.
-        self.jobs = job_service(self.synth, state_dir, jobs_db)
+        self._service = build_service(ServiceConfig(profile, data_dir, lexicon, jobs=True, state_dir=state_dir,
+                                                    jobs_db=jobs_db, trim_memory=True, ffmpeg=True))
+        assert self._service.local is not None and self._service.jobs is not None
+        self.synth: Synthesizer = self._service.local
+        self.jobs: JobService = self._service.jobs
         self._gauges = mirror_metrics(self.synth.metrics)
-        self._trimmer = HeapTrimmer().start()  # long-running: hand freed memory back
         # Per-client limits are per replica here, so the single server's default concurrency
         # limit would only bite clients that happen to land on one replica: Serve's queue governs.
         self._app_options = {"auth": auth, "public_metrics": public_metrics, "jobs": self.jobs}
 
-    def __serve_build_asgi_app__(self):
-        from tts.web.app import create_app
-
+    def __serve_build_asgi_app__(self) -> FastAPI:
         return create_app(self.synth, ui=False, **self._app_options)
 
     def check_health(self) -> None:
@@ -114,7 +120,7 @@ class SpeechAPI:
 
     # ---- what the web page (WebUI) calls through a deployment handle ----
 
-    def ui_stream(self, options):
+    def ui_stream(self, options: SynthesisOptions) -> Iterator[tuple[str, ...] | AudioChunk | Result | None]:
         """One request for the web page: its notes, its chunks, then its Result. A generator, so
         Serve streams each item to the caller as it is made (handle.options(stream=True))."""
         with self.synth.stream(options) as stream:
@@ -122,43 +128,39 @@ class SpeechAPI:
             yield from stream
             yield stream.result
 
-    def ui_plan(self, options, **kwargs):
-        return self.synth.plan(options, **kwargs)
+    def ui_plan(self, options: SynthesisOptions, long_form: bool = False, max_chars: int | None = None) -> Plan:
+        return self.synth.plan(options, long_form, max_chars)
 
-    def ui_validate(self, options, **kwargs):
-        return self.synth.validate(options, **kwargs)
+    def ui_validate(self, options: SynthesisOptions, max_chars: int | None = None) -> SynthesisOptions:
+        return self.synth.validate(options, max_chars)
 
-    def ui_prepare(self, planned):
-        return self.synth.pipeline.prepare_segment(planned)
+    def ui_prepare(self, planned: PlannedSegment) -> PreparedSegment:
+        return self.synth.prepare_segment(planned)
 
-    def ui_describe(self) -> dict:
-        return {"sample_rate": self.synth.sample_rate, "hop_size": self.synth.engine.hop_size,
+    def ui_describe(self) -> dict[str, Any]:
+        return {"sample_rate": self.synth.sample_rate, "hop_size": self.synth.hop_size,
+                "vocoder_device": self.synth.vocoder_device,
                 "qualities": self.synth.available_qualities(), "info": self.synth.info()}
 
-    def __del__(self):  # Serve calls it when it stops the replica
-        for part in ("_gauges", "_trimmer"):
-            if getattr(self, part, None) is not None:
-                getattr(self, part).stop()
-        if getattr(self, "jobs", None) is not None:
-            self.jobs.close()  # hands its running jobs back; their finished segments stay
-        if getattr(self, "synth", None) is not None:
-            self.synth.close()
+    def __del__(self) -> None:  # Serve calls it when it stops the replica
+        if getattr(self, "_gauges", None) is not None:
+            self._gauges.stop()
+        if getattr(self, "_service", None) is not None:
+            self._service.close()
 
 
 class RemoteStream:
     """A SynthesisStream whose chunks come from an API replica (RemoteSynthesizer.stream)."""
 
-    def __init__(self, items):
+    def __init__(self, items: _StreamedItems):
         self._items = items
-        self.notes = next(items)  # raises the replica's RequestError / ServiceBusy, before any audio
-        self.result = None
+        self.notes: tuple[str, ...] = next(items)  # raises the replica's RequestError / ServiceBusy first
+        self.result: Result | None = None
 
-    def __iter__(self) -> "RemoteStream":
+    def __iter__(self) -> RemoteStream:
         return self
 
-    def __next__(self):
-        from tts.results import Result
-
+    def __next__(self) -> AudioChunk:
         item = next(self._items)
         if isinstance(item, Result):
             self.result = item
@@ -169,19 +171,11 @@ class RemoteStream:
         if self.result is None:
             self._items.cancel()  # the page went away: the replica stops the request
 
-    def __enter__(self) -> "RemoteStream":
+    def __enter__(self) -> RemoteStream:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _RemotePipeline:
-    def __init__(self, handle):
-        self._handle = handle
-
-    def prepare_segment(self, planned):
-        return self._handle.ui_prepare.remote(planned).result()
 
 
 class RemoteSynthesizer:
@@ -189,38 +183,40 @@ class RemoteSynthesizer:
     goes to one replica through a deployment handle (synthesis streamed chunk by chunk), so the
     page needs no models of its own and its requests share the replicas' queue and autoscaling."""
 
-    def __init__(self, handle, profile: Profile):
-        self._handle = handle
+    def __init__(self, handle: Any, profile: Profile):
+        self._handle = handle  # a DeploymentHandle of SpeechAPI (untyped: Ray's generics say nothing here)
         self.profile = profile
-        self.pipeline = _RemotePipeline(handle)
         described = handle.ui_describe.remote().result()
-        self.sample_rate = described["sample_rate"]
-        # The page's job service times subtitles in the models' frames, and the page marks a
-        # vocoder on a CPU as slow: all they read of an engine, and the page has none of its own.
-        self.engine = types.SimpleNamespace(hop_size=described["hop_size"],
-                                            vocoder_device=described["info"]["vocoder_device"])
-        self._qualities = described["qualities"]
+        self.sample_rate: int = described["sample_rate"]
+        self.hop_size: int = described["hop_size"]
+        self.vocoder_device: str = described["vocoder_device"]
+        self._qualities: list[str] = described["qualities"]
 
     def available_qualities(self) -> list[str]:
         return list(self._qualities)
 
-    def plan(self, options, **kwargs):
-        return self._handle.ui_plan.remote(options, **kwargs).result()
+    def plan(self, options: SynthesisOptions, long_form: bool = False, max_chars: int | None = None) -> Plan:
+        return self._handle.ui_plan.remote(options, long_form, max_chars).result()
 
-    def validate(self, options, **kwargs):
-        return self._handle.ui_validate.remote(options, **kwargs).result()
+    def validate(self, options: SynthesisOptions, max_chars: int | None = None) -> SynthesisOptions:
+        return self._handle.ui_validate.remote(options, max_chars).result()
 
-    def stream(self, options) -> RemoteStream:
+    def prepare_segment(self, planned: PlannedSegment) -> PreparedSegment:
+        return self._handle.ui_prepare.remote(planned).result()
+
+    def stream(self, options: SynthesisOptions) -> RemoteStream:
         return RemoteStream(iter(self._handle.options(stream=True).ui_stream.remote(options)))
 
-    def synthesize(self, options):
-        with self.stream(options) as stream:
-            for _ in stream:
-                pass
-            return stream.result
+    def synthesize(self, options: SynthesisOptions) -> Result:
+        return drain(self.stream(options))
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return self._handle.ui_describe.remote().result()["info"]  # one replica's view
+
+
+if TYPE_CHECKING:  # mypy checks here that both synthesizers implement the interface the page uses
+    def _speech_services(local: Synthesizer, remote: RemoteSynthesizer) -> list[SpeechService]:
+        return [local, remote]
 
 
 @serve.deployment(name="WebUI", num_replicas=1, ray_actor_options={"num_cpus": 0})
@@ -234,23 +230,22 @@ class WebUI:
     # go to a thread.
     async def __init__(self, profile: Profile, api_app: str = APP_NAME, auth: tuple[str, str] | None = None,
                        jobs_db: str | None = None, state_dir: str | None = None):
-        from tts.audio.formats import ensure_ffmpeg_on_path
-
-        ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
         handle = serve.get_deployment_handle(DEPLOYMENT, app_name=api_app)
-        self.synth = await asyncio.to_thread(RemoteSynthesizer, handle, profile)
+        remote = await asyncio.to_thread(RemoteSynthesizer, handle, profile)
         # The jobs tab submits to and reads the store the API replicas share; it runs no jobs
         # itself (no runner started), the replicas do.
-        self.jobs = await asyncio.to_thread(job_service, self.synth, state_dir, jobs_db, start=False, runner_slots=1)
+        config = ServiceConfig(profile, jobs=True, state_dir=state_dir, jobs_db=jobs_db, run_jobs=False,
+                               runner_slots=1, ffmpeg=True)  # Gradio re-encodes streamed audio chunks with ffmpeg
+        self._service = await asyncio.to_thread(build_service, config, remote)
+        self.synth = remote
         self._auth = auth
 
-    async def __serve_build_asgi_app__(self):
-        from tts.web.app import create_app
+    async def __serve_build_asgi_app__(self) -> FastAPI:
+        return await asyncio.to_thread(create_app, self.synth, ui=True, api=False, auth=self._auth,
+                                       jobs=self._service.jobs)
 
-        return await asyncio.to_thread(create_app, self.synth, ui=True, api=False, auth=self._auth, jobs=self.jobs)
 
-
-def build_ui(args: dict) -> "serve.Application":
+def build_ui(args: dict[str, Any]) -> Application:
     """The web page's application (deploy/ray/serve.yaml's second application): `profile`
     (its limits and queue, the API's profile), `api_app` (the API application's name), `auth`."""
     a = UIArgs.model_validate(args or {})
@@ -267,7 +262,7 @@ class UIArgs(BaseModel):
     state_dir: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_STATE_DIR") or None)
 
 
-def build(args: dict) -> "serve.Application":
+def build(args: dict[str, Any]) -> Application:
     """The application (Serve's app builder, named by deploy/ray/serve.yaml's import_path)."""
     a = ClusterArgs.model_validate(args or {})
     profile = replica_profile(load_profile(a.profile), a.replica_cpus)

@@ -7,8 +7,11 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
+from typing import Any
 
+from tts.apps.service import ServiceConfig, StartupError, build_service, parse_auth
+from tts.apps.service import client_limits as service_limits
+from tts.speech_service import SpeechService
 from tts.web.app import create_app
 
 
@@ -41,34 +44,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def client_limits(args: argparse.Namespace, synth) -> dict:
-    """create_app's per-client limits from the command line; the concurrency limit's default is
-    half the profile's synthesis slots (at least 1), so no client can take them all."""
-    concurrency = args.client_concurrency or max(1, synth.profile.serving.concurrency // 2)
-    return {"client_concurrency": concurrency, "rate_per_minute": args.rate_limit, "rate_burst": args.rate_burst}
+def client_limits(args: argparse.Namespace, synth: SpeechService) -> dict[str, Any]:
+    """create_app's per-client limits from the command line (tts.apps.service.client_limits)."""
+    return service_limits(synth.profile, args.client_concurrency, args.rate_limit, args.rate_burst)
 
 
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from tts.jobs.service import JobService, default_state_dir
-    from tts.serving.memory import HeapTrimmer
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
-    from tts.audio.formats import ensure_ffmpeg_on_path
-
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    auth = None
-    if args.auth:
-        user, sep, password = args.auth.partition(":")
-        if not sep or not user or not password:
-            print("error: --auth must be USER:PASS", file=sys.stderr)
-            return 2
-        auth = (user, password)
+    try:
+        auth = parse_auth(args.auth)
+    except ValueError:
+        print("error: --auth must be USER:PASS", file=sys.stderr)
+        return 2
     if args.wyoming:
         from tts.wyoming.server import WyomingServer, check_uri
 
@@ -77,42 +67,36 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             print(f"error: --wyoming: {exc}", file=sys.stderr)
             return 2
-    ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
+    # A long-running server: hand freed memory back (tts/serving/memory.py); Gradio re-encodes
+    # streamed audio chunks with ffmpeg.
+    config = ServiceConfig(args.profile, args.data_dir, args.lexicon, jobs=True, state_dir=args.state_dir,
+                           jobs_db=args.jobs_db, trim_memory=True, ffmpeg=True)
     try:
-        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
-    except (ProfileError, WeightsError) as exc:
+        service = build_service(config)
+    except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
-    try:
-        jobs = JobService(synth, state_dir, args.jobs_db)
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"error: cannot open the job state in {state_dir}: {exc}", file=sys.stderr)
-        synth.close()
-        return 1
+    assert service.local is not None
+    synth = service.local
     wyoming = None
     if args.wyoming:  # its own event loop in a thread, over the same Synthesizer
         try:
             wyoming = WyomingServer(synth, args.wyoming).start()
         except OSError as exc:
             print(f"error: cannot listen on {args.wyoming}: {exc}", file=sys.stderr)
-            jobs.close()
-            synth.close()
+            service.close()
             return 1
-    trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/serving/memory.py)
-    app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
-                     jobs=jobs, **client_limits(args, synth))
+    app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics,
+                     cors_origins=args.cors_origin, jobs=service.jobs, **client_limits(args, synth))
     also = f"; Wyoming on {args.wyoming}" if wyoming else ""
-    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); jobs in {state_dir}; "
+    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); jobs in {service.state_dir}; "
           f"open http://{args.host}:{args.port}{also}", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     finally:
         if wyoming is not None:
             wyoming.stop()
-        trimmer.stop()
-        jobs.close()
-        synth.close()
+        service.close()
     return 0
 
 

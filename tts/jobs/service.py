@@ -46,7 +46,7 @@ class JobService:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         db_url = db_url or os.environ.get(JOBS_DB_ENV) or None
         self.store = JobStore(db_url) if db_url else JobStore.in_directory(self.state_dir)
-        self.files = JobFiles(self.state_dir / "jobs", synth.sample_rate, synth.engine.hop_size)
+        self.files = JobFiles(self.state_dir / "jobs", synth.sample_rate, synth.hop_size)
         self.limits = synth.profile.jobs
         self.runner = JobRunner(synth, self.store, self.files, slots=runner_slots)
         if start:

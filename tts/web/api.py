@@ -29,6 +29,7 @@ from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
 from tts.serving.admission import ServiceBusy
 from tts.serving.pump import PumpedStream
+from tts.speech_service import drain
 from tts.synthesizer import Synthesizer
 from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 
@@ -227,7 +228,7 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
     async def finished(stream, fmt: str):
         """A whole response: (the result, its audio encoded in `fmt`) or (None, an error response)."""
         try:
-            result = await anyio.to_thread.run_sync(_finish, stream)
+            result = await anyio.to_thread.run_sync(drain, stream)
             return result, await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
         except RequestError as exc:
             return None, error_response(exc.status, str(exc), exc.field)
@@ -314,13 +315,6 @@ def _closing(chunks, stream) -> Iterator:
         yield from chunks
     finally:
         stream.close()
-
-
-def _finish(stream):
-    with stream:
-        for _ in stream:
-            pass
-        return stream.result
 
 
 def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterator[bytes]:

@@ -17,7 +17,7 @@ from tts.audio.wav import wav_bytes, write_wav
 from tts.options import SynthesisOptions
 from tts.request import DEFAULTS, AppliedRequest, RequestInput, build_request
 from tts.ssml import is_ssml
-from tts.synthesizer import Synthesizer
+from tts.speech_service import SpeechService
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import subtitles
 from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message
@@ -26,10 +26,10 @@ QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelit
 SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time on this machine"
 
 
-def quality_choices(synth: Synthesizer) -> list[tuple[str, str]]:
+def quality_choices(synth: SpeechService) -> list[tuple[str, str]]:
     """The vocoders this server has, HiFi-GAN marked when its device (a CPU) cannot keep up
     with playback: about 2.5x slower than real time on two cores, so a stream would stall."""
-    slow = str(synth.engine.vocoder_device) == "cpu"
+    slow = synth.vocoder_device == "cpu"
     return [(label + (SLOW_NOTE if q == "high" and slow else ""), q) for label, q in QUALITY_CHOICES
             if q in synth.available_qualities()]
 
@@ -40,7 +40,7 @@ def char_count(text: str | None, limit: int) -> str:
     return f"{n} / {limit} 字 characters{warn}"
 
 
-def preview_pinyin(synth: Synthesizer, text: str) -> tuple[str, str]:
+def preview_pinyin(synth: SpeechService, text: str) -> tuple[str, str]:
     """(one line of syllables per segment, a status line). Edited syllables are used by the
     next synthesis as long as the text stays as it is (changing the text clears them)."""
     try:
@@ -49,7 +49,7 @@ def preview_pinyin(synth: Synthesizer, text: str) -> tuple[str, str]:
         if is_ssml(text):
             raise UserFacingError("SSML 里请用 <phoneme> 指定读音 · In SSML, give readings with <phoneme>.")
         plan = synth.plan(SynthesisOptions(text))
-        lines = [" ".join(s) for s in (synth.pipeline.prepare_segment(p).utterance.syllables for p in plan.segments)
+        lines = [" ".join(s) for s in (synth.prepare_segment(p).utterance.syllables for p in plan.segments)
                  if s]
         if not lines:
             raise UserFacingError(NOTHING_TO_READ)
@@ -76,7 +76,7 @@ def build_form_request(*form) -> AppliedRequest:
     return build_request(form_input(*form), strict_reference=False)
 
 
-def synthesize_stream(synth: Synthesizer, out_dir: Path, *form, ssml: bool = False) -> Iterator[tuple]:
+def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = False) -> Iterator[tuple]:
     """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown, the text
     timed for highlighting (HTML), subtitle files | None); a failure is its last yield, as a
     status line (the outputs of the failed run cleared).
@@ -134,7 +134,7 @@ def timed_text_html(source: str, items) -> str:
     return '<div class="tts-timed">' + "".join(out) + "</div>"
 
 
-def system_markdown(synth: Synthesizer) -> str:
+def system_markdown(synth: SpeechService) -> str:
     info = synth.info()
     mem = ", ".join(f"{k}: {v / 2**20:.0f} MiB" for k, v in info["memory_bytes"].items())
     cache = info["cache"]
