@@ -41,6 +41,15 @@ MAX_INSTRUCTION_CHARS = 2000  # style instructions are read up to here; the API 
 MARKUP_FACTOR = 20  # SSML may be this many times max_request_chars long; its spoken text counts against the limit
 
 
+def is_ssml(text: str) -> bool:
+    """An input whose first non-blank characters are <speak, or an XML document (an XML declaration
+    or a DOCTYPE first): markup, never text to read aloud (a DOCTYPE is then refused)."""
+    if not isinstance(text, str):
+        return False
+    head = text.lstrip()
+    return head.startswith("<speak") or head.startswith("<?xml") or head.startswith("<!DOCTYPE")
+
+
 class RequestError(ValueError):
     """A request is invalid; `field` names the offending option, the message says what is allowed."""
 
@@ -117,8 +126,6 @@ class SynthesisOptions:
             raise RequestError("text contains invalid characters (unpaired surrogates)", "text") from None
         if not self.text.strip():
             raise RequestError("text is empty", "text")
-        from tts.ssml import is_ssml
-
         if is_ssml(self.text):  # only its spoken text counts against max_chars (the pipeline checks)
             if len(self.text) > MARKUP_FACTOR * max_chars:
                 raise RequestError(f"the SSML has {len(self.text)} characters; markup may be at most "

@@ -40,15 +40,6 @@ SUPPORTED = ("speak", "voice", "p", "s", "break", "prosody", "emotion", "express
 TEXT_ONLY = ("phoneme", "sub", "say-as", "w")  # elements whose text is read another way: text inside only
 
 
-def is_ssml(text: str) -> bool:
-    """An input whose first non-blank characters are <speak, or an XML document (an XML declaration
-    or a DOCTYPE first): markup, never text to read aloud (a DOCTYPE is then refused)."""
-    if not isinstance(text, str):
-        return False
-    head = text.lstrip()
-    return head.startswith("<speak") or head.startswith("<?xml") or head.startswith("<!DOCTYPE")
-
-
 # rate / pitch / volume attributes -> (the setting, how its value reads): Alibaba's numeric scales
 # on <speak>, W3C/Azure keywords, percentages and units on <prosody>.
 _SETTING_ATTRIBUTES = {
