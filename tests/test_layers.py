@@ -120,3 +120,30 @@ def test_importing_serving_machinery_loads_no_higher_layer(module):
             "assert not bad, bad")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+def _files_containing(pattern: str) -> list[str]:
+    import re
+
+    rx = re.compile(pattern)
+    return sorted(p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*.py")
+                  if rx.search(p.read_text(encoding="utf-8")))
+
+
+def test_each_decision_is_written_once():
+    """A numeric option's range is checked in one place (Limit.check, fed by the request builder
+    and validation; the API's schema only shows LIMITS), voice aliases live in one table, and one
+    function drains a stream into its Result."""
+    assert _files_containing(r"\b(ge|le)=limit\.") == []
+    assert _files_containing(r"must be between \{") == ["tts/options.py"]
+    assert _files_containing(r"\"(onyx|zh-cn-xiaoxiaoneural|xiaogang)\"") == ["tts/expressive/voices.py"]
+    assert _files_containing(r"for _ in (stream|self\.stream)\b") == ["tts/speech_service.py"]
+
+
+def test_naming_an_ssml_voice_loads_no_torch():
+    code = ("import sys; from tts.ssml import parse; "
+            "doc = parse('<speak><voice name=\"zh-CN-YunxiNeural\">你好</voice></speak>', lambda w: []); "
+            "assert 'baker-low' in repr(doc), doc; "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr

@@ -29,6 +29,15 @@ class Limit:
     def clamp(self, value: float) -> float:
         return min(self.hi, max(self.lo, value))
 
+    def check(self, name: str, value: object) -> float:
+        """`value` when it is a finite number in range, else RequestError naming `name`: the one
+        range check every entry point's values go through (the request builder and validation)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise RequestError(f"{name} must be a number between {self.lo} and {self.hi}", name)
+        if not self.lo <= value <= self.hi:
+            raise RequestError(f"{name} must be between {self.lo} and {self.hi}, got {value}", name)
+        return value
+
 
 LIMITS: dict[str, Limit] = {
     "speed": Limit(0.25, 4.0, 1.0, 0.05, "语速 Speed", "speaking rate, 2.0 = twice as fast"),
@@ -135,11 +144,7 @@ class SynthesisOptions:
         elif len(self.text) > max_chars:
             raise RequestError(f"text has {len(self.text)} characters; the limit is {max_chars}", "text", status=413)
         for name, limit in LIMITS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise RequestError(f"{name} must be a number between {limit.lo} and {limit.hi}", name)
-            if not limit.lo <= value <= limit.hi:
-                raise RequestError(f"{name} must be between {limit.lo} and {limit.hi}, got {value}", name)
+            limit.check(name, getattr(self, name))
         if self.pinyin is not None:
             from tts.frontend.syllables import is_valid
 

@@ -93,12 +93,8 @@ def build_request(given: RequestInput, *, strict_reference: bool = True) -> Appl
         raise RequestError("text must be a string", "text")
     explicit = given.given()
     for name, value in explicit.items():
-        limit = LIMITS.get(name)
-        if limit is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise RequestError(f"{name} must be a number between {limit.lo} and {limit.hi}", name)
-            if not limit.lo <= value <= limit.hi:  # NaN fails this too
-                raise RequestError(f"{name} must be between {limit.lo} and {limit.hi}, got {value}", name)
+        if name in LIMITS:
+            LIMITS[name].check(name, value)
     options = SynthesisOptions(text=given.text, **explicit)
     if given.ssml_strict is not None:
         options = dataclasses.replace(options, ssml_strict=bool(given.ssml_strict))

@@ -71,3 +71,48 @@ EMOTIONS: dict[str, Emotion] = {
                          energy_scale=1.1, pause_scale=1.0, final_pitch=1.3, label="惊讶 surprised",
                          description="high, lively pitch with a rising sentence end"),
 }
+
+
+@dataclass(frozen=True)
+class VoiceAlias:
+    """Another service's voice name, spoken here by the first of `voices` that is installed."""
+
+    dialect: str  # where the name is accepted: "openai" (the HTTP API's voice), "ssml" (<voice name>)
+    voices: tuple[str, ...]  # this service's voices, tried in order (a derived voice may be missing)
+
+
+def _aliases(dialect: str, table: dict[str, tuple[str, ...]]) -> dict[str, VoiceAlias]:
+    return {name: VoiceAlias(dialect, voices) for name, voices in table.items()}
+
+
+# The one table of other services' voice names (keys lower-case). OpenAI's: its lighter voices to
+# Baker, its deeper ones to baker-low, the bright ones to baker-bright. Azure's zh-CN neural voices
+# and Alibaba's (SSML <voice name> / <speak voice>): one real speaker, female, so the nearest preset.
+VOICE_ALIASES: dict[str, VoiceAlias] = {
+    **_aliases("openai", {
+        "alloy": ("baker",), "nova": ("baker",), "shimmer": ("baker",), "coral": ("baker",), "sage": ("baker",),
+        "onyx": ("baker-low", "baker"), "echo": ("baker-low", "baker"), "ash": ("baker-low", "baker"),
+        "fable": ("baker-bright", "baker"), "ballad": ("baker-bright", "baker"), "verse": ("baker-bright", "baker"),
+    }),
+    **_aliases("ssml", {
+        "zh-cn-xiaoxiaoneural": ("baker",), "zh-cn-xiaoyineural": ("baker",), "zh-cn-xiaochenneural": ("baker",),
+        "zh-cn-xiaohanneural": ("baker-low",), "zh-cn-xiaomoneural": ("baker-bright",),
+        "zh-cn-xiaoyouneural": ("baker-child",), "zh-cn-yunxineural": ("baker-low",),
+        "zh-cn-yunjianneural": ("baker-low",), "zh-cn-yunyangneural": ("baker-low",),
+        "zhixiaobai": ("baker",), "zhixiaoxia": ("baker",), "zhiyan": ("baker",), "zhibei": ("baker-bright",),
+        "xiaoyun": ("baker",), "xiaogang": ("baker-low",), "aitong": ("baker-child",),
+    }),
+}
+
+
+def aliased_voice(name: str, dialect: str) -> str | None:
+    """The voice here that speaks another service's voice `name` in `dialect`, or None."""
+    alias = VOICE_ALIASES.get(name.strip().lower())
+    if alias is None or alias.dialect != dialect:
+        return None
+    return next((voice for voice in alias.voices if voice in VOICES), None)
+
+
+def alias_names(dialect: str) -> dict[str, tuple[str, ...]]:
+    """Every alias of `dialect`: its name and the voices it is tried as, in order."""
+    return {name: alias.voices for name, alias in VOICE_ALIASES.items() if alias.dialect == dialect}

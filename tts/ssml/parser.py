@@ -196,11 +196,11 @@ class _Handler(ContentHandler):
         return outer.merged(Controls(**own)) if own else outer
 
     def _voice(self, name: str) -> str:
-        from tts.expressive.presets import VOICES
+        from tts.expressive.voices import VOICES, aliased_voice
 
         if name in VOICES:
             return name
-        mapped = values.VOICE_ALIASES.get(name.strip().lower())
+        mapped = aliased_voice(name, "ssml")
         if mapped is None:
             raise SSMLError(f"unknown voice {name!r} (available: {', '.join(VOICES)})")
         self.notes.append(f"voice {name!r} is spoken by {mapped!r} (the only speaker here is Baker)")

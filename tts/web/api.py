@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tts.expressive.voices import EMOTIONS, VOICES, alias_names, aliased_voice
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
 from tts.timing.alignment import grouped
@@ -35,19 +36,17 @@ from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
                  "zh-tts": None, "zh-tts-fast": "fast", "zh-tts-hifi": "high"}
-# OpenAI voice -> this server's voice, tried in order (derived voices may not be installed).
-OPENAI_VOICES = {
-    "alloy": ("baker",), "nova": ("baker",), "shimmer": ("baker",), "coral": ("baker",), "sage": ("baker",),
-    "onyx": ("baker-low", "baker"), "echo": ("baker-low", "baker"), "ash": ("baker-low", "baker"),
-    "fable": ("baker-bright", "baker"), "ballad": ("baker-bright", "baker"), "verse": ("baker-bright", "baker"),
-}
+# OpenAI voice -> this server's voices, tried in order (the one table: tts.expressive.voices).
+OPENAI_VOICES = alias_names("openai")
 MAX_REFERENCE_BYTES = 10 * 2**20
 
 
 def _limited(name: str) -> float:
-    """A pydantic field for a numeric option, range and description from the one LIMITS table."""
+    """A pydantic field for a numeric option: default, description and the schema's range from the
+    one LIMITS table. The range is checked where every entry point's values are (build_request)."""
     limit = LIMITS[name]
-    return Field(limit.default, ge=limit.lo, le=limit.hi, description=limit.describe())
+    return Field(limit.default, description=limit.describe(),
+                 json_schema_extra={"minimum": limit.lo, "maximum": limit.hi})
 
 
 class SpeechRequest(BaseModel):
@@ -119,13 +118,11 @@ def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONR
 
 
 def resolve_voice(name: str) -> str:
-    from tts.expressive.presets import VOICES
-
     if name in VOICES:
         return name
-    for candidate in OPENAI_VOICES.get(name.lower(), ()):
-        if candidate in VOICES:
-            return candidate
+    mapped = aliased_voice(name, "openai")
+    if mapped is not None:
+        return mapped
     known = sorted(set(VOICES) | set(OPENAI_VOICES))
     raise RequestError(f"unknown voice {name!r} (available: {', '.join(known)})", "voice")
 
@@ -278,8 +275,6 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
 
     @router.get("/v1/voices")
     def voices():
-        from tts.expressive.presets import EMOTIONS, VOICES
-
         return {
             "voices": [{"id": v.name, "name": v.label, "description": v.description,
                         "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
