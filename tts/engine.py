@@ -108,7 +108,7 @@ class Engine:
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None, acoustic_device: str = "cpu",
              vocoder_device: str = "cpu", acoustic_dtype: torch.dtype | None = None,
-             vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> "Engine":
+             vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> Engine:
         """Load FastSpeech2 and the vocoders; HiFi-GAN is skipped (logged) if its weights are absent."""
         os.environ.setdefault(ONEDNN_CACHE_ENV, str(ONEDNN_CACHE_CAPACITY))
         loaded = {}

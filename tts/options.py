@@ -85,7 +85,7 @@ class Prosody:
     pause_scale: float = 1.0
     final_pitch: float = 0.0  # extra pitch shift on a sentence's last syllables (rising > 0, falling < 0)
 
-    def combine(self, other: "Prosody") -> "Prosody":
+    def combine(self, other: Prosody) -> Prosody:
         """Apply `other` on top of this one (scales multiply, shifts add)."""
         return Prosody(
             duration_scale=self.duration_scale * other.duration_scale,
@@ -118,11 +118,11 @@ class SynthesisOptions:
     pinyin: str | None = None  # corrected readings: every syllable of the text, space-separated
     ssml_strict: bool = True  # SSML input: unknown elements are an error (else their text is spoken)
 
-    def with_prosody(self, prosody: Prosody) -> "SynthesisOptions":
+    def with_prosody(self, prosody: Prosody) -> SynthesisOptions:
         """These options with `prosody` applied on top of their own extra offsets."""
         return replace(self, prosody=self.prosody.combine(prosody))
 
-    def validated(self, max_chars: int) -> "SynthesisOptions":
+    def validated(self, max_chars: int) -> SynthesisOptions:
         """Check every option against LIMITS and the profile's `max_chars`; returns them unchanged.
 
         The text is kept exactly as given (the frontend normalizes it and keeps offsets into it).

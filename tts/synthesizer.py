@@ -16,11 +16,12 @@ as background work.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
-import time
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future
@@ -32,8 +33,8 @@ import torch
 
 from tts.audio.wav import silence
 from tts.chunking import depad, get_chunks
-from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
 from tts.document import Controls
+from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
 from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel, transform_mel_by_frames
 from tts.models.fastspeech2 import TooManyFramesError
 from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
@@ -85,12 +86,12 @@ class SynthesisStream:
     Closing it early (a client disconnect) cancels the request's pending work.
     """
 
-    def __init__(self, generator: Iterator[AudioChunk], state: "_State", notes: tuple[str, ...] = ()):
+    def __init__(self, generator: Iterator[AudioChunk], state: _State, notes: tuple[str, ...] = ()):
         self._gen = generator
         self._state = state
         self.notes = notes  # known before any audio: how the input was read (markup left out …)
 
-    def __iter__(self) -> "SynthesisStream":
+    def __iter__(self) -> SynthesisStream:
         return self
 
     def __next__(self) -> AudioChunk:
@@ -103,7 +104,7 @@ class SynthesisStream:
     def result(self) -> Result | None:
         return self._state.result
 
-    def __enter__(self) -> "SynthesisStream":
+    def __enter__(self) -> SynthesisStream:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -179,7 +180,7 @@ class Synthesizer:
     @classmethod
     def from_profile(cls, profile: str | os.PathLike | Profile | None = None,
                      data_dir: str | os.PathLike | None = None, lexicon_path: str | os.PathLike | None = None,
-                     hardware: Hardware | None = None, warm_up: bool = True) -> "Synthesizer":
+                     hardware: Hardware | None = None, warm_up: bool = True) -> Synthesizer:
         """Detect the hardware (or take `profile`: a name, a YAML path or a Profile), load, warm up."""
         if isinstance(profile, Profile):
             chosen, reason, hw = profile, "given", hardware
@@ -451,7 +452,7 @@ class _Run:
                     start = produced
                     pending = aligner.piece(_timing_piece(piece, acoustic.durations, start / self.rate))
                     mel = self._voiced(piece, acoustic)
-                    for audio in self._vocode_stream(mel, lambda: queue(i + 1), first=not spoken):
+                    for audio in self._vocode_stream(mel, functools.partial(queue, i + 1), first=not spoken):
                         if not spoken:
                             self.timings.first_chunk_s = time.perf_counter() - self.state.started
                             self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)

@@ -38,13 +38,20 @@ except ImportError as exc:  # pragma: no cover - the message is the point
     raise ImportError("tts.apps.cluster needs Ray Serve: pip install '.[cluster]' "
                       "(see docs/cluster.md)") from exc
 
-from tts.serving.cluster import (check_workers, deployment_options, mirror_metrics, replica_profile, start_node,
-                                 stop_node, wait_for_head)
 from tts.apps.service import ServiceConfig, build_service, open_jobs, parse_auth
 from tts.jobs.service import JobService
 from tts.options import SynthesisOptions
 from tts.pipeline import PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result
+from tts.serving.cluster import (
+    check_workers,
+    deployment_options,
+    mirror_metrics,
+    replica_profile,
+    start_node,
+    stop_node,
+    wait_for_head,
+)
 from tts.serving.profiles import Profile, load_profile
 from tts.speech_service import SpeechService, drain
 from tts.synthesizer import Plan, Synthesizer

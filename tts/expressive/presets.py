@@ -19,14 +19,14 @@ import math
 
 import torch
 
-from tts.engine import AcousticItem
-from tts.frontend import Segment, Utterance
 from tts.document import Controls
-from tts.options import LIMITS, SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
+from tts.engine import AcousticItem
 from tts.expressive.voice_warp import warp_mel
 from tts.expressive.voices import DERIVED as DERIVED  # the names of the presets, importable from here too
 from tts.expressive.voices import EMOTIONS, VOICES, Voice
 from tts.expressive.voices import Emotion as Emotion
+from tts.frontend import Segment, Utterance
+from tts.options import LIMITS, SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
 
 
 def transform_mel(voice: Voice, mel: torch.Tensor) -> torch.Tensor:

@@ -8,12 +8,12 @@ import threading
 
 from tts.frontend import breaks, erhua, neutral_tone, polyphones, tone_sandhi
 from tts.frontend.alignment import Span, nfkc, one_to_one
-from tts.frontend.runs import text_runs
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
 from tts.frontend.g2p import G2POptions, read_word
 from tts.frontend.letters import read_latin
 from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
 from tts.frontend.normalize import normalize_numbers
+from tts.frontend.runs import text_runs
 from tts.frontend.segmenter import Segmenter
 from tts.frontend.splitter import split_text
 from tts.frontend.syllables import is_erhua, to_phonemes
@@ -199,7 +199,7 @@ class Frontend:
         syllables: list[str] = []
         phonemes: list[str] = []
         owners: list[int] = []
-        for wi, w in enumerate(words):
+        for _wi, w in enumerate(words):
             for pi, syl in enumerate(w.syllables):
                 if syllables:
                     level = 0 if pi > 0 else w.break_before

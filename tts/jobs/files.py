@@ -266,7 +266,7 @@ class _Encoder:
         self.errors.flush()
         return (Path(self.meta_dir) / "stderr.txt").read_text(errors="replace").strip()[-300:]
 
-    def __enter__(self) -> "_Encoder":
+    def __enter__(self) -> _Encoder:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

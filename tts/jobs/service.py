@@ -69,7 +69,7 @@ class JobService:
             return secret
 
     @classmethod
-    def temporary(cls, synth) -> "JobService":
+    def temporary(cls, synth) -> JobService:
         """Over a fresh temporary directory, removed on close (an app made without a state dir)."""
         service = cls(synth, tempfile.mkdtemp(prefix="zh-tts-state-"))
         service._temporary = True

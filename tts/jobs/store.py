@@ -25,8 +25,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import (Boolean, Column, case, Float, Integer, MetaData, String, Table, Text, and_, create_engine, delete,
-                        event, func, insert, or_, select, update)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -114,7 +132,7 @@ class Job:
     finished_at: float | None
 
     @classmethod
-    def from_row(cls, row) -> "Job":
+    def from_row(cls, row) -> Job:
         data = dict(row._mapping)
         for name, empty in (("options", {}), ("chapters", []), ("source", {}), ("outputs", None)):
             data[name] = json.loads(data[name]) if data[name] else empty
@@ -174,7 +192,7 @@ class JobStore:
         metadata.create_all(self.engine)
 
     @classmethod
-    def in_directory(cls, state_dir: str | os.PathLike) -> "JobStore":
+    def in_directory(cls, state_dir: str | os.PathLike) -> JobStore:
         path = Path(state_dir) / "jobs.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{path}")

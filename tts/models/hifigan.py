@@ -49,7 +49,7 @@ class HiFiGANConfig:
     fmax: float = 8000.0
 
     @classmethod
-    def from_dict(cls, raw: dict) -> "HiFiGANConfig":
+    def from_dict(cls, raw: dict) -> HiFiGANConfig:
         """Build from a jik876 config.json dict (training-only keys are ignored); validates it."""
         if not isinstance(raw, dict):
             raise CheckpointError(f"HiFi-GAN config must be a JSON object, got {type(raw).__name__}")

@@ -55,8 +55,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from tts.models.hifigan import HiFiGANGenerator, load_generator
 from tts.audio.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
+from tts.models.hifigan import HiFiGANGenerator, load_generator
 
 STATS_PATH = Path(__file__).resolve().parents[1] / "data" / "baker_mel_stats.json"
 FRAMINGS = ("matched", "interp")
@@ -86,7 +86,7 @@ class BakerMelStats:
         return np.asarray(self.bridge_offset.get(framing, np.zeros(80)), dtype=np.float64)
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> "BakerMelStats":
+    def load(cls, path: str | os.PathLike | None = None) -> BakerMelStats:
         path = Path(path) if path else STATS_PATH
         try:
             raw = json.loads(path.read_text())

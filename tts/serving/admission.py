@@ -8,7 +8,6 @@ import time
 
 from tts.options import RequestError
 
-
 MAX_REMEMBERED_CLIENTS = 10_000
 
 

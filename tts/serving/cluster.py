@@ -134,7 +134,7 @@ class _Mirrored:
     def __init__(self, local, remote, tags: dict | None = None):
         self._local, self._remote, self._tags = local, remote, tags or {}
 
-    def labels(self, **labels) -> "_Mirrored":
+    def labels(self, **labels) -> _Mirrored:
         return _Mirrored(self._local.labels(**labels), self._remote, {**self._tags, **labels})
 
     def inc(self, amount: float = 1.0) -> None:

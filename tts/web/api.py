@@ -22,17 +22,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 from tts.expressive.voices import EMOTIONS, VOICES, alias_names, aliased_voice
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
-from tts.timing.alignment import grouped
-from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
-from tts.timing.subtitles import LINE_CHARS, subtitles
 from tts.serving.admission import ServiceBusy
 from tts.serving.pump import PumpedStream
 from tts.speech_service import drain
 from tts.synthesizer import Synthesizer
-from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
+from tts.timing.alignment import grouped
+from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
+from tts.timing.subtitles import LINE_CHARS, subtitles
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
                  "zh-tts": None, "zh-tts-fast": "fast", "zh-tts-hifi": "high"}

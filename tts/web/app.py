@@ -7,7 +7,6 @@ command that runs it is tts/apps/serve.py).
 
 from __future__ import annotations
 
-
 MAX_UPLOAD = "16mb"
 
 

@@ -7,7 +7,6 @@ becomes a bilingual sentence in the status line (ui_status), which stays until t
 from __future__ import annotations
 
 import html
-import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -16,8 +15,8 @@ from pathlib import Path
 from tts.audio.wav import wav_bytes, write_wav
 from tts.options import SynthesisOptions
 from tts.request import DEFAULTS, AppliedRequest, RequestInput, build_request
-from tts.ssml import is_ssml
 from tts.speech_service import SpeechService
+from tts.ssml import is_ssml
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import subtitles
 from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message
@@ -109,7 +108,8 @@ def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = F
     except Exception as exc:  # noqa: BLE001 - every failure becomes a status line
         message = error_message(exc)
         if seconds:
-            message = f"{message}\n\n合成在 {seconds:.1f} 秒处中断，音频不完整 · Stopped after {seconds:.1f} s: the audio is incomplete."
+            message = (f"{message}\n\n合成在 {seconds:.1f} 秒处中断，音频不完整 · "
+                       f"Stopped after {seconds:.1f} s: the audio is incomplete.")
         yield None, None, message, "", None
         return
     yield (None, str(path), done_status(result, applied), timed_text_html(options.text, result.alignment),

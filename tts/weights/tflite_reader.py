@@ -65,7 +65,7 @@ class _Table:
         n = struct.unpack_from("<I", self.buf, at)[0]
         return np.frombuffer(self.buf, dtype=dtype, count=n, offset=at + 4)
 
-    def tables(self, index: int) -> list["_Table"]:
+    def tables(self, index: int) -> list[_Table]:
         at = self._indirect(index)
         if at is None:
             return []
@@ -76,7 +76,7 @@ class _Table:
             out.append(_Table(self.buf, elem + struct.unpack_from("<I", self.buf, elem)[0]))
         return out
 
-    def table(self, index: int) -> "_Table | None":
+    def table(self, index: int) -> _Table | None:
         at = self._indirect(index)
         return None if at is None else _Table(self.buf, at)
 
