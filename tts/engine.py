@@ -111,7 +111,7 @@ class Engine:
              vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> Engine:
         """Load FastSpeech2 and the vocoders; HiFi-GAN is skipped (logged) if its weights are absent."""
         os.environ.setdefault(ONEDNN_CACHE_ENV, str(ONEDNN_CACHE_CAPACITY))
-        loaded = {}
+        loaded: dict[str, torch.nn.Module] = {}
         if "mb_melgan" in vocoders:
             loaded["mb_melgan"] = load_mb_melgan(data_dir)
         if "hifigan" in vocoders:

@@ -20,6 +20,7 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 
@@ -45,7 +46,7 @@ class RequestInput:
     reference: bytes | str | os.PathLike | None = None  # a clip's bytes or path; its prosody is followed
     ssml_strict: bool | None = None  # SSML input: unknown elements refused (default) or spoken plainly
 
-    def given(self) -> dict[str, object]:
+    def given(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SETTINGS if getattr(self, name) is not None}
 
 
@@ -129,7 +130,7 @@ def build_request(given: RequestInput, *, strict_reference: bool = True) -> Appl
         if len(given.instructions) > MAX_INSTRUCTION_CHARS:
             raise RequestError(f"instructions are longer than {MAX_INSTRUCTION_CHARS} characters", "instructions")
         parsed = parse_instructions(given.instructions)
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for name, wanted in wanted_settings(parsed).items():
             if name in explicit:
                 if explicit[name] != wanted:

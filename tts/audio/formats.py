@@ -7,6 +7,7 @@ fed raw PCM on stdin, so streams start as soon as the first chunk is synthesized
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import struct
@@ -111,6 +112,9 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str) -> I
             yield to_int16(chunk).tobytes()
         return
     proc = _ffmpeg(fmt, sample_rate)
+    # All three are pipes (_ffmpeg); stdout unbuffered-readable in whatever pieces ffmpeg writes.
+    assert proc.stdin is not None and proc.stderr is not None and isinstance(proc.stdout, io.BufferedReader)
+    stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
     failure: list[BaseException] = []
     stop = threading.Event()
 
@@ -121,8 +125,8 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str) -> I
             for chunk in chunks:
                 if stop.is_set():
                     break
-                proc.stdin.write(to_int16(chunk).tobytes())
-                proc.stdin.flush()
+                stdin.write(to_int16(chunk).tobytes())
+                stdin.flush()
         except (BrokenPipeError, ValueError, OSError):
             if not stop.is_set():
                 failure.append(RuntimeError(f"ffmpeg stopped while encoding {fmt}"))
@@ -133,7 +137,7 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str) -> I
             if close:
                 close()
             try:
-                proc.stdin.close()
+                stdin.close()
             except OSError:
                 pass
 
@@ -141,7 +145,7 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str) -> I
     feeder.start()
     try:
         while True:
-            block = proc.stdout.read1(16384)
+            block = stdout.read1(16384)
             if not block:
                 break
             yield block
@@ -151,7 +155,7 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str) -> I
             raise failure[0]
         if proc.returncode != 0:
             raise RuntimeError(f"ffmpeg could not encode {fmt}: "
-                               f"{proc.stderr.read().decode(errors='replace').strip()[:200]}")
+                               f"{stderr.read().decode(errors='replace').strip()[:200]}")
     finally:
         stop.set()
         if proc.poll() is None:

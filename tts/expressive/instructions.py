@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, SEMITONES_PER_PITCH_UNIT, Prosody, SynthesisOptions
 
@@ -302,6 +303,7 @@ def parse_instructions(text: object) -> ParsedInstructions:
             if previous is not None and previous == rule.opposite:
                 values[dim] = 1.0 if mult else 0.0  # "不快不慢": neither -> neutral
             else:
+                assert rule.opposite is not None  # every numeric rule names its opposite (_rules)
                 values[dim] = _scaled(float(rule.opposite), NEGATED, mult)
             negated_pole[dim] = float(rule.value)
         else:
@@ -409,9 +411,9 @@ def _explicit_fields(options: SynthesisOptions) -> set[str]:
     return {name for name in CONTROLS if getattr(options, name) != defaults.get(name)}
 
 
-def wanted_settings(parsed: ParsedInstructions) -> dict[str, object]:
+def wanted_settings(parsed: ParsedInstructions) -> dict[str, Any]:
     """The options an instruction asks to set (only what it mentions), by option name."""
-    wanted: dict[str, object] = {}
+    wanted: dict[str, Any] = {}
     if parsed.voice:
         wanted["voice"] = parsed.voice
     if parsed.emotion:

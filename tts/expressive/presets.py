@@ -99,6 +99,7 @@ def acoustic_item(ids: list[int], utterance: Utterance, prosody: Prosody | list[
             owner = -1  # a silence
         owners.append(owner)
     if per_syllable is None:
+        assert not isinstance(prosody, list)  # a list was unpacked to its one Prosody above
         return _uniform_item(ids, owners, n_syl, prosody)
     symbols = [per_syllable[o] if o >= 0 else per_syllable[0 if i == 0 else -1] for i, o in enumerate(owners)]
     symbols.append(symbols[-1] if symbols else Prosody())  # eos

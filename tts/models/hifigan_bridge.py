@@ -118,6 +118,12 @@ class MelBridge(nn.Module):
     Frame-wise except for the "interp" time interpolation; batched, differentiable, any device.
     """
 
+    mean: torch.Tensor  # buffers: Baker mel statistics (80,), the framing offset, and the two bases
+    std: torch.Tensor
+    offset: torch.Tensor
+    unmel: torch.Tensor
+    remel: torch.Tensor
+
     def __init__(self, stats: BakerMelStats, framing: str = "matched", src: MelConfig = BAKER_MEL,
                  dst: MelConfig = HIFIGAN_MEL):
         super().__init__()

