@@ -148,9 +148,11 @@ case "${1:-}" in
     install_requirements requirements-cluster.txt  # the cluster tests (tests/test_cluster.py)
     setup_test_tools
     setup_localtunnel  # the sharing tests drive the real client against a stand-in tunnel server
-    # Lint first (config in pyproject.toml): a finding fails the run before any test starts.
-    log "ruff check tts"
+    # Lint and type checks first (config in pyproject.toml): a finding fails the run before any
+    # test starts.
+    log "ruff check tts; mypy (tts/)"
     "$VENV/bin/python" -m ruff check tts
+    "$VENV/bin/python" -m mypy
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   cluster)

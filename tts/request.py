@@ -20,9 +20,13 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
+
+if TYPE_CHECKING:  # loaded only when instructions or a clip are given (build_request)
+    from tts.expressive.instructions import ParsedInstructions
+    from tts.expressive.reference import ReferenceProsody
 
 # The settings a caller may give, besides the text; defaults come from SynthesisOptions.
 SETTINGS = ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy", "quality", "pinyin")
@@ -69,8 +73,8 @@ class AppliedRequest:
     options: SynthesisOptions
     sources: dict[str, str]  # setting -> "request" | "instructions" | "default"
     overridden: tuple[Overridden, ...] = ()
-    instructions: object | None = None  # ParsedInstructions, when instructions were given
-    reference: object | None = None  # ReferenceProsody, when a usable clip was given
+    instructions: ParsedInstructions | None = None  # when instructions were given
+    reference: ReferenceProsody | None = None  # when a usable clip was given
     reference_error: str | None = None  # why a given clip was not used (lenient callers only)
     reference_seconds: float = 0.0  # time spent decoding and analysing the clip
     notes: tuple[str, ...] = field(default_factory=tuple)  # lines to show the user, bilingual

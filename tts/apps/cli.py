@@ -210,17 +210,18 @@ def _cmd_book(args: argparse.Namespace) -> int:
             return 130
         stop.set()
         bar.join()
-        job = service.store.get(job.id)
-        if outcome != "done" or job.status != "done":
-            print(f"\nerror: the job {job.status if job else outcome}: {job.error if job else ''}", file=sys.stderr)
+        finished = service.store.get(job.id)
+        if outcome != "done" or finished is None or finished.status != "done":
+            print(f"\nerror: the job {finished.status if finished else outcome}: {finished.error if finished else ''}",
+                  file=sys.stderr)
             return 1
-        written = export(service, job, out)
+        written = export(service, finished, out)
     except RequestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         running.close()
-    seconds = job.audio_samples / synth.sample_rate
+    seconds = finished.audio_samples / synth.sample_rate
     print(f"\nwrote {len(written)} file(s) to {out}: {written[0].name} ({seconds / 60:.1f} min) and "
           f"{len(written) - 1} chapter file(s)")
     return 0

@@ -117,10 +117,10 @@ class SpeechAPI:
         self._gauges = mirror_metrics(self.synth.metrics)
         # Per-client limits are per replica here, so the single server's default concurrency
         # limit would only bite clients that happen to land on one replica: Serve's queue governs.
-        self._app_options = {"auth": auth, "public_metrics": public_metrics, "jobs": self.jobs}
+        self._auth, self._public_metrics = auth, public_metrics
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return create_app(self.synth, ui=False, **self._app_options)
+        return create_app(self.synth, ui=False, auth=self._auth, public_metrics=self._public_metrics, jobs=self.jobs)
 
     def check_health(self) -> None:
         check_workers(self.synth)
@@ -234,9 +234,9 @@ class WebUI:
 
     # Both run on the replica's event loop, where a handle's blocking result() is refused: the
     # calls that wait for the API replicas (describing them, the System tab's first figures)
-    # go to a thread.
-    async def __init__(self, profile: Profile, api_app: str = APP_NAME, auth: tuple[str, str] | None = None,
-                       jobs_db: str | None = None, state_dir: str | None = None):
+    # go to a thread. Serve awaits an async constructor (plain Python would not).
+    async def __init__(self, profile: Profile, api_app: str = APP_NAME,  # type: ignore[misc]
+                       auth: tuple[str, str] | None = None, jobs_db: str | None = None, state_dir: str | None = None):
         handle = serve.get_deployment_handle(DEPLOYMENT, app_name=api_app)
         remote = await asyncio.to_thread(RemoteSynthesizer, handle, profile)
         # The jobs tab submits to and reads the store the API replicas share; it runs no jobs
@@ -256,7 +256,9 @@ def build_ui(args: dict[str, Any]) -> Application:
     """The web page's application (deploy/ray/serve.yaml's second application): `profile`
     (its limits and queue, the API's profile), `api_app` (the API application's name), `auth`."""
     a = UIArgs.model_validate(args or {})
-    return WebUI.bind(load_profile(a.profile), a.api_app, parse_auth(a.auth), a.jobs_db, a.state_dir)
+    # After its decorators the class is a serve.Deployment, which Ray's annotations do not say.
+    return WebUI.bind(  # type: ignore[attr-defined]
+        load_profile(a.profile), a.api_app, parse_auth(a.auth), a.jobs_db, a.state_dir)
 
 
 class UIArgs(BaseModel):
@@ -274,8 +276,8 @@ def build(args: dict[str, Any]) -> Application:
     a = ClusterArgs.model_validate(args or {})
     profile = replica_profile(load_profile(a.profile), a.replica_cpus)
     options = deployment_options(profile, a.replicas, a.max_replicas_per_node)
-    return SpeechAPI.options(**options).bind(profile, a.data_dir, a.lexicon, parse_auth(a.auth), a.public_metrics,
-                                             a.jobs_db, a.state_dir)
+    return SpeechAPI.options(**options).bind(  # type: ignore[attr-defined]  # a serve.Deployment, as above
+        profile, a.data_dir, a.lexicon, parse_auth(a.auth), a.public_metrics, a.jobs_db, a.state_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         # Always this head: without an address, or when it cannot be reached, ray.init would
         # start a Ray instance of its own.
-        ray.init(address=address, logging_level="warning")
+        ray.init(address=address, logging_level=logging.WARNING)
         serve.start(proxy_location="EveryNode", http_options={"host": args.host, "port": args.port})
         for builder, app_args, name, prefix in apps:
             serve.run(builder(app_args), name=name, route_prefix=prefix)

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Request
@@ -33,6 +34,8 @@ from tts.synthesizer import Synthesizer
 from tts.timing.alignment import grouped
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
+
+Body = TypeVar("Body", bound=BaseModel)  # a request model parsed from a body
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
                  "zh-tts": None, "zh-tts-fast": "fast", "zh-tts-hifi": "high"}
@@ -108,13 +111,13 @@ def client_id(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
-def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONResponse | None]:
+def parse_body(model: type[Body], payload: Any) -> Body | JSONResponse:
     """The request model from a parsed body, or the 400 response that says what is wrong with it."""
     try:
-        return model.model_validate(payload), None
+        return model.model_validate(payload)
     except ValidationError as exc:
         message, param = validation_message(exc)
-        return None, error_response(400, message, param)
+        return error_response(400, message, param)
 
 
 def resolve_voice(name: str) -> str:
@@ -191,7 +194,7 @@ class StoppingStreamingResponse(StreamingResponse):
             self._pumped.stop()
 
 
-def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter:
+def create_router(synth: Synthesizer) -> APIRouter:
     router = APIRouter()
 
     def schema(model: type[SpeechRequest]) -> dict:
@@ -206,9 +209,9 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
             payload = await request.json()
         except ValueError:
             return None, error_response(400, "the request body must be JSON")
-        req, invalid = parse_body(model, payload)
-        if invalid is not None:
-            return None, invalid
+        req = parse_body(model, payload)
+        if isinstance(req, JSONResponse):
+            return None, req
         if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
             return None, error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}",
                                         "subtitle_format")
@@ -300,7 +303,6 @@ def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter
     def metrics():
         return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    router.public_metrics = public_metrics
     return router
 
 

@@ -46,11 +46,13 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     import gradio as gr
 
     from tts.web.ui import PAGE_CSS, PAGE_JS, build_ui
+    from tts.web.ui_handlers import new_output_dir
 
-    demo = build_ui(synthesizer, jobs)
+    out_dir = new_output_dir()
+    demo = build_ui(synthesizer, jobs, out_dir)
     # Files are served only from the app's own temporary area (and Gradio's upload cache);
     # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
-    return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
+    return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(out_dir)],
                                footer_links=["api"], show_error=True, max_file_size=MAX_UPLOAD,
                                enable_monitoring=False, js=PAGE_JS, css=PAGE_CSS)
 

@@ -21,6 +21,7 @@ import hashlib
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.datastructures import UploadFile
 
 from tts.jobs.books import read_book
 from tts.jobs.files import FORMATS
@@ -63,7 +64,7 @@ def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None)
     async def submit(request: Request):
         owner = owner_of(request, auth)
         content_type = request.headers.get("content-type", "")
-        upload = None
+        upload: UploadFile | None = None
         if content_type.startswith("multipart/form-data"):
             length = request.headers.get("content-length")
             if length is None or not length.isdigit():
@@ -74,9 +75,10 @@ def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None)
                 form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
             except Exception:  # noqa: BLE001 - python-multipart's errors for a malformed body
                 return error_response(400, "malformed multipart body")
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
+            part = form.get("file")
+            if part is None or isinstance(part, str):
                 return error_response(400, "the multipart body needs a `file` part (.txt or .epub)", "file")
+            upload = part
             payload = {k: v for k, v in form.items() if k != "file"}
             payload["input"] = ""
         else:
@@ -84,9 +86,9 @@ def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None)
                 payload = await request.json()
             except ValueError:
                 return error_response(400, "the request body must be JSON, or multipart with a file")
-        req, invalid = parse_body(JobRequest, payload)
-        if invalid is not None:
-            return invalid
+        req = parse_body(JobRequest, payload)
+        if isinstance(req, JSONResponse):
+            return req
         if req.stream:
             return error_response(400, "a job is not streamed: fetch its audio when it is done", "stream")
         try:

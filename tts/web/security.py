@@ -136,9 +136,9 @@ class Guard:
                                           headers={"Retry-After": str(max(1, round(wait)))})
                 await response(scope, receive, send)
                 return
-        counted = bool(self.in_flight and request.method == "POST" and path in SYNTHESIS_ROUTES)
-        if counted and not self.in_flight.enter(client):
-            response = error_response(429, f"you already have {self.in_flight.limit} requests in progress; send the "
+        counted = self.in_flight if request.method == "POST" and path in SYNTHESIS_ROUTES else None
+        if counted is not None and not counted.enter(client):
+            response = error_response(429, f"you already have {counted.limit} requests in progress; send the "
                                            "next when one has finished", kind="rate_limit_error",
                                       headers={"Retry-After": "1"})
             await response(scope, receive, send)
@@ -152,8 +152,8 @@ class Guard:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            if counted:
-                self.in_flight.leave(client)
+            if counted is not None:
+                counted.leave(client)
 
 
 def install_security(app: FastAPI, auth: tuple[str, str] | None, public_metrics: bool,

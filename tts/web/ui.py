@@ -10,6 +10,8 @@ errors are status lines that stay until the next run, which clears the previous 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the service runs offline
 
@@ -18,17 +20,21 @@ import gradio as gr  # noqa: E402
 from tts.web import ui_handlers as h  # noqa: E402
 from tts.web import ui_jobs  # noqa: E402
 
+if TYPE_CHECKING:
+    from tts.jobs.service import JobService
+    from tts.speech_service import SpeechService
+
 RUNNING = "排队或合成中… Waiting for a slot or synthesizing…"
 STOPPED = "已停止 · Stopped."
 FORMATS = [("MP3", "mp3"), ("M4B (有声书章节 audiobook chapters)", "m4b"), ("WAV", "wav"), ("FLAC", "flac"),
            ("Opus", "opus")]
 
 
-def build_ui(synthesizer, jobs=None) -> gr.Blocks:
+def build_ui(synthesizer: SpeechService, jobs: JobService | None = None, out_dir: Path | None = None) -> gr.Blocks:
     """The page over one Synthesizer and its JobService: Synthesize, Batch / audiobook (the
-    jobs view) and System tabs."""
+    jobs view) and System tabs. Its audio files go to `out_dir` (default: a new temporary one)."""
     synth = synthesizer
-    out_dir = h.new_output_dir()
+    out_dir = out_dir or h.new_output_dir()
     limit = synth.profile.text.max_request_chars
 
     with gr.Blocks(title="中文语音合成 · Mandarin TTS", analytics_enabled=False) as demo:
@@ -108,7 +114,7 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
         results = [audio, wav, status, timed, subtitle_files]
 
         def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
-                       pinyin, ssml=False, request: gr.Request = None):
+                       pinyin, ssml=False, request: gr.Request | None = None):
             _drop_finished_streams(demo, request)
             streamed = False
             for audio_chunk, *rest in h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity,
@@ -125,18 +131,18 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
         def finish():
             return gr.update(interactive=True), gr.update(interactive=False)
 
-        run = go.click(start, None, [go, stop, *results], queue=False, show_progress="hidden", api_name=False)
+        run = go.click(start, None, [go, stop, *results], queue=False, show_progress="hidden", api_visibility="private")
         running = run.then(synthesize, form, results, api_name="synthesize", show_progress="hidden")
-        running.then(finish, None, [go, stop], queue=False, show_progress="hidden", api_name=False)
+        running.then(finish, None, [go, stop], queue=False, show_progress="hidden", api_visibility="private")
         # Cancel first, then say so: a status written with the cancel itself could be overwritten
         # by the stopped run's last update still on its way.
-        stop.click(None, None, None, cancels=[running], queue=False, api_name=False).then(
+        stop.click(None, None, None, cancels=[running], queue=False, api_visibility="private").then(
             lambda: (*finish(), STOPPED), None, [go, stop, status], queue=False, show_progress="hidden",
-            api_name=False)
+            api_visibility="private")
 
         # ---- System: current figures whenever the tab is opened ----
         system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
-                          api_name=False)
+                          api_visibility="private")
         refresh.click(lambda: h.system_markdown(synth), None, system, queue=False, api_name="system_info")
 
         # ---- Batch / audiobook ----
@@ -168,10 +174,9 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
             demo.load(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
                       api_name="jobs")
             poll.tick(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
-                      api_name=False)
+                      api_visibility="private")
     demo.queue(default_concurrency_limit=synth.profile.serving.concurrency,
                max_size=synth.profile.serving.queue_size)
-    demo.tts_output_dir = out_dir
     return demo
 
 

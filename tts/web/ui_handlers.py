@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tts.audio.wav import wav_bytes, write_wav
 from tts.options import SynthesisOptions
@@ -62,8 +63,8 @@ def form_input(text: str, voice: str, emotion: str, intensity: float, instructio
                speed: float, pitch: float, energy: float, quality: str, pinyin: str) -> RequestInput:
     """The form's values as a RequestInput: controls at their defaults count as not given (the
     instructions may set them); the pinyin box, when it holds anything, is the reading to use."""
-    controls = {"voice": voice, "emotion": emotion, "emotion_intensity": float(intensity), "speed": float(speed),
-                "pitch": float(pitch), "energy": float(energy)}
+    controls: dict[str, Any] = {"voice": voice, "emotion": emotion, "emotion_intensity": float(intensity),
+                                "speed": float(speed), "pitch": float(pitch), "energy": float(energy)}
     moved = {k: v for k, v in controls.items() if v != DEFAULTS[k]}
     corrected = " ".join((pinyin or "").split()) or None
     return RequestInput(text=text or "", quality=quality or None, pinyin=corrected,
@@ -100,6 +101,8 @@ def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = F
                 yield (wav_bytes(chunk.audio, synth.sample_rate), None,
                        f"合成中… Synthesizing… {seconds:.1f} s", timed_text_html(options.text, heard), None)
         result = stream.result
+        if result is None:
+            raise RuntimeError("the synthesis stream ended without a result")
         path, *subtitle_paths = new_output_files(out_dir, (".wav", *(f".{fmt}" for fmt in SUBTITLE_FORMATS)))
         write_wav(path, result.audio, result.sample_rate)
         for fmt, sub in zip(SUBTITLE_FORMATS, subtitle_paths):

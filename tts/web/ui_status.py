@@ -10,6 +10,7 @@ until the next run (no toast that fades, no bare "Error" badge).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from tts.options import RequestError
 from tts.request import AppliedRequest
@@ -74,7 +75,7 @@ def applied_lines(applied: AppliedRequest) -> list[str]:
     caller's own settings overrode, and what the style instructions added on top."""
     from tts.expressive.presets import EMOTIONS, VOICES
 
-    def shown(name: str, value: object) -> str:
+    def shown(name: str, value: Any) -> str:
         if name == "voice":
             return getattr(VOICES.get(value), "label", str(value))
         if name == "emotion":

@@ -78,7 +78,7 @@ class SentenceBuffer:
         # max_chars as long as the normalized text (NFKC may lengthen it: … -> ...): cut at
         # sentences only, never inside one.
         pieces = self._split(pending, max(1, len(unicodedata.normalize("NFKC", pending))))
-        bounds = [piece.source.span() for piece in pieces]
+        bounds = [piece.source.span() for piece in pieces if piece.source is not None]  # every split piece has one
         cuts = [start for start, _ in bounds[1:]]  # every piece but the last ends where the next starts
         if pieces:
             last_end = bounds[-1][1]
