@@ -97,8 +97,8 @@ class Prosody:
             final_pitch=self.final_pitch + other.final_pitch)
 
 
-# Measured on the Baker voice (8 eval sentences): one unit of pitch shift moves the median F0
-# by about 2.4 semitones near neutral, saturating beyond about +-2 units.
+# Semitones of median F0 that one unit of the model's pitch shift moves near neutral, on the
+# Baker voice (it saturates further out); how it was measured: BENCHMARKS.md, "Figures behind constants".
 SEMITONES_PER_PITCH_UNIT = 2.4
 
 

@@ -44,8 +44,8 @@ def _accumulate(out: torch.Tensor, x: torch.Tensor, w: torch.Tensor) -> None:
 
 # Up to this many rows per item, a batch runs as one long sequence (amortizing per-call costs);
 # longer CPU items run one by one: their products already keep the cores busy, and laying a
-# large batch end to end costs more in copies than it saves (measured on MB-MelGAN: 4 x 208
-# frames 49 ms per item folded against 35 ms alone).
+# large batch end to end costs more in copies than it saves (BENCHMARKS.md, "Figures behind
+# constants").
 FOLD_MAX_ROWS = 2048
 
 
