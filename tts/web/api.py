@@ -16,10 +16,10 @@ import functools
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,10 +27,11 @@ from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
 from tts.expressive.voices import EMOTIONS, VOICES, alias_names, aliased_voice
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
+from tts.results import AudioChunk, Result
 from tts.serving.admission import ServiceBusy
 from tts.serving.pump import PumpedStream
 from tts.speech_service import drain
-from tts.synthesizer import Synthesizer
+from tts.synthesizer import SynthesisStream, Synthesizer
 from tts.timing.alignment import grouped
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
@@ -194,115 +195,141 @@ class StoppingStreamingResponse(StreamingResponse):
             self._pumped.stop()
 
 
+def current_synth(request: Request) -> Synthesizer:
+    """The app's Synthesizer (create_app keeps it on app.state): the routes' dependency."""
+    return request.app.state.synth
+
+
+Synth = Annotated[Synthesizer, Depends(current_synth)]
+router = APIRouter()  # the HTTP API's routes; create_app includes them over its Synthesizer
+
+
+def _schema(model: type[SpeechRequest]) -> dict[str, Any]:
+    """The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": model.model_json_schema()}}}}
+
+
+Speech = TypeVar("Speech", bound="SpeechRequest")  # the speech request or one that extends it
+
+
+async def _begin(request: Request, synth: Synthesizer, model: type[Speech],
+                 long_form_whole: bool = True) -> tuple[Speech, SynthesisStream[AudioChunk]] | JSONResponse:
+    """Parse, build and start a request: (the request, its synthesis stream) or an error response.
+    A whole (non-streamed) response runs in long-form mode unless `long_form_whole` is off."""
+    try:
+        payload = await request.json()
+    except ValueError:
+        return error_response(400, "the request body must be JSON")
+    req = parse_body(model, payload)
+    if isinstance(req, JSONResponse):
+        return req
+    if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
+        return error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}", "subtitle_format")
+    try:
+        options = await anyio.to_thread.run_sync(to_options, req)
+        # A whole response wants the whole result, not early audio: long-form mode.
+        return req, await anyio.to_thread.run_sync(functools.partial(
+            synth.stream, options, long_form=long_form_whole and not req.stream,
+            client=client_id(request)))
+    except ServiceBusy as exc:
+        return error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
+    except RequestError as exc:
+        return error_response(exc.status, str(exc), exc.field)
+
+
+async def _finished(stream: SynthesisStream[AudioChunk], sample_rate: int, fmt: str) -> tuple[Result, bytes] | JSONResponse:
+    """A whole response: (the result, its audio encoded in `fmt`) or an error response."""
+    try:
+        result = await anyio.to_thread.run_sync(drain, stream)
+        return result, await anyio.to_thread.run_sync(encode, result.audio, sample_rate, fmt)
+    except RequestError as exc:
+        return error_response(exc.status, str(exc), exc.field)
+
+
+@router.post("/v1/audio/speech", openapi_extra=_schema(SpeechRequest))
+async def speech(request: Request, synth: Synth) -> Response:
+    begun = await _begin(request, synth, SpeechRequest)
+    if isinstance(begun, JSONResponse):
+        return begun
+    req, stream = begun
+    fmt = req.response_format
+    chunks = (chunk.audio for chunk in stream)
+    if req.stream:
+        body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
+        return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
+                                         headers=notes_header(stream.notes))
+    done = await _finished(stream, synth.sample_rate, fmt)
+    if isinstance(done, JSONResponse):
+        return done
+    result, data = done
+    headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
+               "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
+    return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+
+@router.post("/v1/audio/speech/timestamps", openapi_extra=_schema(TimestampsRequest))
+async def speech_timestamps(request: Request, synth: Synth) -> Response:
+    """The audio with the time of every character, syllable and sentence (JSON), or as NDJSON
+    objects, one per piece of the stream, each with the items its audio completes."""
+    # The streaming plan either way: a whole answer here is promised to be exactly the
+    # streamed one joined (the same audio, the same timings).
+    begun = await _begin(request, synth, TimestampsRequest, long_form_whole=False)
+    if isinstance(begun, JSONResponse):
+        return begun
+    req, stream = begun
+    fmt = req.response_format
+    if req.stream:
+        lines = _timestamp_lines(stream, synth.sample_rate, req)
+        return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
+                                         headers=notes_header(stream.notes))
+    done = await _finished(stream, synth.sample_rate, fmt)
+    if isinstance(done, JSONResponse):
+        return done
+    result, data = done
+    body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
+            "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
+            "notes": result.notes}
+    if req.subtitle_format:
+        body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
+                                      req.subtitle_karaoke)
+    return JSONResponse(body)
+
+
+@router.get("/v1/voices")
+def voices(synth: Synth) -> dict[str, Any]:
+    return {
+        "voices": [{"id": v.name, "name": v.label, "description": v.description,
+                    "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
+                   for v in VOICES.values()],
+        "emotions": [{"id": k, "name": getattr(e, "label", k), "description": getattr(e, "description", "")}
+                     for k, e in EMOTIONS.items()],
+        "qualities": synth.available_qualities(),
+        "models": list(OPENAI_MODELS), "response_formats": list(FORMATS),
+    }
+
+
+@router.get("/v1/models")
+def models() -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"} for m in OPENAI_MODELS]}
+
+
+@router.get("/healthz")
+def healthz(synth: Synth) -> JSONResponse:
+    alive = synth.workers_alive()
+    body = {"status": "ok" if alive else "degraded", "profile": synth.profile.name,
+            "running": synth.admission.running, "waiting": synth.admission.waiting}
+    return JSONResponse(body, status_code=200 if alive else 503)
+
+
+@router.get("/metrics")
+def metrics(synth: Synth) -> Response:
+    return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
 def create_router(synth: Synthesizer) -> APIRouter:
-    router = APIRouter()
-
-    def schema(model: type[SpeechRequest]) -> dict:
-        """The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs."""
-        return {"requestBody": {"required": True, "content": {
-            "application/json": {"schema": model.model_json_schema()}}}}
-
-    async def begin(request: Request, model: type[SpeechRequest], long_form_whole: bool = True):
-        """Parse, build and start a request: (the request, its synthesis stream) or an error response.
-        A whole (non-streamed) response runs in long-form mode unless `long_form_whole` is off."""
-        try:
-            payload = await request.json()
-        except ValueError:
-            return None, error_response(400, "the request body must be JSON")
-        req = parse_body(model, payload)
-        if isinstance(req, JSONResponse):
-            return None, req
-        if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
-            return None, error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}",
-                                        "subtitle_format")
-        try:
-            options = await anyio.to_thread.run_sync(to_options, req)
-            # A whole response wants the whole result, not early audio: long-form mode.
-            return req, await anyio.to_thread.run_sync(functools.partial(
-                synth.stream, options, long_form=long_form_whole and not req.stream, client=client_id(request)))
-        except ServiceBusy as exc:
-            return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
-        except RequestError as exc:
-            return None, error_response(exc.status, str(exc), exc.field)
-
-    async def finished(stream, fmt: str):
-        """A whole response: (the result, its audio encoded in `fmt`) or (None, an error response)."""
-        try:
-            result = await anyio.to_thread.run_sync(drain, stream)
-            return result, await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
-        except RequestError as exc:
-            return None, error_response(exc.status, str(exc), exc.field)
-
-    @router.post("/v1/audio/speech", openapi_extra=schema(SpeechRequest))
-    async def speech(request: Request):
-        req, stream = await begin(request, SpeechRequest)
-        if req is None:
-            return stream
-        fmt = req.response_format
-        chunks = (chunk.audio for chunk in stream)
-        if req.stream:
-            body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
-            return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
-                                             headers=notes_header(stream.notes))
-        result, data = await finished(stream, fmt)
-        if result is None:
-            return data
-        headers = {"X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
-                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes)}
-        return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
-
-    @router.post("/v1/audio/speech/timestamps", openapi_extra=schema(TimestampsRequest))
-    async def speech_timestamps(request: Request):
-        """The audio with the time of every character, syllable and sentence (JSON), or as NDJSON
-        objects, one per piece of the stream, each with the items its audio completes."""
-        # The streaming plan either way: a whole answer here is promised to be exactly the
-        # streamed one joined (the same audio, the same timings).
-        req, stream = await begin(request, TimestampsRequest, long_form_whole=False)
-        if req is None:
-            return stream
-        fmt = req.response_format
-        if req.stream:
-            lines = _timestamp_lines(stream, synth.sample_rate, req)
-            return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
-                                             headers=notes_header(stream.notes))
-        result, data = await finished(stream, fmt)
-        if result is None:
-            return data
-        body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
-                "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
-                "notes": result.notes}
-        if req.subtitle_format:
-            body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
-                                          req.subtitle_karaoke)
-        return JSONResponse(body)
-
-    @router.get("/v1/voices")
-    def voices():
-        return {
-            "voices": [{"id": v.name, "name": v.label, "description": v.description,
-                        "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
-                       for v in VOICES.values()],
-            "emotions": [{"id": k, "name": getattr(e, "label", k), "description": getattr(e, "description", "")}
-                         for k, e in EMOTIONS.items()],
-            "qualities": synth.available_qualities(),
-            "models": list(OPENAI_MODELS), "response_formats": list(FORMATS),
-        }
-
-    @router.get("/v1/models")
-    def models():
-        return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"} for m in OPENAI_MODELS]}
-
-    @router.get("/healthz")
-    def healthz():
-        alive = synth.workers_alive()
-        body = {"status": "ok" if alive else "degraded", "profile": synth.profile.name,
-                "running": synth.admission.running, "waiting": synth.admission.waiting}
-        return JSONResponse(body, status_code=200 if alive else 503)
-
-    @router.get("/metrics")
-    def metrics():
-        return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
-
+    """The API's routes (as before this module's routes became module-level functions): the
+    router itself; the Synthesizer they serve is the app's (create_app puts it on app.state)."""
     return router
 
 

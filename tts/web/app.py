@@ -27,7 +27,7 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     from fastapi import FastAPI
 
     from tts.jobs.service import JobService
-    from tts.web.api import create_router
+    from tts.web.api import router as api_router
     from tts.web.jobs_api import create_jobs_router
     from tts.web.security import InFlight, RateLimiter, install_security
 
@@ -38,8 +38,9 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     if jobs is None:
         jobs = JobService.temporary(synthesizer)
     app.state.jobs = jobs
+    app.state.synth = synthesizer  # what the routes' dependencies hand them (tts.web.api.current_synth)
     if api:
-        app.include_router(create_router(synthesizer))
+        app.include_router(api_router)
         app.include_router(create_jobs_router(jobs, auth))
     if not ui:
         return app
