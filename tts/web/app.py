@@ -28,7 +28,7 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
 
     from tts.jobs.service import JobService
     from tts.web.api import router as api_router
-    from tts.web.jobs_api import create_jobs_router
+    from tts.web.jobs_api import router as jobs_router
     from tts.web.security import InFlight, RateLimiter, install_security
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
@@ -38,10 +38,11 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     if jobs is None:
         jobs = JobService.temporary(synthesizer)
     app.state.jobs = jobs
+    app.state.auth = auth  # whose jobs a request sees (tts.web.jobs_api.current_owner)
     app.state.synth = synthesizer  # what the routes' dependencies hand them (tts.web.api.current_synth)
     if api:
         app.include_router(api_router)
-        app.include_router(create_jobs_router(jobs, auth))
+        app.include_router(jobs_router)
     if not ui:
         return app
     import gradio as gr
