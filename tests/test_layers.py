@@ -19,7 +19,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "tts"
 
 MACHINERY = ("tts.serving", "tts.models", "tts.frontend", "tts.audio", "tts.timing")
-FACADE = ("tts.synthesizer",)
+FACADE = ("tts.synthesizer", "tts.synthesis_run", "tts.speech_service")
 SERVICES = ("tts.web", "tts.jobs", "tts.wyoming")
 COMPOSITION = ("tts.apps", "tts.cli", "tts.__main__")
 ABOVE_MACHINERY = FACADE + SERVICES + COMPOSITION
