@@ -81,6 +81,41 @@ class _State:
             self.progress_at = time.perf_counter()
 
 
+class _Assembly:
+    """What one run has made so far, for streamed and whole results alike: every chunk it hands
+    out carries the timing items its audio completes; the audio pieces, segment infos and
+    timing items are kept for the Result."""
+
+    def __init__(self, run: _Run):
+        self._run = run
+        self.rate = run.rate
+        self.aligner = Aligner(run.options.text, run.synth.engine.hop_size / run.rate)
+        self.pieces: list[np.ndarray] = []
+        self.infos: list[SegmentInfo] = []
+        self.alignment: list[Timed] = []
+        self.pending: list[Timed] = []  # the current piece's timing items not yet handed out
+        self.produced = 0  # samples so far, speech and pauses
+        self.spoken = 0  # samples of speech so far
+
+    def chunk(self, audio: np.ndarray, segment: int, kind: str = "speech") -> AudioChunk:
+        """The next chunk (float32 mono samples) of planned segment `segment`, with the timing
+        items its end completes; the run's first speech also times its first chunk."""
+        if kind == "speech":
+            if not self.spoken and len(audio):
+                self._run.first_chunk()
+            self.spoken += len(audio)
+        self.produced += len(audio)
+        self.pieces.append(audio)
+        ready, self.pending = due(self.pending, self.produced / self.rate)
+        self.alignment.extend(ready)
+        return AudioChunk(audio, self.rate, segment, kind, tuple(ready))
+
+    def flush(self) -> None:
+        """Keep the items no chunk handed out (a piece with nothing to speak, or rounding)."""
+        self.alignment.extend(self.pending)
+        self.pending = []
+
+
 class _Run:
     """One request in flight: its segments through the device workers, chunk by chunk."""
 
@@ -115,11 +150,7 @@ class _Run:
         vocoder blocks, then its pause. Every chunk carries the timing items its audio completes."""
         plan = planned.segments
         try:
-            pieces: list[np.ndarray] = []
-            infos: list[SegmentInfo] = []
-            alignment: list[Timed] = []
-            aligner = Aligner(self.options.text, self.synth.engine.hop_size / self.rate)
-            produced = spoken = 0
+            out = _Assembly(self)
             prepared: list[PreparedSegment] = []
             futures: list[Future | None] = []
 
@@ -129,46 +160,35 @@ class _Run:
                     prepared.append(self.synth.pipeline.prepare_segment(plan[i]))
                     futures.append(self._submit_acoustic(prepared[i]))
 
-            pending: list[Timed] = []  # the current piece's timing items not yet handed out
-
-            def emit(audio: np.ndarray, segment: int, kind: str = "speech") -> AudioChunk:
-                nonlocal produced, pending
-                produced += len(audio)
-                pieces.append(audio)
-                ready, pending = due(pending, produced / self.rate)
-                alignment.extend(ready)
-                return AudioChunk(audio, self.rate, segment, kind, tuple(ready))
-
             queue(0)
             for i in range(len(plan)):
                 seg = prepared[i]
                 future = futures[i]
                 done = self._acoustic_results(seg, future) if future is not None else []
                 if not done:  # nothing to speak in it (punctuation only): still accounted for
-                    infos.append(_segment_info(i, seg, None, produced, 0, self.rate))
-                    pending = aligner.piece(_timing_piece(seg, (), produced / self.rate))
+                    out.infos.append(_segment_info(i, seg, None, out.produced, 0, self.rate))
+                    out.pending = out.aligner.piece(_timing_piece(seg, (), out.produced / self.rate))
                 for piece, acoustic in done:
-                    start = produced
-                    pending = aligner.piece(_timing_piece(piece, acoustic.durations, start / self.rate))
+                    start = out.produced
+                    out.pending = out.aligner.piece(_timing_piece(piece, acoustic.durations, start / self.rate))
                     mel = self._voiced(piece, acoustic)
-                    for audio in self._vocode_stream(mel, functools.partial(queue, i + 1), first=not spoken):
-                        if not spoken:
-                            self.timings.first_chunk_s = time.perf_counter() - self.state.started
-                            self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
-                        spoken += len(audio)
-                        yield emit(audio, i)
-                    infos.append(_segment_info(i, piece, acoustic, start, produced - start, self.rate))
+                    for audio in self._vocode_stream(mel, functools.partial(queue, i + 1), first=not out.spoken):
+                        yield out.chunk(audio, i)
+                    out.infos.append(_segment_info(i, piece, acoustic, start, out.produced - start, self.rate))
                 queue(i + 1)
-                if pending:  # a piece's items not yet handed out (nothing to speak, or rounding)
-                    alignment.extend(pending)
-                    pending = []
+                out.flush()  # a piece's items not yet handed out (nothing to speak, or rounding)
                 pause = silence(self._pause_after(seg, last=i + 1 == len(plan)), self.rate)
                 if len(pause):
-                    infos[-1].pause_s = len(pause) / self.rate
-                    yield emit(pause, i, "pause")
-            self._complete(spoken, pieces, infos, alignment, aligner, planned.notes, cache_key)
+                    out.infos[-1].pause_s = len(pause) / self.rate
+                    yield out.chunk(pause, i, "pause")
+            self._complete(out, planned.notes, cache_key)
         finally:
             self._cancel_pending()
+
+    def first_chunk(self) -> None:
+        """The run's first speech is out: the time to it, for the result and the metrics."""
+        self.timings.first_chunk_s = time.perf_counter() - self.state.started
+        self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
 
     def _resolved(self, controls: Controls) -> tuple[Voice, Prosody]:
         """The voice and prosody of a span's controls (once per distinct controls)."""
@@ -206,28 +226,15 @@ class _Run:
         """Long-form: each segment of `segments` as chunks (its speech, then its pause), each with
         the timing items its audio completes, then the Result."""
         try:
-            pieces: list[np.ndarray] = []
-            infos: list[SegmentInfo] = []
-            alignment: list[Timed] = []
-            aligner = Aligner(self.options.text, self.synth.engine.hop_size / self.rate)
-            produced = 0
-            spoken = False
+            out = _Assembly(self)
             for done in self.segments(planned.segments, len(planned.segments)):
-                if not spoken and len(done.speech):
-                    spoken = True
-                    self.timings.first_chunk_s = time.perf_counter() - self.state.started
-                    self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
-                infos.extend(done.infos)
-                pending = [item for piece in done.timing for item in aligner.piece(piece)]
+                out.infos.extend(done.infos)
+                out.pending = [item for piece in done.timing for item in out.aligner.piece(piece)]
                 for audio, kind in ((done.speech, "speech"), (np.zeros(done.pause, np.float32), "pause")):
                     if len(audio):
-                        produced += len(audio)
-                        pieces.append(audio)
-                        ready, pending = due(pending, produced / self.rate)
-                        alignment.extend(ready)
-                        yield AudioChunk(audio, self.rate, done.index, kind, tuple(ready))
-                alignment.extend(pending)  # items not yet handed out (nothing to speak, or rounding)
-            self._complete(spoken, pieces, infos, alignment, aligner, planned.notes, cache_key)
+                        yield out.chunk(audio, done.index, kind)
+                out.flush()  # items not yet handed out (nothing to speak, or rounding)
+            self._complete(out, planned.notes, cache_key)
         finally:
             self._cancel_pending()
 
@@ -313,17 +320,16 @@ class _Run:
             "vocoder", [((self.vocoder, mel), (self.vocoder, mel.shape[0])) for mel in mels], self.priority)
         return [self.state.watch(f) for f in futures]
 
-    def _complete(self, spoken, pieces: list[np.ndarray], infos: list[SegmentInfo], alignment: list[Timed],
-                  aligner: Aligner, notes: tuple[str, ...], cache_key: str | None) -> None:
+    def _complete(self, out: _Assembly, notes: tuple[str, ...], cache_key: str | None) -> None:
         """The whole result of a synthesized request (an error if nothing in it was spoken), its
         last sentence's timing closed, kept in the cache when it has a key."""
-        if not spoken:
+        if not out.spoken:
             raise RequestError(NOTHING_TO_SPEAK, "text")
-        audio = np.concatenate(pieces)
-        alignment.extend(aligner.finish(len(audio) / self.rate))
-        self._finish(audio, infos, self.vocoder, alignment, notes)
+        audio = np.concatenate(out.pieces)
+        out.alignment.extend(out.aligner.finish(len(audio) / self.rate))
+        self._finish(audio, out.infos, self.vocoder, out.alignment, notes)
         if cache_key is not None:
-            self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment, notes), audio.nbytes)
+            self.synth.cache.put(cache_key, _Cached(audio, out.infos, self.vocoder, out.alignment, notes), audio.nbytes)
 
     def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, alignment: list[Timed],
                 notes: tuple[str, ...], cached: bool = False) -> None:
