@@ -147,3 +147,19 @@ def test_naming_an_ssml_voice_loads_no_torch():
             "assert 'torch' not in sys.modules, 'torch imported'")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+MAX_WEB_FUNCTION_LINES = 60
+
+
+def test_no_function_in_the_web_layer_is_longer_than_a_screen():
+    """Routes are module-level functions with dependencies and the page is built tab by tab, so
+    no function (nested ones included) in tts/web runs past MAX_WEB_FUNCTION_LINES lines."""
+    long = []
+    for path in sorted((PACKAGE / "web").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_WEB_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
+    assert long == []
