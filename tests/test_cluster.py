@@ -25,7 +25,7 @@ SCENARIO_TIMEOUT_S = 900  # the scenario's own deadline is 780 s; typically it t
 
 
 def test_single_process_mode_imports_no_ray():
-    code = ("import sys; import tts.web.app, tts.web.api, tts.synthesizer, tts.serving.profiles, tts.cli; "
+    code = ("import sys; import tts.web.app, tts.web.api, tts.synthesizer, tts.serving.profiles, tts.apps.cli, tts.apps.serve; "
             "assert not [m for m in sys.modules if m == 'ray' or m.startswith('ray.')], 'ray imported'")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr

@@ -21,7 +21,7 @@ PACKAGE = ROOT / "tts"
 MACHINERY = ("tts.serving", "tts.models", "tts.frontend", "tts.audio", "tts.timing")
 FACADE = ("tts.synthesizer", "tts.synthesis_run", "tts.speech_service")
 SERVICES = ("tts.web", "tts.jobs", "tts.wyoming")
-COMPOSITION = ("tts.apps", "tts.cli", "tts.__main__")
+COMPOSITION = ("tts.apps", "tts.__main__")
 ABOVE_MACHINERY = FACADE + SERVICES + COMPOSITION
 
 # Names kept importable from their old place for one round (tts/web/app.py forwards `main`,
