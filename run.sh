@@ -148,13 +148,18 @@ case "${1:-}" in
     install_requirements requirements-cluster.txt  # the cluster tests (tests/test_cluster.py)
     setup_test_tools
     setup_localtunnel  # the sharing tests drive the real client against a stand-in tunnel server
+    # Lint and type checks first (config in pyproject.toml): a finding fails the run before any
+    # test starts.
+    log "ruff check tts; mypy (tts/)"
+    "$VENV/bin/python" -m ruff check tts
+    "$VENV/bin/python" -m mypy
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   cluster)
     shift
     setup_venv
     install_requirements requirements-cluster.txt
-    exec "$VENV/bin/python" -m tts.serving.cluster "$@"
+    exec "$VENV/bin/python" -m tts.apps.cluster "$@"
     ;;
   *)
     for arg in "$@"; do

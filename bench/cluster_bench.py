@@ -4,7 +4,7 @@ server, on a local 2-node cluster (1 CPU each) in a network namespace of its own
 One run, one cluster (a head without CPUs, two 1-CPU worker nodes): the same workload (N client
 threads, each streaming M requests of mixed length as 24 kHz PCM, cache off) goes to
 
-  single   the single-process server (`tts.web.app --no-ui`, same profile: 1 torch thread)
+  single   the single-process server (`tts.apps.serve --no-ui`, same profile: 1 torch thread)
   serve-1  Ray Serve, one replica (through Serve's HTTP proxy)
   serve-2  Ray Serve, two replicas on distinct nodes
 
@@ -101,7 +101,7 @@ def idle_first_chunk(url: str, n: int = 10) -> float:
 
 def start_single(profile: Path, port: int, state_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "tts.web.app", "--no-ui", "--profile", str(profile),
+    proc = subprocess.Popen([sys.executable, "-m", "tts.apps.serve", "--no-ui", "--profile", str(profile),
                              "--port", str(port), "--rate-limit", "0", "--client-concurrency", "1000",
                              "--state-dir", str(state_dir)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -133,7 +133,7 @@ def main() -> int:
     with LocalCluster(workers=2, cpus_per_worker=1) as cluster:
         from ray import serve
 
-        from tts.serving.cluster import APP_NAME, build
+        from tts.apps.cluster import APP_NAME, build
 
         profile = bench_profile(cluster.root)
         single_port, serve_port = free_port(), free_port()

@@ -36,7 +36,7 @@ for p in (str(ROOT), str(ROOT / "bench")):
 
 from estimate_baker_stats import acoustic_items  # noqa: E402
 
-from tts.chunking import run_chunked  # noqa: E402
+from tts.models.chunking import run_chunked  # noqa: E402
 from tts.engine import AcousticItem, Engine  # noqa: E402
 from tts.models.hifigan_bridge import BakerMelStats, load_hifigan_vocoder  # noqa: E402
 from tts.audio.spectral import baker_log_mel  # noqa: E402

@@ -2,7 +2,7 @@
 
     python tests/cluster_command.py ROOT REPORT.json      (re-runs itself under `unshare -n`)
 
-runs exactly what `./run.sh cluster` runs once its set-up is done (`python -m tts.serving.cluster`,
+runs exactly what `./run.sh cluster` runs once its set-up is done (`python -m tts.apps.cluster`,
 its default arguments: deploy/ray/serve.yaml, the API on 127.0.0.1:8000), in a private network
 namespace. Once it prints its URLs: the API speaks, the web page answers at /ui/, a job runs on the
 replica's job runner, and the printed line says how another machine joins. Then Ctrl-C (SIGINT):
@@ -72,7 +72,7 @@ def checks(root: Path, report: dict) -> None:
         env.pop(name, None)
     started = time.monotonic()
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "tts.serving.cluster"], cwd=ROOT, env=env, stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", "tts.apps.cluster"], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
         line = wait_ready(proc, log, 480)

@@ -106,7 +106,7 @@ class Scenario:
         wait until the application is RUNNING with both replicas."""
         from ray import serve
 
-        from tts.serving.cluster import APP_NAME
+        from tts.apps.cluster import APP_NAME
 
         path = self.cluster.root / "serve.yaml"
         path.write_text(yaml.safe_dump(serve_config(self.profile, self.http_port, self.jobs, deployments)), encoding="utf-8")
@@ -133,7 +133,7 @@ class Scenario:
     def replicas(self) -> list[dict]:
         from ray.util.state import list_actors
 
-        from tts.serving.cluster import DEPLOYMENT
+        from tts.apps.cluster import DEPLOYMENT
 
         actors = list_actors(address=f"http://127.0.0.1:{self.cluster.dashboard_port}",
                              filters=[("state", "=", "ALIVE")], detail=True, limit=1000, raise_on_missing_output=False)
@@ -143,7 +143,7 @@ class Scenario:
     def replica_states(self) -> dict:
         from ray import serve
 
-        from tts.serving.cluster import APP_NAME, DEPLOYMENT
+        from tts.apps.cluster import APP_NAME, DEPLOYMENT
 
         status = serve.status().applications[APP_NAME].deployments[DEPLOYMENT]
         return {str(k.value if hasattr(k, "value") else k): v for k, v in status.replica_states.items()}

@@ -8,7 +8,7 @@ from conftest import snr_db
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts.chunking import Chunk, depad, get_chunks, run_chunked
+from tts.models.chunking import Chunk, depad, get_chunks, run_chunked
 
 
 @given(length=st.integers(0, 500), block=st.integers(1, 64), pad=st.integers(0, 40),

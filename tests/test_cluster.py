@@ -25,7 +25,7 @@ SCENARIO_TIMEOUT_S = 900  # the scenario's own deadline is 780 s; typically it t
 
 
 def test_single_process_mode_imports_no_ray():
-    code = ("import sys; import tts.web.app, tts.web.api, tts.synthesizer, tts.serving.profiles, tts.cli; "
+    code = ("import sys; import tts.web.app, tts.web.api, tts.synthesizer, tts.serving.profiles, tts.apps.cli, tts.apps.serve; "
             "assert not [m for m in sys.modules if m == 'ray' or m.startswith('ray.')], 'ray imported'")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
@@ -91,13 +91,13 @@ def test_serve_yaml_is_a_serve_config_whose_builder_makes_the_app():
 
     config = serve_app_config((ROOT / "deploy" / "ray" / "serve.yaml").read_text(encoding="utf-8"))
     app, ui = config.applications
-    assert app.import_path == "tts.serving.cluster:build" and app.route_prefix == "/"
+    assert app.import_path == "tts.apps.cluster:build" and app.route_prefix == "/"
     built = import_attr(app.import_path)(app.args)
     deployment = built._bound_deployment
     assert deployment.name == "SpeechAPI"
     assert deployment.max_ongoing_requests == 4 and deployment.max_queued_requests == 32  # cpu profile
     # The web page: one replica, calling the API application by its name.
-    assert ui.import_path == "tts.serving.cluster:build_ui" and ui.route_prefix == "/ui"
+    assert ui.import_path == "tts.apps.cluster:build_ui" and ui.route_prefix == "/ui"
     assert ui.args["api_app"] == app.name
     page = import_attr(ui.import_path)(ui.args)._bound_deployment
     assert page.name == "WebUI" and page.num_replicas == 1
@@ -114,9 +114,9 @@ def test_kuberay_rayservice_is_structurally_valid():
     spec = service["spec"]
     config = serve_app_config(spec["serveConfigV2"])
     app, ui = config.applications
-    assert app.import_path == "tts.serving.cluster:build"
-    assert ui.import_path == "tts.serving.cluster:build_ui" and ui.args["api_app"] == app.name
-    from tts.serving.cluster import ClusterArgs
+    assert app.import_path == "tts.apps.cluster:build"
+    assert ui.import_path == "tts.apps.cluster:build_ui" and ui.args["api_app"] == app.name
+    from tts.apps.cluster import ClusterArgs
     from tts.serving.profiles import load_profile
 
     args = ClusterArgs.model_validate(app.args)
@@ -148,7 +148,8 @@ def test_kuberay_rayservice_is_structurally_valid():
 
 def test_health_check_fails_when_a_worker_thread_is_dead(tiny_engine, tiny_pipeline):
     pytest.importorskip("ray.serve")
-    from tts.serving.cluster import SpeechAPI, check_workers
+    from tts.apps.cluster import SpeechAPI
+    from tts.serving.cluster import check_workers
 
     assert SpeechAPI.func_or_class.check_health  # what Serve calls on every replica, periodically
 
@@ -195,7 +196,7 @@ class LocalHandle:
         import inspect
         import types
 
-        from tts.serving.cluster import SpeechAPI
+        from tts.apps.cluster import SpeechAPI
 
         method = getattr(SpeechAPI.func_or_class, name)
 
@@ -218,7 +219,7 @@ def test_the_web_page_builds_and_speaks_over_the_api_deployments_methods(tiny_sy
     from fastapi.testclient import TestClient
 
     from tts.options import SynthesisOptions
-    from tts.serving.cluster import RemoteSynthesizer, job_service
+    from tts.apps.cluster import RemoteSynthesizer, job_service
     from tts.web.app import create_app
 
     remote = RemoteSynthesizer(LocalHandle(types.SimpleNamespace(synth=tiny_synth)), tiny_synth.profile)
@@ -409,13 +410,13 @@ def test_the_service_keeps_answering_when_a_worker_node_is_lost(scenario):
 # ---- ./run.sh cluster, as README.md describes it ----
 
 def test_run_sh_cluster_runs_the_cluster_command_after_its_set_up():
-    """`./run.sh cluster` sets up with the extra, then is `python -m tts.serving.cluster` (which the
+    """`./run.sh cluster` sets up with the extra, then is `python -m tts.apps.cluster` (which the
     next test runs: it cannot run run.sh itself without reinstalling the shared environment)."""
     script = (ROOT / "run.sh").read_text()
     branch = script.split("\n  cluster)\n", 1)[1].split(";;", 1)[0]
     assert [line.strip() for line in branch.strip().splitlines()] == [
         "shift", "setup_venv", "install_requirements requirements-cluster.txt",
-        'exec "$VENV/bin/python" -m tts.serving.cluster "$@"']
+        'exec "$VENV/bin/python" -m tts.apps.cluster "$@"']
 
 
 @pytest.mark.cluster

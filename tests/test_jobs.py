@@ -403,7 +403,7 @@ def test_a_job_takes_a_book_sized_input_and_defaults_to_mp3(tiny_synth, tmp_path
 
 def test_the_state_directory_defaults_to_the_users_data_directory(monkeypatch, tmp_path):
     from tts.jobs.service import default_state_dir
-    from tts.web.app import parse_args
+    from tts.apps.serve import parse_args
 
     monkeypatch.delenv("ZH_TTS_STATE_DIR", raising=False)
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
@@ -726,7 +726,7 @@ def test_waiting_requests_are_served_fairly_between_clients():
 def test_a_client_with_one_request_in_flight_is_never_limited_at_the_defaults(tiny_synth):
     """The defaults `zh-tts serve` runs with: a script sending one sentence after another (the
     old request-rate limit answered 429 after about 35 of them)."""
-    from tts.web.app import client_limits, parse_args
+    from tts.apps.serve import client_limits, parse_args
 
     with serve(tiny_synth, ui=False, **client_limits(parse_args([]), tiny_synth)) as url:
         statuses = [httpx.post(f"{url}/v1/audio/speech", json={"input": f"第{i}句。", "response_format": "pcm"},

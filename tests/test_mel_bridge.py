@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tts.chunking import run_chunked
+from tts.models.chunking import run_chunked
 from tts.engine import AcousticItem, Engine
 from tts.models.hifigan_bridge import STATS_PATH, BakerMelStats, HiFiGANVocoder, MelBridge, load_hifigan_vocoder
 from tts.audio.spectral import (Resampler, baker_log_mel, hifigan_log_mel, hz_to_mel,

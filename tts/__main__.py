@@ -2,6 +2,6 @@
 
 import sys
 
-from tts.cli import main
+from tts.apps.cli import main
 
 sys.exit(main())

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from tts.chunking import run_chunked
+from tts.models.chunking import run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
 from tts.models.loading import load_fastspeech2, load_mb_melgan
 from tts.weights.fetch import WeightsError
@@ -28,11 +28,10 @@ HOP_SIZE = 300
 OOM_RETRY_PAD = 24  # context frames kept when an out-of-memory retry splits a vocoder call
 OOM_MIN_BLOCK = 4  # smallest block tried before giving up on the device
 # oneDNN (PyTorch's CPU convolutions; here only HiFi-GAN uses them) compiles and keeps a kernel
-# for every input shape it meets, 1024 by default at ~65 KB to 2 MB each: a server that sees
-# ever new lengths grows by hundreds of MB (measured: HiFi-GAN, 2.7 MB per new length). The
-# bound is read once, at oneDNN's first use, so it is set before any model runs. Cost, measured
-# on HiFi-GAN (CPU): the same 4 texts twice took ~12% longer than with 1024 entries (evicted
-# kernels are rebuilt); 8 different texts showed no difference beyond noise.
+# for every input shape it meets, up to a large default count: a server that sees ever new
+# lengths would keep growing. The bound is read once, at oneDNN's first use, so it is set before
+# any model runs; a smaller cache only means an evicted kernel is rebuilt now and then (the
+# figures: BENCHMARKS.md, "Figures behind constants").
 ONEDNN_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
 ONEDNN_CACHE_CAPACITY = 128
 
@@ -108,10 +107,10 @@ class Engine:
     @classmethod
     def load(cls, data_dir: str | os.PathLike | None = None, acoustic_device: str = "cpu",
              vocoder_device: str = "cpu", acoustic_dtype: torch.dtype | None = None,
-             vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> "Engine":
+             vocoders: tuple[str, ...] = ("mb_melgan", "hifigan"), **kwargs) -> Engine:
         """Load FastSpeech2 and the vocoders; HiFi-GAN is skipped (logged) if its weights are absent."""
         os.environ.setdefault(ONEDNN_CACHE_ENV, str(ONEDNN_CACHE_CAPACITY))
-        loaded = {}
+        loaded: dict[str, torch.nn.Module] = {}
         if "mb_melgan" in vocoders:
             loaded["mb_melgan"] = load_mb_melgan(data_dir)
         if "hifigan" in vocoders:

@@ -29,6 +29,15 @@ class Limit:
     def clamp(self, value: float) -> float:
         return min(self.hi, max(self.lo, value))
 
+    def check(self, name: str, value: object) -> float:
+        """`value` when it is a finite number in range, else RequestError naming `name`: the one
+        range check every entry point's values go through (the request builder and validation)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise RequestError(f"{name} must be a number between {self.lo} and {self.hi}", name)
+        if not self.lo <= value <= self.hi:
+            raise RequestError(f"{name} must be between {self.lo} and {self.hi}, got {value}", name)
+        return value
+
 
 LIMITS: dict[str, Limit] = {
     "speed": Limit(0.25, 4.0, 1.0, 0.05, "语速 Speed", "speaking rate, 2.0 = twice as fast"),
@@ -39,6 +48,15 @@ LIMITS: dict[str, Limit] = {
 }
 MAX_INSTRUCTION_CHARS = 2000  # style instructions are read up to here; the API refuses longer ones
 MARKUP_FACTOR = 20  # SSML may be this many times max_request_chars long; its spoken text counts against the limit
+
+
+def is_ssml(text: str) -> bool:
+    """An input whose first non-blank characters are <speak, or an XML document (an XML declaration
+    or a DOCTYPE first): markup, never text to read aloud (a DOCTYPE is then refused)."""
+    if not isinstance(text, str):
+        return False
+    head = text.lstrip()
+    return head.startswith("<speak") or head.startswith("<?xml") or head.startswith("<!DOCTYPE")
 
 
 class RequestError(ValueError):
@@ -67,7 +85,7 @@ class Prosody:
     pause_scale: float = 1.0
     final_pitch: float = 0.0  # extra pitch shift on a sentence's last syllables (rising > 0, falling < 0)
 
-    def combine(self, other: "Prosody") -> "Prosody":
+    def combine(self, other: Prosody) -> Prosody:
         """Apply `other` on top of this one (scales multiply, shifts add)."""
         return Prosody(
             duration_scale=self.duration_scale * other.duration_scale,
@@ -79,8 +97,8 @@ class Prosody:
             final_pitch=self.final_pitch + other.final_pitch)
 
 
-# Measured on the Baker voice (8 eval sentences): one unit of pitch shift moves the median F0
-# by about 2.4 semitones near neutral, saturating beyond about +-2 units.
+# Semitones of median F0 that one unit of the model's pitch shift moves near neutral, on the
+# Baker voice (it saturates further out); how it was measured: BENCHMARKS.md, "Figures behind constants".
 SEMITONES_PER_PITCH_UNIT = 2.4
 
 
@@ -100,11 +118,11 @@ class SynthesisOptions:
     pinyin: str | None = None  # corrected readings: every syllable of the text, space-separated
     ssml_strict: bool = True  # SSML input: unknown elements are an error (else their text is spoken)
 
-    def with_prosody(self, prosody: Prosody) -> "SynthesisOptions":
+    def with_prosody(self, prosody: Prosody) -> SynthesisOptions:
         """These options with `prosody` applied on top of their own extra offsets."""
         return replace(self, prosody=self.prosody.combine(prosody))
 
-    def validated(self, max_chars: int) -> "SynthesisOptions":
+    def validated(self, max_chars: int) -> SynthesisOptions:
         """Check every option against LIMITS and the profile's `max_chars`; returns them unchanged.
 
         The text is kept exactly as given (the frontend normalizes it and keeps offsets into it).
@@ -117,8 +135,6 @@ class SynthesisOptions:
             raise RequestError("text contains invalid characters (unpaired surrogates)", "text") from None
         if not self.text.strip():
             raise RequestError("text is empty", "text")
-        from tts.ssml import is_ssml
-
         if is_ssml(self.text):  # only its spoken text counts against max_chars (the pipeline checks)
             if len(self.text) > MARKUP_FACTOR * max_chars:
                 raise RequestError(f"the SSML has {len(self.text)} characters; markup may be at most "
@@ -128,11 +144,7 @@ class SynthesisOptions:
         elif len(self.text) > max_chars:
             raise RequestError(f"text has {len(self.text)} characters; the limit is {max_chars}", "text", status=413)
         for name, limit in LIMITS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise RequestError(f"{name} must be a number between {limit.lo} and {limit.hi}", name)
-            if not limit.lo <= value <= limit.hi:
-                raise RequestError(f"{name} must be between {limit.lo} and {limit.hi}, got {value}", name)
+            limit.check(name, getattr(self, name))
         if self.pinyin is not None:
             from tts.frontend.syllables import is_valid
 

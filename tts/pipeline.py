@@ -136,26 +136,27 @@ class Pipeline:
             segments = self.frontend.split(text, max_chars=max_chars, continues=r + 1 < len(runs))
             if first_chars and not planned and segments:
                 segments = self._cut_first(segments, first_chars) + segments[1:]
-            readings = self._distribute(run.spans[0].controls.pinyin, segments) if run.readings else None
+            pinyin = run.spans[0].controls.pinyin
+            readings = self._distribute(pinyin, segments) if run.readings and pinyin is not None else None
             if not segments and run.pause_after:  # a break with nothing before it: silence on its own
                 segments = [Segment("", 0.0, SourceMap((), ()))]
             for k, segment in enumerate(segments):
-                controls = tuple(run.spans[owner[s]].controls for s in segment.source.starts) if run.controlled else ()
+                controls = tuple(run.spans[owner[s]].controls for s in _source(segment).starts) if run.controlled else ()
                 last = k + 1 == len(segments)
                 planned.append(PlannedSegment(
-                    len(planned), dataclasses.replace(segment, source=segment.source.through(run_source)),
+                    len(planned), dataclasses.replace(segment, source=_source(segment).through(run_source)),
                     controls, readings[k] if readings is not None else None,
                     run.pause_after if last else None))
         return planned
 
     def _cut_first(self, segments: list[Segment], first_chars: int) -> list[Segment]:
         first = segments[0]
-        head = [dataclasses.replace(s, source=s.source.through(first.source))
+        head = [dataclasses.replace(s, source=_source(s).through(_source(first)))
                 for s in self.frontend.split(first.text, max_chars=first_chars)]
         if len(head) < 2:
             return [first]
         rest = Segment("".join(s.text for s in head[1:]), first.pause_after,
-                       SourceMap.join([s.source for s in head[1:]]), first.ends_sentence)
+                       SourceMap.join([_source(s) for s in head[1:]]), first.ends_sentence)
         return [dataclasses.replace(head[0], ends_sentence=False), rest]
 
     def _distribute(self, readings: tuple[str, ...], segments: list[Segment]) -> list[tuple[str, ...]]:
@@ -202,9 +203,9 @@ class Pipeline:
         controls = _char_controls(prepared)
         out = []
         for piece, reading in zip(pieces, readings):
-            piece_controls = tuple(controls[s] for s in piece.source.starts) if controls else ()
+            piece_controls = tuple(controls[s] for s in _source(piece).starts) if controls else ()
             out.append(self.prepare_segment(PlannedSegment(
-                prepared.index, dataclasses.replace(piece, source=piece.source.through(segment.source)),
+                prepared.index, dataclasses.replace(piece, source=_source(piece).through(_source(segment))),
                 piece_controls, reading)))
         return out
 
@@ -223,3 +224,10 @@ def _char_controls(prepared: PreparedSegment) -> tuple[Controls, ...]:
         for i in range(a, b):
             controls[i] = c
     return tuple(controls)
+
+
+def _source(segment: Segment) -> SourceMap:
+    """The segment's source offsets, which every segment the frontend splits carries."""
+    if segment.source is None:
+        raise ValueError(f"segment {segment.text!r} has no source offsets")
+    return segment.source

@@ -20,8 +20,13 @@ import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
+
+if TYPE_CHECKING:  # loaded only when instructions or a clip are given (build_request)
+    from tts.expressive.instructions import ParsedInstructions
+    from tts.expressive.reference import ReferenceProsody
 
 # The settings a caller may give, besides the text; defaults come from SynthesisOptions.
 SETTINGS = ("voice", "emotion", "emotion_intensity", "speed", "pitch", "energy", "quality", "pinyin")
@@ -45,7 +50,7 @@ class RequestInput:
     reference: bytes | str | os.PathLike | None = None  # a clip's bytes or path; its prosody is followed
     ssml_strict: bool | None = None  # SSML input: unknown elements refused (default) or spoken plainly
 
-    def given(self) -> dict[str, object]:
+    def given(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SETTINGS if getattr(self, name) is not None}
 
 
@@ -68,8 +73,8 @@ class AppliedRequest:
     options: SynthesisOptions
     sources: dict[str, str]  # setting -> "request" | "instructions" | "default"
     overridden: tuple[Overridden, ...] = ()
-    instructions: object | None = None  # ParsedInstructions, when instructions were given
-    reference: object | None = None  # ReferenceProsody, when a usable clip was given
+    instructions: ParsedInstructions | None = None  # when instructions were given
+    reference: ReferenceProsody | None = None  # when a usable clip was given
     reference_error: str | None = None  # why a given clip was not used (lenient callers only)
     reference_seconds: float = 0.0  # time spent decoding and analysing the clip
     notes: tuple[str, ...] = field(default_factory=tuple)  # lines to show the user, bilingual
@@ -93,12 +98,8 @@ def build_request(given: RequestInput, *, strict_reference: bool = True) -> Appl
         raise RequestError("text must be a string", "text")
     explicit = given.given()
     for name, value in explicit.items():
-        limit = LIMITS.get(name)
-        if limit is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise RequestError(f"{name} must be a number between {limit.lo} and {limit.hi}", name)
-            if not limit.lo <= value <= limit.hi:  # NaN fails this too
-                raise RequestError(f"{name} must be between {limit.lo} and {limit.hi}, got {value}", name)
+        if name in LIMITS:
+            LIMITS[name].check(name, value)
     options = SynthesisOptions(text=given.text, **explicit)
     if given.ssml_strict is not None:
         options = dataclasses.replace(options, ssml_strict=bool(given.ssml_strict))
@@ -133,7 +134,7 @@ def build_request(given: RequestInput, *, strict_reference: bool = True) -> Appl
         if len(given.instructions) > MAX_INSTRUCTION_CHARS:
             raise RequestError(f"instructions are longer than {MAX_INSTRUCTION_CHARS} characters", "instructions")
         parsed = parse_instructions(given.instructions)
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for name, wanted in wanted_settings(parsed).items():
             if name in explicit:
                 if explicit[name] != wanted:

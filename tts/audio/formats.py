@@ -7,6 +7,7 @@ fed raw PCM on stdin, so streams start as soon as the first chunk is synthesized
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import struct
@@ -120,6 +121,9 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
             yield to_int16(chunk).tobytes()
         return
     proc = _ffmpeg(fmt, sample_rate, out_rate)
+    # All three are pipes (_ffmpeg); stdout unbuffered-readable in whatever pieces ffmpeg writes.
+    assert proc.stdin is not None and proc.stderr is not None and isinstance(proc.stdout, io.BufferedReader)
+    stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
     failure: list[BaseException] = []
     stop = threading.Event()
 
@@ -130,8 +134,8 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
             for chunk in chunks:
                 if stop.is_set():
                     break
-                proc.stdin.write(to_int16(chunk).tobytes())
-                proc.stdin.flush()
+                stdin.write(to_int16(chunk).tobytes())
+                stdin.flush()
         except (BrokenPipeError, ValueError, OSError):
             if not stop.is_set():
                 failure.append(RuntimeError(f"ffmpeg stopped while encoding {fmt}"))
@@ -142,7 +146,7 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
             if close:
                 close()
             try:
-                proc.stdin.close()
+                stdin.close()
             except OSError:
                 pass
 
@@ -150,7 +154,7 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
     feeder.start()
     try:
         while True:
-            block = proc.stdout.read1(16384)
+            block = stdout.read1(16384)
             if not block:
                 break
             yield block
@@ -160,7 +164,7 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
             raise failure[0]
         if proc.returncode != 0:
             raise RuntimeError(f"ffmpeg could not encode {fmt}: "
-                               f"{proc.stderr.read().decode(errors='replace').strip()[:200]}")
+                               f"{stderr.read().decode(errors='replace').strip()[:200]}")
     finally:
         stop.set()
         if proc.poll() is None:

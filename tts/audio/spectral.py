@@ -160,6 +160,8 @@ class Resampler(nn.Module):
     kernels computes it.
     """
 
+    weight: torch.Tensor  # buffer (up, 1, taps): the polyphase kernels
+
     def __init__(self, orig: int, new: int, zero_crossings: int = 16, rolloff: float = 0.92, beta: float = 8.6):
         super().__init__()
         g = math.gcd(int(orig), int(new))

@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, SEMITONES_PER_PITCH_UNIT, Prosody, SynthesisOptions
 
@@ -155,7 +156,8 @@ POST_DEGREES: dict[str, float] = {"一点儿": 0.5, "一点": 0.5, "一些": 0.5
 NEGATIONS = ("不要", "不用", "不必", "不能", "别", "不", "没有", "无需", "勿",
              "not", "don't", "dont", "do not", "no", "never", "without", "avoid", "isn't", "shouldn't")
 STOPWORDS = set(
-    "的 地 得 了 和 与 跟 又 也 还 但 但是 而且 并且 同时 要 请 用 以 一种 一个 地说 说 说话 读 念 朗读 讲 声音 嗓音 语速 语气 "
+    "的 地 得 了 和 与 跟 又 也 还 但 但是 而且 并且 同时 要 请 用 以 一种 一个 地说 说 说话 "
+    "读 念 朗读 讲 声音 嗓音 语速 语气 "
     "语调 音调 声调 音色 感觉 风格 像 像是 一样 般 些 点 吧 呢 啊 吗 就 是 把 给 让 我 你 他 她 它 这 那 这样 那样 可以 能 "
     "a an the and or but with in on at of to for as be is are was it its this that please voice tone style speak "
     "speaking spoken say read reading talk talking like sound sounding way manner pace speed pitch volume bit "
@@ -301,6 +303,7 @@ def parse_instructions(text: object) -> ParsedInstructions:
             if previous is not None and previous == rule.opposite:
                 values[dim] = 1.0 if mult else 0.0  # "不快不慢": neither -> neutral
             else:
+                assert rule.opposite is not None  # every numeric rule names its opposite (_rules)
                 values[dim] = _scaled(float(rule.opposite), NEGATED, mult)
             negated_pole[dim] = float(rule.value)
         else:
@@ -408,9 +411,9 @@ def _explicit_fields(options: SynthesisOptions) -> set[str]:
     return {name for name in CONTROLS if getattr(options, name) != defaults.get(name)}
 
 
-def wanted_settings(parsed: ParsedInstructions) -> dict[str, object]:
+def wanted_settings(parsed: ParsedInstructions) -> dict[str, Any]:
     """The options an instruction asks to set (only what it mentions), by option name."""
-    wanted: dict[str, object] = {}
+    wanted: dict[str, Any] = {}
     if parsed.voice:
         wanted["voice"] = parsed.voice
     if parsed.emotion:

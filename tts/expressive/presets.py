@@ -16,37 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 
 import torch
 
-from tts.engine import AcousticItem
-from tts.frontend import Segment, Utterance
 from tts.document import Controls
-from tts.options import LIMITS, SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
+from tts.engine import AcousticItem
 from tts.expressive.voice_warp import warp_mel
-
-
-@dataclass(frozen=True)
-class Voice:
-    name: str
-    label: str  # shown to users
-    description: str
-    prosody: Prosody = Prosody()
-    formant_shift: float = 1.0  # frequency warping of the mel envelope (> 1 brighter / smaller vocal tract)
-    derived_from: str | None = None  # the voice this one transforms (None for a recorded speaker)
-
-
-@dataclass(frozen=True)
-class Emotion(Prosody):
-    """A prosody preset (a Prosody) with a label for users and what it is meant to do."""
-
-    label: str = ""
-    description: str = ""
-
-    def prosody(self) -> Prosody:
-        return Prosody(self.duration_scale, self.pitch_shift, self.pitch_range, self.energy_shift,
-                       self.energy_scale, self.pause_scale, self.final_pitch)
+from tts.expressive.voices import DERIVED as DERIVED  # the names of the presets, importable from here too
+from tts.expressive.voices import EMOTIONS, VOICES, Voice
+from tts.expressive.voices import Emotion as Emotion
+from tts.frontend import Segment, Utterance
+from tts.options import LIMITS, SEMITONES_PER_PITCH_UNIT, Prosody, RequestError, SynthesisOptions
 
 
 def transform_mel(voice: Voice, mel: torch.Tensor) -> torch.Tensor:
@@ -54,48 +34,6 @@ def transform_mel(voice: Voice, mel: torch.Tensor) -> torch.Tensor:
     if voice.formant_shift == 1.0:
         return mel
     return warp_mel(mel, voice.formant_shift)
-
-
-DERIVED = "派生 derived"
-
-VOICES: dict[str, Voice] = {
-    "baker": Voice("baker", "标贝 Baker (女声 female)", "The Baker corpus speaker: standard Mandarin, female"),
-    "baker-low": Voice(
-        "baker-low", f"标贝·低沉 Baker low ({DERIVED})",
-        "Derived from the Baker voice: about 2 semitones lower, formants shifted down 8 % (darker, larger)",
-        Prosody(pitch_shift=-0.85, pitch_range=0.9), formant_shift=0.92, derived_from="baker"),
-    "baker-bright": Voice(
-        "baker-bright", f"标贝·明亮 Baker bright ({DERIVED})",
-        "Derived from the Baker voice: about 1 semitone higher, formants shifted up 8 % (brighter)",
-        Prosody(pitch_shift=0.4, pitch_range=1.05), formant_shift=1.08, derived_from="baker"),
-    "baker-child": Voice(
-        "baker-child", f"标贝·童声 Baker child-like ({DERIVED})",
-        "Derived from the Baker voice: about 3.5 semitones higher, formants shifted up 18 % "
-        "(a smaller vocal tract); an imitation, not a child's recording",
-        Prosody(pitch_shift=1.45, pitch_range=1.1, duration_scale=1.04), formant_shift=1.18, derived_from="baker"),
-}
-
-# Tuned by measurement over 20 eval sentences (README table, bench/expressive_tables.py); all
-# values stay inside the range where the model's output stays clean (|pitch_shift| <= 1.5,
-# pitch_range 0.6-1.5, duration_scale 0.75-1.35).
-EMOTIONS: dict[str, Emotion] = {
-    "neutral": Emotion(label="中性 neutral", description="the Baker voice as trained"),
-    "happy": Emotion(duration_scale=0.9, pitch_shift=0.7, pitch_range=1.4, energy_shift=0.3, energy_scale=1.1,
-                     pause_scale=0.85, final_pitch=0.2, label="开心 happy",
-                     description="higher, livelier pitch, a little faster and louder"),
-    "sad": Emotion(duration_scale=1.22, pitch_shift=-0.6, pitch_range=0.7, energy_shift=-0.5, energy_scale=0.85,
-                   pause_scale=1.4, final_pitch=-0.3, label="难过 sad",
-                   description="lower, flatter, slower and quieter, with longer pauses"),
-    "angry": Emotion(duration_scale=0.88, pitch_shift=0.3, pitch_range=1.35, energy_shift=0.8, energy_scale=1.25,
-                     pause_scale=0.8, final_pitch=-0.4, label="生气 angry",
-                     description="louder, faster, wider pitch range, falling sentence ends"),
-    "gentle": Emotion(duration_scale=1.12, pitch_shift=-0.1, pitch_range=0.75, energy_shift=-0.5, energy_scale=0.85,
-                      pause_scale=1.2, final_pitch=-0.15, label="温柔 gentle",
-                      description="softer, slower and smoother (narrower pitch range)"),
-    "surprised": Emotion(duration_scale=0.95, pitch_shift=1.0, pitch_range=1.3, energy_shift=0.3,
-                         energy_scale=1.1, pause_scale=1.0, final_pitch=1.3, label="惊讶 surprised",
-                         description="high, lively pitch with a rising sentence end"),
-}
 
 
 def scaled_emotion(emotion: Prosody, intensity: float) -> Prosody:
@@ -161,6 +99,7 @@ def acoustic_item(ids: list[int], utterance: Utterance, prosody: Prosody | list[
             owner = -1  # a silence
         owners.append(owner)
     if per_syllable is None:
+        assert not isinstance(prosody, list)  # a list was unpacked to its one Prosody above
         return _uniform_item(ids, owners, n_syl, prosody)
     symbols = [per_syllable[o] if o >= 0 else per_syllable[0 if i == 0 else -1] for i, o in enumerate(owners)]
     symbols.append(symbols[-1] if symbols else Prosody())  # eos

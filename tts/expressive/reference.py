@@ -223,7 +223,7 @@ class BakerProsodyStats:
     provenance: str = ""
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> "BakerProsodyStats":
+    def load(cls, path: str | os.PathLike | None = None) -> BakerProsodyStats:
         path = Path(path) if path else STATS_PATH
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))

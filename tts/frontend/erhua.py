@@ -78,7 +78,7 @@ def merge(word: Word) -> None:
         word.syllables[0] = word.syllables[1]
         word.syllables[1] = with_tone(word.syllables[1], 1)
     merged: list[str] = []
-    for pos, (ch, syl) in enumerate(zip(word.text, word.syllables)):
+    for pos, (_ch, syl) in enumerate(zip(word.text, word.syllables)):
         if pos > 0 and _is_suffix(word.text, pos) and merged and not merged[-1][:-1].endswith("r"):
             merged[-1] = merged[-1][:-1] + "r" + merged[-1][-1]
             continue

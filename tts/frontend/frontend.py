@@ -244,7 +244,7 @@ class Frontend:
         syllables: list[str] = []
         phonemes: list[str] = []
         owners: list[int] = []
-        for wi, w in enumerate(words):
+        for _wi, w in enumerate(words):
             for pi, syl in enumerate(w.syllables):
                 if syllables:
                     level = 0 if pi > 0 else w.break_before

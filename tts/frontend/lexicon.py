@@ -74,7 +74,7 @@ def parse_syllables(word: str, pinyin: str) -> tuple[str, ...]:
     if all(is_han(ch) for ch in word):
         expected = len(word)
         covered = 0
-        for i, syl in enumerate(syllables):
+        for _i, syl in enumerate(syllables):
             covered += 1
             if is_erhua(syl) and covered < expected and word[covered] == "儿":
                 covered += 1

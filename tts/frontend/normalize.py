@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Protocol, TypeVar, overload
 
 from tts.frontend.alignment import Aligned
 from tts.frontend.alignment import sub as aligned_sub
@@ -41,6 +42,17 @@ from tts.frontend.numbers import (
 from tts.frontend.units import CURRENCY_PREFIXES, SYMBOL_WORDS, TEMPERATURE_UNITS, UNITS
 
 Text = str | Aligned  # what the rules rewrite: a plain string, or one that keeps its source offsets
+T = TypeVar("T", str, Aligned)  # a rule gives back the kind of text it was given
+
+
+class _Rule(Protocol):
+    """One rewrite rule: a plain string in, a plain string out; an Aligned text in, one out."""
+
+    @overload
+    def __call__(self, text: str) -> str: ...
+
+    @overload
+    def __call__(self, text: Aligned) -> Aligned: ...
 
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
@@ -69,7 +81,7 @@ def _plain(text: Text) -> str:
     return text.text if isinstance(text, Aligned) else text
 
 
-def _sub(pattern: str, fn: Callable[[re.Match[str]], str], text: Text, flags: int = 0) -> Text:
+def _sub(pattern: str, fn: Callable[[re.Match[str]], str], text: T, flags: int = 0) -> T:
     """Every rewrite goes through here: on a plain str it is re.sub; on an Aligned text it also
     keeps, for each character, where in the input it came from (timestamps need that)."""
     if isinstance(text, Aligned):
@@ -100,7 +112,7 @@ def _power(run: str) -> str:
     return "的" + sign + read_cardinal(digits, liang=False) + "次方"
 
 
-def _superscripts(text: Text) -> Text:
+def _superscripts(text: T) -> T:
     """Squared and cubed units become the units table's ``m2``/``km3``; any other superscript
     after a number, a letter or a bracket is a power (``10³`` -> 10的立方, ``x²`` -> x的平方).
 
@@ -119,7 +131,7 @@ def _superscripts(text: Text) -> Text:
     return _sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]", lambda m: _SUPER_DIGITS.get(m.group(0), ""), text)
 
 
-def _leading_dot(text: Text) -> Text:
+def _leading_dot(text: T) -> T:
     """A decimal written without its leading zero (``.5``, ``-.25``) gets it back: 零点五."""
     if "." not in text:
         return text
@@ -129,11 +141,11 @@ def _leading_dot(text: Text) -> Text:
 # ---------------------------------------------------------------- rule 1-2
 
 
-def _strip_thousands(text: Text) -> Text:
+def _strip_thousands(text: T) -> T:
     return _sub(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9])", lambda m: m.group(0).replace(",", ""), text)
 
 
-def _codes(text: Text) -> Text:
+def _codes(text: T) -> T:
     def digits_yao(m: re.Match[str]) -> str:
         return read_digits(m.group(0), yao=True)
 
@@ -198,7 +210,7 @@ def _valid_md(month: str, day: str | None = None) -> bool:
     return day is None or 1 <= int(day) <= 31
 
 
-def _dates(text: Text) -> Text:
+def _dates(text: T) -> T:
     def ymd(m: re.Match[str]) -> str:
         y, mo, d = m.group(1), m.group(3), m.group(4)
         if not _valid_md(mo, d):
@@ -262,7 +274,7 @@ def _minsec(v: str, unit: str) -> str:
     return read_cardinal(v, liang=False) + unit
 
 
-def _times(text: Text) -> Text:
+def _times(text: T) -> T:
     def time(m: re.Match[str]) -> str:
         h, mi, s = m.group(1), m.group(2), m.group(3)
         if _SCORE_BEFORE.search(_before(m, 12)) or _SCORE_AFTER.match(m.string, m.end()):
@@ -299,7 +311,7 @@ def _signed(sign: str | None, body: str, temperature: bool = False) -> str:
     return body
 
 
-def _arithmetic(text: Text) -> Text:
+def _arithmetic(text: T) -> T:
     text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘以", text)
     text = _sub(r"(?<=[0-9])\s*÷\s*(?=[0-9])", lambda m: "除以", text)
     text = _sub(r"(?<=[0-9])\s*\+\s*(?=[0-9])", lambda m: "加", text)
@@ -308,7 +320,7 @@ def _arithmetic(text: Text) -> Text:
     return text
 
 
-def _percent(text: Text) -> Text:
+def _percent(text: T) -> T:
     def rng(m: re.Match[str]) -> str:
         a = _signed(m.group("s1"), "百分之" + read_number(m.group("a"), ordinal=True))
         b = _signed(m.group("s2"), "百分之" + read_number(m.group("b"), ordinal=True))
@@ -329,7 +341,7 @@ def _percent(text: Text) -> Text:
     return _sub(rf"(?:(?<![0-9A-Za-z.])(?P<s>[-+±]))?(?<![0-9.])(?P<a>{_NUM})\s*(?P<p>[%‰])", one, text)
 
 
-def _money(text: Text) -> Text:
+def _money(text: T) -> T:
     def money(m: re.Match[str]) -> str:
         name = CURRENCY_PREFIXES[m.group("cur")]
         mag = m.group("mag") or ""
@@ -347,7 +359,7 @@ def _money(text: Text) -> Text:
     )
 
 
-def _fractions(text: Text) -> Text:
+def _fractions(text: T) -> T:
     def frac(m: re.Match[str]) -> str:
         num, den = m.group(1), m.group(2)
         if int(den) == 0:
@@ -357,7 +369,7 @@ def _fractions(text: Text) -> Text:
     return _sub(r"(?<![0-9/.])([0-9]+)\s*/\s*([0-9]+)(?![0-9/]|\.[0-9])", frac, text)
 
 
-def _dotted(text: Text) -> Text:
+def _dotted(text: T) -> T:
     """Versions and addresses with two or more dots: 1.2.3, 192.168.1.1."""
 
     def group(g: str) -> str:
@@ -375,7 +387,7 @@ def _dotted(text: Text) -> Text:
 # ---------------------------------------------------------------- rule 6: units and ranges
 
 
-def _units(text: Text) -> Text:
+def _units(text: T) -> T:
     def unit(m: re.Match[str]) -> str:
         sym = m.group("u")
         word = UNITS[sym]
@@ -409,7 +421,7 @@ def _is_year(v: str) -> bool:
     return len(v) == 4 and "." not in v and 1000 <= int(v) <= 2999
 
 
-def _ranges(text: Text) -> Text:
+def _ranges(text: T) -> T:
     def rng(m: re.Match[str]) -> str:
         a, b = m.group("a"), m.group("b")
         after = m.string[m.end(): m.end() + 3]
@@ -431,7 +443,7 @@ def _ranges(text: Text) -> Text:
 # ---------------------------------------------------------------- rule 7: remaining numbers
 
 
-def _remaining(text: Text) -> Text:
+def _remaining(text: T) -> T:
     text = _sub(r"第\s*([0-9]+)", lambda m: "第" + read_number(m.group(1), ordinal=True), text)
 
     def num(m: re.Match[str]) -> str:
@@ -444,18 +456,18 @@ def _remaining(text: Text) -> Text:
 _SYMBOL_ALT = "|".join(re.escape(sym) for sym in sorted(SYMBOL_WORDS, key=len, reverse=True))
 
 
-def _symbols(text: Text) -> Text:
+def _symbols(text: T) -> T:
     return _sub(_SYMBOL_ALT, lambda m: SYMBOL_WORDS[m.group(0)], text)
 
 
-def _word_ranges(text: Text) -> Text:
+def _word_ranges(text: T) -> T:
     """A tilde left between two words after numbers were read is a range: 周一~周五 -> 周一到周五."""
     if "~" not in text and "～" not in text:
         return text
     return _sub(r"(?<=[\u4e00-\u9fff0-9A-Za-z])\s*[~～]\s*(?=[\u4e00-\u9fff0-9A-Za-z])", lambda m: "到", text)
 
 
-def _letter_words(text: Text) -> Text:
+def _letter_words(text: T) -> T:
     return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
 
 
@@ -464,7 +476,7 @@ def _letter_words(text: Text) -> Text:
 _KEYPAD = {"*": "星号", "#": "井号"}
 
 
-def _keypad(text: Text) -> Text:
+def _keypad(text: T) -> T:
     """Keypad symbols: ``*100#`` -> 星号幺零零井号, ``#号键``/``#键`` -> 井号键, ``按*`` -> 按星号.
 
     A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).
@@ -490,7 +502,7 @@ _CAPITAL = re.compile("[A-Z]")
 _PLATE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
 
-def _vehicle_codes(text: Text) -> Text:
+def _vehicle_codes(text: T) -> T:
     if not _CAPITAL.search(_plain(text)):
         return text
 
@@ -535,7 +547,7 @@ def _yuan_jiao_fen(whole: str, frac: str, unit: str, mao: bool = False) -> str:
     return out or "零元"
 
 
-def _cashier(text: Text) -> Text:
+def _cashier(text: T) -> T:
     if "." not in text:
         return text
 
@@ -553,7 +565,7 @@ def _cashier(text: Text) -> Text:
     return _sub(r"(?<![0-9.])(?P<a>[0-9]+)\.(?P<b>[0-9]{1,2})\s*(?P<u>元|块)", price, text)
 
 
-def _trailing_digits(text: Text) -> Text:
+def _trailing_digits(text: T) -> T:
     """Hundredths after seconds and centimetres after metres: 9秒83 -> 九秒八三, 1米65 -> 一米六五."""
     if "秒" not in text and "米" not in text:
         return text
@@ -565,20 +577,20 @@ def _trailing_digits(text: Text) -> Text:
 _IDENTIFIER_AFTER = r"路|楼|层|栋|幢|单元|车厢|站台|班(?!次|机|车)"
 
 
-def _identifier_one(text: Text) -> Text:
+def _identifier_one(text: T) -> T:
     if "1" not in text:
         return text
     return _sub(rf"(?<![0-9.第])1(?![0-9.])(?=\s*(?:{_IDENTIFIER_AFTER}))", lambda m: "壹", text)
 
 
-def _time_ranges(text: Text) -> Text:
+def _time_ranges(text: T) -> T:
     """A dash or tilde between two clock times is read 到: 8:30-17:30 -> 八点三十分到十七点三十分."""
     if ":" not in text:
         return text
     return _sub(r"(?<=:[0-9]{2})\s*[-~～—–]\s*(?=[0-9]{1,2}:[0-9]{2}(?![0-9]))", lambda m: "到", text)
 
 
-def _room_numbers(text: Text) -> Text:
+def _room_numbers(text: T) -> T:
     """Three or four digits right after a floor or building are a room: 12层1208 -> 十二层幺二零八."""
     if not any(ch in text for ch in "楼层座栋"):
         return text
@@ -594,7 +606,7 @@ def _room_numbers(text: Text) -> Text:
 _SCORE_DASH_BEFORE = re.compile(r"(比分|比分为|比分是|以|战成|打成|踢成|战平)\s*$")
 
 
-def _score_dash(text: Text) -> Text:
+def _score_dash(text: T) -> T:
     """A score written with a dash: 比分3-1, 以2-0战胜 -> 三比一, 二比零 (else it is a range)."""
     if not any(ch in text for ch in "-–—"):
         return text
@@ -607,7 +619,7 @@ def _score_dash(text: Text) -> Text:
     return _sub(r"(?<![0-9.:])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
 
 
-_RULES: tuple[Callable[[Text], Text], ...] = (
+_RULES: tuple[_Rule, ...] = (
     _superscripts,
     _leading_dot,
     _letter_words,
@@ -636,7 +648,7 @@ _RULES: tuple[Callable[[Text], Text], ...] = (
 )
 
 
-def normalize_numbers(text: Text) -> Text:
+def normalize_numbers(text: T) -> T:
     """Rewrite digits and readable symbols in ``text`` as Chinese words (see the module docstring).
 
     Given an :class:`~tts.frontend.alignment.Aligned` text, returns one whose characters keep

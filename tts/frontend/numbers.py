@@ -74,7 +74,7 @@ def read_cardinal(number: str, liang: bool = True) -> str:
         return "零"
     if len(number) > MAX_CARDINAL_DIGITS:
         return read_digits(number)
-    sections = []
+    sections: list[str] = []
     while number:
         sections.insert(0, number[-4:])
         number = number[:-4]

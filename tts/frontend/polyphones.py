@@ -320,7 +320,8 @@ def _wei(flat: Flat, i: int) -> str | None:
     doing_for = any(v in after for v in _FOR_VERBS)
     pos = flat.pos(i)
     w = flat.word(i)
-    prev_text = w.text[:pos] if pos > 0 else (flat.prev_word(i).text if flat.prev_word(i) is not None else "")
+    prev_word = flat.prev_word(i)
+    prev_text = w.text[:pos] if pos > 0 else (prev_word.text if prev_word is not None else "")
     if prev_text and prev_text not in _WEI4_WORDS and prev_text[-1] in _WEI2_AFTER:
         return "wei2"
     # 以X为Y, 视X为Y, 称X为Y …: such a verb earlier in the clause, outside any dictionary

@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO, BinaryIO
 
 import numpy as np
 
@@ -232,8 +233,8 @@ class _Encoder:
         self.path = path
         self.tmp = path.with_name(path.name + ".tmp")
         self.fmt = fmt
-        self.proc: subprocess.Popen | None = None
-        self.file = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.file: BinaryIO | None = None
         self.meta_dir: str | None = None
         if fmt in ("wav", "pcm"):
             self.file = open(self.tmp, "wb")
@@ -256,17 +257,23 @@ class _Encoder:
     def write(self, pcm: bytes) -> None:
         if not pcm:
             return
-        target = self.file if self.file is not None else self.proc.stdin
+        target = self.file if self.file is not None else self._ffmpeg()[1]
         try:
             target.write(pcm)
         except BrokenPipeError:
             raise RuntimeError(f"ffmpeg stopped while writing {self.path.name}: {self._stderr()}") from None
 
+    def _ffmpeg(self) -> tuple[subprocess.Popen[bytes], IO[bytes], str]:
+        """The ffmpeg process, its stdin and its metadata directory (every format not written directly)."""
+        if self.proc is None or self.proc.stdin is None or self.meta_dir is None:
+            raise RuntimeError(f"{self.fmt} is written directly, not through ffmpeg")
+        return self.proc, self.proc.stdin, self.meta_dir
+
     def _stderr(self) -> str:
         self.errors.flush()
-        return (Path(self.meta_dir) / "stderr.txt").read_text(errors="replace").strip()[-300:]
+        return (Path(self._ffmpeg()[2]) / "stderr.txt").read_text(errors="replace").strip()[-300:]
 
-    def __enter__(self) -> "_Encoder":
+    def __enter__(self) -> _Encoder:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -276,11 +283,12 @@ class _Encoder:
                 os.fsync(self.file.fileno())
                 self.file.close()
             else:
+                proc, stdin, _ = self._ffmpeg()
                 try:
-                    self.proc.stdin.close()
+                    stdin.close()
                 except BrokenPipeError:
                     pass
-                code = self.proc.wait()
+                code = proc.wait()
                 if exc_type is None and code != 0:
                     message = self._stderr()
                     if "No space left" in message:

@@ -122,7 +122,7 @@ class JobRunner:
 
     # ---- lifecycle ----
 
-    def start(self) -> "JobRunner":
+    def start(self) -> JobRunner:
         expired = self.store.expire_dead_leases()
         if expired:
             log.info("took over %d job(s) of a previous server process", expired)

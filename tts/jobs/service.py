@@ -42,11 +42,12 @@ class JobService:
     def __init__(self, synth, state_dir: str | os.PathLike, db_url: str | None = None, start: bool = True,
                  runner_slots: int | None = None):
         self.synth = synth
+        self._temporary = False  # temporary(): the state directory goes on close
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         db_url = db_url or os.environ.get(JOBS_DB_ENV) or None
         self.store = JobStore(db_url) if db_url else JobStore.in_directory(self.state_dir)
-        self.files = JobFiles(self.state_dir / "jobs", synth.sample_rate, synth.engine.hop_size)
+        self.files = JobFiles(self.state_dir / "jobs", synth.sample_rate, synth.hop_size)
         self.limits = synth.profile.jobs
         self.runner = JobRunner(synth, self.store, self.files, slots=runner_slots)
         if start:
@@ -69,7 +70,7 @@ class JobService:
             return secret
 
     @classmethod
-    def temporary(cls, synth) -> "JobService":
+    def temporary(cls, synth) -> JobService:
         """Over a fresh temporary directory, removed on close (an app made without a state dir)."""
         service = cls(synth, tempfile.mkdtemp(prefix="zh-tts-state-"))
         service._temporary = True
@@ -78,7 +79,7 @@ class JobService:
     def close(self) -> None:
         self.runner.stop()
         self.store.close()
-        if getattr(self, "_temporary", False):
+        if self._temporary:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
     # ---- submitting ----
@@ -120,6 +121,8 @@ class JobService:
             chapters=[{"title": c.title, "text": c.text} for c in book.chapters],
             title=title or book.title, source=source))
         job = self.store.get(job_id)
+        if job is None:  # just created in this transaction's store: only a broken database loses it
+            raise RuntimeError(f"job {job_id} vanished from the store as it was created")
         self.runner.wake()
         return job
 
@@ -220,6 +223,8 @@ def export(service: JobService, job: Job, out_dir: str | os.PathLike) -> list[Pa
     file system allows: books are large)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if job.outputs is None:
+        raise ValueError(f"job {job.id} has no files yet: it is {job.status}")
     written = []
     entries = [(job.outputs["audio"], safe_name(job.title or "book"))]
     entries += [(c, f"{c['index']:03d} {safe_name(c['title'])}") for c in job.outputs["chapters"]]

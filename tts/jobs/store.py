@@ -16,6 +16,7 @@ processes never deadlock upgrading a read to a write).
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import secrets
@@ -25,8 +26,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import (Boolean, Column, case, Float, Integer, MetaData, String, Table, Text, and_, create_engine, delete,
-                        event, func, insert, or_, select, update)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -114,7 +133,7 @@ class Job:
     finished_at: float | None
 
     @classmethod
-    def from_row(cls, row) -> "Job":
+    def from_row(cls, row) -> Job:
         data = dict(row._mapping)
         for name, empty in (("options", {}), ("chapters", []), ("source", {}), ("outputs", None)):
             data[name] = json.loads(data[name]) if data[name] else empty
@@ -174,7 +193,7 @@ class JobStore:
         metadata.create_all(self.engine)
 
     @classmethod
-    def in_directory(cls, state_dir: str | os.PathLike) -> "JobStore":
+    def in_directory(cls, state_dir: str | os.PathLike) -> JobStore:
         path = Path(state_dir) / "jobs.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{path}")
@@ -256,7 +275,7 @@ class JobStore:
                                   .values(deleted=True, status="cancelled", updated_at=time.time()))
         return result.rowcount == 1
 
-    def purgeable(self) -> list[str]:
+    def purgeable(self) -> builtins.list[str]:
         """Deleted jobs no live worker holds: their rows and files can go."""
         now = time.time()
         query = select(jobs.c.id).where(jobs.c.deleted.is_(True), or_(jobs.c.lease_owner.is_(None),
@@ -366,7 +385,7 @@ class JobStore:
 
     # ---- segments ----
 
-    def record_plan(self, job_id: str, worker: str, planned: list[PlannedRow]) -> list[int]:
+    def record_plan(self, job_id: str, worker: str, planned: builtins.list[PlannedRow]) -> builtins.list[int]:
         """Record the job's plan on first run; on a later run compare it with the recorded one.
 
         Returns the indices whose recorded work no longer matches the plan (a different text at
@@ -376,7 +395,7 @@ class JobStore:
         with self.engine.begin() as conn:
             self._check_held(conn, job_id, worker)
             recorded = {r.idx: r for r in conn.execute(select(segments).where(segments.c.job_id == job_id))}
-            changed: list[int] = []
+            changed: builtins.list[int] = []
             if len(recorded) != len(planned):
                 if recorded:
                     changed = sorted(recorded)
@@ -397,7 +416,7 @@ class JobStore:
             conn.execute(update(jobs).where(jobs.c.id == job_id).values(total_chars=sum(p.chars for p in planned)))
         return changed
 
-    def segments(self, job_id: str) -> list[SegmentRow]:
+    def segments(self, job_id: str) -> builtins.list[SegmentRow]:
         with self.engine.begin() as conn:
             rows = conn.execute(select(segments).where(segments.c.job_id == job_id).order_by(segments.c.idx))
             return [SegmentRow(r.idx, r.chapter, r.chars, r.text_sha, bool(r.done), r.file, r.sha256, r.samples,
@@ -421,7 +440,7 @@ class JobStore:
                 audio_samples=jobs.c.audio_samples + samples + pause - (before.samples + before.pause if was else 0),
                 lease_expires=time.time() + lease_s, updated_at=time.time()))
 
-    def redo(self, job_id: str, worker: str, indices: list[int]) -> None:
+    def redo(self, job_id: str, worker: str, indices: builtins.list[int]) -> None:
         """Mark segments to be done again (their file is missing or corrupt)."""
         if not indices:
             return

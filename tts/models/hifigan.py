@@ -49,7 +49,7 @@ class HiFiGANConfig:
     fmax: float = 8000.0
 
     @classmethod
-    def from_dict(cls, raw: dict) -> "HiFiGANConfig":
+    def from_dict(cls, raw: dict) -> HiFiGANConfig:
         """Build from a jik876 config.json dict (training-only keys are ignored); validates it."""
         if not isinstance(raw, dict):
             raise CheckpointError(f"HiFi-GAN config must be a JSON object, got {type(raw).__name__}")
@@ -148,11 +148,14 @@ class HiFiGANGenerator(nn.Module):
         self.conv_pre = nn.Conv1d(cfg.num_mels, ch, 7, padding=3)
         self.ups = nn.ModuleList()
         self.resblocks = nn.ModuleList()
+        self.radii: list[int] = []  # each resblock's reach in samples, in resblocks' order
         block = ResBlock1 if cfg.resblock == "1" else ResBlock2
         for i, (u, k) in enumerate(zip(cfg.upsample_rates, cfg.upsample_kernel_sizes)):
             self.ups.append(nn.ConvTranspose1d(ch // 2 ** i, ch // 2 ** (i + 1), k, u, padding=(k - u) // 2))
             for kernel, dilations in zip(cfg.resblock_kernel_sizes, cfg.resblock_dilation_sizes):
-                self.resblocks.append(block(ch // 2 ** (i + 1), kernel, dilations))
+                resblock = block(ch // 2 ** (i + 1), kernel, dilations)
+                self.resblocks.append(resblock)
+                self.radii.append(resblock.radius)
         self.conv_post = nn.Conv1d(ch // 2 ** len(cfg.upsample_rates), 1, 7, padding=3)
         self.num_kernels = len(cfg.resblock_kernel_sizes)
 
@@ -181,7 +184,7 @@ class HiFiGANGenerator(nn.Module):
         for i, (u, k) in enumerate(zip(self.cfg.upsample_rates, self.cfg.upsample_kernel_sizes)):
             reach += (k + u) / 2 / u / rate
             rate *= u
-            widest = max(self.resblocks[i * self.num_kernels + j].radius for j in range(self.num_kernels))
+            widest = max(self.radii[i * self.num_kernels + j] for j in range(self.num_kernels))
             reach += widest / rate
         reach += 3 / rate
         return math.ceil(reach)

@@ -39,7 +39,7 @@ Time axis, two framings (`framing=`):
   waveform (measured SNR about -3 dB: same spectrum, other phase); whole utterances only.
 
 `HiFiGANVocoder` wraps bridge + generator + resampler as a drop-in for MBMelGAN:
-Baker mel (B, T, 80) -> 24 kHz waveform (B, T * 300), streamable with tts.chunking.run_chunked
+Baker mel (B, T, 80) -> 24 kHz waveform (B, T * 300), streamable with tts.models.chunking.run_chunked
 (pad >= receptive_field_frames) in the matched framing.
 """
 
@@ -55,8 +55,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from tts.models.hifigan import HiFiGANGenerator, load_generator
 from tts.audio.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
+from tts.models.hifigan import HiFiGANGenerator, load_generator
 
 STATS_PATH = Path(__file__).resolve().parents[1] / "data" / "baker_mel_stats.json"
 FRAMINGS = ("matched", "interp")
@@ -86,7 +86,7 @@ class BakerMelStats:
         return np.asarray(self.bridge_offset.get(framing, np.zeros(80)), dtype=np.float64)
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> "BakerMelStats":
+    def load(cls, path: str | os.PathLike | None = None) -> BakerMelStats:
         path = Path(path) if path else STATS_PATH
         try:
             raw = json.loads(path.read_text())
@@ -117,6 +117,12 @@ class MelBridge(nn.Module):
     framing "interp": T' = `interp_frames(T)` frames at 22050/256 frames/s (see module doc).
     Frame-wise except for the "interp" time interpolation; batched, differentiable, any device.
     """
+
+    mean: torch.Tensor  # buffers: Baker mel statistics (80,), the framing offset, and the two bases
+    std: torch.Tensor
+    offset: torch.Tensor
+    unmel: torch.Tensor
+    remel: torch.Tensor
 
     def __init__(self, stats: BakerMelStats, framing: str = "matched", src: MelConfig = BAKER_MEL,
                  dst: MelConfig = HIFIGAN_MEL):
@@ -188,7 +194,7 @@ class HiFiGANVocoder(nn.Module):
     """Baker normalized mel (B, T, 80) -> 24 kHz waveform (B, T * 300): MelBridge + HiFi-GAN + resampler.
 
     A drop-in for MBMelGAN (same input, hop_size, sample_rate). In the "matched" framing it is
-    translation-equivariant in whole Baker frames, so tts.chunking.run_chunked with
+    translation-equivariant in whole Baker frames, so tts.models.chunking.run_chunked with
     pad >= receptive_field_frames reproduces the whole-utterance output (up to float rounding).
     """
 

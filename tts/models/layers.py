@@ -44,8 +44,8 @@ def _accumulate(out: torch.Tensor, x: torch.Tensor, w: torch.Tensor) -> None:
 
 # Up to this many rows per item, a batch runs as one long sequence (amortizing per-call costs);
 # longer CPU items run one by one: their products already keep the cores busy, and laying a
-# large batch end to end costs more in copies than it saves (measured on MB-MelGAN: 4 x 208
-# frames 49 ms per item folded against 35 ms alone).
+# large batch end to end costs more in copies than it saves (BENCHMARKS.md, "Figures behind
+# constants").
 FOLD_MAX_ROWS = 2048
 
 
@@ -61,6 +61,8 @@ class TimeConv1d(nn.Conv1d):
     are read from the mirrored rows ('reflect'), so no padded copy of the input is made.
     """
 
+    bias: torch.Tensor  # always made (nn.Conv1d's bias=True)
+
     def __init__(self, in_ch: int, out_ch: int, kernel: int, dilation: int = 1, pad_mode: str = "zeros"):
         super().__init__(in_ch, out_ch, kernel, dilation=dilation)
         if pad_mode not in ("zeros", "reflect"):
@@ -68,7 +70,7 @@ class TimeConv1d(nn.Conv1d):
         if kernel % 2 == 0:
             raise ValueError("'same' padding needs an odd kernel")
         self.pad_mode = pad_mode
-        self.half = (kernel - 1) // 2 * dilation
+        self.reach = (kernel - 1) // 2 * dilation  # rows read on each side of a row
         self._taps = TapCache()
 
     def taps(self) -> torch.Tensor:
@@ -87,11 +89,11 @@ class TimeConv1d(nn.Conv1d):
         x = x.to(taps.dtype)
         length, d = x.shape[1], self.dilation[0]
         reflect = self.pad_mode == "reflect"
-        if reflect and self.half >= length:
-            raise ValueError(f"reflection padding of {self.half} needs more than {length} frames")
+        if reflect and self.reach >= length:
+            raise ValueError(f"reflection padding of {self.reach} needs more than {length} frames")
         out.add_(self.bias.to(out.dtype))
         for j in range(taps.shape[0]):
-            shift = j * d - self.half
+            shift = j * d - self.reach
             if abs(shift) >= length:
                 continue
             lo, hi = max(0, -shift), length - max(0, shift)
@@ -108,7 +110,7 @@ class TimeConv1d(nn.Conv1d):
         taps = self.taps()
         x = x.to(taps.dtype)
         b, length, _ = x.shape
-        h, d = self.half, self.dilation[0]
+        h, d = self.reach, self.dilation[0]
         if self.pad_mode == "reflect":
             if h >= length:
                 raise ValueError(f"reflection padding of {h} needs more than {length} frames")
@@ -136,13 +138,16 @@ class TimeConv1d(nn.Conv1d):
 class TimeUpsample(nn.ConvTranspose1d):
     """Transposed conv, kernel 2 * stride, cropped like TF's 'same': (B, L, Cin) -> (B, L * stride, Cout)."""
 
+    bias: torch.Tensor  # always made (bias=True)
+
     def __init__(self, in_ch: int, out_ch: int, stride: int):
         super().__init__(in_ch, out_ch, 2 * stride, stride=stride)
         self.scale = stride
         self.crop = stride // 2  # TF 'same' crops (kernel - stride) // 2 at the start
         self._taps = TapCache()
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    # Time-major input and no output_size: not nn.ConvTranspose1d's call, on purpose.
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         """x (B, L, Cin) -> (B, L * stride, Cout)."""
         s = self.scale
         # weight (Cin, Cout, 2s) -> (Cin, 2s * Cout): one product gives every tap's contribution.

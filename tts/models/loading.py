@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TypeVar
 
 import torch
 from safetensors.torch import load_file
@@ -11,8 +12,10 @@ from tts.models.fastspeech2 import FastSpeech2
 from tts.models.mb_melgan import MBMelGAN
 from tts.weights.fetch import verify
 
+M = TypeVar("M", bound=torch.nn.Module)
 
-def _load(model: torch.nn.Module, path, device: str | torch.device) -> torch.nn.Module:
+
+def _load(model: M, path: str | os.PathLike[str], device: str | torch.device) -> M:
     model.load_state_dict(load_file(str(path)), strict=True)
     return model.to(device).eval().requires_grad_(False)
 

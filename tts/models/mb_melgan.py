@@ -58,6 +58,8 @@ class PQMFSynthesis(nn.Module):
     on CPU, `F.conv_transpose1d` would compile and keep a oneDNN kernel for every input length.
     """
 
+    weight: torch.Tensor  # buffer (S, 1, taps + 1): the synthesis filters
+
     def __init__(self, subbands: int, taps: int, cutoff_ratio: float, beta: float):
         super().__init__()
         self.subbands, self.taps = subbands, taps
@@ -124,7 +126,7 @@ class MBMelGAN(nn.Module):
         """Shortest input whose reflection paddings are all defined (the dilated stacks need it)."""
         first_rate = self.cfg.upsample_scales[0]
         widest = (self.cfg.stack_kernel - 1) // 2 * self.cfg.stack_kernel ** (self.cfg.stacks - 1)
-        return max(self.conv_in.half + 1, widest // first_rate + 1)
+        return max(self.conv_in.reach + 1, widest // first_rate + 1)
 
     def subband_signals(self, mel: torch.Tensor) -> torch.Tensor:
         """mel (B, T, 80) -> sub-band signals (B, 4, T * 75) in [-1, 1]."""

@@ -17,12 +17,12 @@ class SymbolTable:
     eos: str = "eos"
 
     @classmethod
-    def load(cls, directory: str | os.PathLike | None = None) -> "SymbolTable":
+    def load(cls, directory: str | os.PathLike | None = None) -> SymbolTable:
         path = Path(verify(directory)) / "baker_mapper.json"
         return cls(json.loads(path.read_text(encoding="utf-8"))["symbol_to_id"])
 
     @classmethod
-    def from_symbols(cls, symbols: Iterable[str], pad: str = "pad", eos: str = "eos") -> "SymbolTable":
+    def from_symbols(cls, symbols: Iterable[str], pad: str = "pad", eos: str = "eos") -> SymbolTable:
         """A table for a model built here rather than loaded (the tests' random-weight voice):
         `pad` is id 0, the other symbols follow in sorted order, `eos` comes last."""
         ordered = [pad, *sorted(set(symbols) - {pad, eos}), eos]

@@ -1,11 +1,6 @@
-"""Ray Serve deployments: the HTTP API replicated across the machines of a Ray cluster.
-
-    pip install '.[cluster]'                   # Ray Serve, pinned (requirements-cluster.txt)
-    serve run deploy/ray/serve.yaml            # import_path: tts.serving.cluster:build
-
-Each API replica is a Ray actor that loads its own Synthesizer (models, one batching worker per
-device) and serves `create_app(synth, ui=False)`: the very routes of the single server, behind
-Serve's proxy. The profile decides the rest:
+"""Ray Serve machinery for the cluster deployments (tts/apps/cluster.py wires them up): the
+options a profile gives the API replicas, the health check, Ray nodes started by this project,
+and each replica's metrics mirrored into Ray's metrics pipeline.
 
 - `serving.concurrency` is the replica's `max_ongoing_requests` (Serve sends it no more than it
   synthesizes at once) and `serving.queue_size` the `max_queued_requests` that wait in each
@@ -18,74 +13,34 @@ Serve's proxy. The profile decides the rest:
   and `application` labels; each node's metrics agent exports them for Prometheus
   (docs/cluster.md), so no figure is lost to whichever replica answered `/metrics`.
 
-Single-process mode never imports this module; it alone needs Ray.
+Single-process mode never imports this module; it alone (with tts/apps/cluster.py) needs Ray.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import dataclasses
-import importlib
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import types
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
 try:
-    from ray import serve
     from ray.serve.config import BackpressureConfig
 except ImportError as exc:  # pragma: no cover - the message is the point
     raise ImportError("tts.serving.cluster needs Ray Serve: pip install '.[cluster]' "
                       "(see docs/cluster.md)") from exc
 
-from tts.serving.profiles import Profile, load_profile
+from tts.serving.profiles import Profile
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "tts"
-DEPLOYMENT = "SpeechAPI"
 RETRY_AFTER_S = 2  # what the app's own ServiceBusy answers (tts/web/api.py)
 GAUGE_PERIOD_S = 5.0  # how often a replica copies its gauges (queue depth, memory) to Ray
-
-
-class ClusterArgs(BaseModel):
-    """The application's arguments: `args:` in deploy/ray/serve.yaml (unknown keys are errors)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    # A built-in profile or a YAML path readable on every node. Not detected: the machine that
-    # deploys (often a CPU-only head) is not the one a replica lands on.
-    profile: str = Field(default_factory=lambda: os.environ.get("ZH_TTS_PROFILE") or "cpu")
-    data_dir: str | None = None  # weights on every node; default $ZH_TTS_DATA_DIR or ~/.cache/zh-tts
-    lexicon: str | None = None
-    replicas: int | None = Field(None, ge=1)  # a fixed count instead of the profile's autoscaling
-    replica_cpus: float | None = Field(None, ge=0)  # instead of the profile's cluster.replica_cpus
-    max_replicas_per_node: int | None = Field(None, ge=1)  # 1 spreads replicas over the nodes
-    auth: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_AUTH") or None)  # USER:PASS
-    public_metrics: bool = False
-    # The job store every replica shares (docs/cluster.md): a database URL (PostgreSQL across
-    # machines: postgresql+psycopg://...) and the directory of the segment and output files,
-    # which every replica must see (shared storage across machines). Defaults: $ZH_TTS_JOBS_DB,
-    # else SQLite in the state directory; $ZH_TTS_STATE_DIR, else ~/.local/share/zh-tts.
-    jobs_db: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_JOBS_DB") or None)
-    state_dir: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_STATE_DIR") or None)
-
-
-def job_service(synth, state_dir: str | None, jobs_db: str | None, **kwargs):
-    """The replica's (or the web page's) view of the shared job store."""
-    from tts.jobs.service import JobService, default_state_dir
-
-    return JobService(synth, Path(state_dir) if state_dir else default_state_dir(), jobs_db, **kwargs)
 
 
 def replica_profile(profile: Profile, replica_cpus: float | None = None) -> Profile:
@@ -120,216 +75,11 @@ def deployment_options(profile: Profile, replicas: int | None = None,
     return options
 
 
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
-    if not auth:
-        return None
-    user, sep, password = auth.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("auth must be USER:PASS")
-    return user, password
-
-
 def check_workers(synth) -> None:
     """Serve's health check of a replica: raising marks it unhealthy, and Serve replaces it."""
     if not synth.workers_alive():
         dead = [name for name, worker in synth.workers.items() if not worker.alive]
         raise RuntimeError(f"batching worker thread(s) {', '.join(dead)} stopped; this replica serves nothing")
-
-
-@serve.deployment(name=DEPLOYMENT)
-@serve.ingress()
-class SpeechAPI:
-    """One API replica: its own models and batching workers, the single server's routes."""
-
-    def __init__(self, profile: Profile, data_dir: str | None = None, lexicon: str | None = None,
-                 auth: tuple[str, str] | None = None, public_metrics: bool = False,
-                 jobs_db: str | None = None, state_dir: str | None = None):
-        from tts.audio.formats import ensure_ffmpeg_on_path
-        from tts.serving.memory import HeapTrimmer
-        from tts.synthesizer import Synthesizer
-
-        ensure_ffmpeg_on_path()
-        self.synth = Synthesizer.from_profile(profile, data_dir=data_dir, lexicon_path=lexicon)
-        # Every replica runs a job runner on the shared store: it claims queued jobs (and jobs
-        # whose holder's lease ran out: a replica that died) under leases, so a job submitted
-        # to any replica is worked on by whichever has a free background slot.
-        self.jobs = job_service(self.synth, state_dir, jobs_db)
-        self._gauges = mirror_metrics(self.synth.metrics)
-        self._trimmer = HeapTrimmer().start()  # long-running: hand freed memory back
-        # Per-client limits are per replica here, so the single server's default concurrency
-        # limit would only bite clients that happen to land on one replica: Serve's queue governs.
-        self._app_options = {"auth": auth, "public_metrics": public_metrics, "jobs": self.jobs}
-
-    def __serve_build_asgi_app__(self):
-        from tts.web.app import create_app
-
-        return create_app(self.synth, ui=False, **self._app_options)
-
-    def check_health(self) -> None:
-        check_workers(self.synth)
-
-    # ---- what the web page (WebUI) calls through a deployment handle ----
-
-    def ui_stream(self, options):
-        """One request for the web page: its notes, its chunks, then its Result. A generator, so
-        Serve streams each item to the caller as it is made (handle.options(stream=True))."""
-        with self.synth.stream(options) as stream:
-            yield stream.notes
-            yield from stream
-            yield stream.result
-
-    def ui_plan(self, options, **kwargs):
-        return self.synth.plan(options, **kwargs)
-
-    def ui_validate(self, options, **kwargs):
-        return self.synth.validate(options, **kwargs)
-
-    def ui_prepare(self, planned):
-        return self.synth.pipeline.prepare_segment(planned)
-
-    def ui_describe(self) -> dict:
-        return {"sample_rate": self.synth.sample_rate, "hop_size": self.synth.engine.hop_size,
-                "qualities": self.synth.available_qualities(), "info": self.synth.info()}
-
-    def __del__(self):  # Serve calls it when it stops the replica
-        for part in ("_gauges", "_trimmer"):
-            if getattr(self, part, None) is not None:
-                getattr(self, part).stop()
-        if getattr(self, "jobs", None) is not None:
-            self.jobs.close()  # hands its running jobs back; their finished segments stay
-        if getattr(self, "synth", None) is not None:
-            self.synth.close()
-
-
-class RemoteStream:
-    """A SynthesisStream whose chunks come from an API replica (RemoteSynthesizer.stream)."""
-
-    def __init__(self, items):
-        self._items = items
-        self.notes = next(items)  # raises the replica's RequestError / ServiceBusy, before any audio
-        self.result = None
-
-    def __iter__(self) -> "RemoteStream":
-        return self
-
-    def __next__(self):
-        from tts.results import Result
-
-        item = next(self._items)
-        if isinstance(item, Result):
-            self.result = item
-            raise StopIteration
-        return item
-
-    def close(self) -> None:
-        if self.result is None:
-            self._items.cancel()  # the page went away: the replica stops the request
-
-    def __enter__(self) -> "RemoteStream":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-class _RemotePipeline:
-    def __init__(self, handle):
-        self._handle = handle
-
-    def prepare_segment(self, planned):
-        return self._handle.ui_prepare.remote(planned).result()
-
-
-class RemoteSynthesizer:
-    """What the web page uses of a Synthesizer, with the API replicas doing the work: each call
-    goes to one replica through a deployment handle (synthesis streamed chunk by chunk), so the
-    page needs no models of its own and its requests share the replicas' queue and autoscaling."""
-
-    def __init__(self, handle, profile: Profile):
-        self._handle = handle
-        self.profile = profile
-        self.pipeline = _RemotePipeline(handle)
-        described = handle.ui_describe.remote().result()
-        self.sample_rate = described["sample_rate"]
-        # The page's job service times subtitles in the models' frames, and the page marks a
-        # vocoder on a CPU as slow: all they read of an engine, and the page has none of its own.
-        self.engine = types.SimpleNamespace(hop_size=described["hop_size"],
-                                            vocoder_device=described["info"]["vocoder_device"])
-        self._qualities = described["qualities"]
-
-    def available_qualities(self) -> list[str]:
-        return list(self._qualities)
-
-    def plan(self, options, **kwargs):
-        return self._handle.ui_plan.remote(options, **kwargs).result()
-
-    def validate(self, options, **kwargs):
-        return self._handle.ui_validate.remote(options, **kwargs).result()
-
-    def stream(self, options) -> RemoteStream:
-        return RemoteStream(iter(self._handle.options(stream=True).ui_stream.remote(options)))
-
-    def synthesize(self, options):
-        with self.stream(options) as stream:
-            for _ in stream:
-                pass
-            return stream.result
-
-    def info(self) -> dict:
-        return self._handle.ui_describe.remote().result()["info"]  # one replica's view
-
-
-@serve.deployment(name="WebUI", num_replicas=1, ray_actor_options={"num_cpus": 0})
-@serve.ingress()
-class WebUI:
-    """The Gradio page, one replica (its queue and sessions live in one process), over the API
-    deployment of application `api_app` through a streaming handle."""
-
-    # Both run on the replica's event loop, where a handle's blocking result() is refused: the
-    # calls that wait for the API replicas (describing them, the System tab's first figures)
-    # go to a thread.
-    async def __init__(self, profile: Profile, api_app: str = APP_NAME, auth: tuple[str, str] | None = None,
-                       jobs_db: str | None = None, state_dir: str | None = None):
-        from tts.audio.formats import ensure_ffmpeg_on_path
-
-        ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
-        handle = serve.get_deployment_handle(DEPLOYMENT, app_name=api_app)
-        self.synth = await asyncio.to_thread(RemoteSynthesizer, handle, profile)
-        # The jobs tab submits to and reads the store the API replicas share; it runs no jobs
-        # itself (no runner started), the replicas do.
-        self.jobs = await asyncio.to_thread(job_service, self.synth, state_dir, jobs_db, start=False, runner_slots=1)
-        self._auth = auth
-
-    async def __serve_build_asgi_app__(self):
-        from tts.web.app import create_app
-
-        return await asyncio.to_thread(create_app, self.synth, ui=True, api=False, auth=self._auth, jobs=self.jobs)
-
-
-def build_ui(args: dict) -> "serve.Application":
-    """The web page's application (deploy/ray/serve.yaml's second application): `profile`
-    (its limits and queue, the API's profile), `api_app` (the API application's name), `auth`."""
-    a = UIArgs.model_validate(args or {})
-    return WebUI.bind(load_profile(a.profile), a.api_app, parse_auth(a.auth), a.jobs_db, a.state_dir)
-
-
-class UIArgs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    profile: str = Field(default_factory=lambda: os.environ.get("ZH_TTS_PROFILE") or "cpu")
-    api_app: str = APP_NAME
-    auth: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_AUTH") or None)
-    jobs_db: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_JOBS_DB") or None)  # as the API's
-    state_dir: str | None = Field(default_factory=lambda: os.environ.get("ZH_TTS_STATE_DIR") or None)
-
-
-def build(args: dict) -> "serve.Application":
-    """The application (Serve's app builder, named by deploy/ray/serve.yaml's import_path)."""
-    a = ClusterArgs.model_validate(args or {})
-    profile = replica_profile(load_profile(a.profile), a.replica_cpus)
-    options = deployment_options(profile, a.replicas, a.max_replicas_per_node)
-    return SpeechAPI.options(**options).bind(profile, a.data_dir, a.lexicon, parse_auth(a.auth), a.public_metrics,
-                                             a.jobs_db, a.state_dir)
 
 
 # ---- Ray nodes started by this project (./run.sh cluster, the tests and the bench) ----
@@ -362,76 +112,6 @@ def stop_node(proc: subprocess.Popen, grace_s: float = 10.0) -> None:
             time.sleep(0.1)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`./run.sh cluster`: a Ray head on this machine (a temporary directory of its own), the
-    application of deploy/ray/serve.yaml on it, its URL; Ctrl-C stops what this started."""
-    import tempfile
-
-    import yaml
-    from ray.serve.schema import ServeDeploySchema
-
-    p = argparse.ArgumentParser(prog="python -m tts.serving.cluster", description=main.__doc__)
-    p.add_argument("--config", default="deploy/ray/serve.yaml", help="Serve config file (its first application)")
-    p.add_argument("--host", default=os.environ.get("ZH_TTS_HOST", "127.0.0.1"), help="the HTTP proxy's address")
-    p.add_argument("--port", type=int, default=int(os.environ.get("ZH_TTS_PORT", "8000")))
-    p.add_argument("--ray-port", type=int, default=6379, help="the head's GCS port (workers join with it)")
-    p.add_argument("--num-cpus", type=int, default=None, help="CPUs this head offers (default: all)")
-    p.add_argument("--profile", default=None, help="overrides the config's profile argument")
-    args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = ServeDeploySchema.model_validate(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")))
-    apps = []  # (builder, its arguments, name, route prefix): every application of the config
-    for app in config.applications:
-        module, _, attr = app.import_path.replace(":", ".").rpartition(".")
-        builder = getattr(importlib.import_module(module), attr)
-        app_args = {**(app.args or {}), **({"profile": args.profile} if args.profile else {})}
-        builder(app_args)  # a typo in the arguments fails now, not after the head started
-        apps.append((builder, app_args, app.name, app.route_prefix or "/"))
-    temp_dir = Path(tempfile.mkdtemp(prefix="zh-tts-ray-"))
-    head_args = ["--head", f"--port={args.ray_port}", "--dashboard-host=127.0.0.1"]
-    if args.num_cpus is not None:
-        head_args.append(f"--num-cpus={args.num_cpus}")
-    log = temp_dir / "head.log"
-    head = start_node(head_args, temp_dir, log)
-    import ray
-    from ray import serve
-
-    # The address Ray gives this machine's node (on some machines the interface address even
-    # when 127.0.0.1 is asked for): the head listens there, and the driver connects there.
-    address = f"{ray.util.get_node_ip_address()}:{args.ray_port}"
-    try:
-        if not wait_for_head(head, address):
-            print(f"error: the Ray head did not start; its log: {log}\n{log.read_text(errors='replace')[-2000:]}",
-                  file=sys.stderr)
-            return 1
-        # Always this head: without an address, or when it cannot be reached, ray.init would
-        # start a Ray instance of its own.
-        ray.init(address=address, logging_level="warning")
-        serve.start(proxy_location="EveryNode", http_options={"host": args.host, "port": args.port})
-        for builder, app_args, name, prefix in apps:
-            serve.run(builder(app_args), name=name, route_prefix=prefix)
-        base = f"http://{args.host}:{args.port}"
-        where = ", ".join(f"{name} at {base}{prefix.rstrip('/')}/" for _, _, name, prefix in apps)
-        print(f"Mandarin TTS on Ray Serve: {where} (the API: {base}/v1/audio/speech); Ray dashboard "
-              f"http://127.0.0.1:8265; another machine joins with `ray start --address={address}`. Ctrl-C stops.",
-              flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        while head.poll() is None:
-            time.sleep(1)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        try:
-            serve.shutdown()
-        except Exception:  # noqa: BLE001 - the node goes anyway
-            pass
-        ray.shutdown()
-        stop_node(head)
-        if head.returncode is not None and head.returncode <= 0:
-            shutil.rmtree(temp_dir, ignore_errors=True)  # else its log stays for the reader
-
-
 def wait_for_head(head: subprocess.Popen, address: str, timeout: float = 120) -> bool:
     """Until the head's GCS port accepts connections (True), or the head exited or time ran out."""
     host, _, port = address.rpartition(":")
@@ -454,7 +134,7 @@ class _Mirrored:
     def __init__(self, local, remote, tags: dict | None = None):
         self._local, self._remote, self._tags = local, remote, tags or {}
 
-    def labels(self, **labels) -> "_Mirrored":
+    def labels(self, **labels) -> _Mirrored:
         return _Mirrored(self._local.labels(**labels), self._remote, {**self._tags, **labels})
 
     def inc(self, amount: float = 1.0) -> None:
@@ -476,7 +156,7 @@ class _GaugeCopier:
 
         self._metrics = metrics
         self._period_s = period_s
-        self._gauges: dict[str, object] = {}
+        self._gauges: dict[str, Gauge] = {}
         self._make = Gauge
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="metrics-gauges", daemon=True)
@@ -515,6 +195,7 @@ def mirror_metrics(metrics) -> _GaugeCopier:
     for attr, metric in list(vars(metrics).items()):
         # prometheus_client keeps a metric's name, help, label names and buckets in these
         # attributes (pinned version, requirements.txt); Ray needs the same to declare its twin.
+        remote: RayCounter | RayHistogram
         if isinstance(metric, Counter):
             remote = RayCounter(metric._name, metric._documentation, tag_keys=tuple(metric._labelnames))
         elif isinstance(metric, Histogram):
@@ -527,5 +208,3 @@ def mirror_metrics(metrics) -> _GaugeCopier:
     return _GaugeCopier(metrics)
 
 
-if __name__ == "__main__":
-    sys.exit(main())

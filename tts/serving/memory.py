@@ -49,7 +49,7 @@ class HeapTrimmer:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="heap-trimmer", daemon=True)
 
-    def start(self) -> "HeapTrimmer":
+    def start(self) -> HeapTrimmer:
         if _glibc() is not None:
             self._thread.start()
         return self

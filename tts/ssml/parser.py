@@ -29,6 +29,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax import SAXException, SAXParseException
 from xml.sax.handler import ContentHandler, feature_namespaces
 
@@ -45,15 +46,6 @@ MSTTS = ("https://www.w3.org/2001/mstts", "http://www.w3.org/2001/mstts")
 SUPPORTED = ("speak", "voice", "p", "s", "break", "prosody", "emotion", "express-as", "phoneme", "sub", "say-as", "w",
              "emphasis", "lang", "audio", "bookmark", "mark", "mstts:silence")
 TEXT_ONLY = ("phoneme", "sub", "say-as", "w")  # elements whose text is read another way: text inside only
-
-
-def is_ssml(text: str) -> bool:
-    """An input whose first non-blank characters are <speak, or an XML document (an XML declaration
-    or a DOCTYPE first): markup, never text to read aloud (a DOCTYPE is then refused)."""
-    if not isinstance(text, str):
-        return False
-    head = text.lstrip()
-    return head.startswith("<speak") or head.startswith("<?xml") or head.startswith("<!DOCTYPE")
 
 
 # rate / pitch / volume attributes -> (the setting, how its value reads): Alibaba's numeric scales
@@ -100,6 +92,8 @@ class _Handler(ContentHandler):
         self.locator = locator
 
     def _where(self) -> tuple[int, int]:
+        if self.locator is None:  # the SAX parser always sets one before the first event
+            return 0, 0
         return self.locator.getLineNumber(), self.locator.getColumnNumber()
 
     def _offset(self) -> int:
@@ -195,7 +189,7 @@ class _Handler(ContentHandler):
     # -- building spans
 
     def _controls(self, name: str, attrs: dict[str, str], outer: Controls) -> Controls:
-        own: dict[str, object] = {setting: convert(attrs[attr])
+        own: dict[str, Any] = {setting: convert(attrs[attr])
                                   for attr, (setting, convert) in _SETTING_ATTRIBUTES.get(name, {}).items()
                                   if attr in attrs}
         if name == "speak" and "voice" in attrs:  # Alibaba names the voice on the root
@@ -280,11 +274,11 @@ class _Handler(ContentHandler):
         return tuple(spans)
 
     def _voice(self, name: str) -> str:
-        from tts.expressive.presets import VOICES
+        from tts.expressive.voices import VOICES, aliased_voice
 
         if name in VOICES:
             return name
-        mapped = values.VOICE_ALIASES.get(name.strip().lower())
+        mapped = aliased_voice(name, "ssml")
         if mapped is None:
             raise SSMLError(f"unknown voice {name!r} (available: {', '.join(VOICES)})")
         self.notes.append(f"voice {name!r} is spoken by {mapped!r} (the only speaker here is Baker)")

@@ -188,16 +188,6 @@ def emotion(name: str) -> tuple[str, float, str]:
     return EMOTIONS[key]
 
 
-# Voice names other services use, mapped to this service's voices (one real speaker, female).
-VOICE_ALIASES = {
-    "zh-cn-xiaoxiaoneural": "baker", "zh-cn-xiaoyineural": "baker", "zh-cn-xiaochenneural": "baker",
-    "zh-cn-xiaohanneural": "baker-low", "zh-cn-xiaomoneural": "baker-bright", "zh-cn-xiaoyouneural": "baker-child",
-    "zh-cn-yunxineural": "baker-low", "zh-cn-yunjianneural": "baker-low", "zh-cn-yunyangneural": "baker-low",
-    "zhixiaobai": "baker", "zhixiaoxia": "baker", "zhiyan": "baker", "zhibei": "baker-bright",
-    "xiaoyun": "baker", "xiaogang": "baker-low", "aitong": "baker-child",
-}
-
-
 def syllables(alphabet: str | None, ph: str) -> tuple[str, ...]:
     """<phoneme ph>: tone-numbered pinyin ("chong2 qing4", alphabet py/pinyin) or Azure's zh-CN
     SAPI form ("chong 2 qing 4", alphabet sapi): syllables with their tone digits."""

@@ -90,7 +90,7 @@ class Aligner:
         chars = sorted(i for i in self._sentence_chars if i < len(self.source) and not self.source[i].isspace())
         start = self._sentence_start
         self._sentence_start, self._sentence_chars = None, set()
-        if not chars:
+        if not chars or start is None:  # called only once a sentence has started
             return None
         return Timed("sentence", "".join(self.source[i] for i in chars), start, end_s, chars[0],
                      chars[-1] + 1 - chars[0], tuple(chars))

@@ -59,7 +59,7 @@ def _pieces(text: str, line_chars: int) -> list[str]:
             current = ""
     if current:
         clauses.append(current)
-    fitted = []
+    fitted: list[str] = []
     for clause in clauses:  # a clause longer than a line is cut at the line length
         fitted.extend(clause[i:i + line_chars] for i in range(0, len(clause), line_chars))
     packed: list[str] = []

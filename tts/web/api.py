@@ -16,38 +16,42 @@ import functools
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
+from tts.expressive.voices import EMOTIONS, VOICES, alias_names, aliased_voice
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import RequestInput, build_request
+from tts.results import AudioChunk, Result
+from tts.serving.admission import ClientQueueFull, ClientShare, ServiceBusy
+from tts.serving.pump import PumpedStream
+from tts.speech_service import drain
+from tts.synthesizer import SynthesisStream, Synthesizer
 from tts.timing.alignment import grouped, mark_times
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import LINE_CHARS, subtitles
-from tts.serving.admission import ClientQueueFull, ClientShare, ServiceBusy
-from tts.serving.pump import PumpedStream
-from tts.synthesizer import SynthesisStream, Synthesizer
-from tts.audio.formats import CONTENT_TYPES, FORMATS, encode, encode_stream
+
+Body = TypeVar("Body", bound=BaseModel)  # a request model parsed from a body
 
 OPENAI_MODELS = {"tts-1": "fast", "tts-1-hd": "high", "gpt-4o-mini-tts": None,
                  "zh-tts": None, "zh-tts-fast": "fast", "zh-tts-hifi": "high"}
-# OpenAI voice -> this server's voice, tried in order (derived voices may not be installed).
-OPENAI_VOICES = {
-    "alloy": ("baker",), "nova": ("baker",), "shimmer": ("baker",), "coral": ("baker",), "sage": ("baker",),
-    "onyx": ("baker-low", "baker"), "echo": ("baker-low", "baker"), "ash": ("baker-low", "baker"),
-    "fable": ("baker-bright", "baker"), "ballad": ("baker-bright", "baker"), "verse": ("baker-bright", "baker"),
-}
+# OpenAI voice -> this server's voices, tried in order (the one table: tts.expressive.voices).
+OPENAI_VOICES = alias_names("openai")
 MAX_REFERENCE_BYTES = 10 * 2**20
 AUTHENTICATED_USER = "tts_user"  # the scope state key under which security.Guard records who logged in
 
 
 def _limited(name: str) -> float:
-    """A pydantic field for a numeric option, range and description from the one LIMITS table."""
+    """A pydantic field for a numeric option: default, description and the schema's range from the
+    one LIMITS table. The range is checked where every entry point's values are (build_request)."""
     limit = LIMITS[name]
-    return Field(limit.default, ge=limit.lo, le=limit.hi, description=limit.describe())
+    return Field(limit.default, description=limit.describe(),
+                 json_schema_extra={"minimum": limit.lo, "maximum": limit.hi})
 
 
 class SpeechRequest(BaseModel):
@@ -153,24 +157,21 @@ async def start_stream(request: Request, synth: Synthesizer, options: SynthesisO
     return outcome[0]
 
 
-
-def parse_body(model: type[BaseModel], payload) -> tuple[BaseModel | None, JSONResponse | None]:
+def parse_body(model: type[Body], payload: Any) -> Body | JSONResponse:
     """The request model from a parsed body, or the 400 response that says what is wrong with it."""
     try:
-        return model.model_validate(payload), None
+        return model.model_validate(payload)
     except ValidationError as exc:
         message, param = validation_message(exc)
-        return None, error_response(400, message, param)
+        return error_response(400, message, param)
 
 
 def resolve_voice(name: str) -> str:
-    from tts.expressive.presets import VOICES
-
     if name in VOICES:
         return name
-    for candidate in OPENAI_VOICES.get(name.lower(), ()):
-        if candidate in VOICES:
-            return candidate
+    mapped = aliased_voice(name, "openai")
+    if mapped is not None:
+        return mapped
     known = sorted(set(VOICES) | set(OPENAI_VOICES))
     raise RequestError(f"unknown voice {name!r} (available: {', '.join(known)})", "voice")
 
@@ -239,122 +240,144 @@ class StoppingStreamingResponse(StreamingResponse):
             self._pumped.stop()
 
 
-def create_router(synth: Synthesizer, public_metrics: bool = False) -> APIRouter:
-    router = APIRouter()
+def current_synth(request: Request) -> Synthesizer:
+    """The app's Synthesizer (create_app keeps it on app.state): the routes' dependency."""
+    return request.app.state.synth
 
-    def schema(model: type[SpeechRequest]) -> dict:
-        """The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs."""
-        return {"requestBody": {"required": True, "content": {
-            "application/json": {"schema": model.model_json_schema()}}}}
 
-    async def begin(request: Request, model: type[SpeechRequest], long_form_whole: bool = True):
-        """Parse, build and start a request: (the request, its synthesis stream) or an error response.
-        A whole (non-streamed) response runs in long-form mode unless `long_form_whole` is off."""
-        try:
-            payload = await request.json()
-        except ValueError:
-            return None, error_response(400, "the request body must be JSON")
-        req, invalid = parse_body(model, payload)
-        if invalid is not None:
-            return None, invalid
-        if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
-            return None, error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}",
-                                        "subtitle_format")
-        try:
-            options = await anyio.to_thread.run_sync(to_options, req)
-            # A whole response wants the whole result, not early audio: long-form mode.
-            return req, await start_stream(request, synth, options, long_form_whole and not req.stream)
-        except ClientQueueFull as exc:  # this client's own line is full: the others' is not
-            return None, error_response(429, str(exc), kind="rate_limit_error", headers={"Retry-After": "2"})
-        except ServiceBusy as exc:
-            return None, error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
-        except RequestError as exc:
-            return None, error_response(exc.status, str(exc), exc.field)
+Synth = Annotated[Synthesizer, Depends(current_synth)]
+router = APIRouter()  # the HTTP API's routes; create_app includes them over its Synthesizer
 
-    async def finished(stream, fmt: str):
-        """A whole response: (the result, its audio encoded in `fmt`) or (None, an error response)."""
-        try:
-            result = await anyio.to_thread.run_sync(_finish, stream)
-            return result, await anyio.to_thread.run_sync(encode, result.audio, synth.sample_rate, fmt)
-        except RequestError as exc:
-            return None, error_response(exc.status, str(exc), exc.field)
 
-    @router.post("/v1/audio/speech", openapi_extra=schema(SpeechRequest))
-    async def speech(request: Request):
-        req, stream = await begin(request, SpeechRequest)
-        if req is None:
-            return stream
-        fmt = req.response_format
-        chunks = (chunk.audio for chunk in stream)
-        if req.stream:
-            body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
-            return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
-                                             headers=notes_header(stream.notes, stream.ignored))
-        result, data = await finished(stream, fmt)
-        if result is None:
-            return data
-        headers = {"X-Queue-Wait-Seconds": f"{result.timings.queue_wait_s:.3f}",
-                   "X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
-                   "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes, stream.ignored)}
-        return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
+def _schema(model: type[SpeechRequest]) -> dict[str, Any]:
+    """The body is parsed by hand (errors in OpenAI's shape); its schema still goes into /docs."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": model.model_json_schema()}}}}
 
-    @router.post("/v1/audio/speech/timestamps", openapi_extra=schema(TimestampsRequest))
-    async def speech_timestamps(request: Request):
-        """The audio with the time of every character, syllable and sentence (JSON), or as NDJSON
-        objects, one per piece of the stream, each with the items its audio completes."""
-        # The streaming plan either way: a whole answer here is promised to be exactly the
-        # streamed one joined (the same audio, the same timings).
-        req, stream = await begin(request, TimestampsRequest, long_form_whole=False)
-        if req is None:
-            return stream
-        fmt = req.response_format
-        if req.stream:
-            lines = _timestamp_lines(stream, synth.sample_rate, req)
-            return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
-                                             headers=notes_header(stream.notes, stream.ignored))
-        result, data = await finished(stream, fmt)
-        if result is None:
-            return data
-        marks = mark_times(((m.name, m.offset) for m in stream.marks), result.alignment,
-                           len(result.audio) / synth.sample_rate)
-        body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
-                "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
-                "marks": marks, "notes": result.notes, "ssml_ignored": list(stream.ignored)}
-        if req.subtitle_format:
-            body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
-                                          req.subtitle_karaoke, [(m["name"], m["time"]) for m in marks])
-        return JSONResponse(body, headers=notes_header((), stream.ignored))
 
-    @router.get("/v1/voices")
-    def voices():
-        from tts.expressive.presets import EMOTIONS, VOICES
+Speech = TypeVar("Speech", bound="SpeechRequest")  # the speech request or one that extends it
 
-        return {
-            "voices": [{"id": v.name, "name": v.label, "description": v.description,
-                        "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
-                       for v in VOICES.values()],
-            "emotions": [{"id": k, "name": getattr(e, "label", k), "description": getattr(e, "description", "")}
-                         for k, e in EMOTIONS.items()],
-            "qualities": synth.available_qualities(),
-            "models": list(OPENAI_MODELS), "response_formats": list(FORMATS),
-        }
 
-    @router.get("/v1/models")
-    def models():
-        return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"} for m in OPENAI_MODELS]}
+async def _begin(request: Request, synth: Synthesizer, model: type[Speech],
+                 long_form_whole: bool = True) -> tuple[Speech, SynthesisStream[AudioChunk]] | JSONResponse:
+    """Parse, build and start a request: (the request, its synthesis stream) or an error response.
+    A whole (non-streamed) response runs in long-form mode unless `long_form_whole` is off."""
+    try:
+        payload = await request.json()
+    except ValueError:
+        return error_response(400, "the request body must be JSON")
+    req = parse_body(model, payload)
+    if isinstance(req, JSONResponse):
+        return req
+    if getattr(req, "subtitle_format", None) not in (None, *SUBTITLE_FORMATS):
+        return error_response(400, f"subtitle_format must be one of {', '.join(SUBTITLE_FORMATS)}", "subtitle_format")
+    try:
+        options = await anyio.to_thread.run_sync(to_options, req)
+        # A whole response wants the whole result, not early audio: long-form mode.
+        return req, await start_stream(request, synth, options, long_form_whole and not req.stream)
+    except ClientQueueFull as exc:  # this client's own line is full: the others' is not
+        return error_response(429, str(exc), kind="rate_limit_error", headers={"Retry-After": "2"})
+    except ServiceBusy as exc:
+        return error_response(503, str(exc), kind="server_busy", headers={"Retry-After": "2"})
+    except RequestError as exc:
+        return error_response(exc.status, str(exc), exc.field)
 
-    @router.get("/healthz")
-    def healthz():
-        alive = synth.workers_alive()
-        body = {"status": "ok" if alive else "degraded", "profile": synth.profile.name,
-                "running": synth.admission.running, "waiting": synth.admission.waiting}
-        return JSONResponse(body, status_code=200 if alive else 503)
 
-    @router.get("/metrics")
-    def metrics():
-        return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+async def _finished(stream: SynthesisStream[AudioChunk], sample_rate: int, fmt: str) -> tuple[Result, bytes] | JSONResponse:
+    """A whole response: (the result, its audio encoded in `fmt`) or an error response."""
+    try:
+        result = await anyio.to_thread.run_sync(drain, stream)
+        return result, await anyio.to_thread.run_sync(encode, result.audio, sample_rate, fmt)
+    except RequestError as exc:
+        return error_response(exc.status, str(exc), exc.field)
 
-    router.public_metrics = public_metrics
+
+@router.post("/v1/audio/speech", openapi_extra=_schema(SpeechRequest))
+async def speech(request: Request, synth: Synth) -> Response:
+    begun = await _begin(request, synth, SpeechRequest)
+    if isinstance(begun, JSONResponse):
+        return begun
+    req, stream = begun
+    fmt = req.response_format
+    chunks = (chunk.audio for chunk in stream)
+    if req.stream:
+        body = encode_stream(_closing(chunks, stream), synth.sample_rate, fmt)
+        return StoppingStreamingResponse(PumpedStream(body), media_type=CONTENT_TYPES[fmt],
+                                         headers=notes_header(stream.notes, stream.ignored))
+    done = await _finished(stream, synth.sample_rate, fmt)
+    if isinstance(done, JSONResponse):
+        return done
+    result, data = done
+    headers = {"X-Queue-Wait-Seconds": f"{result.timings.queue_wait_s:.3f}",
+               "X-First-Chunk-Seconds": f"{result.timings.first_chunk_s:.3f}",
+               "X-Real-Time-Factor": f"{result.timings.rtf:.4f}", **notes_header(result.notes, stream.ignored)}
+    return Response(data, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+
+@router.post("/v1/audio/speech/timestamps", openapi_extra=_schema(TimestampsRequest))
+async def speech_timestamps(request: Request, synth: Synth) -> Response:
+    """The audio with the time of every character, syllable and sentence (JSON), or as NDJSON
+    objects, one per piece of the stream, each with the items its audio completes."""
+    # The streaming plan either way: a whole answer here is promised to be exactly the
+    # streamed one joined (the same audio, the same timings).
+    begun = await _begin(request, synth, TimestampsRequest, long_form_whole=False)
+    if isinstance(begun, JSONResponse):
+        return begun
+    req, stream = begun
+    fmt = req.response_format
+    if req.stream:
+        lines = _timestamp_lines(stream, synth.sample_rate, req)
+        return StoppingStreamingResponse(PumpedStream(lines), media_type="application/x-ndjson",
+                                         headers=notes_header(stream.notes, stream.ignored))
+    done = await _finished(stream, synth.sample_rate, fmt)
+    if isinstance(done, JSONResponse):
+        return done
+    result, data = done
+    marks = mark_times(((m.name, m.offset) for m in stream.marks), result.alignment,
+                       len(result.audio) / synth.sample_rate)
+    body = {"audio": base64.b64encode(data).decode("ascii"), "format": fmt, "sample_rate": synth.sample_rate,
+            "duration": round(len(result.audio) / synth.sample_rate, 4), **grouped(result.alignment),
+            "marks": marks, "notes": result.notes, "ssml_ignored": list(stream.ignored)}
+    if req.subtitle_format:
+        body["subtitles"] = subtitles(result.alignment, req.subtitle_format, req.subtitle_line_chars,
+                                      req.subtitle_karaoke, [(m["name"], m["time"]) for m in marks])
+    return JSONResponse(body, headers=notes_header((), stream.ignored))
+
+
+@router.get("/v1/voices")
+def voices(synth: Synth) -> dict[str, Any]:
+    return {
+        "voices": [{"id": v.name, "name": v.label, "description": v.description,
+                    "openai_aliases": sorted(k for k, c in OPENAI_VOICES.items() if c[0] == v.name)}
+                   for v in VOICES.values()],
+        "emotions": [{"id": k, "name": getattr(e, "label", k), "description": getattr(e, "description", "")}
+                     for k, e in EMOTIONS.items()],
+        "qualities": synth.available_qualities(),
+        "models": list(OPENAI_MODELS), "response_formats": list(FORMATS),
+    }
+
+
+@router.get("/v1/models")
+def models() -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "local"} for m in OPENAI_MODELS]}
+
+
+@router.get("/healthz")
+def healthz(synth: Synth) -> JSONResponse:
+    alive = synth.workers_alive()
+    body = {"status": "ok" if alive else "degraded", "profile": synth.profile.name,
+            "running": synth.admission.running, "waiting": synth.admission.waiting}
+    return JSONResponse(body, status_code=200 if alive else 503)
+
+
+@router.get("/metrics")
+def metrics(synth: Synth) -> Response:
+    return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def create_router(synth: Synthesizer) -> APIRouter:
+    """The API's routes (as before this module's routes became module-level functions): the
+    router itself; the Synthesizer they serve is the app's (create_app puts it on app.state)."""
     return router
 
 
@@ -364,13 +387,6 @@ def _closing(chunks, stream) -> Iterator:
         yield from chunks
     finally:
         stream.close()
-
-
-def _finish(stream):
-    with stream:
-        for _ in stream:
-            pass
-        return stream.result
 
 
 def _timestamp_lines(stream, sample_rate: int, req: TimestampsRequest) -> Iterator[bytes]:

@@ -1,17 +1,11 @@
-"""The server factory and the `serve` command: the HTTP API, with or without the Gradio UI, on one
-FastAPI app (and with `--wyoming URI` the Wyoming server too, over the same Synthesizer).
+"""The server factory: the HTTP API, with or without the Gradio UI, on one FastAPI app (the `serve`
+command that runs it is tts/apps/serve.py).
 
     create_app(synthesizer)            API + UI (what `zh-tts serve` / app.py run)
     create_app(synthesizer, ui=False)  the API alone (what a cluster deployment replicates)
 """
 
 from __future__ import annotations
-
-import argparse
-import logging
-import os
-import sys
-from pathlib import Path
 
 MAX_UPLOAD = "16mb"
 
@@ -35,8 +29,8 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
 
     from tts.jobs.service import JobService
     from tts.serving.admission import ClientShare
-    from tts.web.api import create_router
-    from tts.web.jobs_api import create_jobs_router
+    from tts.web.api import router as api_router
+    from tts.web.jobs_api import router as jobs_router
     from tts.web.security import RateLimiter, install_security
 
     app = FastAPI(title="Mandarin TTS", docs_url="/docs", redoc_url=None)
@@ -50,9 +44,11 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     if jobs is None:
         jobs = JobService.temporary(synthesizer)
     app.state.jobs = jobs
+    app.state.auth = auth  # whose jobs a request sees (tts.web.jobs_api.current_owner)
+    app.state.synth = synthesizer  # what the routes' dependencies hand them (tts.web.api.current_synth)
     if api:
-        app.include_router(create_router(synthesizer))
-        app.include_router(create_jobs_router(jobs, auth))
+        app.include_router(api_router)
+        app.include_router(jobs_router)
         from tts.web import dashscope_ws  # the DashScope task protocol (WebSocket), same auth and limits
 
         dashscope_ws.install(app, dashscope_ws.DashScopeService(synthesizer, auth, limiter, app.state.client_share))
@@ -61,123 +57,29 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     import gradio as gr
 
     from tts.web.ui import PAGE_CSS, PAGE_JS, build_ui
+    from tts.web.ui_handlers import new_output_dir
 
-    demo = build_ui(synthesizer, jobs)
+    out_dir = new_output_dir()
+    demo = build_ui(synthesizer, jobs, out_dir)
     # Files are served only from the app's own temporary area (and Gradio's upload cache);
     # uploads are capped (a 30 s reference clip as WAV is ~5 MB; a .txt chapter far less).
-    return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(demo.tts_output_dir)],
+    return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(out_dir)],
                                footer_links=["api"], show_error=True, max_file_size=MAX_UPLOAD,
                                enable_monitoring=False, js=PAGE_JS, css=PAGE_CSS)
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="zh-tts serve", description="Offline Mandarin TTS web app and API")
-    p.add_argument("--host", default=os.environ.get("ZH_TTS_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("ZH_TTS_PORT", "7860")))
-    p.add_argument("--profile", default=None, help="built-in profile name or YAML path (default: detect)")
-    p.add_argument("--auth", default=os.environ.get("ZH_TTS_AUTH"), help="USER:PASS for the UI and the API")
-    p.add_argument("--data-dir", default=None, help="weights directory (default ~/.cache/zh-tts)")
-    p.add_argument("--lexicon", default=None, help="user lexicon file")
-    p.add_argument("--public-metrics", action="store_true", help="serve /metrics without auth")
-    p.add_argument("--cors-origin", action="append", default=[], help="allow this browser origin (repeatable)")
-    p.add_argument("--client-concurrency", type=int, default=int(os.environ.get("ZH_TTS_CLIENT_CONCURRENCY", "0")),
-                   help="synthesis requests one client (the --auth user, else the address) may have in "
-                        "progress at once; more wait for their turn; 0 = half the profile's slots, at least 1 "
-                        "(default)")
-    p.add_argument("--client-queue", type=int, default=int(os.environ.get("ZH_TTS_CLIENT_QUEUE", "0")),
-                   help="requests one client may have waiting beyond those in progress (then 429); "
-                        "0 = three quarters of the profile's queue_size (default)")
-    p.add_argument("--rate-limit", type=float, default=float(os.environ.get("ZH_TTS_RATE_LIMIT", "0")),
-                   help="API requests per minute per client; 0 = no rate limit (default: the concurrency limit "
-                        "is what keeps clients fair; sharing publicly turns a rate limit on)")
-    p.add_argument("--rate-burst", type=int, default=30, help="requests a client may send at once under --rate-limit")
-    p.add_argument("--no-ui", action="store_true", help="serve the HTTP API only (no web page)")
-    p.add_argument("--wyoming", default=os.environ.get("ZH_TTS_WYOMING") or None, metavar="URI",
-                   help="also serve the Wyoming protocol (Home Assistant) from this process, with the same "
-                   "models, e.g. tcp://0.0.0.0:10200")
-    p.add_argument("--state-dir", default=None,
-                   help="where jobs are kept: their database and audio files (default $ZH_TTS_STATE_DIR, "
-                        "else ~/.local/share/zh-tts)")
-    p.add_argument("--jobs-db", default=os.environ.get("ZH_TTS_JOBS_DB"),
-                   help="job database URL (SQLAlchemy), e.g. postgresql://... (default: SQLite in the state dir)")
-    return p.parse_args(argv)
+def __getattr__(name: str):
+    """The `serve` command's names, importable from here as before it moved to tts/apps/serve.py."""
+    if name in ("main", "parse_args", "client_limits"):
+        from tts.apps import serve
+
+        return getattr(serve, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def client_limits(args: argparse.Namespace, synth) -> dict:
-    """create_app's per-client limits from the command line; the concurrency limit's default is
-    half the profile's synthesis slots (at least 1), so no client can take them all."""
-    concurrency = args.client_concurrency or max(1, synth.profile.serving.concurrency // 2)
-    return {"client_concurrency": concurrency, "client_queue": args.client_queue,
-            "rate_per_minute": args.rate_limit, "rate_burst": args.rate_burst}
+if __name__ == "__main__":  # `python -m tts.web.app`, as before the move
+    import sys
 
+    from tts.apps.serve import main
 
-def main(argv: list[str] | None = None) -> int:
-    import uvicorn
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from tts.jobs.service import JobService, default_state_dir
-    from tts.serving.memory import HeapTrimmer
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
-    from tts.audio.formats import ensure_ffmpeg_on_path
-
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    auth = None
-    if args.auth:
-        user, sep, password = args.auth.partition(":")
-        if not sep or not user or not password:
-            print("error: --auth must be USER:PASS", file=sys.stderr)
-            return 2
-        auth = (user, password)
-    if args.wyoming:
-        from tts.wyoming.server import WyomingServer, check_uri
-
-        try:
-            check_uri(args.wyoming)  # before minutes of loading, not after
-        except ValueError as exc:
-            print(f"error: --wyoming: {exc}", file=sys.stderr)
-            return 2
-    ensure_ffmpeg_on_path()  # Gradio re-encodes streamed audio chunks with ffmpeg
-    try:
-        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
-    except (ProfileError, WeightsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
-    try:
-        jobs = JobService(synth, state_dir, args.jobs_db)
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"error: cannot open the job state in {state_dir}: {exc}", file=sys.stderr)
-        synth.close()
-        return 1
-    wyoming = None
-    if args.wyoming:  # its own event loop in a thread, over the same Synthesizer
-        try:
-            wyoming = WyomingServer(synth, args.wyoming).start()
-        except OSError as exc:
-            print(f"error: cannot listen on {args.wyoming}: {exc}", file=sys.stderr)
-            jobs.close()
-            synth.close()
-            return 1
-    trimmer = HeapTrimmer().start()  # a long-running server: hand freed memory back (tts/serving/memory.py)
-    app = create_app(synth, ui=not args.no_ui, auth=auth, public_metrics=args.public_metrics, cors_origins=args.cors_origin,
-                     jobs=jobs, **client_limits(args, synth))
-    also = f"; Wyoming on {args.wyoming}" if wyoming else ""
-    print(f"Mandarin TTS: profile {synth.profile.name} ({synth.reason}); jobs in {state_dir}; "
-          f"open http://{args.host}:{args.port}{also}", flush=True)
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
-    finally:
-        if wyoming is not None:
-            wyoming.stop()
-        trimmer.stop()
-        jobs.close()
-        synth.close()
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())

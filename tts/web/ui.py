@@ -10,6 +10,9 @@ errors are status lines that stay until the next run, which clears the previous 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home: the service runs offline
 
@@ -18,161 +21,216 @@ import gradio as gr  # noqa: E402
 from tts.web import ui_handlers as h  # noqa: E402
 from tts.web import ui_jobs  # noqa: E402
 
+if TYPE_CHECKING:
+    from tts.jobs.service import JobService
+    from tts.speech_service import SpeechService
+
 RUNNING = "排队或合成中… Waiting for a slot or synthesizing…"
 STOPPED = "已停止 · Stopped."
 FORMATS = [("MP3", "mp3"), ("M4B (有声书章节 audiobook chapters)", "m4b"), ("WAV", "wav"), ("FLAC", "flac"),
            ("Opus", "opus")]
 
 
-def build_ui(synthesizer, jobs=None) -> gr.Blocks:
+def build_ui(synthesizer: SpeechService, jobs: JobService | None = None, out_dir: Path | None = None) -> gr.Blocks:
     """The page over one Synthesizer and its JobService: Synthesize, Batch / audiobook (the
-    jobs view) and System tabs."""
+    jobs view) and System tabs. Its audio files go to `out_dir` (default: a new temporary one)."""
     synth = synthesizer
-    out_dir = h.new_output_dir()
-    limit = synth.profile.text.max_request_chars
-
+    out_dir = out_dir or h.new_output_dir()
     with gr.Blocks(title="中文语音合成 · Mandarin TTS", analytics_enabled=False) as demo:
         gr.Markdown("## 中文语音合成 · Offline Mandarin text-to-speech", elem_id="page-title")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("合成 Speak", elem_id="synth-tab"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=300):
-                        text = gr.Textbox(label="文本 Text", lines=5, max_lines=12, elem_id="tts-text",
-                                          placeholder="输入中文，例如：今天天气很好，我们一起去公园散步吧。")
-                        with gr.Row(elem_id="text-tools"):
-                            count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
-                            ssml = gr.Checkbox(False, label="SSML 标记 markup", elem_id="tts-ssml", min_width=120)
-                        with gr.Row(elem_id="run-row"):
-                            go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize", scale=2, min_width=0)
-                            stop = gr.Button("停止 Stop", variant="stop", elem_id="stop", interactive=False,
-                                             scale=1, min_width=0)
-                    with gr.Column(scale=2, min_width=300, elem_id="result"):
-                        # No download button on the streaming player (Gradio's needs ffprobe, which the
-                        # ffmpeg wheel lacks): the whole WAV is offered just below.
-                        audio = gr.Audio(label="播放 Playback (streaming)", streaming=True, autoplay=True,
-                                         interactive=False, elem_id="tts-audio", buttons=[])
-                        # Filled by the page's script: when sound began, as the browser heard it.
-                        gr.HTML('<span class="tts-heard"></span>', elem_id="tts-heard")
-                        status = gr.Markdown("", elem_id="tts-status")
-                        timed = gr.HTML(elem_id="tts-karaoke")
-                        with gr.Column():
-                            wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
-                            subtitle_files = gr.File(label="字幕 Subtitles (SRT / WebVTT)", elem_id="tts-subtitles",
-                                                     file_count="multiple")
-                speak = _controls(synth, "tts")
-                with gr.Accordion("SSML 示例 Examples", open=False, elem_id="ssml-examples"):
-                    gr.Markdown("以 `<speak>` 开头的文本总按 SSML 读（阿里云 / Azure 写法）· Text starting with "
-                                "`<speak>` is always read as SSML (Alibaba or Azure dialect); docs/ssml.md has the rest.")
-                    gr.Examples(SSML_EXAMPLES, inputs=[text, ssml], label="点击填入 Click to fill in")
-                with gr.Accordion("拼音预览与校正 Pinyin preview & correction", open=False, elem_id="pinyin-box"):
-                    pinyin = gr.Textbox(label="拼音 Pinyin：可修改，合成时使用；改动文本会清空 · editable, used when "
-                                              "synthesizing; cleared when the text changes", lines=3, elem_id="pinyin")
-                    preview = gr.Button("预览拼音 Preview pinyin", elem_id="preview-pinyin")
+                speak = _speak_tab(synth)
             with gr.Tab("批量 Batch", elem_id="jobs-tab"):
-                if jobs is None:  # build_ui alone (tests); create_app always passes the job service
-                    gr.Markdown("任务不可用 · Jobs are not available in this page.")
-                else:
-                    gr.Markdown("长文本和整本书作为后台任务合成：关闭页面、刷新或重启服务都不会丢失进度。"
-                                " · Long texts and whole books run as background jobs: closing the page, reloading it "
-                                "or restarting the server loses nothing. Chapters: `第X章` / `Chapter N` headings, or an "
-                                "EPUB's table of contents. 本页的设置只用于任务 · This tab's settings apply to jobs only.")
-                    with gr.Row(equal_height=False):
-                        with gr.Column(scale=3, min_width=300):
-                            job_text = gr.Textbox(label="文本 Text（或上传文件 or upload a file）", lines=6,
-                                                  elem_id="job-text", placeholder="第一章 ……\n正文……\n第二章 ……")
-                            job_file = gr.File(label=".txt（UTF-8 / UTF-16 / GB18030）或 .epub · or an .epub",
-                                               file_types=[".txt", ".epub"], type="filepath", elem_id="job-file")
-                            job_format = gr.Dropdown(FORMATS, value="mp3", label="格式 Format", elem_id="job-format")
-                            job_go = gr.Button("提交任务 Submit job", variant="primary", elem_id="job-submit")
-                            job_note = gr.Markdown(elem_id="job-note")
-                        with gr.Column(scale=2, min_width=300):
-                            jobs_view = gr.HTML(ui_jobs.EMPTY, elem_id="jobs-view")
-                            with gr.Row():
-                                job_pick = gr.Dropdown([], label="任务 Job", elem_id="job-pick")
-                                job_cancel = gr.Button("取消并删除 Cancel & delete", elem_id="job-cancel")
-                    batch = _controls(synth, "job")
-                    # The browser keeps its job ids (localStorage, encrypted with a key kept in the
-                    # state directory, so a server restart can still read them).
-                    job_ids = gr.BrowserState([], storage_key="zh-tts-jobs", secret=jobs.ui_secret())
-                    poll = gr.Timer(2.0)
+                batch = _batch_tab(synth, jobs)
             with gr.Tab("系统 System", elem_id="system-tab") as system_tab:
                 system = gr.Markdown(h.system_markdown(synth), elem_id="system-info")
                 refresh = gr.Button("刷新 Refresh")
-
-        # ---- Synthesize ----
-        # Changing the text clears corrected pinyin: it belonged to the old text.
-        text.change(lambda t: (h.char_count(t, limit), ""), text, [count, pinyin], queue=False,
-                    show_progress="hidden", api_name="char_count")
-        preview.click(lambda t: h.preview_pinyin(synth, t), text, [pinyin, status], api_name="preview_pinyin")
-        form = [text, *speak, pinyin, ssml]
-        results = [audio, wav, status, timed, subtitle_files]
-
-        def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
-                       pinyin, ssml=False, request: gr.Request = None):
-            _drop_finished_streams(demo, request)
-            streamed = False
-            for audio_chunk, *rest in h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity,
-                                                          instructions, reference, speed, pitch, energy, quality,
-                                                          pinyin, ssml=bool(ssml)):
-                # A run that fails before any audio leaves the player alone: a stream that ends
-                # without a segment is an empty HLS playlist, a fatal error in the page's player.
-                streamed = streamed or audio_chunk is not None
-                yield (audio_chunk if streamed else gr.skip(), *rest)
-
-        def start():  # the previous result goes before the new run starts; one run at a time
-            return (gr.update(interactive=False), gr.update(interactive=True), None, None, RUNNING, "", None)
-
-        def finish():
-            return gr.update(interactive=True), gr.update(interactive=False)
-
-        run = go.click(start, None, [go, stop, *results], queue=False, show_progress="hidden", api_name=False)
-        running = run.then(synthesize, form, results, api_name="synthesize", show_progress="hidden")
-        running.then(finish, None, [go, stop], queue=False, show_progress="hidden", api_name=False)
-        # Cancel first, then say so: a status written with the cancel itself could be overwritten
-        # by the stopped run's last update still on its way.
-        stop.click(None, None, None, cancels=[running], queue=False, api_name=False).then(
-            lambda: (*finish(), STOPPED), None, [go, stop, status], queue=False, show_progress="hidden",
-            api_name=False)
-
+        _wire_speak(demo, synth, out_dir, speak)
         # ---- System: current figures whenever the tab is opened ----
         system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
-                          api_name=False)
+                          api_visibility="private")
         refresh.click(lambda: h.system_markdown(synth), None, system, queue=False, api_name="system_info")
-
-        # ---- Batch / audiobook ----
-        if jobs is not None:
-            def show_jobs(ids, request: gr.Request):
-                view, choices = ui_jobs.jobs_html(jobs, ui_jobs.ui_owner(request), ids)
-                return view, gr.update(choices=choices)
-
-            def submit_job(ids, text, upload, fmt, voice, emotion, intensity, instructions, reference, speed, pitch,
-                           energy, quality, request: gr.Request):
-                owner = ui_jobs.ui_owner(request)
-                ids, note = ui_jobs.submit_job(jobs, owner, ids, text, upload, fmt, voice, emotion, intensity,
-                                               instructions, reference, speed, pitch, energy, quality)
-                view, choices = ui_jobs.jobs_html(jobs, owner, ids)
-                return ids, note, view, gr.update(choices=choices, value=ids[0] if ids else None)
-
-            def cancel_job(job_id, ids, request: gr.Request):
-                owner = ui_jobs.ui_owner(request)
-                ids, note = ui_jobs.cancel_job(jobs, owner, job_id, ids)
-                view, choices = ui_jobs.jobs_html(jobs, owner, ids)
-                return ids, note, view, gr.update(choices=choices, value=None)
-
-            job_go.click(submit_job, [job_ids, job_text, job_file, job_format, *batch],
-                         [job_ids, job_note, jobs_view, job_pick], api_name="submit_job")
-            job_cancel.click(cancel_job, [job_pick, job_ids], [job_ids, job_note, jobs_view, job_pick],
-                             api_name="cancel_job")
-            # The list is redrawn from the server's job store: on every page load (a reload, a
-            # server restart) and every two seconds, so progress simply carries on.
-            demo.load(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
-                      api_name="jobs")
-            poll.tick(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
-                      api_name=False)
+        if jobs is not None and batch is not None:
+            _wire_batch(demo, jobs, batch)
     demo.queue(default_concurrency_limit=synth.profile.serving.concurrency,
                max_size=synth.profile.serving.queue_size)
-    demo.tts_output_dir = out_dir
     return demo
+
+
+@dataclass
+class _SpeakTab:
+    """The Speak tab's components that its events read or write."""
+
+    text: gr.Textbox
+    count: gr.Markdown
+    ssml: gr.Checkbox
+    go: gr.Button
+    stop: gr.Button
+    audio: gr.Audio
+    status: gr.Markdown
+    timed: gr.HTML
+    wav: gr.File
+    subtitle_files: gr.File
+    controls: list[Any]  # _controls' order
+    pinyin: gr.Textbox
+    preview: gr.Button
+
+
+def _speak_tab(synth: SpeechService) -> _SpeakTab:
+    """The Speak tab's layout: text and run buttons beside the result, then the controls, the
+    SSML examples and the pinyin preview."""
+    limit = synth.profile.text.max_request_chars
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            text = gr.Textbox(label="文本 Text", lines=5, max_lines=12, elem_id="tts-text",
+                              placeholder="输入中文，例如：今天天气很好，我们一起去公园散步吧。")
+            with gr.Row(elem_id="text-tools"):
+                count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
+                ssml = gr.Checkbox(False, label="SSML 标记 markup", elem_id="tts-ssml", min_width=120)
+            with gr.Row(elem_id="run-row"):
+                go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize", scale=2, min_width=0)
+                stop = gr.Button("停止 Stop", variant="stop", elem_id="stop", interactive=False, scale=1, min_width=0)
+        with gr.Column(scale=2, min_width=300, elem_id="result"):
+            # No download button on the streaming player (Gradio's needs ffprobe, which the
+            # ffmpeg wheel lacks): the whole WAV is offered just below.
+            audio = gr.Audio(label="播放 Playback (streaming)", streaming=True, autoplay=True,
+                             interactive=False, elem_id="tts-audio", buttons=[])
+            # Filled by the page's script: when sound began, as the browser heard it.
+            gr.HTML('<span class="tts-heard"></span>', elem_id="tts-heard")
+            status = gr.Markdown("", elem_id="tts-status")
+            timed = gr.HTML(elem_id="tts-karaoke")
+            with gr.Column():
+                wav = gr.File(label="下载 Download WAV", elem_id="tts-download")
+                subtitle_files = gr.File(label="字幕 Subtitles (SRT / WebVTT)", elem_id="tts-subtitles",
+                                         file_count="multiple")
+    controls = _controls(synth, "tts")
+    with gr.Accordion("SSML 示例 Examples", open=False, elem_id="ssml-examples"):
+        gr.Markdown("以 `<speak>` 开头的文本总按 SSML 读（阿里云 / Azure 写法）· Text starting with "
+                    "`<speak>` is always read as SSML (Alibaba or Azure dialect); docs/ssml.md has the rest.")
+        gr.Examples(SSML_EXAMPLES, inputs=[text, ssml], label="点击填入 Click to fill in")
+    with gr.Accordion("拼音预览与校正 Pinyin preview & correction", open=False, elem_id="pinyin-box"):
+        pinyin = gr.Textbox(label="拼音 Pinyin：可修改，合成时使用；改动文本会清空 · editable, used when "
+                                  "synthesizing; cleared when the text changes", lines=3, elem_id="pinyin")
+        preview = gr.Button("预览拼音 Preview pinyin", elem_id="preview-pinyin")
+    return _SpeakTab(text, count, ssml, go, stop, audio, status, timed, wav, subtitle_files, controls, pinyin, preview)
+
+
+def _wire_speak(demo: gr.Blocks, synth: SpeechService, out_dir: Path, tab: _SpeakTab) -> None:
+    """The Speak tab's events: character count, pinyin preview, synthesize (streamed), stop."""
+    limit = synth.profile.text.max_request_chars
+    # Changing the text clears corrected pinyin: it belonged to the old text.
+    tab.text.change(lambda t: (h.char_count(t, limit), ""), tab.text, [tab.count, tab.pinyin], queue=False,
+                    show_progress="hidden", api_name="char_count")
+    tab.preview.click(lambda t: h.preview_pinyin(synth, t), tab.text, [tab.pinyin, tab.status],
+                      api_name="preview_pinyin")
+    form = [tab.text, *tab.controls, tab.pinyin, tab.ssml]
+    results = [tab.audio, tab.wav, tab.status, tab.timed, tab.subtitle_files]
+    go, stop = tab.go, tab.stop
+
+    def synthesize(text, voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality,
+                   pinyin, ssml=False, request: gr.Request | None = None):
+        _drop_finished_streams(demo, request)
+        streamed = False
+        for audio_chunk, *rest in h.synthesize_stream(synth, out_dir, text, voice, emotion, intensity,
+                                                      instructions, reference, speed, pitch, energy, quality,
+                                                      pinyin, ssml=bool(ssml)):
+            # A run that fails before any audio leaves the player alone: a stream that ends
+            # without a segment is an empty HLS playlist, a fatal error in the page's player.
+            streamed = streamed or audio_chunk is not None
+            yield (audio_chunk if streamed else gr.skip(), *rest)
+
+    def start():  # the previous result goes before the new run starts; one run at a time
+        return (gr.update(interactive=False), gr.update(interactive=True), None, None, RUNNING, "", None)
+
+    def finish():
+        return gr.update(interactive=True), gr.update(interactive=False)
+
+    run = go.click(start, None, [go, stop, *results], queue=False, show_progress="hidden", api_visibility="private")
+    running = run.then(synthesize, form, results, api_name="synthesize", show_progress="hidden")
+    running.then(finish, None, [go, stop], queue=False, show_progress="hidden", api_visibility="private")
+    # Cancel first, then say so: a status written with the cancel itself could be overwritten
+    # by the stopped run's last update still on its way.
+    stop.click(None, None, None, cancels=[running], queue=False, api_visibility="private").then(
+        lambda: (*finish(), STOPPED), None, [go, stop, tab.status], queue=False, show_progress="hidden",
+        api_visibility="private")
+
+
+@dataclass
+class _BatchTab:
+    """The Batch tab's components that its events read or write."""
+
+    text: gr.Textbox
+    upload: gr.File
+    format: gr.Dropdown
+    go: gr.Button
+    note: gr.Markdown
+    view: gr.HTML
+    pick: gr.Dropdown
+    cancel: gr.Button
+    controls: list[Any]  # _controls' order
+    ids: gr.BrowserState
+    poll: gr.Timer
+
+
+def _batch_tab(synth: SpeechService, jobs: JobService | None) -> _BatchTab | None:
+    """The Batch tab's layout (None without a job service: build_ui alone, in tests)."""
+    if jobs is None:  # create_app always passes the job service
+        gr.Markdown("任务不可用 · Jobs are not available in this page.")
+        return None
+    gr.Markdown("长文本和整本书作为后台任务合成：关闭页面、刷新或重启服务都不会丢失进度。"
+                " · Long texts and whole books run as background jobs: closing the page, reloading it "
+                "or restarting the server loses nothing. Chapters: `第X章` / `Chapter N` headings, or an "
+                "EPUB's table of contents. 本页的设置只用于任务 · This tab's settings apply to jobs only.")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            text = gr.Textbox(label="文本 Text（或上传文件 or upload a file）", lines=6,
+                              elem_id="job-text", placeholder="第一章 ……\n正文……\n第二章 ……")
+            upload = gr.File(label=".txt（UTF-8 / UTF-16 / GB18030）或 .epub · or an .epub",
+                             file_types=[".txt", ".epub"], type="filepath", elem_id="job-file")
+            fmt = gr.Dropdown(FORMATS, value="mp3", label="格式 Format", elem_id="job-format")
+            go = gr.Button("提交任务 Submit job", variant="primary", elem_id="job-submit")
+            note = gr.Markdown(elem_id="job-note")
+        with gr.Column(scale=2, min_width=300):
+            view = gr.HTML(ui_jobs.EMPTY, elem_id="jobs-view")
+            with gr.Row():
+                pick = gr.Dropdown([], label="任务 Job", elem_id="job-pick")
+                cancel = gr.Button("取消并删除 Cancel & delete", elem_id="job-cancel")
+    controls = _controls(synth, "job")
+    # The browser keeps its job ids (localStorage, encrypted with a key kept in the
+    # state directory, so a server restart can still read them).
+    ids = gr.BrowserState([], storage_key="zh-tts-jobs", secret=jobs.ui_secret())
+    return _BatchTab(text, upload, fmt, go, note, view, pick, cancel, controls, ids, gr.Timer(2.0))
+
+
+def _wire_batch(demo: gr.Blocks, jobs: JobService, tab: _BatchTab) -> None:
+    """The Batch tab's events: submit, cancel, and the job list redrawn from the store."""
+    def show_jobs(ids, request: gr.Request):
+        view, choices = ui_jobs.jobs_html(jobs, ui_jobs.ui_owner(request), ids)
+        return view, gr.update(choices=choices)
+
+    def submit_job(ids, text, upload, fmt, voice, emotion, intensity, instructions, reference, speed, pitch,
+                   energy, quality, request: gr.Request):
+        owner = ui_jobs.ui_owner(request)
+        ids, note = ui_jobs.submit_job(jobs, owner, ids, text, upload, fmt, voice, emotion, intensity,
+                                       instructions, reference, speed, pitch, energy, quality)
+        view, choices = ui_jobs.jobs_html(jobs, owner, ids)
+        return ids, note, view, gr.update(choices=choices, value=ids[0] if ids else None)
+
+    def cancel_job(job_id, ids, request: gr.Request):
+        owner = ui_jobs.ui_owner(request)
+        ids, note = ui_jobs.cancel_job(jobs, owner, job_id, ids)
+        view, choices = ui_jobs.jobs_html(jobs, owner, ids)
+        return ids, note, view, gr.update(choices=choices, value=None)
+
+    listed = [tab.view, tab.pick]
+    tab.go.click(submit_job, [tab.ids, tab.text, tab.upload, tab.format, *tab.controls],
+                 [tab.ids, tab.note, *listed], api_name="submit_job")
+    tab.cancel.click(cancel_job, [tab.pick, tab.ids], [tab.ids, tab.note, *listed], api_name="cancel_job")
+    # The list is redrawn from the server's job store: on every page load (a reload, a
+    # server restart) and every two seconds, so progress simply carries on.
+    demo.load(show_jobs, [tab.ids], listed, queue=False, show_progress="hidden", api_name="jobs")
+    tab.poll.tick(show_jobs, [tab.ids], listed, queue=False, show_progress="hidden", api_visibility="private")
 
 
 def _controls(synth, prefix: str) -> list:

@@ -7,17 +7,17 @@ becomes a bilingual sentence in the status line (ui_status), which stays until t
 from __future__ import annotations
 
 import html
-import os
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tts.audio.wav import wav_bytes, write_wav
 from tts.options import SynthesisOptions
 from tts.request import DEFAULTS, AppliedRequest, RequestInput, build_request
+from tts.speech_service import SpeechService
 from tts.ssml import is_ssml
-from tts.synthesizer import Synthesizer
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import subtitles
 from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message
@@ -26,10 +26,10 @@ QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelit
 SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time on this machine"
 
 
-def quality_choices(synth: Synthesizer) -> list[tuple[str, str]]:
+def quality_choices(synth: SpeechService) -> list[tuple[str, str]]:
     """The vocoders this server has, HiFi-GAN marked when its device (a CPU) cannot keep up
     with playback: about 2.5x slower than real time on two cores, so a stream would stall."""
-    slow = str(synth.engine.vocoder_device) == "cpu"
+    slow = synth.vocoder_device == "cpu"
     return [(label + (SLOW_NOTE if q == "high" and slow else ""), q) for label, q in QUALITY_CHOICES
             if q in synth.available_qualities()]
 
@@ -40,7 +40,7 @@ def char_count(text: str | None, limit: int) -> str:
     return f"{n} / {limit} 字 characters{warn}"
 
 
-def preview_pinyin(synth: Synthesizer, text: str) -> tuple[str, str]:
+def preview_pinyin(synth: SpeechService, text: str) -> tuple[str, str]:
     """(one line of syllables per segment, a status line). Edited syllables are used by the
     next synthesis as long as the text stays as it is (changing the text clears them)."""
     try:
@@ -49,7 +49,7 @@ def preview_pinyin(synth: Synthesizer, text: str) -> tuple[str, str]:
         if is_ssml(text):
             raise UserFacingError("SSML 里请用 <phoneme> 指定读音 · In SSML, give readings with <phoneme>.")
         plan = synth.plan(SynthesisOptions(text))
-        lines = [" ".join(s) for s in (synth.pipeline.prepare_segment(p).utterance.syllables for p in plan.segments)
+        lines = [" ".join(s) for s in (synth.prepare_segment(p).utterance.syllables for p in plan.segments)
                  if s]
         if not lines:
             raise UserFacingError(NOTHING_TO_READ)
@@ -63,8 +63,8 @@ def form_input(text: str, voice: str, emotion: str, intensity: float, instructio
                speed: float, pitch: float, energy: float, quality: str, pinyin: str) -> RequestInput:
     """The form's values as a RequestInput: controls at their defaults count as not given (the
     instructions may set them); the pinyin box, when it holds anything, is the reading to use."""
-    controls = {"voice": voice, "emotion": emotion, "emotion_intensity": float(intensity), "speed": float(speed),
-                "pitch": float(pitch), "energy": float(energy)}
+    controls: dict[str, Any] = {"voice": voice, "emotion": emotion, "emotion_intensity": float(intensity),
+                                "speed": float(speed), "pitch": float(pitch), "energy": float(energy)}
     moved = {k: v for k, v in controls.items() if v != DEFAULTS[k]}
     corrected = " ".join((pinyin or "").split()) or None
     return RequestInput(text=text or "", quality=quality or None, pinyin=corrected,
@@ -76,7 +76,7 @@ def build_form_request(*form) -> AppliedRequest:
     return build_request(form_input(*form), strict_reference=False)
 
 
-def synthesize_stream(synth: Synthesizer, out_dir: Path, *form, ssml: bool = False) -> Iterator[tuple]:
+def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = False) -> Iterator[tuple]:
     """Yields (streamed audio chunk | None, downloadable WAV path | None, status markdown, the text
     timed for highlighting (HTML), subtitle files | None); a failure is its last yield, as a
     status line (the outputs of the failed run cleared).
@@ -101,6 +101,8 @@ def synthesize_stream(synth: Synthesizer, out_dir: Path, *form, ssml: bool = Fal
                 yield (wav_bytes(chunk.audio, synth.sample_rate), None,
                        f"合成中… Synthesizing… {seconds:.1f} s", timed_text_html(options.text, heard), None)
         result = stream.result
+        if result is None:
+            raise RuntimeError("the synthesis stream ended without a result")
         path, *subtitle_paths = new_output_files(out_dir, (".wav", *(f".{fmt}" for fmt in SUBTITLE_FORMATS)))
         write_wav(path, result.audio, result.sample_rate)
         for fmt, sub in zip(SUBTITLE_FORMATS, subtitle_paths):
@@ -109,7 +111,8 @@ def synthesize_stream(synth: Synthesizer, out_dir: Path, *form, ssml: bool = Fal
     except Exception as exc:  # noqa: BLE001 - every failure becomes a status line
         message = error_message(exc)
         if seconds:
-            message = f"{message}\n\n合成在 {seconds:.1f} 秒处中断，音频不完整 · Stopped after {seconds:.1f} s: the audio is incomplete."
+            message = (f"{message}\n\n合成在 {seconds:.1f} 秒处中断，音频不完整 · "
+                       f"Stopped after {seconds:.1f} s: the audio is incomplete.")
         yield None, None, message, "", None
         return
     yield (None, str(path), done_status(result, applied), timed_text_html(options.text, result.alignment),
@@ -134,7 +137,7 @@ def timed_text_html(source: str, items) -> str:
     return '<div class="tts-timed">' + "".join(out) + "</div>"
 
 
-def system_markdown(synth: Synthesizer) -> str:
+def system_markdown(synth: SpeechService) -> str:
     info = synth.info()
     mem = ", ".join(f"{k}: {v / 2**20:.0f} MiB" for k, v in info["memory_bytes"].items())
     cache = info["cache"]

@@ -10,6 +10,7 @@ until the next run (no toast that fades, no bare "Error" badge).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from tts.options import RequestError
 from tts.request import AppliedRequest
@@ -23,7 +24,8 @@ SETTING_NAMES = {"voice": "音色 voice", "emotion": "情感 emotion", "emotion_
 SOURCE_NAMES = {"request": "你的设置 yours", "instructions": "风格描述 instructions", "default": "默认 default"}
 QUALITY_NAMES = {"fast": "快速 fast (MB-MelGAN)", "high": "高保真 high fidelity (HiFi-GAN)"}
 
-NOTHING_TO_READ = "没有可朗读的文字（只有标点、符号或表情）· Nothing to read: the text has only punctuation, symbols or emoji."
+NOTHING_TO_READ = ("没有可朗读的文字（只有标点、符号或表情）· "
+                   "Nothing to read: the text has only punctuation, symbols or emoji.")
 BAD_PINYIN = "校正后的拼音不能用（可清空拼音框或重新预览）· The corrected pinyin cannot be used (clear the pinyin box or " \
              "preview it again)"
 # The facade's and builder's messages that users meet most (by how they start), with their
@@ -73,7 +75,7 @@ def applied_lines(applied: AppliedRequest) -> list[str]:
     caller's own settings overrode, and what the style instructions added on top."""
     from tts.expressive.presets import EMOTIONS, VOICES
 
-    def shown(name: str, value: object) -> str:
+    def shown(name: str, value: Any) -> str:
         if name == "voice":
             return getattr(VOICES.get(value), "label", str(value))
         if name == "emotion":

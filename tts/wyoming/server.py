@@ -49,7 +49,7 @@ class WyomingServer:
         self._ready = threading.Event()
         self._error: BaseException | None = None
 
-    def start(self, timeout: float = 30.0) -> "WyomingServer":
+    def start(self, timeout: float = 30.0) -> WyomingServer:
         """Listen (OSError when the address is taken) and serve in the background."""
         self._thread = threading.Thread(target=self._run, name="wyoming-server", daemon=True)
         self._thread.start()
@@ -72,7 +72,7 @@ class WyomingServer:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout)
 
-    def __enter__(self) -> "WyomingServer":
+    def __enter__(self) -> WyomingServer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -50,7 +50,7 @@ def choose_voice(requested: SynthesizeVoice | None) -> VoiceChoice:
     if requested is None or requested.name is None:
         return VoiceChoice()  # none, or a language only: this server speaks one language
     base, _, suffix = requested.name.strip().partition(EMOTION_SEPARATOR)
-    voice = base.strip().lower()
+    voice: str | None = base.strip().lower()
     if voice not in VOICES:
         log.warning("unknown voice %r: speaking with the default voice (available: %s)",
                     requested.name, ", ".join(VOICES))

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
+import numpy as np
 import torch
+
+Signal = TypeVar("Signal", torch.Tensor, np.ndarray)  # cropping keeps the kind of array it was given
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def get_chunks(length: int, block: int, pad: int, first_block: int | None = None
     return chunks
 
 
-def depad(output: torch.Tensor, chunk: Chunk, scale: int = 1) -> torch.Tensor:
+def depad(output: Signal, chunk: Chunk, scale: int = 1) -> Signal:
     """Crop a chunk's output (..., (context_end - context_start) * scale) to its own frames."""
     return output[..., chunk.left * scale : (chunk.context_end - chunk.context_start - chunk.right) * scale]
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tts.synthesizer import Synthesizer
 
 
 def _cmd_pinyin(args: argparse.Namespace) -> int:
@@ -128,9 +132,7 @@ def _cmd_say(args: argparse.Namespace) -> int:
 def _cmd_wyoming(args: argparse.Namespace) -> int:
     import logging
 
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
+    from tts.apps.service import ServiceConfig, StartupError, load_synthesizer
     from tts.wyoming.server import check_uri, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -140,8 +142,8 @@ def _cmd_wyoming(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        synth = Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon)
-    except (WeightsError, ProfileError, OSError) as exc:
+        synth = load_synthesizer(ServiceConfig(args.profile, args.data_dir, args.lexicon))
+    except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
@@ -162,8 +164,9 @@ def _cmd_book(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
+    from tts.apps.service import ServiceConfig, StartupError, build_service
     from tts.jobs.books import read_book
-    from tts.jobs.service import JobService, export
+    from tts.jobs.service import export
     from tts.options import RequestError
     from tts.request import SETTINGS, RequestInput
 
@@ -176,11 +179,15 @@ def _cmd_book(args: argparse.Namespace) -> int:
     given = RequestInput("", voice=args.voice, emotion=args.emotion, emotion_intensity=args.emotion_intensity,
                          speed=args.speed, pitch=args.pitch, energy=args.energy, quality=args.quality,
                          instructions=args.instructions, reference=args.reference)
-    synth = _local_synthesizer(args)
-    if synth is None:
-        return 1
     out = Path(args.output)
-    service = JobService(synth, out / ".zh-tts", start=False)
+    try:
+        running = build_service(ServiceConfig(args.profile, args.data_dir, args.lexicon, warm_up=False, jobs=True,
+                                              state_dir=out / ".zh-tts", run_jobs=False))
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    assert running.local is not None and running.jobs is not None
+    synth, service = running.local, running.jobs
     try:
         book = read_book(data, Path(args.file).name, synth.profile.jobs.max_upload_mb * 2**20)
         # The same file with the same settings is the same job: running the command again resumes it.
@@ -210,18 +217,18 @@ def _cmd_book(args: argparse.Namespace) -> int:
             return 130
         stop.set()
         bar.join()
-        job = service.store.get(job.id)
-        if outcome != "done" or job.status != "done":
-            print(f"\nerror: the job {job.status if job else outcome}: {job.error if job else ''}", file=sys.stderr)
+        finished = service.store.get(job.id)
+        if outcome != "done" or finished is None or finished.status != "done":
+            print(f"\nerror: the job {finished.status if finished else outcome}: {finished.error if finished else ''}",
+                  file=sys.stderr)
             return 1
-        written = export(service, job, out)
+        written = export(service, finished, out)
     except RequestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        service.close()
-        synth.close()
-    seconds = job.audio_samples / synth.sample_rate
+        running.close()
+    seconds = finished.audio_samples / synth.sample_rate
     print(f"\nwrote {len(written)} file(s) to {out}: {written[0].name} ({seconds / 60:.1f} min) and "
           f"{len(written) - 1} chapter file(s)")
     return 0
@@ -253,15 +260,13 @@ def _progress(service, job_id: str, stop) -> None:
             return
 
 
-def _local_synthesizer(args: argparse.Namespace):
+def _local_synthesizer(args: argparse.Namespace) -> Synthesizer | None:
     """The Synthesizer a command runs in its own process (no warm-up), or None with the error said."""
-    from tts.serving.profiles import ProfileError
-    from tts.synthesizer import Synthesizer
-    from tts.weights.fetch import WeightsError
+    from tts.apps.service import ServiceConfig, StartupError, load_synthesizer
 
     try:
-        return Synthesizer.from_profile(args.profile, data_dir=args.data_dir, lexicon_path=args.lexicon, warm_up=False)
-    except (WeightsError, ProfileError, OSError) as exc:
+        return load_synthesizer(ServiceConfig(args.profile, args.data_dir, args.lexicon, warm_up=False))
+    except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
 
@@ -374,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from tts.web.app import main as serve
+    from tts.apps.serve import main as serve
 
     return serve(args.args)
 
