@@ -32,7 +32,7 @@ from conftest import eval_sentences
 from webserver import serve
 
 from tts.synthesizer import Synthesizer
-from tts.web.app import client_limits, parse_args
+from tts.apps.serve import client_limits, parse_args
 
 
 def solo(url: str, texts: list[str]) -> list[float]:

@@ -132,7 +132,7 @@ def test_a_burst_of_24_from_one_openai_client_completes_and_a_colleague_is_not_k
     burst is served before the burst's tail."""
     from openai import OpenAI
 
-    from tts.web.app import client_limits, parse_args
+    from tts.apps.serve import client_limits, parse_args
 
     with serve(slow_synth, ui=False, **client_limits(parse_args([]), slow_synth)) as url:
         client = OpenAI(base_url=f"{url}/v1", api_key="team-key")

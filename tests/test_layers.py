@@ -24,9 +24,7 @@ SERVICES = ("tts.web", "tts.jobs", "tts.wyoming")
 COMPOSITION = ("tts.apps", "tts.__main__")
 ABOVE_MACHINERY = FACADE + SERVICES + COMPOSITION
 
-# Names kept importable from their old place for one round (tts/web/app.py forwards `main`,
-# `parse_args` and `client_limits` to tts.apps.serve, lazily): the only service → composition edge.
-TRANSITIONAL = {("tts.web.app", "tts.apps")}
+TRANSITIONAL: set[tuple[str, str]] = set()  # no service imports the composition layer, not even lazily
 
 
 def _module_name(path: Path, root: Path = ROOT) -> str:

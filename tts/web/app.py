@@ -66,20 +66,3 @@ def create_app(synthesizer, *, ui: bool = True, auth: tuple[str, str] | None = N
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, allowed_paths=[str(out_dir)],
                                footer_links=["api"], show_error=True, max_file_size=MAX_UPLOAD,
                                enable_monitoring=False, js=PAGE_JS, css=PAGE_CSS)
-
-
-def __getattr__(name: str):
-    """The `serve` command's names, importable from here as before it moved to tts/apps/serve.py."""
-    if name in ("main", "parse_args", "client_limits"):
-        from tts.apps import serve
-
-        return getattr(serve, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if __name__ == "__main__":  # `python -m tts.web.app`, as before the move
-    import sys
-
-    from tts.apps.serve import main
-
-    sys.exit(main())
