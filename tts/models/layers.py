@@ -139,10 +139,21 @@ class TimeConv1d(nn.Conv1d):
         self.half = (kernel - 1) // 2 * dilation
         self._taps = TapCache()
         self.int8: Int8Product | None = None  # set by `use_int8`: products in dynamic int8
+        self._int8_built: tuple[torch.Tensor | None, Int8Product] | None = None
 
     def use_int8(self, enabled: bool = True, input_scale: torch.Tensor | None = None) -> None:
-        """Compute with dynamic int8 products (CPU only; see Int8Product) or, disabled, in float again."""
-        self.int8 = Int8Product(self, input_scale) if enabled else None
+        """Compute with dynamic int8 products (CPU only; see Int8Product) or, disabled, in float again.
+        The packed weights are kept, so switching back and forth repacks nothing."""
+        if not enabled:
+            self.int8 = None
+            return
+        built = self._int8_built
+        same = built is not None and (built[0] is None and input_scale is None or (
+            built[0] is not None and input_scale is not None and torch.equal(built[0], input_scale)))
+        if not same:
+            self._int8_built = (input_scale, Int8Product(self, input_scale))
+        assert self._int8_built is not None
+        self.int8 = self._int8_built[1]
 
     def taps(self) -> torch.Tensor:
         """(k, Cin, Cout) weight matrices in the compute dtype."""
