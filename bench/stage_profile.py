@@ -168,6 +168,7 @@ def main() -> int:
             stages = clock.take()
             stages["whole"] = time.perf_counter() - started
             stages["first byte"] = first or float("nan")
+            stages["audio"] = result.timings.audio_s  # the same text as `say` just spoke
             if status != 200:
                 print(f"HTTP {status} from {name}", file=sys.stderr)
                 return 1
@@ -179,7 +180,8 @@ def main() -> int:
           f"imports {startup['imports'] * 1000:.0f} ms; model load: "
           + ", ".join(f"{n} {s:.2f} s" for n, s in load_s.items()))
     columns = [*STAGES, "first byte", "whole"]
-    print(f"{'path / profile':26s}" + "".join(f"{c[:14]:>15s}" for c in columns) + f"{'vs first':>10s}")
+    print("milliseconds, median of the runs (acoustic model and vocoder overlap other stages)")
+    print(f"{'path / profile':22s}" + "".join(f"{c[:10]:>11s}" for c in columns) + f"{'RTF':>8s}{'vs first':>9s}")
     for kind in ("say", "http"):
         base = statistics.median(r["whole"] for r in rows[(kind, names[0])])
         for name in names:
@@ -187,9 +189,10 @@ def main() -> int:
             cells = []
             for c in columns:
                 values = [r.get(c, 0.0) for r in runs]
-                cells.append(f"{statistics.median(values) * 1000:>13.1f}ms" if values else f"{'':>15s}")
+                cells.append(f"{statistics.median(values) * 1000:>11.1f}")
             whole = statistics.median(r["whole"] for r in runs)
-            print(f"{kind + ' / ' + name:26s}" + "".join(cells) + f"{whole / base:>10.3f}")
+            rtf = statistics.median(r["whole"] / r["audio"] for r in runs)
+            print(f"{kind + ' / ' + name:22s}" + "".join(cells) + f"{rtf:>8.3f}{whole / base:>9.3f}")
     for s in synths.values():
         s.close()
     return 0
