@@ -146,3 +146,19 @@ def test_hifigan_bf16_renders_the_mel_as_well_as_float32_and_still_streams(engin
     # whole mel's products flips some roundings, so the stream is ~53 dB from whole decoding
     # (float32: 86 dB), still far below hearing.
     assert stream_snr >= 45.0
+
+
+def test_page_warns_that_hifigan_stalls_only_when_it_runs_in_float32_on_a_cpu(engine, pipeline):
+    from tts.synthesizer import Synthesizer
+    from tts.web.ui_handlers import SLOW_NOTE, quality_choices
+
+    synth = Synthesizer(load_profile("cpu"), engine, pipeline, warm_up=False)
+    vocoder = engine.vocoder("hifigan")
+    try:
+        assert [q for label, q in quality_choices(synth) if SLOW_NOTE in label] == ["high"]
+        vocoder.compute_dtype = torch.bfloat16
+        assert not [q for label, q in quality_choices(synth) if SLOW_NOTE in label]
+        assert [q for _, q in quality_choices(synth)] == ["fast", "high"]
+    finally:
+        vocoder.compute_dtype = None
+        synth.close()

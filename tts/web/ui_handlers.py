@@ -28,8 +28,10 @@ SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time 
 
 def quality_choices(synth: Synthesizer) -> list[tuple[str, str]]:
     """The vocoders this server has, HiFi-GAN marked when its device (a CPU) cannot keep up
-    with playback: about 2.5x slower than real time on two cores, so a stream would stall."""
-    slow = str(synth.engine.vocoder_device) == "cpu"
+    with playback: in float32 on two busy cores a stream can stall; in bf16 (the cpu profile's
+    precision.hifigan_bf16 on a CPU with native bf16) it runs about twice as fast."""
+    hifigan = synth.engine.vocoders.get("hifigan")
+    slow = str(synth.engine.vocoder_device) == "cpu" and getattr(hifigan, "compute_dtype", None) is None
     return [(label + (SLOW_NOTE if q == "high" and slow else ""), q) for label, q in QUALITY_CHOICES
             if q in synth.available_qualities()]
 
