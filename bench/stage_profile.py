@@ -188,6 +188,9 @@ def main() -> int:
             runs = rows[(kind, name)]
             cells = []
             for c in columns:
+                if all(c not in r for r in runs):  # `say` writes a file: no first byte
+                    cells.append(f"{'-':>11s}")
+                    continue
                 values = [r.get(c, 0.0) for r in runs]
                 cells.append(f"{statistics.median(values) * 1000:>11.1f}")
             whole = statistics.median(r["whole"] for r in runs)
