@@ -25,7 +25,8 @@ from tts.weights.litert_reference import LiteRTReference  # noqa: E402
 from tts.pipeline import Pipeline  # noqa: E402
 from tts.weights.fetch import reference_files  # noqa: E402
 
-DTYPES = {"fp32": None, "bf16": torch.bfloat16}
+# acoustic-model variants: (decoder autocast dtype, int8 frame-level convolutions)
+VARIANTS = {"fp32": (None, False), "bf16": (torch.bfloat16, False), "int8": (None, True)}
 
 
 def load_sentences(limit: int) -> list[str]:
@@ -45,8 +46,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5, help="timed passes over all sentences (median kept)")
     parser.add_argument("--sentences", type=int, default=22)
-    parser.add_argument("--variants", default="fp32,bf16",
-                        help="acoustic-model precisions to time: fp32, bf16 (CPU autocast)")
+    parser.add_argument("--variants", default="fp32,bf16,int8",
+                        help="acoustic-model precisions to time: fp32, bf16 (CPU autocast), int8 (dynamic int8 "
+                             "frame-level convolutions, the cpu profile's precision.acoustic_int8)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -64,8 +66,9 @@ def main() -> int:
             samples += len(reference.mel_to_wave(reference.text_to_mel(seq).mel))
         return samples / 24000
 
-    def run_ours(dtype) -> float:
-        engine.acoustic_model.decoder_dtype = dtype
+    def run_ours(variant: tuple[torch.dtype | None, bool]) -> float:
+        engine.acoustic_model.decoder_dtype = variant[0]
+        engine.acoustic_model.use_int8(variant[1])
         samples = 0
         for seq in ids:
             mel = engine.acoustic([AcousticItem(seq)])[0].mel
@@ -75,7 +78,7 @@ def main() -> int:
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     runners = {"litert (tflite, XNNPACK)": run_reference}
     for v in variants:
-        runners[f"pytorch acoustic={v}"] = (lambda dt: (lambda: run_ours(dt)))(DTYPES[v])
+        runners[f"pytorch acoustic={v}"] = (lambda dt: (lambda: run_ours(dt)))(VARIANTS[v])
     for fn in runners.values():  # warm-up
         fn()
     results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in runners}

@@ -28,7 +28,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tts.engine import Engine, half_precision_dtype  # noqa: E402
+from tts.engine import Engine  # noqa: E402
 from tts.options import SynthesisOptions  # noqa: E402
 from tts.pipeline import Pipeline  # noqa: E402
 from tts.serving.profiles import load_profile  # noqa: E402
@@ -154,13 +154,12 @@ def main() -> int:
     if args.device == "cpu":
         profile = dataclasses.replace(profile, devices=dataclasses.replace(profile.devices, acoustic="cpu",
                                                                             vocoder="cpu"))
-    dtype = half_precision_dtype(profile.devices.acoustic) if profile.precision.fp16 else None
-    engine = Engine.load(None, profile.devices.acoustic, profile.devices.vocoder, dtype)
+    engine = Engine.for_profile(profile)
     pipeline = Pipeline.load()
     texts = workload(args.clients * args.requests)
 
     print(f"device {dev} ({torch.cuda.get_device_name(0) if dev == 'cuda' else f'{torch.get_num_threads()} threads'}), "
-          f"profile {profile.name}, acoustic precision {dtype or torch.float32}, {args.clients} clients x "
+          f"profile {profile.name}, precision: {engine.precision()}, {args.clients} clients x "
           f"{args.requests} requests, torch {torch.__version__}")
     runs: dict[str, list[dict]] = {"batched": [], "one-at-a-time": []}
     modes = [("batched", profile.batching.max_batch_size), ("one-at-a-time", 1)]

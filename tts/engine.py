@@ -19,6 +19,7 @@ import torch
 from tts.models.chunking import run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
 from tts.models.loading import load_fastspeech2, load_mb_melgan
+from tts.serving.profiles import Profile
 from tts.weights.fetch import WeightsError
 
 log = logging.getLogger(__name__)
@@ -92,15 +93,28 @@ class Engine:
     def __init__(self, acoustic: FastSpeech2, vocoders: dict[str, torch.nn.Module],
                  acoustic_device: str = "cpu", vocoder_device: str = "cpu",
                  acoustic_dtype: torch.dtype | None = None,
-                 on_fallback: Callable[[str], None] | None = None):
+                 on_fallback: Callable[[str], None] | None = None, acoustic_int8: bool = False,
+                 vocoder_dtypes: dict[str, torch.dtype | None] | None = None):
+        """`acoustic_int8`: FastSpeech2's frame-level convolutions as dynamic int8 products (CPU
+        only). `vocoder_dtypes`: a compute dtype per vocoder name, for vocoders that have one
+        (`compute_dtype`: HiFi-GAN's generator; None = float32)."""
         self.acoustic_device = torch.device(acoustic_device)
         self.vocoder_device = torch.device(vocoder_device)
         self.acoustic_model = acoustic.to(self.acoustic_device).eval()
         self.acoustic_model.decoder_dtype = acoustic_dtype  # fp16 on CUDA, bf16 on CPU, or None
+        if acoustic_int8:
+            if self.acoustic_device.type != "cpu":
+                raise ValueError("int8 acoustic inference runs on the CPU only (fbgemm)")
+            self.acoustic_model.use_int8(True)
         self.vocoders = {name: v.to(self.vocoder_device).eval() for name, v in vocoders.items()}
         for name, v in self.vocoders.items():
             if v.hop_size != self.hop_size:
                 raise ValueError(f"vocoder {name} has hop {v.hop_size}, the engine needs {self.hop_size}")
+        for name, dtype in (vocoder_dtypes or {}).items():
+            if name in self.vocoders:
+                if not hasattr(self.vocoders[name], "compute_dtype"):
+                    raise ValueError(f"vocoder {name} runs in float32 only")
+                self.vocoders[name].compute_dtype = dtype
         self.on_fallback = on_fallback or (lambda kind: None)
         self._cpu_vocoders: dict[str, torch.nn.Module] = {}
 
@@ -121,6 +135,29 @@ class Engine:
             except WeightsError as exc:
                 log.warning("high-fidelity vocoder unavailable: %s", exc)
         return cls(load_fastspeech2(data_dir), loaded, acoustic_device, vocoder_device, acoustic_dtype, **kwargs)
+
+    @classmethod
+    def for_profile(cls, profile: Profile, data_dir: str | os.PathLike | None = None, **kwargs) -> Engine:
+        """`load` with a hardware profile's devices and precision (the `precision` section)."""
+        precision = profile.precision
+        acoustic = profile.devices.acoustic
+        vocoder = profile.devices.vocoder
+        dtype = half_precision_dtype(acoustic) if precision.fp16 else None
+        hifigan = half_precision_dtype(vocoder) if precision.hifigan_bf16 and vocoder == "cpu" else None
+        return cls.load(data_dir, acoustic, vocoder, dtype, acoustic_int8=precision.acoustic_int8,
+                        vocoder_dtypes={"hifigan": hifigan}, **kwargs)
+
+    def precision(self) -> str:
+        """How the models compute, in words (the System tab, logs)."""
+        model = self.acoustic_model
+        acoustic = str(model.decoder_dtype or torch.float32).replace("torch.", "")
+        if model.frame_level_int8:
+            acoustic += ", int8 convolutions"
+        parts = [f"acoustic {acoustic}"]
+        for name, v in self.vocoders.items():
+            dtype = getattr(v, "compute_dtype", None) or torch.float32
+            parts.append(f"{name} {str(dtype).replace('torch.', '')}")
+        return "; ".join(parts)
 
     @property
     def max_frames(self) -> int:

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from tts.document import Mark
-from tts.engine import AcousticItem, AcousticResult, Engine, half_precision_dtype, is_out_of_memory
+from tts.engine import AcousticItem, AcousticResult, Engine, is_out_of_memory
 from tts.expressive.presets import resolve
 from tts.options import QUALITIES, RequestError, SynthesisOptions
 from tts.pipeline import Pipeline, PlannedSegment, PreparedSegment
@@ -142,8 +142,8 @@ class Synthesizer:
         log.info("profile %s (%s)", chosen.name, reason)
         if chosen.uses_cuda:
             torch.backends.cudnn.benchmark = True
-        dtype = half_precision_dtype(chosen.devices.acoustic) if chosen.precision.fp16 else None
-        engine = Engine.load(data_dir, chosen.devices.acoustic, chosen.devices.vocoder, dtype)
+        engine = Engine.for_profile(chosen, data_dir)
+        log.info("precision: %s", engine.precision())
         return cls(chosen, engine, Pipeline.load(data_dir, lexicon_path), hw, reason, warm_up)
 
     # ---- worker handlers (run on the device worker thread) ----
@@ -306,6 +306,7 @@ class Synthesizer:
             "profile": self.profile.name, "profile_description": self.profile.description, "reason": self.reason,
             "acoustic_device": str(self.engine.acoustic_device), "vocoder_device": str(self.engine.vocoder_device),
             "acoustic_precision": str(self.engine.acoustic_model.decoder_dtype or torch.float32).replace("torch.", ""),
+            "precision": self.engine.precision(),
             "vocoders": list(self.engine.vocoders), "default_vocoder": self.profile.vocoder.default,
             "gpu": (hw.gpu_name if hw and hw.cuda else None), "vram_gb": (hw.vram_gb if hw else None),
             "ram_gb": hw.ram_gb if hw else None, "cores": hw.cores if hw else None,

@@ -219,6 +219,34 @@ class FastSpeech2(nn.Module):
         """The longest mel one call can produce (the position table's size)."""
         return self.cfg.max_positions
 
+    @property
+    def frame_level_int8(self) -> bool:
+        """Whether the frame-level half's convolutions run as dynamic int8 products (`use_int8`)."""
+        return self.postnet[0].int8 is not None
+
+    def use_int8(self, enabled: bool = True) -> None:
+        """Run the frame-level half's convolutions (decoder feed-forward, postnet) as dynamic int8
+        products on the CPU (tts.models.layers.Int8Product), or in float again.
+
+        The symbol-level half stays float32, so durations do not change. These convolutions
+        carry nearly all of the frame-level half's multiplications; the attention projections
+        (32 wide) are left in float. A decoder block's first convolution reads a LayerNorm's
+        output, whose channels span ranges set by the norm's gain and bias: each channel is
+        divided by sqrt(its estimated range / its weights' range) before quantizing and the
+        weights take the factor back (SmoothQuant, alpha 0.5), estimated from the weights
+        alone (about 4 standard deviations of a normalized value: 4 |gain| + |bias|), so no
+        calibration data is needed.
+        """
+        for block in self.decoder:
+            norm = block.attention.norm
+            reach = 4.0 * norm.weight.detach().abs() + norm.bias.detach().abs()
+            weight_reach = block.conv1.weight.detach().abs().amax(dim=(0, 2))
+            smooth = (reach.clamp(min=1e-5) / weight_reach.clamp(min=1e-5)).sqrt()
+            block.conv1.use_int8(enabled, smooth.float())
+            block.conv2.use_int8(enabled)
+        for conv in self.postnet:
+            conv.use_int8(enabled)
+
     def encode(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """ids (B, N) -> hidden (B, N, C), mask (B, N, 1)."""
         mask = (ids != 0).unsqueeze(-1).to(self.positions.dtype)

@@ -214,6 +214,9 @@ class HiFiGANVocoder(nn.Module):
         # matched: HiFi-GAN frame j is centred on generator sample 256 j + 128, Baker frame j on 256 j.
         self.shift = generator.hop_size // 2 if framing == "matched" else 0
         self.streamable = framing == "matched"  # run_chunked reproduces forward() exactly
+        # The generator's precision: None = float32, or a half type run under autocast (bf16 on
+        # CPUs with native bf16). The bridge and the resampler stay float32 either way.
+        self.compute_dtype: torch.dtype | None = None
 
     @property
     def receptive_field_frames(self) -> int:
@@ -241,7 +244,9 @@ class HiFiGANVocoder(nn.Module):
         x = self.bridge(mel)
         if self.framing == "matched":  # one more frame so the half-frame shift has samples to read
             x = torch.cat([x, x[:, -1:]], dim=1)
-        wav = self.generator(x)
+        with torch.autocast(x.device.type, dtype=self.compute_dtype or torch.float32,
+                            enabled=self.compute_dtype is not None):
+            wav = self.generator(x).float()
         return self.resampler(wav, length=frames * self.hop_size, offset=self.shift)
 
 

@@ -10,6 +10,10 @@ state-dict layout as torch.nn.Conv1d / ConvTranspose1d.
 
 from __future__ import annotations
 
+import functools
+import warnings
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -53,6 +57,70 @@ def _fold(x: torch.Tensor) -> bool:
     return x.is_cuda or x.shape[1] <= FOLD_MAX_ROWS
 
 
+@functools.cache
+def _cpu_has_vnni() -> bool:
+    """Whether this CPU multiplies u8 x s8 pairs into 32-bit sums without int16 saturation (VNNI)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
+class Int8Product:
+    """A TimeConv1d as one dynamic int8 matrix product (fbgemm): (B, L, Cin) -> (B, L, Cout) float32.
+
+    The k taps become one (Cout, k * Cin) weight matrix, quantized symmetrically per output
+    channel; the input is laid out as its k shifted copies side by side (L, k * Cin) and
+    quantized per call (one scale and zero point per item, from its own range), the way the
+    shipped TFLite graph quantizes a convolution's input. `input_scale` (Cin,), if given,
+    divides the input per channel and multiplies the weights back (SmoothQuant's folding):
+    it evens out channels whose range is far wider than the rest, which one per-item scale
+    would otherwise spend its 256 levels on.
+    """
+
+    def __init__(self, conv: TimeConv1d, input_scale: torch.Tensor | None = None):
+        if conv.bias is None:
+            raise ValueError("Int8Product expects a convolution with a bias")
+        weight = conv.weight.detach().float()  # (Cout, Cin, k)
+        if input_scale is not None:
+            weight = weight * input_scale[None, :, None]
+        matrix = weight.permute(0, 2, 1).reshape(conv.out_channels, -1).contiguous()  # tap-major, as laid out
+        scales = (matrix.abs().amax(dim=1) / 127.0).clamp(min=1e-12).double()
+        with warnings.catch_warnings():
+            # Quantized tensors are fbgemm's only way in: prepacking wants one (deprecation notice).
+            warnings.simplefilter("ignore", UserWarning)
+            q = torch.quantize_per_channel(matrix, scales, torch.zeros(len(scales), dtype=torch.long), 0, torch.qint8)
+            self.packed = torch.ops.quantized.linear_prepack(q, conv.bias.detach().float())
+        self.input_scale = None if input_scale is None else (1.0 / input_scale).float()
+        self.kernel, self.dilation, self.pad_mode = conv.kernel_size[0], conv.dilation[0], conv.pad_mode
+        self.reach = (self.kernel - 1) // 2 * self.dilation  # rows read on each side ('same' padding)
+        # Without VNNI, u8 x s8 pair sums can saturate 16 bits: fbgemm's 7-bit activations avoid it.
+        self.reduce_range = not _cpu_has_vnni()
+
+    def columns(self, x: torch.Tensor) -> torch.Tensor:
+        """x (L, Cin) -> (L, k * Cin): the input each tap reads, zero or mirrored beyond the edges."""
+        length, h, d, k = x.shape[0], self.reach, self.dilation, self.kernel
+        if k == 1:
+            return x
+        if self.pad_mode == "reflect":
+            if h >= length:
+                raise ValueError(f"reflection padding of {h} needs more than {length} frames")
+            padded = torch.cat([x[1 : h + 1].flip(0), x, x[length - 1 - h : length - 1].flip(0)])
+        else:
+            padded = F.pad(x, (0, 0, h, h))
+        return torch.cat([padded[j * d : j * d + length] for j in range(k)], dim=1)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, L, Cin) -> (B, L, Cout) float32; each item is quantized on its own range."""
+        x = x.float()
+        if self.input_scale is not None:
+            x = x * self.input_scale
+        out = [torch.ops.quantized.linear_dynamic(self.columns(item).contiguous(), self.packed, self.reduce_range)
+               for item in x]
+        return torch.stack(out)
+
+
 class TimeConv1d(nn.Conv1d):
     """Conv1d on (B, L, Cin) -> (B, L, Cout) with 'same' padding ('zeros' or 'reflect').
 
@@ -72,6 +140,22 @@ class TimeConv1d(nn.Conv1d):
         self.pad_mode = pad_mode
         self.reach = (kernel - 1) // 2 * dilation  # rows read on each side of a row
         self._taps = TapCache()
+        self.int8: Int8Product | None = None  # set by `use_int8`: products in dynamic int8
+        self._int8_built: tuple[torch.Tensor | None, Int8Product] | None = None
+
+    def use_int8(self, enabled: bool = True, input_scale: torch.Tensor | None = None) -> None:
+        """Compute with dynamic int8 products (CPU only; see Int8Product) or, disabled, in float again.
+        The packed weights are kept, so switching back and forth repacks nothing."""
+        if not enabled:
+            self.int8 = None
+            return
+        built = self._int8_built
+        same = built is not None and (built[0] is None and input_scale is None or (
+            built[0] is not None and input_scale is not None and torch.equal(built[0], input_scale)))
+        if not same:
+            self._int8_built = (input_scale, Int8Product(self, input_scale))
+        assert self._int8_built is not None
+        self.int8 = self._int8_built[1]
 
     def taps(self) -> torch.Tensor:
         """(k, Cin, Cout) weight matrices in the compute dtype."""
@@ -79,6 +163,8 @@ class TimeConv1d(nn.Conv1d):
 
     def accumulate(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """out (B, L, Cout) += conv(x) + bias, in place; x (B, L, Cin)."""
+        if self.int8 is not None:
+            return out.add_(self.int8(x).to(out.dtype))
         if x.shape[0] > 1:
             if _fold(x):
                 return out.add_(self._folded(x))
@@ -128,6 +214,8 @@ class TimeConv1d(nn.Conv1d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, L, Cin) -> (B, L, Cout)."""
+        if self.int8 is not None:
+            return self.int8(x)
         if x.shape[0] > 1 and _fold(x):
             return self._folded(x)
         dtype = self.taps().dtype

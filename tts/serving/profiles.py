@@ -39,8 +39,16 @@ class Devices:
 @dataclass(frozen=True)
 class Precision:
     # Half precision for FastSpeech2's frame-level half: fp16 on CUDA; on a CPU, bf16 when it has
-    # native bf16 units (AVX512-BF16/AMX), else float32. Vocoders always run in float32.
+    # native bf16 units (AVX512-BF16/AMX), else float32.
     fp16: bool = False
+    # FastSpeech2's frame-level convolutions (decoder feed-forward, postnet) as dynamic int8
+    # products (int8 weights per output channel, each item's input quantized on its own range):
+    # the precision the shipped TFLite model computes in. Durations are unchanged (the symbol-
+    # level half stays float32). CPU only. Figures in BENCHMARKS.md.
+    acoustic_int8: bool = False
+    # HiFi-GAN's generator in bf16 on a CPU vocoder device with native bf16 units (else, and on
+    # CUDA, float32): log-spectral distance within 0.2 dB of float32. MB-MelGAN stays float32.
+    hifigan_bf16: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,6 +222,8 @@ def profile_from_dict(data: dict, source: str = "profile") -> Profile:
         raise ProfileError(f"{source}: vocoder.first_block_frames must not exceed vocoder.block_frames")
     if profile.acoustic.first_chunk_chars > profile.text.max_segment_chars:
         raise ProfileError(f"{source}: acoustic.first_chunk_chars must not exceed text.max_segment_chars")
+    if profile.precision.acoustic_int8 and profile.devices.acoustic != "cpu":
+        raise ProfileError(f"{source}: precision.acoustic_int8 needs devices.acoustic: cpu")
     if profile.cluster.min_replicas > profile.cluster.max_replicas:
         raise ProfileError(f"{source}: cluster.min_replicas must not exceed cluster.max_replicas")
     return profile
