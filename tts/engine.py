@@ -114,7 +114,7 @@ class Engine:
             if name in self.vocoders:
                 if not hasattr(self.vocoders[name], "compute_dtype"):
                     raise ValueError(f"vocoder {name} runs in float32 only")
-                self.vocoders[name].compute_dtype = dtype
+                setattr(self.vocoders[name], "compute_dtype", dtype)  # noqa: B010 - nn.Module's typed __setattr__
         self.on_fallback = on_fallback or (lambda kind: None)
         self._cpu_vocoders: dict[str, torch.nn.Module] = {}
 

@@ -238,6 +238,7 @@ class FastSpeech2(nn.Module):
         calibration data is needed.
         """
         for block in self.decoder:
+            assert isinstance(block, FFTBlock)  # typed for the checker: the decoder holds FFT blocks
             norm = block.attention.norm
             reach = 4.0 * norm.weight.detach().abs() + norm.bias.detach().abs()
             weight_reach = block.conv1.weight.detach().abs().amax(dim=(0, 2))
@@ -245,6 +246,7 @@ class FastSpeech2(nn.Module):
             block.conv1.use_int8(enabled, smooth.float())
             block.conv2.use_int8(enabled)
         for conv in self.postnet:
+            assert isinstance(conv, TimeConv1d)
             conv.use_int8(enabled)
 
     def encode(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
