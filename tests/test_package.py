@@ -58,6 +58,14 @@ def test_console_script_is_installed():
     assert proc.returncode == 0 and "say" in proc.stdout and "serve" in proc.stdout
 
 
+@pytest.mark.parametrize("args", [["serve", "--help"], ["serve", "--no-ui", "--help"], ["serve", "--port", "1", "--help"]])
+def test_zh_tts_serve_takes_the_servers_own_options(args):
+    """`zh-tts serve` hands every option to the server's parser, a leading --option included."""
+    proc = subprocess.run([str(ZH_TTS), *args], capture_output=True, text=True, timeout=60, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    assert "--client-queue" in proc.stdout and "--no-ui" in proc.stdout
+
+
 @pytest.mark.real_weights
 def test_zh_tts_say_works_from_any_directory(tmp_path):
     proc = subprocess.run([str(ZH_TTS), "say", "你好", "-o", "x.wav"], capture_output=True, text=True,

@@ -385,5 +385,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        # The server parses its own options: argparse.REMAINDER refuses a first one that starts
+        # with "--" (`zh-tts serve --no-ui` would fail as an unknown option of zh-tts itself).
+        return _cmd_serve(argparse.Namespace(args=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)
