@@ -222,3 +222,11 @@ def read_markers(data: bytes, suffix: str) -> list[tuple[float, str]]:
         num, den = (int(x) for x in re.match(r"(\d+)/(\d+)", fields["TIMEBASE"]).groups())
         markers.append((int(fields["START"]) * num / den, fields.get("title", "")))
     return markers
+
+
+@pytest.fixture(scope="session")
+def listener():
+    """The speech recognizer of the listening tests (tests/listening.py), loaded once."""
+    from listening import get_listener
+
+    return get_listener()
