@@ -11,7 +11,7 @@ from tts.frontend.alignment import Span, nfkc, one_to_one
 from tts.frontend.runs import text_runs
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
 from tts.frontend.g2p import G2POptions, read_word
-from tts.frontend.letters import read_latin
+from tts.frontend.english import read_english
 from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
 from tts.frontend.normalize import normalize_numbers
 from tts.frontend.segmenter import Segmenter
@@ -157,7 +157,7 @@ class Frontend:
                     last_latin = False
                 elif c.kind == "latin":
                     sources = [spelled.span(c_start + i, c_start + i + 1) for i in range(len(c.text))]
-                    add(Word(c.text, list(read_latin(c.text)), han=False, frozen=True, sources=sources))
+                    add(Word(c.text, list(read_english(c.text)), han=False, frozen=True, sources=sources))
                     normalized.append(c.text)
                     last_latin = True
                 elif c.kind == "pause":
