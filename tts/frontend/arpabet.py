@@ -145,10 +145,13 @@ def syllable(initial: str, final: str, tone: int) -> str:
 
     Tries the pair as spelled, then the finals of :data:`_FINAL_FALLBACKS`, then the final alone.
     """
+    # Mandarin r has few finals (no rei, rai): English r is then said l, as loans do (radio -> lei di ou).
+    initials = (initial, "l") if initial == "r" else (initial,)
     for f in (final, *_FINAL_FALLBACKS.get(final, ())):
-        spelled = _spell(initial, f)
-        if spelled in mandarin():
-            return f"{spelled}{tone}"
+        for i in initials:
+            spelled = _spell(i, f)
+            if spelled in mandarin():
+                return f"{spelled}{tone}"
     for f in (final, *_FINAL_FALLBACKS.get(final, ())):
         spelled = _spell("", f)
         if spelled in mandarin():
