@@ -12,9 +12,10 @@ import pytest
 from tts.frontend import Frontend
 from tts.frontend.arpabet import mandarin, to_syllables
 from tts.frontend.english import (
-    dictionary,
+    entries,
     is_initialism,
     letter_to_sound,
+    lookup,
     pronounceable,
     read_english,
     spell,
@@ -57,7 +58,7 @@ def test_every_dictionary_word_maps_to_syllables_mandarin_has() -> None:
     """The whole CMU dictionary, not a sample: no syllable outside the voice's inventory."""
     known = mandarin()
     bad = []
-    for word, phones in dictionary().items():
+    for word, phones in entries().items():
         out = to_syllables(phones.split())
         if not out or any(s[:-1] not in known or not is_valid(s) for s in out):
             bad.append((word, out))
@@ -216,6 +217,15 @@ def test_words_no_dictionary_has_go_through_letter_to_sound(word: str) -> None:
 def test_unpronounceable_tokens_are_spelled(word: str) -> None:
     assert not pronounceable(word)
     assert read_english(word) == spell(word)
+
+
+def test_lookup_agrees_with_the_whole_file() -> None:
+    """The binary search finds what a full parse finds (first pronunciation), for a spread of words."""
+    table = entries()
+    words = sorted(table)[::997] + ["android", "spotify", "windows", "a", "zywicki", "read", "live"]
+    for word in words:
+        assert lookup(word) == table[word], word
+    assert lookup("zzzzqx") is None and lookup("") is None and lookup("a b") is None
 
 
 def test_magic_e_and_soft_c() -> None:

