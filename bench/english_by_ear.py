@@ -8,20 +8,13 @@ Usage:
 FILE.tsv: ``sentence<TAB>words`` per line, ``#`` comments; words are the English words of the
 sentence as written, separated by spaces.  Each sentence is synthesized with the real weights
 (CPU profile, cache off), transcribed by the listening instrument (tests/listening.py, Whisper
-base, language zh, with the mixed-text prompt PROMPT) and each word counts as recognized when the raw transcript holds it: compared
+base, language zh) and each word counts as recognized when the raw transcript holds it: compared
 case-insensitively on letters only ("Wi-Fi" = "wifi"), a transcript word or two or three adjacent
 ones joined.  The raw transcript is used, not normalize_for_cer (which is for Chinese CER).
 
 With --rev, the revision is exported (``git archive``) to a temporary folder and this script runs
 there under its ``tts`` package (the recognizer and this script come from the working tree), so
 before/after figures come from one command line.  Prints per-sentence misses and the share.
-
-Whisper forced to Mandarin writes most English words it hears as Chinese transliterations
-(Starbucks -> 斯塔巴克斯), so the instrument conditions it with PROMPT, a short generic sentence of
-Chinese with everyday English words in Latin letters, as Whisper's initial_prompt: it then treats
-the clip as code-switched text.  The prompt's English words are none of the dev set's words (it must
-not hint at the answers).  ``--prompt ''`` measures without it; before/after always share one prompt.
-BENCHMARKS.md (English words by ear) has the configurations tried.
 """
 
 from __future__ import annotations
@@ -35,8 +28,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Whisper's initial_prompt: generic mixed Chinese-English text, none of its English words in the sets.
-PROMPT = "今天用iPad打Game，顺便在Costco买了Coffee，记得改一下Password。"
 _LETTERS_RE = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
 
 
@@ -78,7 +69,7 @@ def recognized(words: list[str], transcript: str) -> list[bool]:
     return out
 
 
-def measure(rows: list[tuple[str, list[str]]], root: Path, prompt: str | None = PROMPT) -> dict:
+def measure(rows: list[tuple[str, list[str]]], root: Path) -> dict:
     sys.path.insert(0, str(root))
     sys.path.insert(1, str(ROOT / "tests"))
     try:
@@ -97,11 +88,7 @@ def measure(rows: list[tuple[str, list[str]]], root: Path, prompt: str | None = 
         clips.append((result.audio, result.sample_rate))
         pinyin.append(result.pinyin)
     synth.close()
-    try:
-        transcripts = get_listener().transcribe_many(clips, prompt=prompt or None)
-    except TypeError as exc:
-        raise SystemExit(f"tests/listening.py takes no prompt ({exc}): apply the listening prompt patch "
-                         "(a `prompt` keyword on transcribe/transcribe_many)") from None
+    transcripts = get_listener().transcribe_many(clips)
     total = hits = 0
     misses = []
     for (sentence, words), transcript, syllables in zip(rows, transcripts, pinyin, strict=True):
@@ -111,7 +98,7 @@ def measure(rows: list[tuple[str, list[str]]], root: Path, prompt: str | None = 
         missed = [w for w, ok in zip(words, marks, strict=True) if not ok]
         if missed:
             misses.append({"sentence": sentence, "missed": missed, "heard": transcript, "pinyin": syllables})
-    return {"root": str(root), "prompt": prompt or "", "words": total, "recognized": hits, "share": hits / total if total else 0.0,
+    return {"root": str(root), "words": total, "recognized": hits, "share": hits / total if total else 0.0,
             "misses": misses}
 
 
@@ -120,7 +107,6 @@ def main() -> None:
     p.add_argument("tsv", type=Path)
     p.add_argument("--root", type=Path, default=ROOT, help="the tree whose tts package synthesizes")
     p.add_argument("--rev", help="a git revision to export and measure instead of --root")
-    p.add_argument("--prompt", default=PROMPT, help="Whisper's initial_prompt ('' for none); default PROMPT")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args()
     rows = load(args.tsv)
@@ -128,21 +114,19 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev], check=True, capture_output=True)
             subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
-            out = subprocess.run([sys.executable, __file__, str(args.tsv.resolve()), "--root", tmp, "--json",
-                                  "--prompt", args.prompt],
+            out = subprocess.run([sys.executable, __file__, str(args.tsv.resolve()), "--root", tmp, "--json"],
                                  check=True, capture_output=True, text=True)
             report = json.loads(out.stdout.strip().splitlines()[-1])
             report["root"] = args.rev
     else:
-        report = measure(rows, args.root.resolve(), args.prompt)
+        report = measure(rows, args.root.resolve())
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return
     for miss in report["misses"]:
         print(f"missed {' '.join(miss['missed'])}: {miss['sentence']} -> heard {miss['heard']!r}  [{miss['pinyin']}]")
     print(f"{report['root']}: {report['recognized']} of {report['words']} English words recognized "
-          f"({100 * report['share']:.1f}%) in {len(rows)} sentences of {args.tsv.name}, "
-          f"prompt {report['prompt'] or 'none'!r}")
+          f"({100 * report['share']:.1f}%) in {len(rows)} sentences of {args.tsv.name}")
 
 
 if __name__ == "__main__":
