@@ -189,12 +189,12 @@ def test_full_alphabet_uses_the_letter_table(fe: Frontend) -> None:
 def test_letter_and_word_readings_are_real_baker_syllables() -> None:
     from tts.frontend.dictionary import known_syllables
     from tts.frontend.letters import LETTERS as TABLE
-    from tts.frontend.letters import WORDS
+    from tts.frontend.english import terms
     from tts.frontend.syllables import to_phonemes
     from tts.frontend.symbols import SYMBOLS
 
     known = known_syllables()
-    for readings in list(TABLE.values()) + list(WORDS.values()):
+    for readings in list(TABLE.values()) + list(terms().values()):
         for syllable in readings:
             assert syllable[:-1] in known, syllable
             assert all(p in SYMBOLS for p in to_phonemes(syllable)), syllable

@@ -29,6 +29,8 @@ PIECES = st.sampled_from([
     "你好", "今天是2024年11月21日", "¥3.5亿", "-12.5%", "13812345678", "3:2", "A股", "NBA", "CPU占用90%",
     "😀🎉", "مرحبا", "שלום", "\u200f", "\u0000", "\x07", "\u202e", "e\u0301", "\ud800", "\ue000", "\n\n",
     "，。！？；：", "……", "{重|chong2}新", "{坏|}", "《》【】", "   ", "ｆｕｌｌ　ｗｉｄｔｈ１２３", "ⅫⅣ", "①②",
+    "Spotify", "iPhone15", "ChatGPT", "APIs", "https://www.x.com/a_b", "a.b@c.cn", "1080P", "x86", "Wi-Fi 6",
+    "{Android|an1 zhuo2}", "{Android", "|}", "COVID-19", "qwrtzp", "HTMLParser",
 ])
 TEXT = st.one_of(st.text(max_size=60), st.lists(PIECES, max_size=8).map("".join),
                  st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=6).map("".join))
@@ -62,6 +64,38 @@ def test_frontend_never_crashes(tiny_pipeline, text):
             assert utt.phonemes[0] == utt.phonemes[-1] == "sil"
             pipeline.symbols.encode(utt.phonemes)  # every symbol exists in the model's table
     assert all(s[-1] in "12345" for s in syllables)
+
+
+LONG_LINES = {
+    "latin": ("Spotify" * 1500)[:10000],
+    "letters": "".join(chr(ord("a") + (i * 7) % 26) for i in range(10000)),
+    "capitals": "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 385,
+    "emoji": "😀🎉👍🏽" * 2500,
+    "mixed": ("用Android手机打开Spotify听歌😀مرحبا שלום Ünïcödé ข้อความ 日本語テキスト 5G H2O " * 200)[:10000],
+    "braces": ("{Spotify|" * 1000 + "}" * 1000)[:10000],
+    "closing": ("}|{中文|zhong1 wen2}" * 700)[:10000],
+    "address": ("https://www.example.com/a/b?c=d&e=f#g " * 300)[:10000],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_LINES))
+def test_a_10000_character_line_gives_a_reading_or_a_clear_error(tiny_pipeline, name):
+    """A pasted 10,000-character line of one kind: syllables the model knows, or a ValueError that
+    says what is wrong (a malformed inline override) — never a crash."""
+    count("long line")
+    fe = tiny_pipeline.frontend
+    text = LONG_LINES[name]
+    assert len(text) == 10000 or name in ("capitals",)
+    try:
+        syllables = fe.pinyin(text)
+    except ValueError as exc:
+        assert "{" in text and str(exc)
+        return
+    assert all(s[-1] in "12345" for s in syllables)
+    for segment in fe.split(text)[:20]:
+        utt = fe.analyze(segment.text)
+        if utt.syllables:
+            tiny_pipeline.symbols.encode(utt.phonemes)
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import os
 import re
 import threading
 
-from tts.frontend import breaks, erhua, neutral_tone, polyphones, tone_sandhi
+from tts.frontend import breaks, erhua, latin_tokens, neutral_tone, polyphones, tone_sandhi
 from tts.frontend.alignment import Span, nfkc, one_to_one
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
+from tts.frontend.english import read_english, spell
 from tts.frontend.explain import SyllableSource, Tracer
 from tts.frontend.g2p import LEXICON, G2POptions, read_word
-from tts.frontend.letters import read_latin
 from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
 from tts.frontend.normalize import normalize_numbers
 from tts.frontend.runs import text_runs
@@ -61,7 +61,7 @@ class Frontend:
         words, normalized, unknown = self._words(text)
         words = self._pronounce(words)
         syllables, phonemes, owners = self._phonemes(words)
-        spans = one_to_one([span for w in words for span in _syllable_sources(w)])
+        spans = _word_spans(words, one_to_one([span for w in words for span in _syllable_sources(w)]))
         return Utterance(
             text=text,
             normalized=normalized,
@@ -174,7 +174,7 @@ class Frontend:
                 normalized.append(piece.text)
                 last_latin = False
                 continue
-            spelled = normalize_numbers(aligned[start:end])
+            spelled = normalize_numbers(latin_tokens.rewrite(aligned[start:end]))
             pos = 0
             for c in text_runs(spelled.text):
                 c_start, pos = pos, pos + len(c.text)
@@ -189,9 +189,9 @@ class Frontend:
                     last_latin = False
                 elif c.kind == "latin":
                     sources = [spelled.span(c_start + i, c_start + i + 1) for i in range(len(c.text))]
-                    latin = read_latin(c.text)
+                    latin = read_english(c.text)
                     add(Word(c.text, list(latin), han=False, frozen=True, sources=sources,
-                             origin=("letters (letters.py)",) * len(latin)))
+                             origin=("English or letters (english.py)",) * len(latin)))
                     normalized.append(c.text)
                     last_latin = True
                 elif c.kind == "pause":
@@ -303,6 +303,19 @@ def _attach_er_words(words: list[Word]) -> list[Word]:
 
 def _union(spans: list[Span]) -> Span:
     return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def _word_spans(words: list[Word], spans: list[Span]) -> list[Span]:
+    """Undo :func:`one_to_one` for English words read as words: 'Uber' read in four syllables
+    still has one span, the whole word, for each of them (spelled letters keep one each)."""
+    at = 0
+    for w in words:
+        n = len(w.syllables)
+        if (not w.han and w.sources and w.text.isascii() and w.text.isalpha()
+                and tuple(w.syllables) != spell(w.text)):
+            spans[at:at + n] = [_union(w.sources)] * n
+        at += n
+    return spans
 
 
 def _syllable_sources(word: Word) -> list[Span]:

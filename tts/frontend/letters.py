@@ -1,4 +1,4 @@
-"""Latin letters and a few very common English words, read the Mandarin way.
+"""Latin letter names, read the Mandarin way (words are read by :mod:`tts.frontend.english`).
 
 Every reading uses only syllables the Baker model knows (valid initials and
 finals), chosen to sound like the way Mandarin speakers say the letter
@@ -39,36 +39,7 @@ LETTERS: dict[str, tuple[str, ...]] = {
     "Z": ("zei4",),
 }
 
-#: Whole words (matched case-insensitively) read as Mandarin speakers say them.
-WORDS: dict[str, tuple[str, ...]] = {
-    "ok": ("ou1", "kei4"),
-    "okay": ("ou1", "kei4"),
-    "app": ("ei1", "pi1", "pi1"),
-    "wifi": ("wai1", "fei1"),
-    "email": ("yi1", "mei4", "er5"),
-    "hi": ("hai1",),
-    "hello": ("ha1", "lou2"),
-    "bye": ("bai1",),
-    "byebye": ("bai1", "bai1"),
-    "iphone": ("ai4", "feng1"),
-    "ipad": ("ai4", "pai4"),
-    "taxi": ("tai4", "ke4", "si1"),
-    "yes": ("ye1", "si5"),
-    "vs": ("wei1", "ai4", "si1"),
-}
-
 _WORD_RE = re.compile(r"[A-Za-z]+")
-
-
-def read_latin(word: str) -> tuple[str, ...]:
-    """Syllables for a run of ASCII letters: a known word, else letter by letter."""
-    known = WORDS.get(word.lower())
-    if known is not None:
-        return known
-    out: list[str] = []
-    for ch in word.upper():
-        out.extend(LETTERS[ch])
-    return tuple(out)
 
 
 def latin_words(text: str) -> list[str]:

@@ -1,0 +1,63 @@
+"""Mixed Latin/digit tokens rewritten before number normalization, so that each part is read the
+way people say it rather than as a quantity.
+
+* Web addresses and e-mail addresses: the scheme (``https://``) is not read; ``.`` is 点, ``/`` is
+  斜杠, ``-`` is 杠, ``_`` is 下划线, ``:`` is 冒号 and digits are read one by one; the words
+  between them stay Latin and are read by :mod:`tts.frontend.english` (``www.example.com`` ->
+  W W W 点 example 点 com).  ``@`` is left to the normalizer's symbol table (艾特).
+* Video resolutions ``720P``, ``1080p``, ``2160P``: digits one by one (一零八零P), as they are said.
+* Instruction-set names ``x86``, ``x64``, ``ARM64``: the digits one by one (x八六), not 八十六.
+
+Everything else with letters and digits (``5G``, ``4K``, ``H2O``, ``iPhone 15``, ``v2.1.3``) is
+already read sensibly by the normalizer: digits as a number, letters by the English reader.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tts.frontend.alignment import Aligned
+from tts.frontend.alignment import sub as aligned_sub
+from tts.frontend.numbers import read_digits
+
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+_URL_RE = re.compile(
+    rf"(?:https?://|ftp://|www\.)(?:{_HOST}|[A-Za-z0-9-]+)(?::[0-9]{{1,5}})?(?:/[A-Za-z0-9._~%/?=&#+-]*)?"
+    rf"|(?<![A-Za-z0-9.@])[A-Za-z0-9-]+\.(?:com|cn|net|org|io|ai|dev|edu|gov)(?:\.cn)?(?![A-Za-z0-9])(?:/[A-Za-z0-9._~%/?=&#+-]*)?"
+)
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@" + _HOST)
+_PIECE_RE = re.compile(r"(?:https?|ftp)://|[0-9]+|[./_:-]")
+_SEPARATORS = {".": "点", "/": "斜杠", "-": "杠", "_": "下划线", ":": "冒号"}
+
+_RESOLUTION_RE = re.compile(r"(?<![0-9A-Za-z.])(?:480|720|1080|1440|2160|4320)(?=[Pp](?![A-Za-z]))")
+_ISA_RE = re.compile(r"(?<=(?<![A-Za-z])[Xx])(?:86|64)(?![0-9])|(?<=ARM)64(?![0-9])|(?<=arm)64(?![0-9])")
+
+
+def _addresses(text: Aligned) -> Aligned:
+    plain = text.text
+    ranges = [m.span() for m in _EMAIL_RE.finditer(plain)]
+    ranges += [m.span() for m in _URL_RE.finditer(plain) if not any(a <= m.start() < b for a, b in ranges)]
+    if not ranges:
+        return text
+
+    def piece(m: re.Match[str]) -> str:
+        if not any(a <= m.start() < b for a, b in ranges):
+            return m.group(0)
+        token = m.group(0)
+        if token.endswith("://"):
+            return ""
+        if token.isdigit():
+            return read_digits(token)
+        return _SEPARATORS[token]
+
+    return aligned_sub(_PIECE_RE, piece, text)
+
+
+def rewrite(text: Aligned) -> Aligned:
+    """Rewrite web and e-mail addresses, resolutions and instruction-set names in ``text``
+    (see the module docstring); the result keeps every character's source range."""
+    if not any(ch.isdigit() or ch in ".@" for ch in text.text):
+        return text
+    text = _addresses(text)
+    text = aligned_sub(_RESOLUTION_RE, lambda m: read_digits(m.group(0)), text)
+    return aligned_sub(_ISA_RE, lambda m: read_digits(m.group(0)), text)
