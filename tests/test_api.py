@@ -126,6 +126,21 @@ def test_bad_requests_are_4xx_json(tiny_url, payload, status, param):
     assert "Traceback" not in r.text and "/work/" not in r.text
 
 
+@pytest.mark.parametrize("path", ["/v1/audio/speech", "/v1/audio/speech/timestamps"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_text_with_nothing_to_read_is_one_clean_400(tiny_url, caplog, path, stream):
+    """Issue 29, item 4: punctuation only used to stream 200, half a second of silence, then a
+    broken transfer and a traceback in the log. Now one 400 before any audio, streamed or not."""
+    with caplog.at_level("INFO"):
+        r = httpx.post(f"{tiny_url}{path}", timeout=60,
+                       json={"input": "。，！？……——", "response_format": "mp3", "stream": stream})
+    assert r.status_code == 400, (r.status_code, r.headers, r.content[:200])
+    assert r.headers["content-type"].startswith("application/json")
+    error = r.json()["error"]
+    assert error["param"] == "text" and "nothing to speak" in error["message"], error
+    assert not [rec for rec in caplog.records if rec.exc_info or "Traceback" in rec.getMessage()], caplog.text
+
+
 def test_malformed_bodies(tiny_url):
     url = tiny_url
     for body in (b"not json", b"{", b"[1, 2]", "\udcff".encode("utf-8", "surrogatepass")):

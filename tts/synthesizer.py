@@ -251,7 +251,10 @@ class Synthesizer:
                                       None if long_form else self.profile.acoustic.first_chunk_chars)
         for controls in {c for segment in segments for c in segment.controls}:
             resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
-        if not segments:
+        # Refused here, before a slot is taken or a byte is sent: a text of punctuation only
+        # would otherwise stream pauses and then fail, after a 200 had gone out. The search
+        # stops at the first segment with a syllable (normally the first one).
+        if not any(s.readings or self.pipeline.frontend.analyze(s.segment.text).syllables for s in segments):
             raise RequestError(NOTHING_TO_SPEAK, "text")
         return Plan(segments, document.notes)
 
