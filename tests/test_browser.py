@@ -652,3 +652,53 @@ def test_the_jobs_view_survives_a_reload_and_a_server_restart(browser, tmp_path)
     finally:
         page.close()
         stop_app(proc, tmp_path)
+
+
+# ---- Issue 29: the page as a small team meets it ----
+
+# Every <audio> of the streaming player: paused or not, where it is, how much it holds, and how
+# many pieces of the stream the page has fetched so far.
+PLAYER_STATE_JS = """
+() => ({players: [...document.querySelectorAll('#tts-audio audio')].map(a => (
+          {paused: a.paused, time: a.currentTime, duration: isFinite(a.duration) ? a.duration : 0})),
+        fetched: performance.getEntriesByType('resource').filter(e => e.name.includes('/stream/')).length})
+"""
+
+
+def test_29_1_stop_silences_the_player_at_once_and_nothing_arrives_after_it(page):
+    """Item 1: Stop said "Stopped" while the player played on for ~30 s, its length growing."""
+    page.locator("#tts-text textarea").fill(TEXT * 10)
+    page.locator("#synthesize").click()
+    page.wait_for_function("() => { const a = document.querySelector('#tts-audio audio');"
+                           " return a && !a.paused && a.currentTime > 0.3; }", timeout=WAIT_MS)
+    page.locator("#stop").click()
+    at_stop = page.evaluate(PLAYER_STATE_JS)
+    assert all(p["paused"] for p in at_stop["players"]), at_stop  # silent at once, not when the server stops
+    expect(page.locator("#tts-status")).to_contain_text("已停止 · Stopped")
+    page.wait_for_timeout(1000)  # requests already on their way when Stop was pressed
+    settled = page.evaluate(PLAYER_STATE_JS)
+    page.wait_for_timeout(5000)
+    later = page.evaluate(PLAYER_STATE_JS)
+    assert all(p["paused"] for p in later["players"]), later
+    assert later["fetched"] == settled["fetched"], (settled, later)  # no audio arrives after the stop
+    for before, after in zip(settled["players"], later["players"]):
+        assert after["time"] == before["time"] and after["duration"] <= before["duration"], (settled, later)
+    assert "完成 Done" in synthesize(page, "停止以后，再合成一次。")  # the next run plays again
+    page.wait_for_function("() => { const a = document.querySelector('#tts-audio audio');"
+                           " return a && (a.played.length > 0 || a.currentTime > 0); }", timeout=WAIT_MS)
+
+
+def test_29_3_ssml_errors_are_text_in_both_languages_with_where_and_which_tag(page):
+    """Item 3: `<foo>` vanished from the message and `<b>` turned the rest bold; the hint named
+    the API's ssml_strict=false, which the page does not have."""
+    status = synthesize(page, "<speak>你好，<foo>朋友</foo><b>粗体</b></speak>")
+    assert "出错 Failed" in status, status
+    assert "SSML 标记有误（第 1 行第 11 列，标签 <foo>）" in status, status
+    assert "SSML error at line 1, column 11 in <foo>: element <foo> is not supported" in status, status
+    assert "ssml_strict" not in status and "SSML 示例" in status, status
+    box = page.locator("#tts-status")
+    assert box.locator("foo, b, strong, em").count() == 0  # nothing in it became an element
+    # Markup that is not well-formed: the parser's own words, still as text.
+    status = synthesize(page, "<speak>一<s>**二**</speak>")
+    assert "SSML 标记有误（第 1 行" in status and "mismatched tag" in status, status
+    assert box.locator("b, strong, s").count() == 0, box.inner_html()

@@ -130,9 +130,11 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
         running.then(finish, None, [go, stop], queue=False, show_progress="hidden", api_name=False)
         # Cancel first, then say so: a status written with the cancel itself could be overwritten
         # by the stopped run's last update still on its way.
+        # The player is emptied too: what it had buffered is not the result (the page's script
+        # has already paused it; see PAGE_JS).
         stop.click(None, None, None, cancels=[running], queue=False, api_name=False).then(
-            lambda: (*finish(), STOPPED), None, [go, stop, status], queue=False, show_progress="hidden",
-            api_name=False)
+            lambda: (*finish(), STOPPED, None), None, [go, stop, status, audio], queue=False,
+            show_progress="hidden", api_name=False)
 
         # ---- System: current figures whenever the tab is opened ----
         system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
@@ -231,10 +233,24 @@ PAGE_JS = """
       el.classList.toggle('tts-said', t >= +el.dataset.e);
     }
   }, 80);
-  let clickedAt = null;
+  // Stop silences the player at once: the server stops synthesizing, but segments already
+  // encoded would still play (and keep arriving) for a while. Until the next 合成, any attempt
+  // of the player to play again is paused as well.
+  let stopped = false, clickedAt = null;
+  const silence = () => document.querySelectorAll('#tts-audio audio').forEach((a) => a.pause());
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest || !e.target.closest('#stop')) return;
+    stopped = true;
+    clickedAt = null;
+    silence();
+  }, true);
+  document.addEventListener('play', (e) => {
+    if (stopped && e.target.closest && e.target.closest('#tts-audio')) e.target.pause();
+  }, true);
   const heard = () => document.querySelector('#tts-heard .tts-heard');
   document.addEventListener('click', (e) => {
     if (!e.target.closest || !e.target.closest('#synthesize')) return;
+    stopped = false;
     clickedAt = performance.now();
     const el = heard();
     if (el) { el.textContent = ''; delete el.dataset.seconds; }

@@ -9,7 +9,9 @@ until the next run (no toast that fades, no bare "Error" badge).
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 
 from tts.options import RequestError
 from tts.request import AppliedRequest
@@ -34,6 +36,21 @@ KNOWN_MESSAGES = {
 }
 
 
+# An SSML error as the request builder words it: "SSML: <what> (line L, column C)" (the place
+# is SSMLError's own suffix); the API's hint is replaced by one that names what the page has.
+_SSML_ERROR = re.compile(r"^SSML: (?P<what>.*?)(?: \(line (?P<line>\d+), column (?P<column>\d+)\))?$", re.S)
+_API_HINT = re.compile(r";? ?send ssml_strict=false to speak its text anyway")
+SSML_PAGE_HINT = ("删除或改写这个标签（保留其中的文字），支持的写法见「SSML 示例」和 docs/ssml.md · Remove or rewrite the "
+                  "tag (keep its text): the SSML examples below and docs/ssml.md show what is supported.")
+
+
+def as_text(message: str) -> str:
+    """`message` for a Markdown component, shown as the characters it holds: a tag in it
+    (`<foo>` from an SSML error, `<b>` from pasted markup) is not HTML and `*`/`_` format nothing."""
+    escaped = html.escape(" ".join(message.split("\n")), quote=False)
+    return re.sub(r"([\\`*_\[\]{}#|~])", r"\\\1", escaped)
+
+
 class UserFacingError(Exception):
     """A problem to show to the user as is (already bilingual)."""
 
@@ -53,19 +70,33 @@ def error_message(exc: BaseException) -> str:
         log.exception("unexpected failure in the web page")
         return "出错 Failed: 出了意外，请重试 · Something went wrong, please try again (the server log has the details)."
     log.info("page input refused: %s", message.replace("\n", " "))
-    return f"出错 Failed: {message}"
+    return f"出错 Failed: {as_text(message)}"
 
 
 def _request_error(exc: RequestError) -> str:
     text = str(exc)
     if exc.field == "pinyin":
         return f"{BAD_PINYIN} ({text})"
+    if (ssml := _SSML_ERROR.match(text)) is not None:
+        return ssml_error(ssml["what"], ssml["line"], ssml["column"])
     for start, message in KNOWN_MESSAGES.items():
         if text.startswith(start):
             return message
     if "characters; the limit is" in text:
         return f"文本太长 · The text is too long: {text}."
     return f"请求有误 · Invalid request: {text}"
+
+
+def ssml_error(what: str, line: str | None, column: str | None) -> str:
+    """An SSML error in both languages: where it is, which tag, what is wrong, what to do."""
+    what = _API_HINT.sub("", what).strip()
+    tag = re.search(r"<[\w:-]+>", what)
+    where_zh = f"第 {line} 行第 {column} 列" if line else ""
+    where_en = f" at line {line}, column {column}" if line else ""
+    tag_zh = f"标签 {tag.group(0)}" if tag else ""
+    lead = "，".join(p for p in (where_zh, tag_zh) if p)
+    return (f"SSML 标记有误{'（' + lead + '）' if lead else ''} · SSML error{where_en}"
+            f"{' in ' + tag.group(0) if tag else ''}: {what}. {SSML_PAGE_HINT}")
 
 
 def applied_lines(applied: AppliedRequest) -> list[str]:
@@ -110,7 +141,7 @@ def reference_lines(applied: AppliedRequest) -> list[str]:
                  f"{applied.reference_seconds:.2f} s: " + applied.reference.summary.replace("\n", " / ")]
         return lines + list(applied.reference.warnings)
     if applied.reference_error:
-        return ["注意 Note: 参考音频未使用 · Reference clip not used: " + applied.reference_error.replace("\n", " ")]
+        return ["注意 Note: 参考音频未使用 · Reference clip not used: " + as_text(applied.reference_error)]
     return []
 
 
@@ -136,6 +167,6 @@ def done_status(result, applied: AppliedRequest) -> str:
     lines += applied_lines(applied)
     lines += reference_lines(applied)
     if result.unknown:
-        lines.append("未能朗读的字符 not read: " + " ".join(result.unknown))
-    lines += [n for n in result.notes if n]
+        lines.append("未能朗读的字符 not read: " + as_text(" ".join(result.unknown)))
+    lines += [as_text(n) for n in result.notes if n]
     return "\n\n".join(lines)
