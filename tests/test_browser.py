@@ -299,6 +299,11 @@ def test_3_a_reference_clip_is_confirmed_with_what_was_measured_and_its_cost(pag
     line = next((line for line in status.splitlines() if line.startswith("参考音频 Reference")), "")
     assert re.search(r"已使用（分析用时 \d+\.\d\d 秒）· used, analysed in \d+\.\d\d s", line), status
     assert re.search(r"median pitch \d+ Hz", line) and "syllables/s" in line, line
+    # Issue 29, item 5: the Applied line shows what the clip added; the wait it caused is named.
+    applied = next(line for line in status.splitlines() if line.startswith("实际使用 Applied"))
+    assert re.search(r"音高 pitch \+0\.0 半音 st（\+ 参考音频 clip [+-]\d+\.\d 半音 st）", applied), applied
+    assert re.search(r"能量 energy ×1\.00（\+ 参考音频 clip [+-]\d\.\d\d）", applied), applied
+    assert "the clip's analysis took" in status and "倍" not in status, status
     heard = page.locator("#tts-heard .tts-heard")
     expect(heard).to_have_attribute("data-seconds", re.compile(r"^\d+\.\d\d$"), timeout=WAIT_MS)
     assert "after the click, measured in this browser" in heard.inner_text()
@@ -538,7 +543,10 @@ def test_synthesis_streams_speech_and_offers_the_wav(page):
     expect(download).to_be_attached(timeout=WAIT_MS)
     status = page.locator("#tts-status")
     expect(status).to_contain_text(re.compile(r"服务器首包 server's first audio \d+ ms"), timeout=WAIT_MS)
-    assert re.search(r"×\d+ faster than real time", status.inner_text()), status.inner_text()
+    # What the listener meets, the ratio as "×1.05" (not "快 1 倍", which reads as twice as fast).
+    assert re.search(r"made ×\d+(\.\d\d)? as fast as it plays: the stream plays without pauses|from the cache",
+                     status.inner_text()), status.inner_text()
+    assert "倍" not in status.inner_text()
 
     # The streaming player got a source and started playing it (autoplay).
     page.wait_for_function("() => { const a = document.querySelector('#tts-audio audio');"
@@ -570,7 +578,7 @@ def test_synthesis_streams_speech_and_offers_the_wav(page):
 
 def test_ssml_example_subtitles_and_the_text_highlighted_as_it_is_heard(page):
     page.locator("#ssml-examples").get_by_text("SSML 示例 Examples").click()
-    page.locator("#ssml-examples").get_by_text("欢迎收听", exact=False).first.click()
+    page.locator("#ssml-example-0").click()
     expect(page.locator("#tts-text textarea")).to_have_value(re.compile(r"^<speak>欢迎收听"))
     expect(page.locator("#tts-ssml input")).to_be_checked()
     page.locator("#synthesize").click()
@@ -702,3 +710,52 @@ def test_29_3_ssml_errors_are_text_in_both_languages_with_where_and_which_tag(pa
     status = synthesize(page, "<speak>一<s>**二**</speak>")
     assert "SSML 标记有误（第 1 行" in status and "mismatched tag" in status, status
     assert box.locator("b, strong, s").count() == 0, box.inner_html()
+
+
+def test_29_4_nothing_to_read_is_one_error_line_and_no_audio(page):
+    """Item 4: "。，！？……——" showed an error, played half a second of silence and said it
+    "stopped after 1.0 s: incomplete"."""
+    status = synthesize(page, "。，！？……——")
+    assert status.count("出错 Failed") == 1 and "Nothing to read" in status, status
+    assert "incomplete" not in status and "Synthesizing" not in status, status
+    page.wait_for_timeout(2000)  # a player that got anything would have it by now
+    sources = page.evaluate("() => [...document.querySelectorAll('#tts-audio audio')].map(a => a.src)")
+    assert not any(sources), sources
+    assert page.locator("#tts-download a").count() == 0
+
+
+def test_29_6_the_status_says_what_the_ssml_markup_set(page):
+    """Item 6: with <voice> and express-as the Applied line still said Baker, neutral."""
+    page.locator("#ssml-examples").get_by_text("SSML 示例 Examples").click()
+    page.locator("#ssml-example-1").click()
+    expect(page.locator("#tts-text textarea")).to_have_value(re.compile(r"^<speak version"))
+    page.locator("#synthesize").click()
+    status = page.locator("#tts-status")
+    expect(status).to_contain_text(re.compile("完成 Done|出错 Failed"), timeout=WAIT_MS)
+    line = next(x for x in status.inner_text().splitlines() if x.startswith("SSML 标记设置 Markup set"))
+    assert "「晚上好，」音色 voice 标贝·低沉 Baker low (派生 derived) · 语速 speed ×0.80 · 音高 pitch -2.0 半音 st" in line, line
+    assert "「欢迎回家。」音色 voice 标贝·低沉 Baker low (派生 derived) · 情感 emotion 温柔 gentle · 强度 intensity ×1.50" in line, \
+        line
+
+
+def test_29_10_an_ssml_example_fills_the_box_in_view_and_the_reference_opens(page):
+    """Item 10: a column that only said "true", a click that filled a box off-screen, and
+    "docs/ssml.md" as words instead of a link."""
+    examples = page.locator("#ssml-examples")
+    examples.get_by_text("SSML 示例 Examples").click()
+    assert not re.search(r"\btrue\b", examples.inner_text()), examples.inner_text()
+    expect(page.locator("#ssml-example-1")).to_contain_text("Azure")
+    page.locator("#ssml-example-1").scroll_into_view_if_needed()
+    assert not in_viewport(page, "#tts-text textarea")  # the box is out of sight when clicking
+    page.locator("#ssml-example-1").click()
+    box = page.locator("#tts-text textarea")
+    expect(box).to_have_value(re.compile(r"^<speak version"))
+    expect(box).to_be_focused()
+    page.wait_for_function("() => { const r = document.querySelector('#tts-text textarea').getBoundingClientRect();"
+                           " return r.top >= 0 && r.bottom <= innerHeight; }")
+    expect(page.locator("#tts-ssml input")).to_be_checked()
+    link = examples.locator("a[href=\"#ssml-reference\"]")
+    expect(link).to_contain_text("docs/ssml.md")
+    link.click()
+    reference = page.locator("#ssml-reference")
+    expect(reference.get_by_text("<phoneme alphabet=").first).to_be_visible()

@@ -62,8 +62,18 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                 speak = _controls(synth, "tts")
                 with gr.Accordion("SSML 示例 Examples", open=False, elem_id="ssml-examples"):
                     gr.Markdown("以 `<speak>` 开头的文本总按 SSML 读（阿里云 / Azure 写法）· Text starting with "
-                                "`<speak>` is always read as SSML (Alibaba or Azure dialect); docs/ssml.md has the rest.")
-                    gr.Examples(SSML_EXAMPLES, inputs=[text, ssml], label="点击填入 Click to fill in")
+                                "`<speak>` is always read as SSML (Alibaba or Azure dialect); "
+                                "[SSML 参考 reference (docs/ssml.md)](#ssml-reference) has the rest. "
+                                "点击示例即填入上面的文本框 · Click an example to put it in the text box above.")
+                    examples = []
+                    for n, (label, example) in enumerate(SSML_EXAMPLES):
+                        with gr.Row(equal_height=True):
+                            button = gr.Button(label, elem_id=f"ssml-example-{n}", scale=0, min_width=200,
+                                               size="sm")
+                            gr.Markdown(f"`{example}`", elem_classes="ssml-example-text")
+                        examples.append((button, example))
+                with gr.Accordion("SSML 参考 Reference (docs/ssml.md)", open=False, elem_id="ssml-reference"):
+                    gr.Markdown(_ssml_reference())
                 with gr.Accordion("拼音预览与校正 Pinyin preview & correction", open=False, elem_id="pinyin-box"):
                     pinyin = gr.Textbox(label="拼音 Pinyin：可修改，合成时使用；改动文本会清空 · editable, used when "
                                               "synthesizing; cleared when the text changes", lines=3, elem_id="pinyin")
@@ -136,6 +146,13 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
             lambda: (*finish(), STOPPED, None), None, [go, stop, status, audio], queue=False,
             show_progress="hidden", api_name=False)
 
+        # An example fills the text box (the SSML switch on) and brings it into view, focused:
+        # the box is far above the examples, so a fill without a scroll looks like nothing happened.
+        for button, example in examples:
+            button.click(lambda example=example: (example, True), None, [text, ssml], queue=False,
+                         show_progress="hidden", api_name=False).then(
+                None, None, None, js=SHOW_TEXT_JS, queue=False, show_progress="hidden", api_name=False)
+
         # ---- System: current figures whenever the tab is opened ----
         system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
                           api_name=False)
@@ -207,16 +224,26 @@ def _controls(synth, prefix: str) -> list:
     return [voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality]
 
 
-# What the SSML examples fill in: one of each dialect (docs/ssml.md has the reference).
+# What the SSML examples fill in, each with its button's label: one of each dialect
+# (docs/ssml.md, shown in the page's SSML reference, has the rest).
 SSML_EXAMPLES = [
-    ['<speak>欢迎收听<break time="500ms"/>今天的新闻。我们来到<phoneme alphabet="py" ph="chong2 qing4">重庆</phoneme>，'
+    ["阿里云写法 Alibaba dialect",
+     '<speak>欢迎收听<break time="500ms"/>今天的新闻。我们来到<phoneme alphabet="py" ph="chong2 qing4">重庆</phoneme>，'
      '<say-as interpret-as="telephone">13812345678</say-as>是热线电话。'
-     '<emotion category="happy" intensity="1.2">祝大家周末愉快！</emotion></speak>', True],
-    ['<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xmlns:mstts="https://www.w3.org/2001/mstts" '
+     '<emotion category="happy" intensity="1.2">祝大家周末愉快！</emotion></speak>'],
+    ["Azure 写法 Azure dialect",
+     '<speak version="1.0" xmlns="http://www.w3.org/2001/10/synthesis" xmlns:mstts="https://www.w3.org/2001/mstts" '
      'xml:lang="zh-CN"><voice name="baker-low"><prosody rate="-20%" pitch="-2st">晚上好，</prosody>'
      '<mstts:express-as style="gentle" styledegree="1.5">欢迎回家。</mstts:express-as></voice>'
-     '<s><sub alias="世界卫生组织">WHO</sub>发布了新的报告</s></speak>', True],
+     '<s><sub alias="世界卫生组织">WHO</sub>发布了新的报告</s></speak>'],
 ]
+# After an example fills the text box: scroll it into view and focus it.
+SHOW_TEXT_JS = """
+() => {
+  const box = document.querySelector('#tts-text textarea');
+  if (box) { box.scrollIntoView({block: 'center'}); box.focus({preventScroll: true}); }
+}
+"""
 # The page's script. (1) Highlights the character being heard: the streaming player's time
 # against each character's span. (2) Time to first sound as the user meets it: from the click
 # on 合成 to the player starting to play (upload, queue, synthesis, encoding and the player's
@@ -247,6 +274,16 @@ PAGE_JS = """
   document.addEventListener('play', (e) => {
     if (stopped && e.target.closest && e.target.closest('#tts-audio')) e.target.pause();
   }, true);
+  // The link to the SSML reference opens it (an accordion, closed until then) and shows it.
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest && e.target.closest('a[href="#ssml-reference"]');
+    if (!link) return;
+    e.preventDefault();
+    const box = document.querySelector('#ssml-reference');
+    const label = box && box.querySelector('.label-wrap');
+    if (label && !label.classList.contains('open')) label.click();
+    if (box) box.scrollIntoView({block: 'start'});
+  }, true);
   const heard = () => document.querySelector('#tts-heard .tts-heard');
   document.addEventListener('click', (e) => {
     if (!e.target.closest || !e.target.closest('#synthesize')) return;
@@ -262,7 +299,9 @@ PAGE_JS = """
     const el = heard();
     if (!el) return;
     el.dataset.seconds = s;
-    el.textContent = `点击后 ${s} 秒开始出声（本浏览器实测）· Sound began ${s} s after the click, measured in this browser`;
+    el.textContent = `点击后 ${s} 秒开始出声（本浏览器实测，含排队、传输和播放器缓冲；下面的“服务器首包”只算服务器内的合成）`
+      + ` · Sound began ${s} s after the click, measured in this browser: it includes waiting, transfer and`
+      + ` the player's buffering, which the "server's first audio" below (synthesis on the server alone) does not`;
   }, true);
 }
 """
@@ -280,6 +319,8 @@ PAGE_CSS = """
 .secondary-wrap .icon-wrap { flex: none; }
 /* The two run buttons stay side by side on a phone. */
 #run-row { flex-wrap: nowrap; }
+/* An SSML example is shown whole, wrapped, beside its button. */
+.ssml-example-text code { white-space: pre-wrap; word-break: break-all; }
 """
 
 
@@ -306,6 +347,16 @@ def _drop_finished_streams(demo: gr.Blocks, request: gr.Request | None) -> None:
     for run, outputs in list(streams.items()):
         if all(getattr(stream, "ended", False) for stream in outputs.values()):
             streams.pop(run, None)
+
+
+def _ssml_reference() -> str:
+    """docs/ssml.md for the page's SSML reference (the page runs offline: nothing to link out to)."""
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "ssml.md"
+    if not doc.is_file():  # an installed package without the docs
+        return "docs/ssml.md 不在本机 · docs/ssml.md is not installed on this server."
+    return doc.read_text(encoding="utf-8")
 
 
 def _transfer_note() -> str:

@@ -20,7 +20,7 @@ from tts.ssml import is_ssml
 from tts.synthesizer import Synthesizer
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import subtitles
-from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message
+from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message, markup_lines
 
 QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelity (HiFi-GAN)", "high")]
 SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time on this machine"
@@ -112,7 +112,10 @@ def synthesize_stream(synth: Synthesizer, out_dir: Path, *form, ssml: bool = Fal
             message = f"{message}\n\n合成在 {seconds:.1f} 秒处中断，音频不完整 · Stopped after {seconds:.1f} s: the audio is incomplete."
         yield None, None, message, "", None
         return
-    yield (None, str(path), done_status(result, applied), timed_text_html(options.text, result.alignment),
+    markup = []
+    if is_ssml(options.text):  # what the markup set, for the status (parsed again: it is cheap)
+        markup = markup_lines(synth.pipeline.document(options.text, options.pinyin, options.ssml_strict))
+    yield (None, str(path), done_status(result, applied, markup), timed_text_html(options.text, result.alignment),
            subtitle_files)
 
 

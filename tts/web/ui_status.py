@@ -9,6 +9,7 @@ until the next run (no toast that fades, no bare "Error" badge).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 import re
@@ -99,28 +100,40 @@ def ssml_error(what: str, line: str | None, column: str | None) -> str:
             f"{' in ' + tag.group(0) if tag else ''}: {what}. {SSML_PAGE_HINT}")
 
 
-def applied_lines(applied: AppliedRequest) -> list[str]:
-    """What the audio was made with: every setting, where its value came from, what the
-    caller's own settings overrode, and what the style instructions added on top."""
+def shown(name: str, value: object) -> str:
+    """A setting's value as the page words it."""
     from tts.expressive.presets import EMOTIONS, VOICES
 
-    def shown(name: str, value: object) -> str:
-        if name == "voice":
-            return getattr(VOICES.get(value), "label", str(value))
-        if name == "emotion":
-            return getattr(EMOTIONS.get(value), "label", str(value))
-        if name == "pitch":
-            return f"{value:+.1f} 半音 st"
-        if name == "quality":
-            return QUALITY_NAMES.get(value, "默认 profile default") if value else "默认 profile default"
-        return f"×{value:.2f}"
+    if name == "voice":
+        return str(getattr(VOICES.get(value), "label", value))
+    if name == "emotion":
+        return str(getattr(EMOTIONS.get(value), "label", value))
+    if name == "pitch":
+        return f"{value:+.1f} 半音 st"
+    if name == "quality":
+        return QUALITY_NAMES.get(str(value), "默认 profile default") if value else "默认 profile default"
+    return f"×{value:.2f}"
 
+
+def applied_lines(applied: AppliedRequest) -> list[str]:
+    """What the audio was made with: every setting, where its value came from, what the
+    caller's own settings overrode, what a reference clip added (its offsets come on top of
+    pitch, energy and durations) and what the style instructions added on top."""
+    from tts.options import SEMITONES_PER_PITCH_UNIT
+
+    clip = getattr(applied.reference, "prosody", None)
+    from_clip = {} if clip is None else {
+        "speed": f"时长 durations ×{clip.duration_scale:.2f}",
+        "pitch": f"{clip.pitch_shift * SEMITONES_PER_PITCH_UNIT:+.1f} 半音 st",
+        "energy": f"{clip.energy_shift:+.2f}"}
     parts = []
     for name in SETTING_NAMES:
         source = applied.sources.get(name, "default")
         value = getattr(applied.options, name)
         # The page always sends a quality (its radio has no "unset"): no mark for it.
         mark = f"（{SOURCE_NAMES[source]}）" if source != "default" and name != "quality" else ""
+        if name in from_clip:
+            mark += f"（+ 参考音频 clip **{from_clip[name]}**）"
         parts.append(f"{SETTING_NAMES[name]} **{shown(name, value)}**{mark}")
     lines = ["实际使用 Applied: " + " · ".join(parts)]
     if applied.overridden:
@@ -134,6 +147,30 @@ def applied_lines(applied: AppliedRequest) -> list[str]:
     return lines
 
 
+MARKUP_SHOWN = 16  # characters of a span quoted in the markup line
+
+
+def markup_lines(document) -> list[str]:
+    """What SSML markup set (voice, emotion, intensity, speed, pitch, energy), span by span where
+    it varies: neighbouring spans with the same settings are quoted as one. Nothing for text
+    the markup leaves to the request's settings."""
+    groups: list[tuple[object, str]] = []
+    for span in document.spans:
+        controls = dataclasses.replace(span.controls, pinyin=None)
+        if groups and groups[-1][0] == controls:
+            groups[-1] = (controls, groups[-1][1] + span.text)
+        else:
+            groups.append((controls, span.text))
+    parts = []
+    for controls, text in groups:
+        settings = [f"{SETTING_NAMES[name]} **{shown(name, getattr(controls, name))}**"
+                    for name in SETTING_NAMES if getattr(controls, name, None) is not None]
+        if settings and text.strip():
+            quoted = text.strip() if len(text.strip()) <= MARKUP_SHOWN else text.strip()[:MARKUP_SHOWN] + "…"
+            parts.append(f"「{as_text(quoted)}」" + " · ".join(settings))
+    return ["SSML 标记设置 Markup set: " + "；".join(parts)] if parts else []
+
+
 def reference_lines(applied: AppliedRequest) -> list[str]:
     """The reference clip: used or not, what was measured and taken from it, and its cost."""
     if applied.reference is not None:
@@ -145,26 +182,42 @@ def reference_lines(applied: AppliedRequest) -> list[str]:
     return []
 
 
-def speed_words(rtf: float) -> str:
-    """RTF in plain words: how much faster (or slower) than real time the audio was made."""
-    if rtf <= 0:
+def times(factor: float) -> str:
+    """A ratio as "×1.05" (two decimals while they matter): "快 1 倍" would read as twice as fast."""
+    return f"×{factor:.2f}" if factor < 10 else f"×{factor:.0f}"
+
+
+def listening_words(rtf: float, cached: bool, reference_seconds: float) -> str:
+    """What the listener meets, from how fast the audio was made against how fast it plays: the
+    synthesis alone (a clip's analysis happens once, before the first sound, and is said so)."""
+    if cached:
+        words = "来自缓存，立即可播，不会停顿 · from the cache: it plays at once, without pauses"
+    elif rtf <= 0:
         return ""
-    if rtf < 1:
-        return f"比实时快 {1 / rtf:.0f} 倍 · ×{1 / rtf:.0f} faster than real time"
-    return f"比实时慢 {rtf:.1f} 倍，播放可能卡顿 · ×{rtf:.1f} slower than real time: playback may stall"
+    elif rtf < 1:
+        words = (f"合成速度是播放速度的 {times(1 / rtf)}，边合成边播放不会停顿 · made {times(1 / rtf)} as fast as it "
+                 "plays: the stream plays without pauses")
+    else:
+        words = (f"合成速度只有播放速度的 {times(1 / rtf)}，边合成边播放会停下等待；下载的 WAV 可流畅播放 · made at "
+                 f"{times(1 / rtf)} of playing speed: the stream pauses to catch up; the downloaded WAV plays smoothly")
+    if reference_seconds:
+        words += (f"；分析参考音频用了 {reference_seconds:.1f} 秒，在出声之前 · the clip's analysis took "
+                  f"{reference_seconds:.1f} s before the first sound")
+    return words
 
 
-def done_status(result, applied: AppliedRequest) -> str:
-    """The finished run: figures first, then what was applied, the clip, and reading notes."""
+def done_status(result, applied: AppliedRequest, markup: list[str] | None = None) -> str:
+    """The finished run: figures first, what the listener meets, then what was applied (with
+    `markup`: what SSML set, from markup_lines), the clip, and reading notes."""
     t = result.timings
     total = t.total_s + applied.reference_seconds
-    figures = [f"完成 Done · 音频 audio **{t.audio_s:.2f} s**",
-               f"用时 took **{total:.2f} s**（{speed_words(total / t.audio_s if t.audio_s else 0)}）",
+    figures = [f"完成 Done · 音频 audio **{t.audio_s:.2f} s**", f"用时 took **{total:.2f} s**",
                f"服务器首包 server's first audio **{t.first_chunk_s * 1000:.0f} ms** (RTF {t.rtf:.3f})"]
-    if result.cached:
-        figures.append("来自缓存 from the cache")
     lines = [" · ".join(figures)]
+    if listening := listening_words(t.rtf, result.cached, applied.reference_seconds):
+        lines.append("收听 Listening: " + listening)
     lines += applied_lines(applied)
+    lines += markup or []
     lines += reference_lines(applied)
     if result.unknown:
         lines.append("未能朗读的字符 not read: " + as_text(" ".join(result.unknown)))
