@@ -271,7 +271,7 @@ def test_gradio_client_calls_every_named_endpoint(url):
         samples, rate = decode_wav(f.read())
     assert_speech(samples, rate, 7)
     assert "RTF" in status
-    ids, note, _, _ = client.predict([], "第一章\n第一行。\n第二章\n第二行。", None, "wav", "baker", "neutral", 1.0, "",
+    ids, note, _, _ = client.predict([], "第一章\n第一行。\n第二章\n第二行。", None, "", "wav", "baker", "neutral", 1.0, "",
                                      None, 1.0, 0.0, 1.0, "fast", api_name="/submit_job")
     assert len(ids) == 1 and "2 章 chapter(s)" in note
     deadline = time.monotonic() + 120
@@ -283,5 +283,5 @@ def test_gradio_client_calls_every_named_endpoint(url):
                      f"/v1/jobs/{ids[0]}/subtitles?format=srt", f"/v1/jobs/{ids[0]}/subtitles?format=vtt"]
     samples, rate = decode_wav(httpx.get(url + links[0]).content)  # the page's download link, as the browser follows it
     assert_speech(samples, rate, 12)
-    left, note, view, _ = client.predict(ids[0], ids, api_name="/cancel_job")
+    left, note, view, _ = client.predict(ids[0], ids, True, api_name="/cancel_job")
     assert left == [] and "No jobs yet" in view and "Cancelled" in note

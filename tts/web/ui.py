@@ -20,6 +20,7 @@ from tts.web import ui_jobs  # noqa: E402
 
 RUNNING = "排队或合成中… Waiting for a slot or synthesizing…"
 STOPPED = "已停止 · Stopped."
+SAMPLE_TEXT = "欢迎使用离线中文语音合成。今天天气很好，我们一起去公园散步吧。"
 FORMATS = [("MP3", "mp3"), ("M4B (有声书章节 audiobook chapters)", "m4b"), ("WAV", "wav"), ("FLAC", "flac"),
            ("Opus", "opus")]
 
@@ -37,10 +38,11 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
             with gr.Tab("合成 Speak", elem_id="synth-tab"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=300):
-                        text = gr.Textbox(label="文本 Text", lines=5, max_lines=12, elem_id="tts-text",
+                        # A sample to start from: an empty box made the first 合成 an error.
+                        text = gr.Textbox(SAMPLE_TEXT, label="文本 Text", lines=5, max_lines=12, elem_id="tts-text",
                                           placeholder="输入中文，例如：今天天气很好，我们一起去公园散步吧。")
                         with gr.Row(elem_id="text-tools"):
-                            count = gr.Markdown(h.char_count("", limit), elem_id="char-count")
+                            count = gr.Markdown(h.char_count(SAMPLE_TEXT, limit), elem_id="char-count")
                             ssml = gr.Checkbox(False, label="SSML 标记 markup", elem_id="tts-ssml", min_width=120)
                         with gr.Row(elem_id="run-row"):
                             go = gr.Button("合成 Synthesize", variant="primary", elem_id="synthesize", scale=2, min_width=0)
@@ -92,6 +94,8 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                                                   elem_id="job-text", placeholder="第一章 ……\n正文……\n第二章 ……")
                             job_file = gr.File(label=".txt（UTF-8 / UTF-16 / GB18030）或 .epub · or an .epub",
                                                file_types=[".txt", ".epub"], type="filepath", elem_id="job-file")
+                            job_title = gr.Textbox(label="书名 Title（可选，用作整本下载的文件名 optional: names the "
+                                                         "whole book's download）", elem_id="job-title", max_lines=1)
                             job_format = gr.Dropdown(FORMATS, value="mp3", label="格式 Format", elem_id="job-format")
                             job_go = gr.Button("提交任务 Submit job", variant="primary", elem_id="job-submit")
                             job_note = gr.Markdown(elem_id="job-note")
@@ -100,11 +104,14 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                             with gr.Row():
                                 job_pick = gr.Dropdown([], label="任务 Job", elem_id="job-pick")
                                 job_cancel = gr.Button("取消并删除 Cancel & delete", elem_id="job-cancel")
+                                # Set by the page's confirm step (CONFIRM_DELETE_JS); never shown.
+                                job_confirmed = gr.Checkbox(True, visible=False, elem_id="job-confirmed")
                     batch = _controls(synth, "job")
                     # The browser keeps its job ids (localStorage, encrypted with a key kept in the
                     # state directory, so a server restart can still read them).
                     job_ids = gr.BrowserState([], storage_key="zh-tts-jobs", secret=jobs.ui_secret())
                     poll = gr.Timer(2.0)
+                    shown_jobs = gr.State(None)  # the list and choices the page has now (polls skip the same)
             with gr.Tab("系统 System", elem_id="system-tab") as system_tab:
                 system = gr.Markdown(h.system_markdown(synth), elem_id="system-info")
                 refresh = gr.Button("刷新 Refresh")
@@ -153,6 +160,10 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                          show_progress="hidden", api_name=False).then(
                 None, None, None, js=SHOW_TEXT_JS, queue=False, show_progress="hidden", api_name=False)
 
+        # A clip is checked when it arrives, not first at synthesis.
+        for event in (speak[4].upload, speak[4].stop_recording):
+            event(h.check_reference, speak[4], status, api_name=False, show_progress="hidden")
+
         # ---- System: current figures whenever the tab is opened ----
         system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
                           api_name=False)
@@ -164,30 +175,47 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                 view, choices = ui_jobs.jobs_html(jobs, ui_jobs.ui_owner(request), ids)
                 return view, gr.update(choices=choices)
 
-            def submit_job(ids, text, upload, fmt, voice, emotion, intensity, instructions, reference, speed, pitch,
-                           energy, quality, request: gr.Request):
+            def poll_jobs(ids, shown, request: gr.Request):
+                """The list again, if it changed: redrawing the same list every tick closed the job
+                dropdown while it was open (and re-rendered the players)."""
+                view, choices = ui_jobs.jobs_html(jobs, ui_jobs.ui_owner(request), ids)
+                now = [view, repr(choices)]  # a string: the state's copy of tuples need not stay tuples
+                old = shown or [None, None]
+                return (gr.skip() if now[0] == old[0] else view,
+                        gr.skip() if now[1] == old[1] else gr.update(choices=choices), now)
+
+            def submit_job(ids, text, upload, title, fmt, voice, emotion, intensity, instructions, reference, speed,
+                           pitch, energy, quality, request: gr.Request):
                 owner = ui_jobs.ui_owner(request)
                 ids, note = ui_jobs.submit_job(jobs, owner, ids, text, upload, fmt, voice, emotion, intensity,
-                                               instructions, reference, speed, pitch, energy, quality)
+                                               instructions, reference, speed, pitch, energy, quality, title)
                 view, choices = ui_jobs.jobs_html(jobs, owner, ids)
                 return ids, note, view, gr.update(choices=choices, value=ids[0] if ids else None)
 
-            def cancel_job(job_id, ids, request: gr.Request):
+            def cancel_job(job_id, ids, confirmed=True, request: gr.Request = None):
+                if not confirmed:  # a finished job the user chose to keep (CONFIRM_DELETE_JS)
+                    return gr.skip(), ui_jobs.NOT_DELETED, gr.skip(), gr.skip()
                 owner = ui_jobs.ui_owner(request)
                 ids, note = ui_jobs.cancel_job(jobs, owner, job_id, ids)
                 view, choices = ui_jobs.jobs_html(jobs, owner, ids)
                 return ids, note, view, gr.update(choices=choices, value=None)
 
-            job_go.click(submit_job, [job_ids, job_text, job_file, job_format, *batch],
-                         [job_ids, job_note, jobs_view, job_pick], api_name="submit_job")
-            job_cancel.click(cancel_job, [job_pick, job_ids], [job_ids, job_note, jobs_view, job_pick],
-                             api_name="cancel_job")
+            # After a submit the note and the job list are brought into view: below a long paste
+            # (or below the form, on a phone) they are out of sight.
+            job_go.click(submit_job, [job_ids, job_text, job_file, job_title, job_format, *batch],
+                         [job_ids, job_note, jobs_view, job_pick], api_name="submit_job").then(
+                None, None, None, js=SHOW_JOBS_JS, queue=False, show_progress="hidden", api_name=False)
+            for event in (batch[4].upload, batch[4].stop_recording):
+                event(h.check_reference, batch[4], job_note, api_name=False, show_progress="hidden")
+            # A finished job is deleted only when the user confirms it (its audio goes with it).
+            job_cancel.click(cancel_job, [job_pick, job_ids, job_confirmed], [job_ids, job_note, jobs_view, job_pick],
+                             api_name="cancel_job", js=CONFIRM_DELETE_JS)
             # The list is redrawn from the server's job store: on every page load (a reload, a
             # server restart) and every two seconds, so progress simply carries on.
             demo.load(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
                       api_name="jobs")
-            poll.tick(show_jobs, [job_ids], [jobs_view, job_pick], queue=False, show_progress="hidden",
-                      api_name=False)
+            poll.tick(poll_jobs, [job_ids, shown_jobs], [jobs_view, job_pick, shown_jobs], queue=False,
+                      show_progress="hidden", api_name=False)
     demo.queue(default_concurrency_limit=synth.profile.serving.concurrency,
                max_size=synth.profile.serving.queue_size)
     demo.tts_output_dir = out_dir
@@ -237,6 +265,22 @@ SSML_EXAMPLES = [
      '<mstts:express-as style="gentle" styledegree="1.5">欢迎回家。</mstts:express-as></voice>'
      '<s><sub alias="世界卫生组织">WHO</sub>发布了新的报告</s></speak>'],
 ]
+# After a job is submitted: the list (its progress, the newest job first) in view.
+SHOW_JOBS_JS = """
+() => {
+  const list = document.querySelector('#jobs-view');
+  if (list) list.scrollIntoView({block: 'start', behavior: 'instant'});
+}
+"""
+# Before Cancel & delete: a finished job (whose audio would go) is deleted only if confirmed;
+# the handler is told whether it was (an API caller, who has no dialog, counts as confirmed).
+CONFIRM_DELETE_JS = """
+(id, ids, confirmed) => {
+  const row = id && document.querySelector(`#jobs-view .job[data-job-id="${id}"]`);
+  const finished = row && row.dataset.status === 'done';
+  return [id, ids, !finished || window.confirm('删除这个已完成的任务和它的音频？ · Delete this finished job and its audio?')];
+}
+"""
 # After an example fills the text box: scroll it into view and focus it.
 SHOW_TEXT_JS = """
 () => {
@@ -274,6 +318,30 @@ PAGE_JS = """
   document.addEventListener('play', (e) => {
     if (stopped && e.target.closest && e.target.closest('#tts-audio')) e.target.pause();
   }, true);
+  // For screen readers: the status lines are announced when they change; download links say
+  // what they download (not just their size); each slider's reset button names its slider.
+  const labelled = () => {
+    for (const id of ['#tts-status', '#job-note']) {
+      const el = document.querySelector(id);
+      if (el && !el.hasAttribute('aria-live')) { el.setAttribute('role', 'status'); el.setAttribute('aria-live', 'polite'); }
+    }
+    const what = {'#tts-download': '下载音频 Download the audio (WAV)', '#tts-subtitles': '下载字幕 Download the subtitles'};
+    for (const [id, words] of Object.entries(what)) {
+      for (const a of document.querySelectorAll(`${id} a[href]`)) {
+        const name = (a.getAttribute('download') || a.textContent).trim();  // the link's own text is its size
+        const kind = id === '#tts-subtitles' ? ` (${name.split('.').pop().toUpperCase()})` : '';
+        a.setAttribute('aria-label', `${words}${kind}: ${name}`);
+      }
+    }
+    for (const b of document.querySelectorAll('button.reset-button')) {
+      const block = b.closest('.block');
+      const label = block && block.querySelector('label, [data-testid="block-info"]');
+      const name = label ? label.textContent.trim() : '';
+      if (name) b.setAttribute('aria-label', `把「${name}」恢复默认值 · Reset ${name} to its default`);
+    }
+  };
+  new MutationObserver(labelled).observe(document.body, {childList: true, subtree: true});
+  labelled();
   // The link to the SSML reference opens it (an accordion, closed until then) and shows it.
   document.addEventListener('click', (e) => {
     const link = e.target.closest && e.target.closest('a[href="#ssml-reference"]');
@@ -319,6 +387,9 @@ PAGE_CSS = """
 .secondary-wrap .icon-wrap { flex: none; }
 /* The two run buttons stay side by side on a phone. */
 #run-row { flex-wrap: nowrap; }
+/* The download boxes show only once they hold a file: empty, they pushed the voice and
+   emotion controls below a laptop's first screen. */
+#tts-download:not(:has(a[href])), #tts-subtitles:not(:has(a[href])) { display: none; }
 /* An SSML example is shown whole, wrapped, beside its button. */
 .ssml-example-text code { white-space: pre-wrap; word-break: break-all; }
 """
