@@ -190,7 +190,12 @@ def phone(browser, app_server):
 def synthesize(page, text: str) -> str:
     """Type `text`, press 合成, wait for the run to end; returns the status line's text."""
     page.locator("#tts-text textarea").fill(text)
+    before = page.locator("#tts-status").inner_text()
     page.locator("#synthesize").click()
+    # The run has begun (合成 disabled, or already a new status): otherwise the previous run's
+    # "完成 Done" could be taken for this one's.
+    page.wait_for_function("""before => document.querySelector('#synthesize').disabled
+        || document.querySelector('#tts-status').innerText !== before""", arg=before, timeout=60_000)
     expect(page.locator("#synthesize")).to_be_enabled(timeout=WAIT_MS)
     status = page.locator("#tts-status")
     expect(status).to_contain_text(re.compile("完成 Done|出错 Failed"), timeout=WAIT_MS)
