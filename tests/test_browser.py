@@ -302,6 +302,8 @@ def test_3_a_reference_clip_is_confirmed_with_what_was_measured_and_its_cost(pag
     assert "Drop Audio Here" not in drop and re.search(r"[\u4e00-\u9fff]", drop), drop
     page.locator("#tts-clip input[type=file]").set_input_files(str(path))
     expect(page.locator("#tts-clip audio").first).to_be_attached(timeout=WAIT_MS)
+    # Checked on upload, beside the clip (issue 29), leaving the status line to the runs.
+    expect(page.locator("#tts-clip-note")).to_contain_text("The reference clip can be used", timeout=WAIT_MS)
     status = synthesize(page, "欢迎大家来到北京。")
     line = next((line for line in status.splitlines() if line.startswith("参考音频 Reference")), "")
     assert re.search(r"已使用（分析用时 \d+\.\d\d 秒）· used, analysed in \d+\.\d\d s", line), status
@@ -877,7 +879,7 @@ def test_29_12_first_screen_a_sample_to_read_and_a_broken_clip_said_on_upload(pa
     broken.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt this is not audio at all" * 20)
     page.locator("#tts-reference").get_by_text("参考音频 Reference clip").click()
     page.locator("#tts-clip input[type=file]").set_input_files(str(broken))
-    expect(page.locator("#tts-status")).to_contain_text("The reference clip cannot be used", timeout=WAIT_MS)
+    expect(page.locator("#tts-clip-note")).to_contain_text("The reference clip cannot be used", timeout=WAIT_MS)
     # Gradio's own player cannot draw the broken file and logs so: that one is expected here.
     page.problems[:] = [p for p in page.problems if "Waveform load error" not in p]
 

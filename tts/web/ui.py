@@ -160,10 +160,6 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
                          show_progress="hidden", api_name=False).then(
                 None, None, None, js=SHOW_TEXT_JS, queue=False, show_progress="hidden", api_name=False)
 
-        # A clip is checked when it arrives, not first at synthesis.
-        for event in (speak[4].upload, speak[4].stop_recording):
-            event(h.check_reference, speak[4], status, api_name=False, show_progress="hidden")
-
         # ---- System: current figures whenever the tab is opened ----
         system_tab.select(lambda: h.system_markdown(synth), None, system, queue=False, show_progress="hidden",
                           api_name=False)
@@ -205,8 +201,6 @@ def build_ui(synthesizer, jobs=None) -> gr.Blocks:
             job_go.click(submit_job, [job_ids, job_text, job_file, job_title, job_format, *batch],
                          [job_ids, job_note, jobs_view, job_pick], api_name="submit_job").then(
                 None, None, None, js=SHOW_JOBS_JS, queue=False, show_progress="hidden", api_name=False)
-            for event in (batch[4].upload, batch[4].stop_recording):
-                event(h.check_reference, batch[4], job_note, api_name=False, show_progress="hidden")
             # A finished job is deleted only when the user confirms it (its audio goes with it).
             job_cancel.click(cancel_job, [job_pick, job_ids, job_confirmed], [job_ids, job_note, jobs_view, job_pick],
                              api_name="cancel_job", js=CONFIRM_DELETE_JS)
@@ -249,6 +243,12 @@ def _controls(synth, prefix: str) -> list:
         reference = gr.Audio(sources=["upload", "microphone"], type="filepath", elem_id=f"{prefix}-clip",
                              label="3–30 秒，拖放或点击上传，或录音 · 3–30 s: drop a file, click to upload, or record")
         gr.Markdown(_transfer_note())
+        # A clip is checked when it arrives, not first at synthesis; said beside the clip (the
+        # status line belongs to the runs: a slow check must not overwrite a newer result).
+        clip_note = gr.Markdown(elem_id=f"{prefix}-clip-note")
+        for event in (reference.upload, reference.stop_recording):
+            event(h.check_reference, reference, clip_note, api_name=False, show_progress="hidden")
+        reference.clear(lambda: "", None, clip_note, queue=False, api_name=False, show_progress="hidden")
     return [voice, emotion, intensity, instructions, reference, speed, pitch, energy, quality]
 
 
@@ -321,7 +321,7 @@ PAGE_JS = """
   // For screen readers: the status lines are announced when they change; download links say
   // what they download (not just their size); each slider's reset button names its slider.
   const labelled = () => {
-    for (const id of ['#tts-status', '#job-note']) {
+    for (const id of ['#tts-status', '#job-note', '#tts-clip-note', '#job-clip-note']) {
       const el = document.querySelector(id);
       if (el && !el.hasAttribute('aria-live')) { el.setAttribute('role', 'status'); el.setAttribute('aria-live', 'polite'); }
     }
