@@ -69,19 +69,22 @@ def test_the_parsers_own_ssml_error_is_matched_and_its_api_hint_replaced(fe):
 
 def test_the_markup_line_says_what_each_span_set_and_what_was_left_out(fe):
     """From the plan the facade makes: spans with their own settings quoted with them, text the
-    markup leaves alone not quoted, and left-out markup (X-SSML-Ignored) named as written."""
+    markup leaves alone not quoted, all as the caller wrote it (the fullwidth comma, not the alias),
+    and left-out markup (X-SSML-Ignored) named as written."""
     from tts.pipeline import Pipeline
     from tts.synthesis_run import Plan
     from tts.web.ui_status import markup_lines
 
     pipeline = Pipeline(fe, None)
-    document = pipeline.document('<speak>今天<prosody rate="slow" pitch="+2st">慢慢地说</prosody>，'
-                                 '<audio src="ding.wav">叮</audio>好了。</speak>', ssml_strict=True)
+    text = ('<speak>今天<prosody rate="slow" pitch="+2st">慢慢地，说<sub alias="世界卫生组织">WHO</sub></prosody>，'
+            '<audio src="ding.wav">叮</audio>好了。</speak>')
+    document = pipeline.document(text, ssml_strict=True)
     plan = Plan(pipeline.plan(document, 100), document.notes, document.marks, document.ignored)
-    lines = markup_lines(plan)
+    lines = markup_lines(plan, text)
     assert len(lines) == 2
-    assert lines[0].startswith("SSML 标记设置 Markup set: 「慢慢地说」语速 speed **×0.65** · 音高 pitch **+2.0 半音 st**")
+    assert lines[0].startswith("SSML 标记设置 Markup set: "
+                               "「慢慢地，说WHO」语速 speed **×0.65** · 音高 pitch **+2.0 半音 st**")
     assert "今天" not in lines[0] and "好了" not in lines[0]
     assert lines[1] == "未使用的 SSML 标记 · Markup left out: &lt;audio src&gt;"
     plain = pipeline.document("今天天气很好。")
-    assert markup_lines(Plan(pipeline.plan(plain, 100), (), (), ())) == []
+    assert markup_lines(Plan(pipeline.plan(plain, 100), (), (), ()), "今天天气很好。") == []

@@ -125,6 +125,9 @@ def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = F
         for fmt, sub in zip(SUBTITLE_FORMATS, subtitle_paths):
             sub.write_text(subtitles(result.alignment, fmt), encoding="utf-8")
         subtitle_files = [str(sub) for sub in subtitle_paths]
+        # What the markup set and left out, for the status: the text is planned again (cheap,
+        # no models), as not every SpeechService's stream carries it.
+        markup = markup_lines(synth.plan(options), options.text) if is_ssml(options.text) else []
     except Exception as exc:  # noqa: BLE001 - every failure becomes a status line
         message = error_message(exc)
         if seconds:
@@ -132,9 +135,6 @@ def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = F
                        f"Stopped after {seconds:.1f} s: the audio is incomplete.")
         yield None, None, message, "", None
         return
-    # What the markup set and left out, for the status: the text is planned again (cheap, no
-    # models), as the stream carries neither on every SpeechService.
-    markup = markup_lines(synth.plan(options)) if is_ssml(options.text) else []
     yield (None, str(path), done_status(result, applied, markup), timed_text_html(options.text, result.alignment),
            subtitle_files)
 

@@ -13,6 +13,7 @@ import dataclasses
 import html
 import logging
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from tts.document import Controls
@@ -21,6 +22,7 @@ from tts.request import AppliedRequest
 from tts.serving.admission import RequestTimeout, ServiceBusy
 
 if TYPE_CHECKING:
+    from tts.pipeline import PlannedSegment
     from tts.synthesis_run import Plan
 
 log = logging.getLogger("tts.web.ui")
@@ -156,20 +158,19 @@ def applied_lines(applied: AppliedRequest) -> list[str]:
 MARKUP_SHOWN = 16  # characters of a span quoted in the markup line
 
 
-def markup_lines(plan: Plan) -> list[str]:
+def markup_lines(plan: Plan, source: str) -> list[str]:
     """What SSML markup set (voice, emotion, intensity, speed, pitch, energy), span by span where
-    it varies: neighbouring characters with the same settings are quoted as one. Nothing for
-    text the markup leaves to the request's settings. Then what the markup left out (the
-    API's X-SSML-Ignored), if anything."""
+    it varies: neighbouring characters with the same settings are quoted as one, as `source`
+    (the caller's input) has them. Nothing for text the markup leaves to the request's
+    settings. Then what the markup left out (the API's X-SSML-Ignored), if anything."""
     groups: list[tuple[Controls, str]] = []
     for planned in plan.segments:
-        text = planned.segment.text
-        for char, controls in zip(text, planned.char_controls or (Controls(),) * len(text)):
+        for controls, written in _as_written(planned, source):
             controls = dataclasses.replace(controls, pinyin=None)
             if groups and groups[-1][0] == controls:
-                groups[-1] = (controls, groups[-1][1] + char)
+                groups[-1] = (controls, groups[-1][1] + written)
             else:
-                groups.append((controls, char))
+                groups.append((controls, written))
     parts = []
     for controls, said in groups:
         settings = [f"{SETTING_NAMES[name]} **{shown(name, getattr(controls, name))}**"
@@ -181,6 +182,20 @@ def markup_lines(plan: Plan) -> list[str]:
     if plan.ignored:
         lines.append("未使用的 SSML 标记 · Markup left out: " + as_text(", ".join(plan.ignored)))
     return lines
+
+
+def _as_written(planned: PlannedSegment, source: str) -> Iterator[tuple[Controls, str]]:
+    """A planned segment's characters with their controls, each as the caller wrote it: the
+    segment's text is normalized ("," for "，"), and several characters read for one written
+    (an alias) are quoted once."""
+    text, where = planned.segment.text, planned.segment.source
+    last_end = -1
+    for i, controls in enumerate(planned.char_controls or (Controls(),) * len(text)):
+        if where is None:
+            yield controls, text[i]
+        elif where.starts[i] >= last_end:
+            yield controls, source[where.starts[i]:where.ends[i]]
+            last_end = where.ends[i]
 
 
 def reference_lines(applied: AppliedRequest) -> list[str]:
