@@ -776,6 +776,11 @@ def test_29_7_batch_progress_in_view_named_downloads_and_a_confirmed_delete(page
     title looked the same; Cancel & delete removed a finished job without asking."""
     from urllib.parse import unquote
 
+    # This browser's stored job list still holds earlier tests' jobs (test_5's): this test
+    # counts its own, so it starts from an empty list (the page keeps it under "zh-tts-jobs").
+    page.evaluate("() => localStorage.removeItem('zh-tts-jobs')")
+    page.reload(wait_until="domcontentloaded")
+    expect(page.locator("#tts-voice input")).to_be_attached(timeout=120_000)
     page.get_by_role("tab", name=re.compile("Batch")).click()
     text = "第一章 春\n" + "春天来了。\n" * 8 + "第二章 夏\n" + "夏天到了。\n" * 8  # a long paste
     page.locator("#job-text textarea").fill(text)
