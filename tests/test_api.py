@@ -126,6 +126,21 @@ def test_bad_requests_are_4xx_json(tiny_url, payload, status, param):
     assert "Traceback" not in r.text and "/work/" not in r.text
 
 
+@pytest.mark.parametrize("path", ["/v1/audio/speech", "/v1/audio/speech/timestamps"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_text_with_nothing_to_read_is_one_clean_400(tiny_url, caplog, path, stream):
+    """Issue 29, item 4: punctuation only used to stream 200, half a second of silence, then a
+    broken transfer and a traceback in the log. Now one 400 before any audio, streamed or not."""
+    with caplog.at_level("INFO"):
+        r = httpx.post(f"{tiny_url}{path}", timeout=60,
+                       json={"input": "。，！？……——", "response_format": "mp3", "stream": stream})
+    assert r.status_code == 400, (r.status_code, r.headers, r.content[:200])
+    assert r.headers["content-type"].startswith("application/json")
+    error = r.json()["error"]
+    assert error["param"] == "text" and "nothing to speak" in error["message"], error
+    assert not [rec for rec in caplog.records if rec.exc_info or "Traceback" in rec.getMessage()], caplog.text
+
+
 def test_malformed_bodies(tiny_url):
     url = tiny_url
     for body in (b"not json", b"{", b"[1, 2]", "\udcff".encode("utf-8", "surrogatepass")):
@@ -256,7 +271,7 @@ def test_gradio_client_calls_every_named_endpoint(url):
         samples, rate = decode_wav(f.read())
     assert_speech(samples, rate, 7)
     assert "RTF" in status
-    ids, note, _, _ = client.predict([], "第一章\n第一行。\n第二章\n第二行。", None, "wav", "baker", "neutral", 1.0, "",
+    ids, note, _, _ = client.predict([], "第一章\n第一行。\n第二章\n第二行。", None, "", "wav", "baker", "neutral", 1.0, "",
                                      None, 1.0, 0.0, 1.0, "fast", api_name="/submit_job")
     assert len(ids) == 1 and "2 章 chapter(s)" in note
     deadline = time.monotonic() + 120
@@ -268,5 +283,5 @@ def test_gradio_client_calls_every_named_endpoint(url):
                      f"/v1/jobs/{ids[0]}/subtitles?format=srt", f"/v1/jobs/{ids[0]}/subtitles?format=vtt"]
     samples, rate = decode_wav(httpx.get(url + links[0]).content)  # the page's download link, as the browser follows it
     assert_speech(samples, rate, 12)
-    left, note, view, _ = client.predict(ids[0], ids, api_name="/cancel_job")
+    left, note, view, _ = client.predict(ids[0], ids, True, api_name="/cancel_job")
     assert left == [] and "No jobs yet" in view and "Cancelled" in note

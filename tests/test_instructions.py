@@ -195,3 +195,18 @@ def test_instructions_change_real_speech_as_described():
     assert len(styled.audio) / len(plain.audio) > 1.2  # slower
     assert 12 * math.log2(b.f0_median_hz / a.f0_median_hz) < -1.0  # lower
     assert b.energy_db < a.energy_db - 1.0  # softer
+
+
+@pytest.mark.parametrize("text,understood", [
+    ("用开心的语气读", "开心"), ("请用悲伤的语气朗读这段话", "悲伤"), ("声音低沉一些地读出来", "低沉"),
+    ("语速慢一点，用温柔的声音说", "温柔"),
+])
+def test_filler_words_are_not_reported_as_not_understood(text, understood):
+    """Issue 29: "语气读" (the filler around what was asked) was listed as not understood."""
+    p = parse_instructions(text)
+    assert p.ignored == [] and any(understood in m for m in p.matched), (p.ignored, p.matched)
+    assert "未识别" not in p.summary
+
+
+def test_an_unknown_style_is_still_reported_without_its_filler():
+    assert parse_instructions("用播音腔读").ignored == ["播音腔"]

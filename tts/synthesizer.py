@@ -221,7 +221,10 @@ class Synthesizer:
         segments = self.pipeline.plan(document, self.profile.text.max_segment_chars, cut)
         for controls in {c for segment in segments for c in segment.controls}:
             resolve(options, controls)  # a span's unknown voice / emotion -> RequestError
-        if not segments:
+        # Refused here, before a slot is taken or a byte is sent: a text of punctuation only
+        # would otherwise stream pauses and then fail, after a 200 had gone out. The search
+        # stops at the first segment with a syllable (normally the first one).
+        if not any(s.readings or self.pipeline.frontend.analyze(s.segment.text).syllables for s in segments):
             raise RequestError(NOTHING_TO_SPEAK, "text")
         return Plan(segments, document.notes, document.marks, document.ignored)
 

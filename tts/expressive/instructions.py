@@ -162,7 +162,10 @@ STOPWORDS = set(
     "a an the and or but with in on at of to for as be is are was it its this that please voice tone style speak "
     "speaking spoken say read reading talk talking like sound sounding way manner pace speed pitch volume bit "
     "little i want it me my make should would could can let thanks thank you we our just some 我想 希望 需要 一下 来 "
-    "语速 一点".split())
+    "语速 一点 这段话 这段 这句话 这句 出来 一遍 一些 内容 文字 文本".split())
+# Stopwords of two or more Chinese characters, longest first: taken out of a run of unmatched
+# characters before it is reported, so "用开心的语气读" does not report "语气读" as not understood.
+_HAN_STOPWORDS = sorted((w for w in STOPWORDS if len(w) > 1 and not w.isascii()), key=len, reverse=True)
 CLAUSE_BREAK = re.compile(r"[，。,.;；!！?？、\n:：]")
 
 
@@ -338,13 +341,15 @@ def _ignored(norm: str, spans: list[tuple[int, int]]) -> list[str]:
     for word in sorted(list(DEGREES) + list(NEGATIONS) + list(POST_DEGREES), key=len, reverse=True):
         if not word.isascii():
             rest = rest.replace(word, " ")
+    for word in _HAN_STOPWORDS:
+        rest = rest.replace(word, " ")
     out: list[str] = []
     for token in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z][a-z'\-]*", rest):
         if token in STOPWORDS or token in DEGREES or token in NEGATIONS or token in out:
             continue
         if _HAN_RUN.fullmatch(token):
-            # drop stopword characters at the edges of a Han run ("的", "地", "了"...)
-            token = token.strip("的地得了和又也还要请用把给让吧呢啊吗就是")
+            # drop stopword characters at the edges of a Han run ("的", "地", "了", "读"...)
+            token = token.strip("的地得了和又也还要请用把给让吧呢啊吗就是读念说讲像")
             if not token or token in STOPWORDS or token in out:
                 continue
         out.append(token)

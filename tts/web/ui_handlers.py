@@ -20,7 +20,7 @@ from tts.speech_service import SpeechService
 from tts.ssml import is_ssml
 from tts.timing.subtitles import FORMATS as SUBTITLE_FORMATS
 from tts.timing.subtitles import subtitles
-from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, done_status, error_message
+from tts.web.ui_status import NOTHING_TO_READ, UserFacingError, as_text, done_status, error_message, log, markup_lines
 
 QUALITY_CHOICES = [("快速 Fast (MB-MelGAN)", "fast"), ("高保真 High fidelity (HiFi-GAN)", "high")]
 SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time on this machine"
@@ -57,6 +57,23 @@ def preview_pinyin(synth: SpeechService, text: str) -> tuple[str, str]:
         return "", error_message(exc)
     return "\n".join(lines), ("拼音可直接修改，合成时按修改后的读音朗读；改动文本会清空拼音 · Edit any syllable: "
                               "synthesis reads it so. Changing the text clears the pinyin.")
+
+
+def check_reference(path: str | None) -> str:
+    """A status line for a clip as soon as it is uploaded or recorded: usable (and what it
+    measured) or why not. A broken file used to be found out only at synthesis."""
+    if not path:
+        return ""
+    from tts.audio.decode import AudioInputError
+    from tts.expressive.reference import analyze_reference
+
+    try:
+        reference = analyze_reference(Path(path))
+    except AudioInputError as exc:
+        log.info("page reference clip refused: %s", str(exc).replace("\n", " "))
+        return ("出错 Failed: 参考音频不能用，合成时会改用中性韵律（可换一个文件）· The reference clip cannot be used, "
+                f"synthesis would fall back to neutral prosody (try another file): {as_text(str(exc))}")
+    return "参考音频可用 · The reference clip can be used: " + as_text(reference.summary)
 
 
 def form_input(text: str, voice: str, emotion: str, intensity: float, instructions: str, reference: str | None,
@@ -108,6 +125,9 @@ def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = F
         for fmt, sub in zip(SUBTITLE_FORMATS, subtitle_paths):
             sub.write_text(subtitles(result.alignment, fmt), encoding="utf-8")
         subtitle_files = [str(sub) for sub in subtitle_paths]
+        # What the markup set and left out, for the status: the text is planned again (cheap,
+        # no models), as not every SpeechService's stream carries it.
+        markup = markup_lines(synth.plan(options), options.text) if is_ssml(options.text) else []
     except Exception as exc:  # noqa: BLE001 - every failure becomes a status line
         message = error_message(exc)
         if seconds:
@@ -115,7 +135,7 @@ def synthesize_stream(synth: SpeechService, out_dir: Path, *form, ssml: bool = F
                        f"Stopped after {seconds:.1f} s: the audio is incomplete.")
         yield None, None, message, "", None
         return
-    yield (None, str(path), done_status(result, applied), timed_text_html(options.text, result.alignment),
+    yield (None, str(path), done_status(result, applied, markup), timed_text_html(options.text, result.alignment),
            subtitle_files)
 
 
@@ -138,26 +158,33 @@ def timed_text_html(source: str, items) -> str:
 
 
 def system_markdown(synth: SpeechService) -> str:
+    """The System tab: what runs, where, and how busy it is, in words a team lead reads without
+    the code (both languages; one labelled line each, so nothing is squeezed into a column on
+    a phone)."""
     info = synth.info()
-    mem = ", ".join(f"{k}: {v / 2**20:.0f} MiB" for k, v in info["memory_bytes"].items())
+    mib = 2**20
+    memory = "; ".join(f"服务进程 the server process {v / mib:.0f} MiB" if k == "cpu_rss"
+                       else f"显存 GPU memory ({k}) {v / mib:.0f} MiB" for k, v in info["memory_bytes"].items())
     cache = info["cache"]
+    gpu = (f"GPU {info['gpu']} ({info['vram_gb']:.1f} GiB)" if info["gpu"] else "无 GPU · no GPU")
     rows = [
         ("配置 Profile", f"**{info['profile']}** — {info['profile_description']}"),
-        ("原因 Why", info["reason"]),
-        ("设备 Devices", f"acoustic {info['acoustic_device']} ({info['acoustic_precision']}), "
-                         f"vocoder {info['vocoder_device']}"),
-        ("硬件 Hardware", f"GPU {info['gpu'] or '—'}"
-                          + (f" {info['vram_gb']:.1f} GiB" if info["gpu"] else "")
-                          + f"; RAM {info['ram_gb'] or 0:.0f} GiB; {info['cores']} cores; {info['threads']} threads"),
+        ("为何选它 Why this profile", info["reason"]),
+        ("在哪里运行 Runs on", f"声学模型 acoustic model: {info['acoustic_device']} ({info['acoustic_precision']}); "
+                              f"声码器 vocoder: {info['vocoder_device']}"),
+        ("硬件 Hardware", f"{gpu}; 内存 RAM {info['ram_gb'] or 0:.0f} GiB; {info['cores']} 核 cores; "
+                         f"{info['threads']} 线程 threads"),
         ("模型 Models", "; ".join(f"{k}: {v}" for k, v in info["models"].items())),
-        ("声码器 Vocoders", ", ".join(info["vocoders"]) + f" (default {info['default_vocoder']})"),
-        ("内存 Memory", mem),
-        ("队列 Queue", f"{info['running']} running / {info['concurrency']} slots, "
-                       f"{info['waiting']} waiting / {info['queue_size']}"),
-        ("缓存 Cache", f"{cache['entries']} entries, {cache['bytes'] / 2**20:.1f} MiB, "
-                       f"{cache['hits']} hits / {cache['misses']} misses"),
+        ("声码器 Vocoders", ", ".join(info["vocoders"]) + f"（默认 default: {info['default_vocoder']}）"),
+        ("内存占用 Memory in use", memory),
+        ("请求 Requests", f"正在合成 {info['running']} 个（最多同时 {info['concurrency']} 个），排队 {info['waiting']} 个"
+                         f"（最多 {info['queue_size']} 个）· {info['running']} being synthesized (at most "
+                         f"{info['concurrency']} at once), {info['waiting']} waiting (room for {info['queue_size']})"),
+        ("缓存 Cache", f"{cache['entries']} 段结果，{cache['bytes'] / mib:.1f} MiB；重复的请求直接取用 {cache['hits']} 次，"
+                      f"新合成 {cache['misses']} 次 · {cache['entries']} results kept ({cache['bytes'] / mib:.1f} MiB); "
+                      f"{cache['hits']} repeated requests answered from it, {cache['misses']} synthesized anew"),
     ]
-    return "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return "\n".join(f"- **{k}** {v}" for k, v in rows)
 
 
 def new_output_files(out_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
