@@ -164,6 +164,8 @@ MIXED = [
     ("x86架构", "ai4 ke4 si1 ba1 liu4 jia4 gou4"),
     ("x64", "ai4 ke4 si1 liu4 si4"),
     ("Wi-Fi 6", "wai1 fei1 liu4"),
+    ("的Wi-Fi密码", "de5 wai1 fei1 mi4 ma3"),
+    ("连WIFI了", "lian2 wai1 fei1 le5"),
     ("iPhone 15", "ai4 feng1 shi2 wu3"),
     ("Windows 11", "wen1 dou5 zi5 shi2 yi1"),
     ("A380", "ei1 san1 ba1 ling2"),

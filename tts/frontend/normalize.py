@@ -468,7 +468,9 @@ def _word_ranges(text: T) -> T:
 
 
 def _letter_words(text: T) -> T:
-    return _sub(r"\b[Ww]i-?[Ff]i\b", lambda m: "wifi", text)
+    # Bounded by non-letters, not \b: a Han character is a word character to \b, so "的Wi-Fi"
+    # would never match and the hyphenated halves would be spelled.
+    return _sub(r"(?<![A-Za-z])[Ww]i-?[Ff]i(?![A-Za-z])", lambda m: "wifi", text)
 
 
 # ---------------------------------------------------------------- issue 16: codes, prices, keypad
