@@ -103,7 +103,7 @@ def start_single(profile: Path, port: int, state_dir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "tts.apps.serve", "--no-ui", "--profile", str(profile),
                              "--port", str(port), "--rate-limit", "0", "--client-concurrency", "1000",
-                             "--state-dir", str(state_dir)], env=env, cwd=ROOT,
+                             "--client-queue", "1000", "--state-dir", str(state_dir)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:

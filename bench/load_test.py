@@ -133,11 +133,13 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         self.state_dir = tempfile.mkdtemp(prefix="zh-tts-load-state-")
-        # All clients come from one address without keys: the per-client limits would make this a
-        # test of them (429s), not of the server under load; the queue's 503s are the limit here.
+        # All clients come from one address without keys: the per-client limits (its share of the
+        # slots and of the line) would make this a test of them (429s), not of the server under
+        # load; the queue's 503s are the limit here.
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), "--profile", str(self.profile_file),
-             "--rate-limit", "0", "--client-concurrency", "100000", "--state-dir", self.state_dir],
+             "--rate-limit", "0", "--client-concurrency", "100000", "--client-queue", "100000",
+             "--state-dir", self.state_dir],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
