@@ -161,6 +161,11 @@ class SynthesisOptions:
         return self
 
     def cache_key(self) -> str:
-        """Identifies the audio this request produces (same key, same audio)."""
-        payload = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        """Identifies the audio this request produces (same key, same audio).
+
+        `ssml_strict` is left out: it only decides whether unsupported markup is refused, so a
+        document both modes accept sounds the same in each (and plain text ignores it)."""
+        fields = asdict(self)
+        fields.pop("ssml_strict", None)
+        payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
