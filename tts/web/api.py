@@ -375,12 +375,6 @@ def metrics(synth: Synth) -> Response:
     return Response(synth.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-def create_router(synth: Synthesizer) -> APIRouter:
-    """The API's routes (as before this module's routes became module-level functions): the
-    router itself; the Synthesizer they serve is the app's (create_app puts it on app.state)."""
-    return router
-
-
 def _closing(chunks, stream) -> Iterator:
     """Chunks that close the synthesis stream (cancelling its pending work) when closed early."""
     try:

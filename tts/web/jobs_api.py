@@ -183,9 +183,3 @@ def delete(job_id: str, service: Jobs, owner: Owner) -> Any:
     if not service.delete(job_id, owner):
         return error_response(404, f"no job {job_id!r}", "id")
     return {"id": job_id, "object": "job", "deleted": True}
-
-
-def create_jobs_router(service: JobService, auth: tuple[str, str] | None = None) -> APIRouter:
-    """The jobs API's routes (as before they became module-level functions): the router itself;
-    the JobService and login they use are the app's (create_app puts them on app.state)."""
-    return router
