@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from tts.frontend import surnames
+from tts.frontend import proper_names, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
@@ -43,7 +43,8 @@ def _set(flat: Flat, i: int, syllable: str) -> None:
 def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) -> None:
     """Decide common polyphones from their neighbours (only syllables not yet ``sure``).
 
-    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`).  ``trace``,
+    Surnames in a name context are decided first (:mod:`tts.frontend.surnames`), then place and
+    person names of the name table (:mod:`tts.frontend.proper_names`).  ``trace``,
     when given, is called with a stage's name after each stage that may have changed a
     reading (``Frontend.explain``), and with the word and position a named rule decided (which
     may have kept the reading it had).
@@ -51,6 +52,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     surnames.apply(flat)
     if trace is not None:
         trace("surname in a name context (surnames.py)")
+    proper_names.apply(flat, surnames.is_phrase, trace)
     _reduplication(flat)
     if trace is not None:
         trace("reduplicated verb (polyphones._reduplication)")

@@ -115,8 +115,9 @@ _pos_tokenizer = None
 
 def person_spans(text: str) -> frozenset[tuple[int, int]]:
     """[start, end) of the words of ``text`` that jieba's part-of-speech tagger (``jieba.posseg``,
-    on the shared tokenizer) tags ``nr``, a person's name.  The tagger loads on first use; it is
-    slower than cutting, so callers ask only about clauses where a name is in doubt."""
+    on the shared tokenizer) tags ``nr``, a person's name, or ``nrfg``, a given name (志强).  The
+    tagger loads on first use; it is slower than cutting, so callers ask only about clauses where a
+    name is in doubt."""
     global _pos_tokenizer
     if _pos_tokenizer is None:
         with _pos_lock:
@@ -130,7 +131,7 @@ def person_spans(text: str) -> frozenset[tuple[int, int]]:
         pairs = list(_pos_tokenizer.cut(text))
     for pair in pairs:
         end = at + len(pair.word)
-        if pair.flag == "nr":
+        if pair.flag in ("nr", "nrfg"):
             out.add((at, end))
         at = end
     return frozenset(out)

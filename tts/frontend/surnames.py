@@ -133,7 +133,8 @@ def _name_with_mou(after: str) -> bool:
     return rest[:1] not in _SOME_X
 
 
-def _is_phrase(text: str) -> bool:
+def is_phrase(text: str) -> bool:
+    """Whether a phrase table of the frontend lists ``text``."""
     from tts.frontend.dictionary import phrase_dictionary
 
     return text in phrase_dictionary()
@@ -172,7 +173,23 @@ def _tagged_person(flat: Flat, first: int, n: int, cache: dict[int, frozenset[tu
     return (first - lo, first - lo + n) in cache[lo]
 
 
-def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
+def _given_name_after(flat: Flat, wi: int, at: int, cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
+    """Whether the word after word ``wi`` is a given name for the surname at syllable ``at``: one
+    or two characters that can be a given name, followed by a title (区 / 国华 / 同志) or called a
+    (given) name by jieba's tagger, alone or together with the surname (单 / 丽丽)."""
+    if wi + 1 >= len(flat.words):
+        return False
+    nxt = flat.words[wi + 1]
+    start = at + 1
+    if (not nxt.han or not 1 <= len(nxt.text) <= 2 or any(ch in _NOT_GIVEN for ch in nxt.text)
+            or not flat.same_clause(at, start) or flat.text[start:start + len(nxt.text)] != nxt.text):
+        return False
+    if flat.next_char(start + len(nxt.text) - 1, 3).startswith(TITLES):
+        return True  # 向区 / 国华 / 同志
+    return _tagged_person(flat, start, len(nxt.text), cache) or _tagged_person(flat, at, 1 + len(nxt.text), cache)
+
+
+def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
           word_freq: Callable[[str], int] = _word_freq) -> None:
     """Give surnames their surname reading where the context makes them a name.
 
@@ -195,6 +212,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
         glued_after = flat.next_char(first + 1, 3)
         if n == 2 and text[0] in _GLUED_BEFORE and text[1] in SURNAME_READINGS and (
             _name_with_mou(glued_after) or glued_after.startswith(TITLES)
+            or _given_name_after(flat, wi, first + 1, tagged)
         ):
             w.syllables[1] = SURNAME_READINGS[text[1]]
             w.sure[1] = True
@@ -235,8 +253,12 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
                 nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
                 and len(after) == len(nxt.text) and _tagged_person(flat, first, n, tagged)
             )
+            # 和 / 单 / 丽丽, 给 / 朴 / 敏浩: after a word introducing a person, the tagger reads
+            # the next word as a given name (or the two as one full name).
+            given_tagged = (not before or (prev is not None and prev.text in _NAME_INTRO)) and _given_name_after(
+                flat, wi, first, tagged)
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
-                    or given_then_predicate or given_then_end):
+                    or given_then_predicate or given_then_end or given_tagged):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
@@ -252,6 +274,13 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = _is_phrase,
             continue
         if given in ("某", "某某") and _name_with_mou(given + after):
             _set(w, _readings(surname))  # 查某, 区某某: a withheld given name
+            continue
+        if len(given) > 2 and word_freq(text) == 0 and any(
+            _tagged_person(flat, first, k, tagged) for k in (len(surname) + 2, len(surname) + 1)
+        ):
+            # 给 / 朴敏浩发: jieba's HMM glued the next character to a full name its tagger finds.
+            if not (surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO)):
+                _set(w, _readings(surname))
             continue
         if len(given) > 2 or any(ch in _NOT_GIVEN for ch in given):
             continue

