@@ -77,6 +77,7 @@ PERSON_READINGS: dict[str, tuple[str, ...]] = {
     "审食其": ("shen3", "yi4", "ji1"),
     "万俟卨": ("mo4", "qi2", "xie4"),
     "盖叫天": ("gai4", "jiao4", "tian1"),  # stage name: 盖 gài (盖 Gě is the surname)
+    "萨哈罗夫": ("sa4", "ha1", "luo2", "fu1"),  # 现汉 哈 hā in transliterations (CC-CEDICT: ha3)
 }
 
 _CEDICT_FILE = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
