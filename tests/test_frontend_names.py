@@ -118,6 +118,9 @@ def test_names_only_where_the_text_has_them(fe: Frontend, text: str, chars: str,
     ("我给朴敏浩发了一条短信。", "朴", "piao2"),
     ("请查一下老师的电话。", "查", "cha2"),
     ("这件事由解决小组负责。", "解", "jie3"),
+    ("获奖的有曾晓峰、王强和李明。", "曾", "zeng1"),
+    ("这件事他曾小心处理过。", "曾", "ceng2"),
+    ("他曾明确表示反对。", "曾", "ceng2"),
 ])
 def test_surname_before_a_given_name_the_tagger_finds(fe: Frontend, text: str, chars: str, want: str) -> None:
     assert _readings_of(fe, text, chars) == want.split()

@@ -253,16 +253,24 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
                 nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
                 and len(after) == len(nxt.text) and _tagged_person(flat, first, n, tagged)
             )
+            # 有 / 曾 / 小贤 、: a full name closing the clause (a list item), which the tagger reads
+            # as one name; that reading is evidence enough even for a surname that is also a verb.
+            full_name_at_end = (
+                nxt is not None and nxt.han and len(nxt.text) <= 2 and not any(ch in _NOT_GIVEN for ch in nxt.text)
+                and len(after) == len(nxt.text) and not is_phrase(nxt.text)
+                and _tagged_person(flat, first, n + len(nxt.text), tagged)
+            )
             # 和 / 单 / 丽丽, 给 / 朴 / 敏浩: after a word introducing a person, the tagger reads
             # the next word as a given name (or the two as one full name).
             given_tagged = (not before or (prev is not None and prev.text in _NAME_INTRO)) and _given_name_after(
                 flat, wi, first, tagged)
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
-                    or given_then_predicate or given_then_end or given_tagged):
+                    or given_then_predicate or given_then_end or given_tagged or full_name_at_end):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
-            if surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO):
+            if surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO) \
+                    and not full_name_at_end:
                 continue
             _set(w, _readings(surname))
             continue
