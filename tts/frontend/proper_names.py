@@ -198,7 +198,7 @@ def _read_cedict(places: frozenset[str]) -> tuple[dict[str, NameEntry], set[str]
 
 
 def build_table() -> NameTable:
-    """Read both packages and the decision tables into a :class:`NameTable` (about a second).
+    """Read both packages and the decision tables into a :class:`NameTable` (once per process).
 
     Without one of the packages (an environment set up before they were required) the table
     holds the decision tables only, and a warning names what is missing: reading text must not

@@ -101,7 +101,7 @@ class Segmenter:
 
     def tag_person_names(self, text: str) -> frozenset[tuple[int, int]]:
         """[start, end) of the words of ``text`` that jieba's part-of-speech tagger calls a
-        person's name (``nr``), in context: 画家仇英擅长 -> {(2, 4)}."""
+        person's name (``nr``) or a given name (``nrfg``), in context: 画家仇英擅长 -> {(2, 4)}."""
         return person_spans(text)
 
     def freq(self, text: str) -> int:
