@@ -473,6 +473,8 @@ def _reduplication(flat: Flat) -> None:
         if verb is None or (ch not in text[i + 1:i + 3]) or flat.frozen(i):
             continue
         if flat.next_char(i) == ch and flat.word(i) is flat.word(i + 1):
+            if ch in MEASURE_READINGS:
+                continue  # 处处 "everywhere", 担担面: a reduplicated classifier (measure_words.py)
             pairs = (i, i + 1)
         elif flat.next_char(i, 2) in (f"了{ch}", f"一{ch}"):
             pairs = (i, i + 2)
