@@ -32,13 +32,22 @@ MEASURE_READINGS: dict[str, str] = {
 _PARTY_AFTER_XING = frozenset("人等") | NUMERALS
 
 
+def _ordinal(flat: Flat, i: int) -> bool:
+    """Whether the numerals before syllable ``i`` follow 第 (第三行, 第十二行)."""
+    k = i - 1
+    while flat.same_clause(i, k) and flat.char(k) in NUMERALS:
+        k -= 1
+    return flat.same_clause(i, k) and flat.char(k) == "第"
+
+
 def measure_reading(flat: Flat, i: int) -> str | None:
     """The classifier reading of syllable ``i`` when it stands in a classifier slot, else ``None``.
 
     The slot: right after a numeral or demonstrative (within the clause), not the first
     character of a longer dictionary word (一|处理, 这|重要: jieba cuts those as words), and
     followed by a noun in the same clause (a classifier counts something; 代表团一行 closing the
-    clause is the party).  A reduplicated classifier (处处, 行行) also takes it.
+    clause is the party) or after an ordinal (第三行 closing the clause).  A reduplicated
+    classifier (处处, 行行) also takes it.
 
     Args:
         flat: the syllables of one Chinese run.
@@ -62,8 +71,8 @@ def measure_reading(flat: Flat, i: int) -> str | None:
         nxt = w.text[pos + 1]  # glued on by jieba: 一行人 as one word
     else:
         nxt = flat.next_char(i)
-    if not nxt:
-        return None
+    if not nxt and not _ordinal(flat, i):
+        return None  # 代表团一行 closing the clause is the party; 第三行 is a line
     if ch == "行" and nxt in _PARTY_AFTER_XING:
         return None
     if ch == "重" and prev in DEMONSTRATIVES:
