@@ -162,3 +162,24 @@ def test_explain_names_the_pattern(fe: Frontend, text: str, char: str, stage: st
     sources = fe.explain(text)
     found = [s for s in sources if s.text == char]
     assert found and stage in found[0].source, [(s.text, s.source) for s in sources]
+
+
+@pytest.mark.parametrize(("word", "pieces"), [
+    ("大部地区", ["大部", "地区"]),  # greedy matching took 大部地 + 区
+    ("饺子皮", ["饺子", "皮"]),  # equal cuts: the longer first piece, as greedy matching
+    ("银行行长", ["银行", "行长"]),
+])
+def test_words_no_table_lists_are_cut_leaving_fewest_characters_alone(word: str, pieces: list[str]) -> None:
+    from tts.frontend.dictionary import phrase_dictionary
+    from tts.frontend.g2p import _forward_max_match
+
+    assert _forward_max_match(word, phrase_dictionary()) == pieces
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), [
+    ("该行行长表示", "行", "hang2"),  # 该行 "the said bank"
+    ("本行员工", "行", "hang2"),
+    ("北方大部地区有雨", "地", "di4"),
+])
+def test_bank_and_region_readings(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert reading_of(fe, text, char) == reading, text

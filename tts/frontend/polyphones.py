@@ -178,7 +178,8 @@ def _chang_zhang(flat: Flat, i: int) -> str | None:
 def _xing(flat: Flat, i: int) -> str | None:
     if flat.prev_char(i) in _DEGREE | set("不也都能可就还准") or not flat.next_char(i):
         return "xing2"
-    if flat.prev_char(i) in ("一", "这", "那", "哪", "各", "同", "本", "外") and flat.next_char(i) not in ("人", "动"):
+    # 该行/本行 "the said bank, our trade" in reports; 此行 is "this trip" and stays undecided
+    if flat.prev_char(i) in ("一", "这", "那", "哪", "各", "同", "本", "外", "该") and flat.next_char(i) not in ("人", "动"):
         return "hang2"
     return None
 
