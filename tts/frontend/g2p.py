@@ -34,19 +34,28 @@ class G2POptions:
 
 
 def _forward_max_match(word: str, phrases: PhraseDictionary) -> list[str]:
+    """Cut ``word`` into dictionary phrases leaving the fewest characters on their own, then in
+    the fewest pieces; among equal cuts the one with the longer first piece (forward maximum
+    matching's choice).  Greedy matching alone takes a rare long entry that strands a character:
+    大部地区 as 大部地 + 区 (地 read de5) where 大部 + 地区 covers every character."""
+    n = len(word)
+    # best[i]: (characters left alone, pieces) for word[i:], and the size of the first piece
+    best: list[tuple[int, int]] = [(0, 0)] * (n + 1)
+    first = [1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        choice, size_of = (n + 1, n + 1), 1
+        for size in range(min(phrases.max_len, n - i), 0, -1):  # longest first: it wins ties
+            if size == 1 or word[i:i + size] in phrases:
+                alone, pieces = best[i + size]
+                cost = (alone + (size == 1), pieces + 1)
+                if cost < choice:
+                    choice, size_of = cost, size
+        best[i], first[i] = choice, size_of
     out: list[str] = []
     i = 0
-    n = len(word)
     while i < n:
-        for size in range(min(phrases.max_len, n - i), 1, -1):
-            piece = word[i:i + size]
-            if piece in phrases:
-                out.append(piece)
-                i += size
-                break
-        else:
-            out.append(word[i])
-            i += 1
+        out.append(word[i:i + first[i]])
+        i += first[i]
     return out
 
 

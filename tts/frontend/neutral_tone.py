@@ -82,7 +82,8 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
             else:
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:
-        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS or text[0] in VERB_READINGS:
+        # a polyphonic verb only when read as the verb: 处处 chu4 chu4 "everywhere" keeps its tone
+        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS or w.syllables[0] == VERB_READINGS.get(text[0]):
             _neutral(w, 1)
     elif n == 3 and text[1] == text[2] and text[1] in KINSHIP and text[0] in "小老大二三":
         _neutral(w, 2)  # 小妹妹, 老爷爷

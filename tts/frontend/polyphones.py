@@ -17,16 +17,16 @@ Which combination the frontend uses was decided by measuring on
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from tts.frontend import proper_names, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
+from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
 
 PRONOUNS = frozenset({"我", "你", "他", "她", "它", "您", "咱", "我们", "你们", "他们", "她们", "它们", "咱们",
                       "大家", "谁", "自己", "人家"})
-NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两几")
 _DEGREE = frozenset("很太更最真挺好多较特非那这够")
 # Monosyllabic verbs after which 过 is the experiential particle guo5.
 _VERBS_BEFORE_GUO = frozenset("看听吃喝去来见做用玩说想学住试到读写买卖穿带历考问找洗开坐跑唱画讲教爱恨碰遇待呆干当")
@@ -62,6 +62,10 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _dimension_before_quantity(flat)
     if trace is not None:
         trace("dimension before a quantity (polyphones._dimension_before_quantity)")
+    _stage(flat, MEASURE_READINGS, measure_reading, trace, "measure word (measure_words.py)")
+    _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
+           "verb before a complement (polyphones._verb_before_complement)")
+    _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -74,6 +78,24 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
             _set(flat, i, found)
             if trace is not None:
                 trace(f"context rule {ch} (polyphones.{rule.__name__})", w, flat.pos(i))
+
+
+def _stage(flat: Flat, chars: Container[str], decide: Callable[[Flat, int], str | None],
+           trace: Callable[..., None] | None, name: str) -> None:
+    """Apply a pattern that overrides phrase readings too (the tables miss these senses) to the
+    syllables spelled with one of ``chars`` that a user did not fix; ``trace`` hears the stage's
+    name for each syllable it decided."""
+    for i, ch in enumerate(flat.text):
+        if ch not in chars:
+            continue
+        w = flat.word(i)
+        if not w.han or w.frozen:
+            continue
+        found = decide(flat, i)
+        if found:
+            _set(flat, i, found)
+            if trace is not None:
+                trace(name, w, flat.pos(i))
 
 
 def _single(flat: Flat, i: int) -> bool:
@@ -116,8 +138,8 @@ def _de_dei(flat: Flat, i: int) -> str | None:
     """得: de2 'obtain' before 了, dei3 'must' after a subject/adverb, else the particle de5."""
     nxt = flat.next_char(i)
     prev = flat.prev_char(i)
-    if nxt == "了" and prev not in _VERBS_BEFORE_GUO:
-        return "de2"
+    if (nxt == "了" and prev not in _VERBS_BEFORE_GUO) or nxt == "的":
+        return "de2"  # 得的: neither the particle nor "must" takes 的 (他得的是胃病)
     if prev in _BEFORE_DEI and nxt and nxt not in "很不太真更挺":
         return "dei3"
     if not prev:
@@ -158,7 +180,8 @@ def _chang_zhang(flat: Flat, i: int) -> str | None:
 def _xing(flat: Flat, i: int) -> str | None:
     if flat.prev_char(i) in _DEGREE | set("不也都能可就还准") or not flat.next_char(i):
         return "xing2"
-    if flat.prev_char(i) in ("一", "这", "那", "哪", "各", "同", "本", "外") and flat.next_char(i) not in ("人", "动"):
+    # 该行/本行 "the said bank, our trade" in reports; 此行 is "this trip" and stays undecided
+    if flat.prev_char(i) in ("一", "这", "那", "哪", "各", "同", "本", "外", "该") and flat.next_char(i) not in ("人", "动"):
         return "hang2"
     return None
 
@@ -380,8 +403,8 @@ def _de_particle(flat: Flat, i: int) -> str | None:
 def _tiao_diao(flat: Flat, i: int) -> str | None:
     """调: tiao2 'adjust' before a direction of change, diao4 'transfer' before a destination."""
     nxt = flat.next_char(i)
-    if nxt and nxt in "低高大小亮暗快慢好匀准和皮剂料味":
-        return "tiao2"
+    if (nxt and nxt in "低高大小亮暗快慢好匀准和皮剂料味") or flat.prev_char(i) in ("上", "下", "回", "微"):
+        return "tiao2"  # 回调, 微调: prices and settings adjusted
     if nxt and nxt in "到往去走动任派职查研换子":
         return "diao4"
     return None
@@ -453,6 +476,8 @@ def _reduplication(flat: Flat) -> None:
         if verb is None or (ch not in text[i + 1:i + 3]) or flat.frozen(i):
             continue
         if flat.next_char(i) == ch and flat.word(i) is flat.word(i + 1):
+            if ch in MEASURE_READINGS:
+                continue  # 处处 "everywhere", 担担面: a reduplicated classifier (measure_words.py)
             pairs = (i, i + 1)
         elif flat.next_char(i, 2) in (f"了{ch}", f"一{ch}"):
             pairs = (i, i + 2)
@@ -460,6 +485,57 @@ def _reduplication(flat: Flat) -> None:
             continue
         for k in pairs:
             _set(flat, k, verb)
+
+
+#: Directional and resultative complements: a polyphonic verb standing alone before one of
+#: them is the verb (盛出来, 撒上, 藏起来, 钻进, 铺满, 量好).  开/掉/走/住 are left out: 撒开 is sa1.
+_COMPLEMENTS = frozenset("上下出进入在到满完好成起回")
+#: Verbs whose verb reading depends on the sense, not the slot (调到 diao4 / 调好 tiao2, 转到 zhuan3,
+#: 背上 bei1, 划上 hua4, 挑起 tiao3, 晃过 huang3, 磨成粉 mo4): a complement does not decide them.
+_COMPLEMENT_VERBS = frozenset(VERB_READINGS) - frozenset("调转背划挑晃磨")
+
+
+def _verb_before_complement(flat: Flat, i: int) -> str | None:
+    """A polyphonic verb outside any dictionary word, before a complement: its verb reading
+    (盛|出来 cheng2, 撒上 sa3, also when jieba glued the two into a word no table lists).  After a
+    numeral or demonstrative the character is a measure word (两扇|上锁的门), so it is left alone."""
+    w, pos = flat.word(i), flat.pos(i)
+    if w.sure[pos]:
+        return None
+    if flat.next_char(i) not in _COMPLEMENTS or flat.prev_char(i) in NUMERALS | DEMONSTRATIVES:
+        return None
+    return VERB_READINGS[flat.char(i)]
+
+
+#: Verbs of getting: 得 after them is de2 "obtain" (夺得, 赢得, 取得, 博得), as 现代汉语词典 reads
+#: these words; some phrase tables give the particle's neutral tone.
+_GETTING_VERBS = frozenset("获夺取赢博求谋习牟骗换")
+
+
+def _de_of_getting(flat: Flat, i: int) -> str | None:
+    """得 closing a two-character word whose first character is a verb of getting: de2."""
+    w = flat.word(i)
+    if len(w.text) == 2 and flat.pos(i) == 1 and w.text[0] in _GETTING_VERBS:
+        return "de2"
+    return None
+
+
+def _qie(flat: Flat, i: int) -> str | None:
+    """切 standing alone is the verb qie1 'cut' (切丝, 切成块); qie4 'must' before 不/勿/莫/忌/记."""
+    if flat.next_char(i) in ("不", "勿", "莫", "忌", "记"):
+        return None
+    return "qie1"
+
+
+#: Before 哪 closing a clause, these make it "where" (去哪, 在哪, 是哪): else it is the particle.
+_WHERE_VERBS = frozenset("去在到往从住回来是")
+
+
+def _na(flat: Flat, i: int) -> str | None:
+    """哪 closing a clause is the particle na5 (怎么办哪, 天哪), after a verb of place "where"."""
+    if not flat.next_char(i) and flat.prev_char(i) and flat.prev_char(i) not in _WHERE_VERBS:
+        return "na5"
+    return None
 
 
 def _alone_verb(flat: Flat, i: int) -> str | None:
@@ -595,6 +671,8 @@ _RULES = {
     "盛": _cheng_sheng,
     "系": _xi_ji,
     "空": _kong,
+    "切": _qie,
+    "哪": _na,
 }
 
 

@@ -1,0 +1,185 @@
+"""Issue 24, item 2: polyphones decided by patterns that generalize, not by word entries.
+
+Each case names a sentence (Chinese characters only, so syllable ``k`` is character ``k``), the
+character looked at and the reading it must take; the sentences were written for the patterns
+(a classifier after a numeral, a verb before its complement, 得 of a verb of getting, …), with
+cases where the pattern must stay silent.  The development sentences that led to the patterns
+are in ``tests/data/frontend_dev_genres.tsv`` and are not repeated here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tts.frontend import Frontend
+
+
+@pytest.fixture(scope="module")
+def fe() -> Frontend:
+    return Frontend()
+
+
+def reading_of(fe: Frontend, text: str, char: str, nth: int = 0) -> str:
+    """The syllable the frontend reads for the ``nth`` occurrence of ``char`` in ``text``."""
+    syllables = fe.pinyin(text)
+    assert len(syllables) == len(text), (text, syllables)
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(char, at + 1)
+    return syllables[at]
+
+
+# A polyphone with a classifier reading, after a numeral or demonstrative and before its noun,
+# or reduplicated ("every"): measure_words.py.
+CLASSIFIERS = [
+    ("墙上写着两行大字", "行", "hang2"),
+    ("他脸上挂着两行眼泪", "行", "hang2"),
+    ("请删掉第三行", "行", "hang2"),
+    ("错误出在第十行", "行", "hang2"),
+    ("这行代码有问题", "行", "hang2"),
+    ("文件最后一行空着", "行", "hang2"),
+    ("树上停着一行大雁", "行", "hang2"),
+    ("行行出状元", "行", "hang2"),
+    ("这座城市有几处古迹", "处", "chu4"),
+    ("村里有三处水井", "处", "chu4"),
+    ("河边那处房子很旧", "处", "chu4"),
+    ("他在两处工地上班", "处", "chu4"),
+    ("处处都是鲜花", "处", "chu4"),
+    ("今晚有两场音乐会", "场", "chang3"),
+    ("这场战斗很激烈", "场", "chang3"),
+    ("穿过三重门", "重", "chong2"),
+    ("隔着两重院墙", "重", "chong2"),
+    ("他挑来一担水", "担", "dan4"),
+    ("仓库里有两担粮食", "担", "dan4"),
+]
+
+# The same characters where the pattern must not apply.
+NOT_CLASSIFIERS = [
+    ("代表团一行人抵达北京", "行", "xing2"),  # the party travelling
+    ("代表团一行五人抵达", "行", "xing2"),
+    ("我们一起处置这件事", "处", "chu3"),  # 处 opens the word 处置
+    ("这重要吗", "重", "zhong4"),
+    ("他们一起行动", "行", "xing2"),
+    ("他在银行上班", "行", "hang2"),
+]
+
+# A polyphonic verb outside dictionary words before a directional or resultative complement.
+VERB_BEFORE_COMPLEMENT = [
+    ("把米饭盛到碗里", "盛", "cheng2"),
+    ("把汤盛进保温桶", "盛", "cheng2"),
+    ("把盐撒在肉上", "撒", "sa3"),
+    ("往锅里撒入白糖", "撒", "sa3"),
+    ("再撒上芝麻", "撒", "sa3"),
+    ("他一头钻进水里", "钻", "zuan1"),
+    ("把绳子卷成一团", "卷", "juan3"),
+    ("把被子铺在床上", "铺", "pu1"),
+    ("把裤脚缝上", "缝", "feng2"),
+    ("把钱藏起来", "藏", "cang2"),
+]
+
+NOT_VERB_BEFORE_COMPLEMENT = [
+    ("他被调到上海工作", "调", "diao4"),  # the sense decides 调, not the slot
+    ("院子里的花盛开了", "盛", "sheng4"),
+    ("门口有两扇上锁的门", "扇", "shan4"),  # a classifier after a numeral
+    ("他转到另一所学校", "转", "zhuan3"),
+]
+
+# 得 closing a word of getting is de2; 得 before 的 is de2.
+DE_OF_GETTING = [
+    ("我们夺得了冠军", "得", "de2"),
+    ("他赢得了比赛", "得", "de2"),
+    ("她取得了好成绩", "得", "de2"),
+    ("演员博得了掌声", "得", "de2"),
+    ("他获得一等奖", "得", "de2"),
+    ("他得的是感冒", "得", "de2"),
+    ("我得的分数最高", "得", "de2"),
+]
+
+NOT_DE_OF_GETTING = [
+    ("他跑得很快", "得", "de5"),
+    ("我得去上班了", "得", "dei3"),
+    ("他们玩得很开心", "得", "de5"),
+]
+
+# 切 standing alone is the verb qie1; 哪 closing a clause is the particle; 调 adjusted.
+OTHER_PATTERNS = [
+    ("把肉切丝", "切", "qie1"),
+    ("把土豆切块", "切", "qie1"),
+    ("把葱切段", "切", "qie1"),
+    ("切不可大意", "切", "qie4"),
+    ("一切都好", "切", "qie4"),
+    ("这可怎么办哪", "哪", "na5"),
+    ("你可真行哪", "哪", "na5"),
+    ("你去哪", "哪", "na3"),
+    ("他住在哪", "哪", "na3"),
+    ("股价出现回调", "调", "tiao2"),
+]
+
+# A reduplicated polyphonic verb keeps its neutral second syllable; a reduplicated classifier
+# keeps its full tone.
+REDUPLICATED = [
+    ("你数数有几个", "shu3 shu5"),
+    ("你教教我", "jiao1 jiao5"),
+    ("处处闻啼鸟", "chu4 chu4"),
+    ("行行出状元", "hang2 hang2"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), CLASSIFIERS + NOT_CLASSIFIERS)
+def test_classifier_slot(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert reading_of(fe, text, char) == reading, text
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), VERB_BEFORE_COMPLEMENT + NOT_VERB_BEFORE_COMPLEMENT)
+def test_verb_before_a_complement(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert reading_of(fe, text, char) == reading, text
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), DE_OF_GETTING + NOT_DE_OF_GETTING)
+def test_de_of_getting(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert reading_of(fe, text, char) == reading, text
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), OTHER_PATTERNS)
+def test_qie_na_tiao(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert reading_of(fe, text, char) == reading, text
+
+
+@pytest.mark.parametrize(("text", "pair"), REDUPLICATED)
+def test_reduplicated_verb_or_classifier(fe: Frontend, text: str, pair: str) -> None:
+    first = next(i for i in range(len(text) - 1) if text[i] == text[i + 1])
+    assert " ".join(fe.pinyin(text)[first:first + 2]) == pair, text
+
+
+@pytest.mark.parametrize(("text", "char", "stage"), [
+    ("树上停着一行大雁", "行", "measure word (measure_words.py)"),
+    ("把米饭盛到碗里", "盛", "verb before a complement (polyphones._verb_before_complement)"),
+    ("我们夺得了冠军", "得", "得 of a verb of getting (polyphones._de_of_getting)"),
+    ("把肉切丝", "切", "context rule 切 (polyphones._qie)"),
+    ("这可怎么办哪", "哪", "context rule 哪 (polyphones._na)"),
+])
+def test_explain_names_the_pattern(fe: Frontend, text: str, char: str, stage: str) -> None:
+    sources = fe.explain(text)
+    found = [s for s in sources if s.text == char]
+    assert found and stage in found[0].source, [(s.text, s.source) for s in sources]
+
+
+@pytest.mark.parametrize(("word", "pieces"), [
+    ("大部地区", ["大部", "地区"]),  # greedy matching took 大部地 + 区
+    ("饺子皮", ["饺子", "皮"]),  # equal cuts: the longer first piece, as greedy matching
+    ("银行行长", ["银行", "行长"]),
+])
+def test_words_no_table_lists_are_cut_leaving_fewest_characters_alone(word: str, pieces: list[str]) -> None:
+    from tts.frontend.dictionary import phrase_dictionary
+    from tts.frontend.g2p import _forward_max_match
+
+    assert _forward_max_match(word, phrase_dictionary()) == pieces
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), [
+    ("该行行长表示", "行", "hang2"),  # 该行 "the said bank"
+    ("本行员工", "行", "hang2"),
+    ("北方大部地区有雨", "地", "di4"),
+])
+def test_bank_and_region_readings(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert reading_of(fe, text, char) == reading, text
