@@ -298,6 +298,41 @@ def test_timestamps_give_an_english_word_one_span(tiny_synth) -> None:  # type: 
     assert chars[0].start == syllables[0].start and chars[0].end == syllables[-1].end
 
 
+@pytest.mark.parametrize(("text", "word"), [("用Spotify听歌", "Spotify"), ("连Wi-Fi了", "Wi-Fi"),
+                                          ("打开ChatGPT", "ChatGPT"), ("Good morning", "morning")])
+def test_the_timestamps_endpoint_gives_an_english_word_one_span(tiny_url, text: str, word: str) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    r = httpx.post(f"{tiny_url}/v1/audio/speech/timestamps", json={"input": text, "quality": "fast"}, timeout=120)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    at = text.index(word)
+    letters = [c for c in body["characters"] if at <= c["offset"] < at + len(word)]
+    assert "".join(c["text"] for c in letters) == word
+    syllables = [s for s in body["syllables"] if s["offset"] == at]
+    assert len(syllables) > 1  # every syllable of the word points at its first character
+    assert {(c["start"], c["end"]) for c in letters} == {(syllables[0]["start"], syllables[-1]["end"])}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("用Spotify听歌", ["用", "Spotify", "听", "歌"]),
+    ("连Wi-Fi了", ["连", "Wi-Fi", "了"]),
+    ("Good morning", ["Good", "morning"]),
+    ("用CPU", ["用", "C", "P", "U"]),  # an initialism is spelled: each letter its own word
+    ("iPhone 15", ["iPhone", "1", "5"]),  # 十五: each digit has its own syllable, so its own word
+])
+def test_dashscope_word_timestamps_give_an_english_word_one_entry(tiny_synth, text: str,  # type: ignore[no-untyped-def]
+                                                                  expected: list[str]) -> None:
+    from tts.web.dashscope_protocol import words
+
+    result = tiny_synth.synthesize(SynthesisOptions(text, quality="fast"), use_cache=False)
+    said = words(result.alignment, 0.0)
+    assert [w["text"] for w in said] == expected
+    assert all(text[w["begin_index"]:w["end_index"]] == w["text"] for w in said)
+    times = [(w["begin_time"], w["end_time"]) for w in said]
+    assert times == sorted(times) and all(b < e for b, e in times)
+
+
 # ---------------------------------------------------------------- SSML on English words
 
 def test_ssml_phoneme_and_sub_on_english_words(tiny_synth) -> None:  # type: ignore[no-untyped-def]
