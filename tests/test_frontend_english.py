@@ -179,6 +179,40 @@ def test_mixed_tokens(fe: Frontend, text: str, expected: str) -> None:
     assert " ".join(fe.pinyin(text)) == expected
 
 
+DOTS_AND_SIGNS = [  # (text, normalized, pinyin)
+    ("学C#", "学C sharp", "xue2 xi1 sha1 pu5"),
+    ("F#和C#", "F sharp和C sharp", "ai4 fu5 sha1 pu5 he2 xi1 sha1 pu5"),
+    ("用.NET开发", "用点NET开发", "yong4 dian3 en1 yi4 ti4 kai1 fa1"),
+    ("ASP.NET", "ASP点NET", "ei1 ai4 si1 pi1 dian3 en1 yi4 ti4"),
+    ("Node.js很快", "Node点js很快", "nu1 de5 dian3 zhei4 ai4 si1 hen3 kuai4"),
+    ("打开.py文件", "打开点py文件", "da3 kai1 dian3 pi1 wai4 wen2 jian4"),
+    ("H.264编码", "H点二六四编码", "ai4 qi1 dian3 er4 liu4 si4 bian1 ma3"),
+    ("G.711", "G点七一一", "ji4 dian3 qi1 yi1 yi1"),
+]
+
+
+@pytest.mark.parametrize(("text", "normalized", "pinyin"), DOTS_AND_SIGNS)
+def test_dots_in_names_codecs_and_sharp(fe: Frontend, text: str, normalized: str, pinyin: str) -> None:
+    utt = fe.analyze(text)
+    assert (utt.normalized, " ".join(utt.syllables)) == (normalized, pinyin)
+
+
+@pytest.mark.parametrize("text", ["e.g.例如", "U.S.军队", "Ph.D.学位", "Mr.Smith", "St.Louis", "我很好.Thanks",
+                                  "a.m.八点", "#话题#"])
+def test_abbreviations_titles_and_a_full_stop_are_not_read_as_dot(fe: Frontend, text: str) -> None:
+    utt = fe.analyze(text)
+    assert utt.normalized.count("点") == text.count("点") and "sharp" not in utt.normalized
+
+
+@pytest.mark.parametrize(("text", "word"), [("Node.js很快", "Node.js"), ("学C#", "C#")])
+def test_a_rewritten_sign_points_at_its_own_character(fe: Frontend, text: str, word: str) -> None:
+    utt = fe.analyze(text)
+    at = text.index(word)
+    spans = [span for span in utt.syllable_spans if at <= span[0] and span[1] <= at + len(word)]
+    sign = at + max(word.index(c) for c in ".#" if c in word)
+    assert (sign, sign + 1) in spans  # 点 / sharp: the dot or the hash itself, for timestamps
+
+
 ADDRESSES = [
     ("访问https://www.example.com", "访问www点example点com"),
     ("打开github.com/openai", "打开github点com斜杠openai"),
