@@ -287,6 +287,39 @@ def test_user_lexicon_wins_over_english_readings(lexicon_fe: Frontend, text: str
     assert " ".join(lexicon_fe.pinyin(text)) == expected
 
 
+@pytest.fixture(scope="module")
+def latin_lexicon_fe(tmp_path_factory: pytest.TempPathFactory) -> Frontend:
+    path = tmp_path_factory.mktemp("lex") / "lexicon.tsv"
+    path.write_text("Go\tgou3\nAI\tai4 ai4\nandroid\tan1 zhuo2\nPython\tpai4 tong2\nC++\txi1 jia1 jia1\n",
+                    encoding="utf-8")
+    return Frontend(path)
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), [
+    ("用Go写", "Go", "gou3"), ("GoPro相机", "Go", "gou3"), ("Go语言", "Go", "gou3"),  # a word or a camelCase part
+    ("OpenAI公司", "AI", "ai4 ai4"), ("AI芯片", "AI", "ai4 ai4"), ("iOS和AI", "AI", "ai4 ai4"),
+    ("用Android", "Android", "an1 zhuo2"), ("用ANDROID", "ANDROID", "an1 zhuo2"),  # lowercase entry: any case
+    ("android手机", "android", "an1 zhuo2"), ("PythonParser", "Python", "pai4 tong2"),
+    ("学C++", "C++", "xi1 jia1 jia1"),
+])
+def test_a_latin_lexicon_word_matches_whole_word_parts(latin_lexicon_fe: Frontend, text: str, word: str,
+                                                       expected: str) -> None:
+    at = text.index(word)
+    utt = latin_lexicon_fe.analyze(text)
+    said = [s for s, (a, b) in zip(utt.syllables, utt.syllable_spans, strict=True)
+            if at <= a and b <= at + len(word)]
+    assert " ".join(said) == expected
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("Google搜索", "Google"), ("Golang", "Golang"), ("EMAIL地址", "EMAIL"), ("DAILY", "DAILY"),
+    ("MAIN函数", "MAIN"), ("python脚本", "python"), ("PYTHON", "PYTHON"),  # capitals in the entry: exact case
+])
+def test_a_latin_lexicon_word_does_not_take_part_of_another_word(latin_lexicon_fe: Frontend, fe: Frontend,
+                                                                 text: str, word: str) -> None:
+    assert latin_lexicon_fe.pinyin(text) == fe.pinyin(text)  # read as without the lexicon
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("{Android|an1 zhuo2}手机", "an1 zhuo2 shou3 ji1"),
     ("{Huawei|hua2 wei4}", "hua2 wei4"),
