@@ -171,6 +171,10 @@ MIXED = [
     ("A380", "ei1 san1 ba1 ling2"),
     ("MP3", "ai4 mu5 pi1 san1"),
     ("华为Mate 60", "hua2 wei2 mei1 te5 liu4 shi2"),
+    ("i7-13700K处理器", "ai4 qi1 yi1 san1 qi1 ling2 ling2 kei4 chu2 li3 qi4"),  # a model code, not 七到一万…
+    ("酷睿i5-1240P", "ku4 rui4 ai4 wu3 yi1 er4 si4 ling2 pi1"),
+    ("i9-14900HX", "ai4 jiu3 yi1 si4 jiu3 ling2 ling2 ai4 qi1 ai4 ke4 si1"),
+    ("3-5天", "san1 dao4 wu3 tian1"),  # a range without letters stays a range
 ]
 
 

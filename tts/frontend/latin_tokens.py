@@ -16,6 +16,9 @@ way people say it rather than as a quantity.
   sentence ended by an ASCII full stop before a word (``好.Thanks``) is not read as 点.
 * Codec names ``H.264``, ``H.265``, ``G.711``: 点 and the digits one by one (H点二六四).
 * ``C#`` and ``F#`` are the languages C sharp and F sharp: the ``#`` is read as the word sharp.
+* A processor-style model code, a letters-and-digits name, a hyphen and a number of three digits
+  or more (``i7-13700K``, ``i9-14900HX``): the hyphen is not read and the number is said digit by
+  digit, as an identifier (i七一三七零零K), not as a range to a quantity (i七到一万三千七百K).
 
 Everything else with letters and digits (``5G``, ``4K``, ``H2O``, ``iPhone 15``, ``v2.1.3``) is
 already read sensibly by the normalizer: digits as a number, letters by the English reader.
@@ -44,6 +47,7 @@ _NAME_DOT_RE = re.compile(r"(?<=[A-Za-z]{2})\.(?=(?:[A-Z]{2,}|[a-z]{2,})(?![A-Za
                           r"|(?<![A-Za-z0-9.])\.(?=(?:[A-Z]{2,}|[a-z]{2,4})(?![A-Za-z]))")
 _CODEC_RE = re.compile(r"(?<=(?<![A-Za-z0-9.])[A-Z])\.[0-9]{3}(?![0-9.])")
 _SHARP_RE = re.compile(r"(?<=(?<![A-Za-z0-9])[CFcf])#(?![A-Za-z0-9#])")
+_MODEL_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+[0-9]+)-([0-9]{3,})(?=[A-Za-z]*(?![A-Za-z0-9.]))")
 
 
 def _addresses(text: Aligned) -> Aligned:
@@ -67,8 +71,8 @@ def _addresses(text: Aligned) -> Aligned:
 
 
 def rewrite(text: Aligned) -> Aligned:
-    """Rewrite web and e-mail addresses, resolutions, instruction-set names, dotted names, codecs
-    and C#/F# in ``text``
+    """Rewrite web and e-mail addresses, resolutions, instruction-set names, dotted names, codecs,
+    C#/F# and model codes in ``text``
     (see the module docstring); the result keeps every character's source range."""
     if not any(ch.isdigit() or ch in ".@#" for ch in text.text):
         return text
@@ -77,4 +81,5 @@ def rewrite(text: Aligned) -> Aligned:
     text = aligned_sub(_ISA_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_CODEC_RE, lambda m: "点" + read_digits(m.group(0)[1:]), text)
     text = aligned_sub(_NAME_DOT_RE, lambda m: "点", text)
+    text = aligned_sub(_MODEL_CODE_RE, lambda m: m.group(1) + read_digits(m.group(2)), text)
     return aligned_sub(_SHARP_RE, lambda m: " sharp", text)
