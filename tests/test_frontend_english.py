@@ -217,6 +217,13 @@ def test_a_rewritten_sign_points_at_its_own_character(fe: Frontend, text: str, w
     assert (sign, sign + 1) in spans  # 点 / sharp: the dot or the hash itself, for timestamps
 
 
+def test_a_model_codes_digits_keep_their_own_characters(fe: Frontend) -> None:
+    text = "i7-13700K"
+    utt = fe.analyze(text)
+    digits = [span for span in utt.syllable_spans if span[0] >= text.index("-")][:5]
+    assert digits == [(i, i + 1) for i in range(3, 8)]  # 1 3 7 0 0, each its own timestamp
+
+
 ADDRESSES = [
     ("访问https://www.example.com", "访问www点example点com"),
     ("打开github.com/openai", "打开github点com斜杠openai"),

@@ -47,7 +47,9 @@ _NAME_DOT_RE = re.compile(r"(?<=[A-Za-z]{2})\.(?=(?:[A-Z]{2,}|[a-z]{2,})(?![A-Za
                           r"|(?<![A-Za-z0-9.])\.(?=(?:[A-Z]{2,}|[a-z]{2,4})(?![A-Za-z]))")
 _CODEC_RE = re.compile(r"(?<=(?<![A-Za-z0-9.])[A-Z])\.[0-9]{3}(?![0-9.])")
 _SHARP_RE = re.compile(r"(?<=(?<![A-Za-z0-9])[CFcf])#(?![A-Za-z0-9#])")
-_MODEL_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+[0-9]+)-([0-9]{3,})(?=[A-Za-z]*(?![A-Za-z0-9.]))")
+# The number and then the hyphen, each on its own, so that every digit keeps its own source range.
+_MODEL_NUMBER_RE = re.compile(r"(?:(?<=[A-Za-z][0-9]-)|(?<=[A-Za-z][0-9]{2}-))[0-9]{3,}(?=[A-Za-z]*(?![A-Za-z0-9.]))")
+_MODEL_HYPHEN_RE = re.compile(r"(?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z][0-9]{2}))-(?=[零一二三四五六七八九]{3})")
 
 
 def _addresses(text: Aligned) -> Aligned:
@@ -81,5 +83,6 @@ def rewrite(text: Aligned) -> Aligned:
     text = aligned_sub(_ISA_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_CODEC_RE, lambda m: "点" + read_digits(m.group(0)[1:]), text)
     text = aligned_sub(_NAME_DOT_RE, lambda m: "点", text)
-    text = aligned_sub(_MODEL_CODE_RE, lambda m: m.group(1) + read_digits(m.group(2)), text)
+    text = aligned_sub(_MODEL_NUMBER_RE, lambda m: read_digits(m.group(0)), text)
+    text = aligned_sub(_MODEL_HYPHEN_RE, lambda m: "", text)
     return aligned_sub(_SHARP_RE, lambda m: " sharp", text)
