@@ -171,12 +171,57 @@ MIXED = [
     ("A380", "ei1 san1 ba1 ling2"),
     ("MP3", "ai4 mu5 pi1 san1"),
     ("华为Mate 60", "hua2 wei2 mei1 te5 liu4 shi2"),
+    ("i7-13700K处理器", "ai4 qi1 yi1 san1 qi1 ling2 ling2 kei4 chu2 li3 qi4"),  # a model code, not 七到一万…
+    ("酷睿i5-1240P", "ku4 rui4 ai4 wu3 yi1 er4 si4 ling2 pi1"),
+    ("i9-14900HX", "ai4 jiu3 yi1 si4 jiu3 ling2 ling2 ai4 qi1 ai4 ke4 si1"),
+    ("3-5天", "san1 dao4 wu3 tian1"),  # a range without letters stays a range
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), MIXED)
 def test_mixed_tokens(fe: Frontend, text: str, expected: str) -> None:
     assert " ".join(fe.pinyin(text)) == expected
+
+
+DOTS_AND_SIGNS = [  # (text, normalized, pinyin)
+    ("学C#", "学C sharp", "xue2 xi1 sha1 pu5"),
+    ("F#和C#", "F sharp和C sharp", "ai4 fu5 sha1 pu5 he2 xi1 sha1 pu5"),
+    ("用.NET开发", "用点NET开发", "yong4 dian3 en1 yi4 ti4 kai1 fa1"),
+    ("ASP.NET", "ASP点NET", "ei1 ai4 si1 pi1 dian3 en1 yi4 ti4"),
+    ("Node.js很快", "Node点js很快", "nu1 de5 dian3 zhei4 ai4 si1 hen3 kuai4"),
+    ("打开.py文件", "打开点py文件", "da3 kai1 dian3 pi1 wai4 wen2 jian4"),
+    ("H.264编码", "H点二六四编码", "ai4 qi1 dian3 er4 liu4 si4 bian1 ma3"),
+    ("G.711", "G点七一一", "ji4 dian3 qi1 yi1 yi1"),
+]
+
+
+@pytest.mark.parametrize(("text", "normalized", "pinyin"), DOTS_AND_SIGNS)
+def test_dots_in_names_codecs_and_sharp(fe: Frontend, text: str, normalized: str, pinyin: str) -> None:
+    utt = fe.analyze(text)
+    assert (utt.normalized, " ".join(utt.syllables)) == (normalized, pinyin)
+
+
+@pytest.mark.parametrize("text", ["e.g.例如", "U.S.军队", "Ph.D.学位", "Mr.Smith", "St.Louis", "我很好.Thanks",
+                                  "a.m.八点", "#话题#"])
+def test_abbreviations_titles_and_a_full_stop_are_not_read_as_dot(fe: Frontend, text: str) -> None:
+    utt = fe.analyze(text)
+    assert utt.normalized.count("点") == text.count("点") and "sharp" not in utt.normalized
+
+
+@pytest.mark.parametrize(("text", "word"), [("Node.js很快", "Node.js"), ("学C#", "C#")])
+def test_a_rewritten_sign_points_at_its_own_character(fe: Frontend, text: str, word: str) -> None:
+    utt = fe.analyze(text)
+    at = text.index(word)
+    spans = [span for span in utt.syllable_spans if at <= span[0] and span[1] <= at + len(word)]
+    sign = at + max(word.index(c) for c in ".#" if c in word)
+    assert (sign, sign + 1) in spans  # 点 / sharp: the dot or the hash itself, for timestamps
+
+
+def test_a_model_codes_digits_keep_their_own_characters(fe: Frontend) -> None:
+    text = "i7-13700K"
+    utt = fe.analyze(text)
+    digits = [span for span in utt.syllable_spans if span[0] >= text.index("-")][:5]
+    assert digits == [(i, i + 1) for i in range(3, 8)]  # 1 3 7 0 0, each its own timestamp
 
 
 ADDRESSES = [
@@ -253,6 +298,39 @@ def test_user_lexicon_wins_over_english_readings(lexicon_fe: Frontend, text: str
     assert " ".join(lexicon_fe.pinyin(text)) == expected
 
 
+@pytest.fixture(scope="module")
+def latin_lexicon_fe(tmp_path_factory: pytest.TempPathFactory) -> Frontend:
+    path = tmp_path_factory.mktemp("lex") / "lexicon.tsv"
+    path.write_text("Go\tgou3\nAI\tai4 ai4\nandroid\tan1 zhuo2\nPython\tpai4 tong2\nC++\txi1 jia1 jia1\n",
+                    encoding="utf-8")
+    return Frontend(path)
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), [
+    ("用Go写", "Go", "gou3"), ("GoPro相机", "Go", "gou3"), ("Go语言", "Go", "gou3"),  # a word or a camelCase part
+    ("OpenAI公司", "AI", "ai4 ai4"), ("AI芯片", "AI", "ai4 ai4"), ("iOS和AI", "AI", "ai4 ai4"),
+    ("用Android", "Android", "an1 zhuo2"), ("用ANDROID", "ANDROID", "an1 zhuo2"),  # lowercase entry: any case
+    ("android手机", "android", "an1 zhuo2"), ("PythonParser", "Python", "pai4 tong2"),
+    ("学C++", "C++", "xi1 jia1 jia1"),
+])
+def test_a_latin_lexicon_word_matches_whole_word_parts(latin_lexicon_fe: Frontend, text: str, word: str,
+                                                       expected: str) -> None:
+    at = text.index(word)
+    utt = latin_lexicon_fe.analyze(text)
+    said = [s for s, (a, b) in zip(utt.syllables, utt.syllable_spans, strict=True)
+            if at <= a and b <= at + len(word)]
+    assert " ".join(said) == expected
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("Google搜索", "Google"), ("Golang", "Golang"), ("EMAIL地址", "EMAIL"), ("DAILY", "DAILY"),
+    ("MAIN函数", "MAIN"), ("python脚本", "python"), ("PYTHON", "PYTHON"),  # capitals in the entry: exact case
+])
+def test_a_latin_lexicon_word_does_not_take_part_of_another_word(latin_lexicon_fe: Frontend, fe: Frontend,
+                                                                 text: str, word: str) -> None:
+    assert latin_lexicon_fe.pinyin(text) == fe.pinyin(text)  # read as without the lexicon
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("{Android|an1 zhuo2}手机", "an1 zhuo2 shou3 ji1"),
     ("{Huawei|hua2 wei4}", "hua2 wei4"),
@@ -296,6 +374,41 @@ def test_timestamps_give_an_english_word_one_span(tiny_synth) -> None:  # type: 
     syllables = [s for s in result.timed("syllable") if s.offset == 1]
     assert len(syllables) == 4 and all(s.length == 7 for s in syllables)
     assert chars[0].start == syllables[0].start and chars[0].end == syllables[-1].end
+
+
+@pytest.mark.parametrize(("text", "word"), [("用Spotify听歌", "Spotify"), ("连Wi-Fi了", "Wi-Fi"),
+                                          ("打开ChatGPT", "ChatGPT"), ("Good morning", "morning")])
+def test_the_timestamps_endpoint_gives_an_english_word_one_span(tiny_url, text: str, word: str) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    r = httpx.post(f"{tiny_url}/v1/audio/speech/timestamps", json={"input": text, "quality": "fast"}, timeout=120)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    at = text.index(word)
+    letters = [c for c in body["characters"] if at <= c["offset"] < at + len(word)]
+    assert "".join(c["text"] for c in letters) == word
+    syllables = [s for s in body["syllables"] if s["offset"] == at]
+    assert len(syllables) > 1  # every syllable of the word points at its first character
+    assert {(c["start"], c["end"]) for c in letters} == {(syllables[0]["start"], syllables[-1]["end"])}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("用Spotify听歌", ["用", "Spotify", "听", "歌"]),
+    ("连Wi-Fi了", ["连", "Wi-Fi", "了"]),
+    ("Good morning", ["Good", "morning"]),
+    ("用CPU", ["用", "C", "P", "U"]),  # an initialism is spelled: each letter its own word
+    ("iPhone 15", ["iPhone", "1", "5"]),  # 十五: each digit has its own syllable, so its own word
+])
+def test_dashscope_word_timestamps_give_an_english_word_one_entry(tiny_synth, text: str,  # type: ignore[no-untyped-def]
+                                                                  expected: list[str]) -> None:
+    from tts.web.dashscope_protocol import words
+
+    result = tiny_synth.synthesize(SynthesisOptions(text, quality="fast"), use_cache=False)
+    said = words(result.alignment, 0.0)
+    assert [w["text"] for w in said] == expected
+    assert all(text[w["begin_index"]:w["end_index"]] == w["text"] for w in said)
+    times = [(w["begin_time"], w["end_time"]) for w in said]
+    assert times == sorted(times) and all(b < e for b, e in times)
 
 
 # ---------------------------------------------------------------- SSML on English words

@@ -147,6 +147,27 @@ def entries() -> dict[str, str]:
     return out
 
 
+_LETTER_RUN_RE = re.compile(r"[A-Za-z]+")
+
+
+def part_boundaries(text: str) -> frozenset[int]:
+    """Where the English word parts of ``text`` start and end, as :func:`read_english` cuts
+    them: every end of a run of ASCII letters, and the camelCase joints inside one (``OpenAI``:
+    0, 4, 6; ``HTMLParser``: 0, 4, 10).  A user's Latin lexicon word is matched only between two
+    of these, so ``Go`` does not take the start of ``Google`` nor ``AI`` the middle of ``EMAIL``.
+
+    Args:
+        text: any text; only its ASCII letters matter.
+    Returns:
+        Offsets into ``text``.
+    """
+    out: set[int] = set()
+    for run in _LETTER_RUN_RE.finditer(text):
+        for part in _PARTS_RE.finditer(run.group(0)):
+            out.update((run.start() + part.start(), run.start() + part.end()))
+    return frozenset(out)
+
+
 def spell(letters: str) -> tuple[str, ...]:
     """Letter names, as Chinese speakers say them, for each ASCII letter of ``letters``."""
     out: list[str] = []

@@ -9,7 +9,7 @@ import threading
 from tts.frontend import breaks, erhua, latin_tokens, neutral_tone, polyphones, tone_sandhi
 from tts.frontend.alignment import Span, nfkc, one_to_one
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
-from tts.frontend.english import read_english, spell
+from tts.frontend.english import part_boundaries, read_english, spell
 from tts.frontend.explain import SyllableSource, Tracer
 from tts.frontend.g2p import LEXICON, G2POptions, read_word
 from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
@@ -39,7 +39,9 @@ class Frontend:
         self.options = options or G2POptions()
         self._segmenter = Segmenter(self.lexicon.han_words)
         others = self.lexicon.other_words
-        self._other_re = re.compile("|".join(re.escape(w) for w in others)) if others else None
+        # All alternatives inside one lookahead: every start is tried, so a match refused at a
+        # word-part boundary (below) does not hide one that starts inside it.
+        self._other_re = re.compile("(?=(" + "|".join(_lexicon_pattern(w) for w in others) + "))") if others else None
         self._phrases: PhraseDictionary | None = None
         self._lock = threading.Lock()
         self._g2pm = polyphones.G2pMPredictor() if self.options.use_g2pm else None
@@ -134,11 +136,21 @@ class Frontend:
                 out.append((piece, start, pos))
                 continue
             at = 0
+            bounds: frozenset[int] | None = None
             for m in self._other_re.finditer(piece):
-                if m.start() > at:
-                    out.append((piece[at:m.start()], start + at, start + m.start()))
-                out.append((Override(m.group(0), self.lexicon.entries[m.group(0)]), start + m.start(), start + m.end()))
-                at = m.end()
+                a, b = m.span(1)
+                if a < at:
+                    continue
+                if bounds is None:
+                    bounds = part_boundaries(piece)
+                if not _at_word_parts(piece, a, b, bounds):
+                    continue
+                if a > at:
+                    out.append((piece[at:a], start + at, start + a))
+                word = m.group(1)
+                syllables = self.lexicon.get(word) or self.lexicon.entries[word.lower()]
+                out.append((Override(word, syllables), start + a, start + b))
+                at = b
             if at < len(piece):
                 out.append((piece[at:], start + at, pos))
         return out
@@ -340,3 +352,22 @@ def _syllable_sources(word: Word) -> list[Span]:
         if i == len(word.text):
             return out
     return [_union(word.sources)] * n
+
+
+def _lexicon_pattern(word: str) -> str:
+    """A user's non-Chinese lexicon word as a regular expression: as written, except that a word
+    written all in lowercase matches in any case (``android`` also reads ``Android`` and
+    ``ANDROID``), the way English words are capitalized at will; one with capitals is exact."""
+    if word == word.lower() and any("a" <= ch <= "z" for ch in word):
+        return f"(?i:{re.escape(word)})"
+    return re.escape(word)
+
+
+def _at_word_parts(text: str, start: int, end: int, bounds: frozenset[int]) -> bool:
+    """Whether ``text[start:end]`` begins and ends at English word-part boundaries wherever it
+    begins or ends with an ASCII letter (`english.part_boundaries`)."""
+    def letter(ch: str) -> bool:
+        return ch.isascii() and ch.isalpha()
+
+    return ((not letter(text[start]) or start in bounds)
+            and (not letter(text[end - 1]) or end in bounds))

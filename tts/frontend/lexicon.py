@@ -13,6 +13,12 @@ numbered pinyin (tone 1-5, 5 = neutral, ``v`` or ``ü`` for ü, erhua as
 per character (an erhua syllable also covers the 儿 that follows its
 character); a word containing other characters (letters, digits) may have any
 number of syllables.
+
+A word with Latin letters is matched in the raw text only at English word
+boundaries, camelCase joints included: ``Go`` reads ``用Go写`` and ``GoPro`` but
+not the start of ``Google``; ``AI`` reads ``OpenAI`` but not the middle of
+``EMAIL``.  Written all in lowercase it matches in any case (``android`` also
+reads ``Android`` and ``ANDROID``); written with capitals it matches exactly.
 """
 
 from __future__ import annotations

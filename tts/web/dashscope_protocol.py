@@ -246,9 +246,24 @@ def sentence_event(task_id: str, kind: str, index: int, words: list[dict[str, An
 
 
 def words(items: Iterable[Timed], time_offset_s: float) -> list[dict[str, Any]]:
-    """Timing items of one sentence's request -> DashScope words: each character heard, with its
+    """Timing items of one sentence's request -> DashScope words: each word heard, with its
     [begin_index, end_index) in the sentence's text (as sent) and its begin/end in milliseconds
-    of the task's audio (`time_offset_s`: where the sentence's request starts in it)."""
-    return [{"text": t.text, "begin_index": t.offset, "end_index": t.offset + t.length,
-             "begin_time": round(1000 * (t.start + time_offset_s)), "end_time": round(1000 * (t.end + time_offset_s))}
-            for t in items if t.kind == "character"]
+    of the task's audio (`time_offset_s`: where the sentence's request starts in it).
+
+    A word is a character, or a run of adjacent characters read together: the aligner gives
+    every character of an English word read as a word (``Spotify``), or of a token read as a
+    whole (``¥100`` as 一百元), the time of all the syllables that read it, so such a run is
+    one word with one span rather than a letter per entry."""
+    runs: list[list[Timed]] = []
+    for t in sorted((t for t in items if t.kind == "character"), key=lambda t: (t.start, t.offset)):
+        last = runs[-1][-1] if runs else None
+        if (last is not None and (t.start, t.end) == (last.start, last.end)
+                and t.offset == last.offset + last.length):
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return [{"text": "".join(t.text for t in run), "begin_index": run[0].offset,
+             "end_index": run[-1].offset + run[-1].length,
+             "begin_time": round(1000 * (run[0].start + time_offset_s)),
+             "end_time": round(1000 * (run[0].end + time_offset_s))}
+            for run in runs]
