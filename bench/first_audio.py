@@ -56,6 +56,7 @@ class Marks:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.seen: dict[str, tuple[float, float]] = {}
+        self.active = 0  # wrapped calls in progress (a hung-up request's model call runs to its end)
 
     def wrap(self, owner: Any, attr: str, stage: str) -> None:
         original: Callable[..., Any] = getattr(owner, attr)
@@ -63,10 +64,13 @@ class Marks:
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
             began = time.perf_counter()
+            with self.lock:
+                self.active += 1
             try:
                 return original(*args, **kwargs)
             finally:
                 with self.lock:
+                    self.active -= 1
                     self.seen.setdefault(stage, (began, time.perf_counter()))
 
         setattr(owner, attr, timed)
@@ -112,10 +116,15 @@ def serve(tree: str) -> int:
     print(f"ready {port}", flush=True)
     for line in sys.stdin:
         if line.strip() == "report":
-            idle_by = time.monotonic() + 60
-            while synth.admission.running and time.monotonic() < idle_by:  # a closed stream winds down
-                time.sleep(0.02)
             print(json.dumps(marks.take()), flush=True)
+        elif line.strip() == "idle":  # a hung-up stream winds down: its slot, queued and running work
+            idle_by = time.monotonic() + 60
+            while ((synth.admission.running or marks.active or any(w.depth for w in synth.workers.values()))
+                   and time.monotonic() < idle_by):
+                time.sleep(0.02)
+            time.sleep(0.2)
+            marks.take()  # what finished meanwhile belongs to the request before
+            print("idle", flush=True)
         else:
             break
     server.should_exit = True
@@ -174,12 +183,12 @@ def main() -> int:
             return 1
         children[tree], ports[tree] = child, int(line.split()[1])
 
-    def report(tree: str) -> dict[str, list[float]]:
+    def ask(tree: str, what: str) -> str:
         child = children[tree]
         assert child.stdin is not None and child.stdout is not None
-        child.stdin.write("report\n")
+        child.stdin.write(what + "\n")
         child.stdin.flush()
-        return json.loads(child.stdout.readline())
+        return child.stdout.readline()
 
     rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
     text = args.text or PARAGRAPH_300
@@ -189,8 +198,10 @@ def main() -> int:
             rotated = text[shift:] + text[:shift]
             order = trees if run % 2 == 0 else trees[::-1]
             for tree in order:
+                for t in trees:  # every server idle: nothing left over from a request hung up on
+                    ask(t, "idle")
                 sent, first, last = request(ports[tree], rotated, args.whole)
-                seen = report(tree)
+                seen = json.loads(ask(tree, "report"))
                 row = {stage: (seen[stage][1] - sent) if stage in seen else float("nan") for stage in STAGES}
                 row.update({f"{stage} own": seen[stage][1] - seen[stage][0] for stage in STAGES if stage in seen})
                 row["first audio"] = first - sent
@@ -204,19 +215,27 @@ def main() -> int:
             child.wait(30)
 
     print(f"{args.runs} runs per tree, alternating; text {len(text)} characters, streamed WAV, voice alloy, "
-          "profile cpu. Milliseconds from sending the request to the end of each stage's first call "
-          "(in brackets: that call's own time), median of the runs")
+          "profile cpu. Milliseconds from sending the request to the end of each stage's first call, "
+          "that call's own time, and the time since the stage before ended; medians of the runs")
     base = statistics.median(r["first audio"] for r in rows[trees[0]])
     for tree in trees:
         runs = rows[tree]
         print(f"\n{tree}")
+        print(f"  {'stage':16s}{'end':>9s}{'own':>9s}{'since the stage before':>24s}")
+        before = None
         for stage in [*STAGES, "first audio", *(["whole"] if args.whole else [])]:
             ends = statistics.median(r[stage] for r in runs) * 1000
             own = [r[f"{stage} own"] for r in runs if f"{stage} own" in r]
-            extra = f"  ({statistics.median(own) * 1000:7.1f})" if own else ""
-            print(f"  {stage:16s}{ends:9.1f}{extra}")
+            cells = f"{statistics.median(own) * 1000:9.1f}" if own else f"{'':9s}"
+            if before is not None:  # per run, then the median: medians of ends do not subtract
+                cells += f"{statistics.median(r[stage] - r[before] for r in runs) * 1000:24.1f}"
+            print(f"  {stage:16s}{ends:9.1f}{cells}")
+            before = stage
         firsts = sorted(r["first audio"] * 1000 for r in runs)
         paired = statistics.median(r["first audio"] / b["first audio"] for r, b in zip(runs, rows[trees[0]]))
+        quarter = firsts[len(firsts) // 4]
+        print(f"  first audio: min {firsts[0]:.1f} ms, lower quartile {quarter:.1f} ms (on a shared machine the "
+              "least disturbed runs: the nearest to an idle server)")
         print(f"  first audio per run: {', '.join(f'{f:.0f}' for f in firsts)} ms; "
               f"median vs first tree: {statistics.median(r['first audio'] for r in runs) / base:.3f}; "
               f"median of the per-text ratios: {paired:.3f}")
