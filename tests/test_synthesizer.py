@@ -125,6 +125,39 @@ def test_first_chunk_comes_before_later_segments_are_computed(tiny_engine, tiny_
     assert len(log) == segments
 
 
+def test_first_segment_starts_before_iteration_and_nothing_competes_with_its_first_chunk(tiny_engine, tiny_pipeline):
+    """stream() queues the first segment's acoustic call before the caller iterates; until the
+    first chunk is handed out, no other work of the request is queued (the next segment's
+    frontend and acoustic call wait behind it); the audio is the same as a whole synthesis."""
+    s = make(tiny_engine, tiny_pipeline)
+    log: list[int] = []
+    original = s._run_acoustic
+    began = threading.Event()
+
+    def spy(items):
+        log.extend(len(it.ids) for it in items)
+        began.set()
+        return original(items)
+
+    s.workers["cpu"].handlers["acoustic"] = spy
+    try:
+        whole = s.synthesize(SynthesisOptions(PARAGRAPH), use_cache=False)
+        log.clear()
+        began.clear()
+        stream = s.stream(SynthesisOptions(PARAGRAPH), use_cache=False)
+        assert began.wait(30), "the first segment's acoustic call did not start before iteration"
+        first = next(stream)
+        assert len(log) == 1 and s.workers["cpu"].depth == 0
+        rest = list(stream)
+        closed = s.stream(SynthesisOptions(PARAGRAPH + "再见。"), use_cache=False)
+        closed.close()  # never iterated: its queued first segment is cancelled, not left running
+        assert all(f.done() for f in closed._state.futures)
+    finally:
+        s.close()
+    streamed = np.concatenate([first.audio, *(c.audio for c in rest)])
+    np.testing.assert_array_equal(streamed, whole.audio)
+
+
 def test_batched_acoustic_output_equals_unbatched(engine, pipeline):
     items = [AcousticItem(p.ids) for text in ("你好。", "今天天气很好，我们一起去公园散步吧。", "谢谢！")
              for p in pipeline.prepare(text, 60)]

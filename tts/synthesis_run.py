@@ -131,6 +131,7 @@ class _Run:
         self.vocoder = synth.vocoder_for(options)
         self.rate = synth.sample_rate
         self._resolutions: dict[Controls, tuple[Voice, Prosody]] = {}
+        self._started: list[tuple[PreparedSegment, Future | None]] = []  # the first segment, queued by `start`
 
     def replay(self, cached: _Cached) -> Generator[AudioChunk, None, None]:
         """A cached result, in blocks of the profile's size, each with the timing items it completes."""
@@ -153,8 +154,8 @@ class _Run:
         plan = planned.segments
         try:
             out = _Assembly(self)
-            prepared: list[PreparedSegment] = []
-            futures: list[Future | None] = []
+            prepared: list[PreparedSegment] = [seg for seg, _ in self._started]
+            futures: list[Future | None] = [future for _, future in self._started]
 
             def queue(i: int) -> None:
                 """Prepare segment i and queue its acoustic call, once: one segment ahead at most."""
@@ -162,7 +163,7 @@ class _Run:
                     prepared.append(self.synth.pipeline.prepare_segment(plan[i]))
                     futures.append(self._submit_acoustic(prepared[i]))
 
-            queue(0)
+            queue(0)  # unless `start` has
             for i in range(len(plan)):
                 seg = prepared[i]
                 future = futures[i]
@@ -186,6 +187,14 @@ class _Run:
             self._complete(out, planned.notes, cache_key)
         finally:
             self._cancel_pending()
+
+    def start(self, planned: Plan) -> None:
+        """Prepare the first segment and queue its acoustic call now, before `synthesize` is
+        iterated: the acoustic model then runs while the caller sets up its response (an HTTP
+        route builds its streaming response and starts the thread that reads the chunks)."""
+        if planned.segments and not self._started:
+            first = self.synth.pipeline.prepare_segment(planned.segments[0])
+            self._started.append((first, self._submit_acoustic(first)))
 
     def first_chunk(self) -> None:
         """The run's first speech is out: the time to it, for the result and the metrics."""
@@ -390,8 +399,12 @@ class _Run:
         """Audio blocks of one mel (T, 80): the first block alone (latency), the rest submitted together.
 
         The request's very first block is `first_block_frames` long, so audio starts early; later
-        blocks are `block_frames` long. `after_first` runs once the first block is queued (the
-        caller then queues its next segment's acoustic call).
+        blocks are `block_frames` long. `after_first` (the caller then prepares its next segment
+        and queues its acoustic call) runs once the first block is queued. For the request's very
+        first block, the segment's other blocks and then `after_first` are queued only once that
+        block has been handed out: until the first audio leaves, nothing else of the request
+        competes with it for the cores and the interpreter (the rest of the vocoder, the next
+        segment's frontend and acoustic model would run beside the first block's way out).
         """
         cfg = self.synth.profile.vocoder
         chunks = get_chunks(mel.shape[0], cfg.block_frames, cfg.pad_frames,
@@ -403,12 +416,16 @@ class _Run:
             return self.state.watch(worker.submit("vocoder", (self.vocoder, piece), key=(self.vocoder, piece.shape[0])))
 
         futures = [submit(chunks[0])]
-        after_first()
+        if not first:
+            after_first()
         for n, chunk in enumerate(chunks):
             audio = self._wait(futures[n])
-            if n == 0:
+            if n == 0 and not first:
                 futures += [submit(c) for c in chunks[1:]]
             yield depad(audio, chunk, self.synth.engine.hop_size)
+            if n == 0 and first:
+                futures += [submit(c) for c in chunks[1:]]
+                after_first()
 
 
 def _segment_info(index: int, seg: PreparedSegment, acoustic: AcousticResult | None, start: int, length: int,

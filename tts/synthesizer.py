@@ -70,6 +70,10 @@ class SynthesisStream(Generic[T]):
 
     def close(self) -> None:
         self._gen.close()
+        # Work queued before the first chunk was asked for (Synthesizer.stream starts the first
+        # segment at once) is not the generator's to cancel when it never ran.
+        for future in self._state.futures:
+            future.cancel()
 
     @property
     def result(self) -> Result | None:
@@ -269,6 +273,12 @@ class Synthesizer:
         elif long_form:
             generator = run.whole(plan, key if use_cache else None)
         else:
+            try:
+                run.start(plan)  # the first segment's acoustic call, queued before the caller iterates
+            except BaseException:
+                self.admission.release(False, client)
+                self.metrics.requests.labels(status="error").inc()
+                raise
             generator = run.synthesize(plan, key if use_cache else None)
         return SynthesisStream(self._accounted(generator, client=client), state,
                                cached.notes if cached is not None else plan.notes, plan.marks, plan.ignored)

@@ -115,10 +115,14 @@ def encode_stream(chunks: Iterable[np.ndarray], sample_rate: int, fmt: str,
     `out_rate` (default `sample_rate`): the rate of the encoded stream, resampled by ffmpeg."""
     resample = out_rate is not None and out_rate != sample_rate
     if fmt in ("wav", "pcm") and not resample:
-        if fmt == "wav":
-            yield streaming_wav_header(sample_rate)
+        # The WAV header leaves with the first audio, so the first block is the first audio:
+        # a streaming server can hold its other work until that block is out (serving.pump).
+        header = streaming_wav_header(sample_rate) if fmt == "wav" else b""
         for chunk in chunks:
-            yield to_int16(chunk).tobytes()
+            yield header + to_int16(chunk).tobytes()
+            header = b""
+        if header:  # no audio at all: still a well-formed (empty) stream
+            yield header
         return
     proc = _ffmpeg(fmt, sample_rate, out_rate)
     # All three are pipes (_ffmpeg); stdout unbuffered-readable in whatever pieces ffmpeg writes.

@@ -4,6 +4,13 @@ The synthesizer's stream is a blocking iterator (it waits on the device workers)
 an event loop (uvicorn's for the HTTP API, the Wyoming server's own). `PumpedStream` iterates the
 stream in a thread of its own and hands its blocks to the loop, and stops it cleanly when the
 consumer goes away, so a departed client's queued work is cancelled and its slot freed.
+
+The first block is the one a listener waits for (the first audio): the thread asks the stream
+for the second only once the consumer has passed the first on (a server: written it to its
+socket). Asking sooner would start the stream's next work (the rest of the request's first
+segment, its next segment's frontend and acoustic model) while the first block is still on its
+way out through the thread hand-over and the event loop, competing with it for the cores and
+the interpreter lock.
 """
 
 from __future__ import annotations
@@ -33,13 +40,14 @@ class PumpedStream:
         self._blocks = blocks
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
+        self._first_passed = threading.Event()  # the consumer came back for the block after the first
         self._thread = threading.Thread(target=self._produce, name=name, daemon=True)
         self._thread.start()
 
     def _produce(self) -> None:
         try:
-            for block in self._blocks:
-                if not self._put(block):
+            for n, block in enumerate(self._blocks):
+                if not self._put(block) or (n == 0 and not self._wait(self._first_passed)):
                     break
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, which ends the response
             log.warning("streamed synthesis failed: %s", exc)
@@ -59,6 +67,13 @@ class PumpedStream:
                 return True
             except queue.Full:
                 continue
+        return False
+
+    def _wait(self, event: threading.Event) -> bool:
+        """Wait for `event` in short slices, so that a stop is noticed; False once stopped."""
+        while not self._stop.is_set():
+            if event.wait(0.1):
+                return True
         return False
 
     def stop(self) -> None:
@@ -83,3 +98,4 @@ class PumpedStream:
             if isinstance(item, Exception):
                 raise item  # the consumer's loop ends with the producer's error (HTTP: a truncated body)
             yield item
+            self._first_passed.set()  # back for the next one: the block went on its way
