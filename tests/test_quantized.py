@@ -16,7 +16,7 @@ import torch
 from conftest import eval_sentences, report, snr_db
 
 from tts.engine import AcousticItem, Engine, half_precision_dtype
-from tts.models.chunking import run_chunked
+from tts.models.chunking import BlockSchedule, run_chunked
 from tts.models.hifigan_bridge import BakerMelStats
 from tts.models.layers import TimeConv1d
 from tts.serving.profiles import ProfileError, load_profile, profile_from_dict
@@ -112,7 +112,16 @@ def test_engine_for_profile_applies_the_precision_keys(weights_dir):
     assert "int8" in engine.precision()
     want = half_precision_dtype("cpu")
     if "hifigan" in engine.vocoders:
-        assert engine.vocoders["hifigan"].compute_dtype == want
+        hifigan = engine.vocoders["hifigan"]
+        assert hifigan.compute_dtype == want
+        blocks = cpu.vocoder  # the stream's layout is the one bf16 decodes everything in
+        assert (hifigan.schedule.first_block, hifigan.schedule.block, hifigan.schedule.pad) == (
+            blocks.first_block_frames, blocks.block_frames, blocks.pad_frames)
+        assert hifigan.blocked == (want is not None)
+        if want is not None:  # a pad below the receptive field could not make the stream exact
+            with pytest.raises(ValueError, match="pad_frames >= 15"):
+                Engine(engine.acoustic_model, {"hifigan": hifigan}, vocoder_dtypes={"hifigan": want},
+                       vocoder_schedule=BlockSchedule(8, 160, 8))
     plain = dataclasses.replace(load_profile("cpu"), precision=dataclasses.replace(
         load_profile("cpu").precision, acoustic_int8=False, hifigan_bf16=False))
     engine = Engine.for_profile(plain, weights_dir, vocoders=("mb_melgan",))
@@ -156,3 +165,21 @@ def test_hifigan_bf16_renders_the_mel_as_well_as_float32_and_streams_exactly(eng
     assert stream_snr >= 60.0  # the project's "equal" bar (the fixed-shape calls make it exact here)
     for b in range(2):
         np.testing.assert_array_equal(batched[b], alone[b])
+
+
+def test_the_page_marks_hifigan_slow_unless_the_profile_declares_it_real_time(engine, pipeline):
+    from conftest import cpu_variant
+
+    from tts.web.ui_handlers import SLOW_NOTE, quality_choices
+
+    if "hifigan" not in engine.vocoders:
+        pytest.fail("hifigan is not loaded: run `python -m tts fetch`")
+    for declared, marked in ((None, True), (False, True), (True, False)):
+        synth = cpu_variant(engine, pipeline, vocoder={"hifigan_realtime": declared})
+        try:
+            labels = dict((q, label) for label, q in quality_choices(synth))
+        finally:
+            synth.close()
+        assert set(labels) == {"fast", "high"}
+        assert labels["high"].endswith(SLOW_NOTE) == marked, declared
+        assert not labels["fast"].endswith(SLOW_NOTE)
