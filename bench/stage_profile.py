@@ -95,7 +95,7 @@ def startup_seconds(runs: int) -> dict[str, float]:
         return time.perf_counter() - started
 
     bare = statistics.median(spawn("pass") for _ in range(runs))
-    imports = statistics.median(spawn("import tts.cli, tts.synthesizer") for _ in range(runs))
+    imports = statistics.median(spawn("import tts.apps.cli, tts.synthesizer") for _ in range(runs))
     return {"interpreter": bare, "imports": imports - bare}
 
 

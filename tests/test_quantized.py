@@ -57,7 +57,8 @@ def test_int8_profile_key_needs_the_acoustic_model_on_the_cpu():
     with pytest.raises(ProfileError, match="precision.acoustic_int8: expected true or false"):
         profile_from_dict(raw)
     cpu = load_profile("cpu").precision
-    assert not cpu.acoustic_int8 and not cpu.hifigan_bf16  # opt-in this round (cpu.yaml says why)
+    assert not cpu.acoustic_int8  # opt-in this round (cpu.yaml says why)
+    assert cpu.hifigan_bf16  # its stream equals whole decoding (fixed-shape blocks): adopted
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +184,48 @@ def test_the_page_marks_hifigan_slow_unless_the_profile_declares_it_real_time(en
         assert set(labels) == {"fast", "high"}
         assert labels["high"].endswith(SLOW_NOTE) == marked, declared
         assert not labels["fast"].endswith(SLOW_NOTE)
+
+
+@pytest.mark.slow
+def test_bf16_hifigan_streams_and_long_form_equal_whole_decoding_through_the_synthesizer(engine, pipeline):
+    """Through the device worker (first block alone, later blocks one per core, whole segments
+    side by side): every segment's audio is its mel decoded whole, streamed and long-form."""
+    from conftest import cpu_synthesizer
+
+    from tts.options import SynthesisOptions
+
+    if half_precision_dtype("cpu") != torch.bfloat16:
+        pytest.skip("this CPU has no native bf16 units: HiFi-GAN stays float32 here")
+    vocoder = engine.vocoder("hifigan")
+    text = "今天天气很好，我们一起去公园散步吧！公园里有很多花，红的黄的都有，非常漂亮。"
+    vocoder.compute_dtype = torch.bfloat16
+    try:
+        synth = next(cpu_synthesizer(engine, pipeline))
+        mels: dict[tuple[int, ...], torch.Tensor] = {}
+        original = synth.workers["cpu"].handlers["acoustic"]
+
+        def spy(items):  # helper threads run a batch's items one call each: keyed by their ids
+            out = original(items)
+            mels.update((tuple(it.ids), r.mel) for it, r in zip(items, out))
+            return out
+
+        synth.workers["cpu"].handlers["acoustic"] = spy
+        try:
+            results = [synth.synthesize(SynthesisOptions(text, quality="high"), use_cache=False, long_form=long_form)
+                       for long_form in (False, True)]
+        finally:
+            synth.close()
+        worst = np.inf
+        for result in results:
+            spoken = [seg for seg in result.segments if seg.durations]
+            assert len(spoken) >= 2
+            for seg in spoken:
+                mel = mels[tuple(pipeline.symbols.encode(seg.phonemes))]
+                start = round(seg.start_s * 24000)
+                got = result.audio[start : start + mel.shape[0] * 300]
+                worst = min(worst, snr_db(engine.vocode(mel, "hifigan"), got))
+    finally:
+        vocoder.compute_dtype = None
+    report(f"bf16 HiFi-GAN through the synthesizer, streamed and long-form vs whole decoding: worst segment "
+           f"SNR {worst:.1f} dB")
+    assert worst >= 60.0

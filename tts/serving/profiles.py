@@ -47,7 +47,9 @@ class Precision:
     # level half stays float32). CPU only. Figures in BENCHMARKS.md.
     acoustic_int8: bool = False
     # HiFi-GAN's generator in bf16 on a CPU vocoder device with native bf16 units (else, and on
-    # CUDA, float32): log-spectral distance within 0.2 dB of float32. MB-MelGAN stays float32.
+    # CUDA, float32): log-spectral distance within 0.2 dB of float32. Every input is then decoded
+    # in the vocoder.*_frames layout, in fixed-shape single-threaded calls, so a stream equals
+    # whole decoding exactly (pad_frames must cover the receptive field). MB-MelGAN stays float32.
     hifigan_bf16: bool = False
 
 
