@@ -296,8 +296,16 @@ class HiFiGANVocoder(nn.Module):
 
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """Run torch's CPU work of this thread on one thread (torch keeps the count per thread)."""
+    """Run torch's CPU work of this thread on one thread (torch keeps the count per thread).
+
+    torch.set_num_threads also sets the default that threads not yet started on torch work take
+    up, so it is called only on a thread with more than one (a helper already has one), and
+    the count is put back after: the default ends where it was.
+    """
     before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
     torch.set_num_threads(1)
     try:
         yield
