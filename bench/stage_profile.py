@@ -95,7 +95,7 @@ def startup_seconds(runs: int) -> dict[str, float]:
         return time.perf_counter() - started
 
     bare = statistics.median(spawn("pass") for _ in range(runs))
-    imports = statistics.median(spawn("import tts.cli, tts.synthesizer") for _ in range(runs))
+    imports = statistics.median(spawn("import tts.apps.cli, tts.synthesizer") for _ in range(runs))
     return {"interpreter": bare, "imports": imports - bare}
 
 
@@ -107,7 +107,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profiles", default="cpu-float32,cpu",
-                        help="profiles to compare; 'cpu-float32' is the cpu profile with the precision keys off")
+                        help="profiles to compare; 'cpu-float32' is the cpu profile with the precision keys off, "
+                             "'cpu+hifigan_bf16+acoustic_int8' the cpu profile with those keys on")
     parser.add_argument("--text", default=paragraph)
     parser.add_argument("--quality", choices=["fast", "high"], default="fast")
     args = parser.parse_args()
@@ -125,11 +126,17 @@ def main() -> int:
     instrument(clock)
 
     def profile_named(name: str):
+        """A profile by name; 'cpu-float32' has the precision keys off, 'cpu+KEY+KEY' has those on."""
         if name == "cpu-float32":
             cpu = load_profile("cpu")
             return dataclasses.replace(cpu, name=name, precision=dataclasses.replace(
                 cpu.precision, fp16=False, acoustic_int8=False, hifigan_bf16=False))
-        return load_profile(name)
+        base, *keys = name.split("+")
+        profile = load_profile(base)
+        if keys:
+            profile = dataclasses.replace(profile, name=name, precision=dataclasses.replace(
+                profile.precision, **{key: True for key in keys}))
+        return profile
 
     names = [n.strip() for n in args.profiles.split(",") if n.strip()]
     synths: dict[str, Synthesizer] = {}

@@ -128,3 +128,18 @@ def test_environment_variable_overrides_detection(monkeypatch):
 def test_a_cuda_profile_without_cuda_is_refused():
     with pytest.raises(ProfileError, match="needs CUDA"):
         select_profile("gpu-16gb", Hardware(cuda=False))
+
+
+def test_hifigan_realtime_is_declared_or_follows_the_vocoder_device():
+    """One place decides whether the page marks HiFi-GAN slow: the profile's declaration, else
+    its vocoder device (CUDA keeps up, a CPU does not)."""
+    assert not load_profile("cpu").hifigan_realtime  # declared: not yet measured real-time on 2 cores
+    assert load_profile("gpu-16gb").hifigan_realtime and not load_profile("gpu-small").hifigan_realtime
+    raw = yaml.safe_load((PROFILE_DIR / "cpu.yaml").read_text())
+    raw["vocoder"]["hifigan_realtime"] = True
+    assert profile_from_dict(raw).hifigan_realtime
+    del raw["vocoder"]["hifigan_realtime"]
+    assert profile_from_dict(raw).vocoder.hifigan_realtime is None and not profile_from_dict(raw).hifigan_realtime
+    raw["vocoder"]["hifigan_realtime"] = "yes"
+    with pytest.raises(ProfileError, match="vocoder.hifigan_realtime: expected true, false or null"):
+        profile_from_dict(raw)

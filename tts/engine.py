@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from tts.models.chunking import run_chunked
+from tts.models.chunking import BlockSchedule, run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
 from tts.models.loading import load_fastspeech2, load_mb_melgan
 from tts.serving.profiles import Profile
@@ -94,10 +94,13 @@ class Engine:
                  acoustic_device: str = "cpu", vocoder_device: str = "cpu",
                  acoustic_dtype: torch.dtype | None = None,
                  on_fallback: Callable[[str], None] | None = None, acoustic_int8: bool = False,
-                 vocoder_dtypes: dict[str, torch.dtype | None] | None = None):
+                 vocoder_dtypes: dict[str, torch.dtype | None] | None = None,
+                 vocoder_schedule: BlockSchedule | None = None):
         """`acoustic_int8`: FastSpeech2's frame-level convolutions as dynamic int8 products (CPU
         only). `vocoder_dtypes`: a compute dtype per vocoder name, for vocoders that have one
-        (`compute_dtype`: HiFi-GAN's generator; None = float32)."""
+        (`compute_dtype`: HiFi-GAN's generator; None = float32). `vocoder_schedule`: the
+        stream's block layout, which such a vocoder in reduced precision decodes every input
+        in (so its stream equals whole decoding); its pad must cover the receptive field."""
         self.acoustic_device = torch.device(acoustic_device)
         self.vocoder_device = torch.device(vocoder_device)
         self.acoustic_model = acoustic.to(self.acoustic_device).eval()
@@ -115,6 +118,13 @@ class Engine:
                 if not hasattr(self.vocoders[name], "compute_dtype"):
                     raise ValueError(f"vocoder {name} runs in float32 only")
                 setattr(self.vocoders[name], "compute_dtype", dtype)  # noqa: B010 - nn.Module's typed __setattr__
+        for name, v in self.vocoders.items():
+            if vocoder_schedule is not None and hasattr(v, "schedule"):
+                reach = int(getattr(v, "receptive_field_frames"))  # noqa: B009 - nn.Module's typed __getattr__
+                if getattr(v, "compute_dtype", None) is not None and vocoder_schedule.pad < reach:
+                    raise ValueError(f"vocoder {name} in reduced precision needs pad_frames >= {reach} "
+                                     f"(its receptive field), got {vocoder_schedule.pad}")
+                setattr(v, "schedule", vocoder_schedule)  # noqa: B010 - nn.Module's typed __setattr__
         self.on_fallback = on_fallback or (lambda kind: None)
         self._cpu_vocoders: dict[str, torch.nn.Module] = {}
 
@@ -144,8 +154,10 @@ class Engine:
         vocoder = profile.devices.vocoder
         dtype = half_precision_dtype(acoustic) if precision.fp16 else None
         hifigan = half_precision_dtype(vocoder) if precision.hifigan_bf16 and vocoder == "cpu" else None
+        blocks = profile.vocoder
+        schedule = BlockSchedule(blocks.first_block_frames, blocks.block_frames, blocks.pad_frames)
         return cls.load(data_dir, acoustic, vocoder, dtype, acoustic_int8=precision.acoustic_int8,
-                        vocoder_dtypes={"hifigan": hifigan}, **kwargs)
+                        vocoder_dtypes={"hifigan": hifigan}, vocoder_schedule=schedule, **kwargs)
 
     def precision(self) -> str:
         """How the models compute, in words (the System tab, logs)."""

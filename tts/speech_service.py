@@ -60,7 +60,7 @@ class SpeechService(Protocol):
 
     @property
     def vocoder_device(self) -> str:
-        """Where the vocoder runs ("cpu", "cuda:0" …): the page marks a CPU vocoder as slow."""
+        """Where the vocoder runs ("cpu", "cuda:0" …), for the System tab."""
 
     def available_qualities(self) -> list[str]:
         """The vocoder qualities whose weights are present ("fast", "high")."""

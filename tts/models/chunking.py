@@ -66,3 +66,33 @@ def run_chunked(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, 
     for chunk in get_chunks(x.shape[dim], block, pad, first_block):
         piece = x.narrow(dim, chunk.context_start, chunk.context_end - chunk.context_start)
         yield depad(model(piece), chunk, scale)
+
+
+@dataclass(frozen=True)
+class BlockSchedule:
+    """A stream's block layout, used as a fixed-shape computation: every model call sees either
+    the first chunk (`first_block + pad` frames) or a later one (`block + 2 * pad` frames),
+    padded up to that size when the input ends sooner.
+
+    Why: a reduced-precision model (bf16) rounds every layer's output, so the one-ulp float
+    differences between two calls of different shapes (oneDNN picks kernels per shape) grow to
+    bf16 noise. Calls of one shape on one thread compute each position alike wherever it sits
+    in the call, so decoding a whole input and decoding a stream's blocks under the same
+    schedule give the same frames: the stream equals whole decoding by construction.
+    """
+
+    first_block: int
+    block: int
+    pad: int
+
+    def __post_init__(self) -> None:
+        if self.block <= 0 or self.first_block <= 0 or self.pad < 0 or self.first_block > self.block:
+            raise ValueError(f"need 0 < first_block <= block and pad >= 0, got {self}")
+
+    def chunks(self, length: int) -> list[Chunk]:
+        """The schedule's chunks over frames [0, length), anchored at frame 0."""
+        return get_chunks(length, self.block, self.pad, self.first_block)
+
+    def call_frames(self, chunk: Chunk) -> int:
+        """The fixed number of frames one call on `chunk` gets (its context, padded up to it)."""
+        return self.first_block + self.pad if chunk.start == 0 else self.block + 2 * self.pad

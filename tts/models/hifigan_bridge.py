@@ -48,6 +48,8 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,12 +58,15 @@ import torch
 from torch import nn
 
 from tts.audio.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
+from tts.models.chunking import BlockSchedule
 from tts.models.hifigan import HiFiGANGenerator, load_generator
 
 STATS_PATH = Path(__file__).resolve().parents[1] / "data" / "baker_mel_stats.json"
 FRAMINGS = ("matched", "interp")
 OUTPUT_RATE = 24000
 OUTPUT_HOP = 300
+# The cpu profile's stream layout (first block, block, pad), the reduced-precision default.
+DEFAULT_SCHEDULE = BlockSchedule(first_block=8, block=160, pad=24)
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,9 @@ class HiFiGANVocoder(nn.Module):
         # The generator's precision: None = float32, or a half type run under autocast (bf16 on
         # CPUs with native bf16). The bridge and the resampler stay float32 either way.
         self.compute_dtype: torch.dtype | None = None
+        # In reduced precision on a CPU, every input is decoded in this schedule's fixed-shape
+        # calls, one thread each (see `_generate_blocked`); set it to the stream's layout.
+        self.schedule: BlockSchedule = DEFAULT_SCHEDULE
 
     @property
     def receptive_field_frames(self) -> int:
@@ -241,6 +249,9 @@ class HiFiGANVocoder(nn.Module):
         frames = mel.shape[1]
         if frames == 0:
             return mel.new_zeros(mel.shape[0], 0)
+        if self.blocked:
+            wav = torch.cat([self._generate_blocked(mel[b : b + 1]) for b in range(mel.shape[0])])
+            return self.resampler(wav, length=frames * self.hop_size, offset=self.shift)
         x = self.bridge(mel)
         if self.framing == "matched":  # one more frame so the half-frame shift has samples to read
             x = torch.cat([x, x[:, -1:]], dim=1)
@@ -248,6 +259,58 @@ class HiFiGANVocoder(nn.Module):
                             enabled=self.compute_dtype is not None):
             wav = self.generator(x).float()
         return self.resampler(wav, length=frames * self.hop_size, offset=self.shift)
+
+    @property
+    def blocked(self) -> bool:
+        """Whether calls run the fixed-shape schedule: reduced precision on a CPU, matched framing."""
+        return (self.compute_dtype is not None and self.streamable
+                and self.bridge.mean.device.type == "cpu")
+
+    def _generate_blocked(self, mel: torch.Tensor) -> torch.Tensor:
+        """Generator samples for one item, mel (1, T, 80) -> (1, (T + 1) * 256), in `schedule`'s calls.
+
+        Each call gets its chunk's context, padded at the end with copies of the last frame up
+        to the schedule's fixed size, and runs on one thread: oneDNN then computes a frame the
+        same way in every call, so a frame whose reach lies inside the real frames of two calls
+        comes out bit for bit the same from both, in bf16 too. A stream's block (its context
+        decoded on its own) and the whole mel thus give the same samples. An input's last
+        chunk always has at least `pad` copies after its end (>= the receptive field), so the
+        last frames see the same continuation whichever way the input was cut.
+        """
+        hop = self.generator.hop_size
+        frames = mel.shape[1]
+        chunks = self.schedule.chunks(frames)
+        parts = []
+        with one_thread():
+            for chunk in chunks:
+                piece = mel[:, chunk.context_start : chunk.context_end]
+                fill = self.schedule.call_frames(chunk) - piece.shape[1]
+                piece = torch.cat([piece, piece[:, -1:].expand(-1, fill, -1)], dim=1)
+                x = self.bridge(piece)  # float32, at the fixed shape too: its products feed bf16 roundings
+                with torch.autocast("cpu", dtype=self.compute_dtype or torch.float32):
+                    wav = self.generator(x).float()
+                stop = chunk.end - chunk.context_start + (chunk.end == frames)  # +1: the half-frame shift
+                parts.append(wav[:, chunk.left * hop : stop * hop])
+        return torch.cat(parts, dim=1)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch's CPU work of this thread on one thread (torch keeps the count per thread).
+
+    torch.set_num_threads also sets the default that threads not yet started on torch work take
+    up, so it is called only on a thread with more than one (a helper already has one), and
+    the count is put back after: the default ends where it was.
+    """
+    before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def load_hifigan_vocoder(directory: str | os.PathLike | None = None, device: str | torch.device = "cpu",

@@ -47,7 +47,9 @@ class Precision:
     # level half stays float32). CPU only. Figures in BENCHMARKS.md.
     acoustic_int8: bool = False
     # HiFi-GAN's generator in bf16 on a CPU vocoder device with native bf16 units (else, and on
-    # CUDA, float32): log-spectral distance within 0.2 dB of float32. MB-MelGAN stays float32.
+    # CUDA, float32): log-spectral distance within 0.2 dB of float32. Every input is then decoded
+    # in the vocoder.*_frames layout, in fixed-shape single-threaded calls, so a stream equals
+    # whole decoding exactly (pad_frames must cover the receptive field). MB-MelGAN stays float32.
     hifigan_bf16: bool = False
 
 
@@ -76,6 +78,10 @@ class VocoderChunks:
     # Context frames on each side of a block; at or above the vocoder's receptive field the
     # streamed audio equals whole-utterance decoding (MB-MelGAN needs 20, HiFi-GAN 16).
     pad_frames: int = field(default=24, metadata=_range(0, 256))
+    # Whether HiFi-GAN keeps up with playback on this profile's vocoder device: a measured whole
+    # response faster than real time with room to spare (BENCHMARKS.md). Left out (null): a CUDA
+    # vocoder does, a CPU one does not. The page marks HiFi-GAN slow where it does not.
+    hifigan_realtime: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,12 @@ class Profile:
     def uses_cuda(self) -> bool:
         return "cuda" in (self.devices.acoustic, self.devices.vocoder)
 
+    @property
+    def hifigan_realtime(self) -> bool:
+        """Whether HiFi-GAN is faster than playback here: as declared, else on a CUDA vocoder only."""
+        declared = self.vocoder.hifigan_realtime
+        return self.devices.vocoder == "cuda" if declared is None else declared
+
 
 def _build(cls, data, path: str):
     """Dataclass `cls` from a mapping, with type and range checks; errors name `path.key`."""
@@ -190,7 +202,10 @@ def _build(cls, data, path: str):
 
 
 def _check(key: str, kind, value, meta):
-    if kind is bool:
+    if kind == bool | None:
+        if value is not None and not isinstance(value, bool):
+            raise ProfileError(f"{key}: expected true, false or null, got {value!r}")
+    elif kind is bool:
         if not isinstance(value, bool):
             raise ProfileError(f"{key}: expected true or false, got {value!r}")
     elif kind is int:

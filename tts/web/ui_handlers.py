@@ -27,9 +27,9 @@ SLOW_NOTE = " — 本机慢于实时，播放会卡顿 · slower than real time 
 
 
 def quality_choices(synth: SpeechService) -> list[tuple[str, str]]:
-    """The vocoders this server has, HiFi-GAN marked when its device (a CPU) cannot keep up
-    with playback: about 2.5x slower than real time on two cores, so a stream would stall."""
-    slow = synth.vocoder_device == "cpu"
+    """The vocoders this server has, HiFi-GAN marked where its profile says it cannot keep up
+    with playback (`Profile.hifigan_realtime`: a stream would stall)."""
+    slow = not synth.profile.hifigan_realtime
     return [(label + (SLOW_NOTE if q == "high" and slow else ""), q) for label, q in QUALITY_CHOICES
             if q in synth.available_qualities()]
 
