@@ -8,6 +8,7 @@ import torch
 
 from tts.engine import AcousticItem
 from tts.models.duration_scaling import DURATION_FLOOR, scale_durations
+from tts.models.variance_limits import floor_energy
 
 PREDICTED = torch.tensor([[2.0, 3.0, 10.0, 30.0, 5.0, 1.2, 7.4, 0.0, 0.0]])  # last two: padding
 MASK = torch.tensor([[1, 1, 1, 1, 1, 1, 1, 0, 0]])
@@ -78,3 +79,18 @@ def test_the_engine_speaks_faster_by_shrinking_long_symbols(engine, pipeline):
     assert short.any() and long_.any()
     assert (fast.durations[short] >= normal.durations[short] - 1).all()
     assert fast.durations[long_].sum() < 0.5 * normal.durations[long_].sum()
+
+
+# ---- the floor under the controlled energy (tts/models/variance_limits.py)
+
+
+def test_an_energy_control_does_not_push_a_symbol_below_the_floor():
+    predicted = torch.tensor([[-1.3, -0.8, 0.2, 1.5]])  # a silence, a consonant, two vowels
+    controlled = predicted * 0.7 - 1.0
+    got = floor_energy(predicted, controlled, -1.0)
+    # the silence keeps its prediction (below the floor already), the consonant stops at the
+    # floor, the louder symbols are still lowered as asked
+    torch.testing.assert_close(got, torch.tensor([[-1.3, -1.0, -0.86, 0.05]]))
+    assert torch.equal(floor_energy(predicted, controlled, None), controlled)
+    assert torch.equal(floor_energy(predicted, predicted + 0.5, -1.0), predicted + 0.5)  # louder: untouched
+
