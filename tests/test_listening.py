@@ -63,10 +63,15 @@ NEUTRAL = [
 # and a few homophones on clean speech). The same ceiling serves every neutral-speech path.
 NEUTRAL_BOUND = 0.15
 SAMPLE = [NEUTRAL[i] for i in (0, 3, 6, 11)]  # what each expressive setting says (neutral: 0.053)
-FACTOR, FLOOR = 3.0, 0.08  # a setting's CER <= 3 x neutral's + 0.08 (0.239 at the measured 0.053)
+FACTOR, FLOOR = 2.5, 0.08  # a setting's CER <= 2.5 x neutral's + 0.08 (0.213 at the measured 0.053)
 # Settings measured to cost much more than the others (docs/expressive.md, "Intelligibility"):
-# their own factor, so that they cannot get worse unnoticed. Speed 2.0 measured 0.303.
-HARD = {"speed 2.0": 6.0}
+# their own factor, so that they cannot get worse unnoticed. Speed 2.0 measured 0.303 with every
+# symbol shrunk alike, 0.289 since faster speech shrinks the excess over a 2-frame floor
+# (tts/models/duration_scaling.py; 47.8% -> 38.9% on 40 held-out sentences, BENCHMARKS.md):
+# bound 5 x 0.053 + 0.08 = 0.345 (was 6 x, 0.398). Sad x2 and pitch -6 measured 0.197 (sad x2
+# the same with the energy floor on these four sentences, 48.6% -> 19.4% on five others): 3 x,
+# 0.239 (the bound every setting had before).
+HARD = {"speed 2.0": 5.0, "emotion sad x2": 3.0, "pitch -6": 3.0}
 
 
 def say(synth, text: str, **options) -> Result:
@@ -121,8 +126,8 @@ def conditions(synth) -> dict[str, dict]:
     for name in VOICES:
         if name != "baker":
             out[f"voice {name}"] = {"voice": name}
-    out |= {"speed 0.5": {"speed": 0.5}, "speed 2.0": {"speed": 2.0}, "pitch -6": {"pitch": -6.0},
-            "pitch +6": {"pitch": 6.0}, "hifigan": {"quality": "high"},
+    out |= {"speed 0.5": {"speed": 0.5}, "speed 1.5": {"speed": 1.5}, "speed 2.0": {"speed": 2.0},
+            "pitch -6": {"pitch": -6.0}, "pitch +6": {"pitch": 6.0}, "hifigan": {"quality": "high"},
             "reference transfer": {"prosody": analyze_reference(_reference_clip(synth)).prosody}}
     return out
 
@@ -149,15 +154,16 @@ def expressive(synth, listener) -> dict[str, tuple[float, list[str]]]:
 
 SETTINGS = [f"emotion {e}{x}" for e in EMOTIONS if e != "neutral" for x in ("", " x2")] + [
     f"voice {v}" for v in VOICES if v != "baker"] + [
-    "speed 0.5", "speed 2.0", "pitch -6", "pitch +6", "hifigan", "reference transfer"]
+    "speed 0.5", "speed 1.5", "speed 2.0", "pitch -6", "pitch +6", "hifigan", "reference transfer"]
 
 
 @pytest.mark.parametrize("setting", SETTINGS)
 def test_expressive_settings_stay_intelligible(expressive, setting):
-    """Measured (neutral 0.053): happy 0.026, x2 0.053; sad 0.079, x2 0.197; angry 0.105, x2 0.026;
-    gentle 0.026, x2 0.184; surprised 0.039, x2 0.145; baker-low 0.092, baker-bright 0.039,
-    baker-child 0.132; speed 0.5 0.105, 2.0 0.303; pitch -6 0.197, +6 0.132; HiFi-GAN 0.053;
-    reference transfer 0.039."""
+    """Measured (neutral 0.053), with the duration floor and the energy floor: happy 0.026, x2
+    0.066; sad 0.105, x2 0.197; angry 0.039, x2 0.013; gentle 0.053, x2 0.079 (0.184 before the
+    energy floor); surprised 0.039, x2 0.145; baker-low 0.092, baker-bright 0.039, baker-child
+    0.132; speed 0.5 0.105, 1.5 0.105, 2.0 0.289 (0.303 before the duration floor); pitch -6 0.197,
+    +6 0.132; HiFi-GAN 0.053; reference transfer 0.066."""
     base, _ = expressive["neutral"]
     error, heard = expressive[setting]
     assert error <= HARD.get(setting, FACTOR) * base + FLOOR, (setting, error, base, show(SAMPLE, heard))
@@ -341,7 +347,8 @@ def test_the_bound_trips_on_a_vocoder_fed_a_shuffled_mel(engine, pipeline, liste
 
 
 def test_the_bound_trips_on_a_preset_with_four_times_the_rate(synth, listener, expressive, monkeypatch):
-    """'happy' with a quarter of its durations: measured CER 0.987, over even the HARD settings' bound."""
+    """'happy' with a quarter of its durations: measured CER 0.961 (0.987 before the duration
+    floor), over even the HARD settings' bound."""
     base, _ = expressive["neutral"]
     monkeypatch.setitem(EMOTIONS, "happy", dataclasses.replace(EMOTIONS["happy"], duration_scale=0.25))
     error, heard = hear(listener, [say(synth, t, quality="fast", emotion="happy").audio for t in SAMPLE], SAMPLE)

@@ -65,12 +65,27 @@ def test_predicted_variances_equal_in_batch(tiny_fs2):
 
 def test_variance_control_scales_and_shifts(tiny_fs2):
     ids = torch.tensor([[3, 4, 5, 19]])
+    tiny_fs2.energy_floor = None  # the arithmetic alone (the floor: test_energy_floor_holds_in_the_model)
     with torch.inference_mode():
         base = tiny_fs2(ids)
         ctl = tiny_fs2(ids, VarianceControl(pitch_scale=2.0, pitch_shift=torch.tensor([[0.5, 0, 0, 0]]),
                                             energy_shift=-1.0))
     torch.testing.assert_close(ctl.pitch, base.pitch * 2 + torch.tensor([[0.5, 0, 0, 0]]))
     torch.testing.assert_close(ctl.energy, base.energy - 1.0)
+
+
+def test_energy_floor_holds_in_the_model(tiny_fs2):
+    """An energy control lowers every symbol but none predicted above the floor goes below it."""
+    ids = torch.tensor([[3, 4, 5, 6, 7, 19]])
+    with torch.inference_mode():
+        base = tiny_fs2(ids)
+        quiet = tiny_fs2(ids, VarianceControl(energy_scale=0.7, energy_shift=-1.0 - float(base.energy.max())))
+    floor = tiny_fs2.energy_floor
+    assert floor is not None
+    torch.testing.assert_close(quiet.energy, torch.maximum(base.energy * 0.7 - 1.0 - base.energy.max(),
+                                                           torch.clamp(base.energy, max=floor)))
+    assert bool((quiet.energy >= torch.clamp(base.energy, max=floor) - 1e-6).all())
+    assert bool((quiet.energy <= base.energy + 1e-6).all())
 
 
 def test_duration_scale_stretches_the_mel(tiny_fs2):

@@ -24,7 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tts.models.duration_scaling import DURATION_FLOOR, scale_durations
 from tts.models.layers import TimeConv1d
+from tts.models.variance_limits import ENERGY_FLOOR, floor_energy
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,11 @@ class VarianceControl:
     a (B, N) tensor per symbol. Pitch and energy are in the model's normalized units
     (standard deviations of the training speaker's phoneme-level F0 and energy).
 
-    duration = round(relu(exp(log_duration) - 1) * duration_scale)
+    duration = round(relu(exp(log_duration) - 1) * duration_scale)   (scale >= 1; below 1 the
+               excess over a floor shrinks: tts.models.duration_scaling)
     pitch    = predicted_pitch * pitch_scale + pitch_shift
-    energy   = predicted_energy * energy_scale + energy_shift
+    energy   = predicted_energy * energy_scale + energy_shift   (not pushed below a floor:
+               tts.models.variance_limits)
     """
 
     duration_scale: torch.Tensor | float = 1.0
@@ -197,6 +201,11 @@ class FastSpeech2(nn.Module):
         # half (encoder, variance predictors) always runs in float32, so durations do not
         # depend on the batch or the precision.
         self.decoder_dtype: torch.dtype | None = None
+        # Frames each symbol keeps before a duration scale below 1 shrinks it (faster speech
+        # shrinks pauses and long vowels first; tts.models.duration_scaling); 0 = uniform.
+        self.duration_floor = DURATION_FLOOR
+        # Energy below which a control may not push a symbol (tts.models.variance_limits); None = none.
+        self.energy_floor: float | None = ENERGY_FLOOR
         self.symbol_embedding = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
         # The shipped graph stores its sinusoid table int8-quantized; conversion loads that table.
         self.register_buffer("positions", sinusoid_table(cfg.max_positions, cfg.hidden_size))
@@ -315,15 +324,15 @@ class FastSpeech2(nn.Module):
         log_durations, pitch, energy = self.predict_variances(hidden, mask)
         m = mask[..., 0]
         if durations is None:
-            durations = torch.round(F.relu(torch.exp(log_durations) - 1.0) * control.duration_scale)
-            durations = durations.long()
+            durations = scale_durations(F.relu(torch.exp(log_durations) - 1.0), control.duration_scale, m,
+                                        self.duration_floor)
         durations = durations * m.long()
         # An utterance must last at least one frame: give an all-zero item one frame.
         empty = durations.sum(dim=1) == 0
         if bool(empty.any()):
             durations[empty, 0] = 1
         pitch = (pitch * control.pitch_scale + control.pitch_shift) * m
-        energy = (energy * control.energy_scale + control.energy_shift) * m
+        energy = floor_energy(energy, energy * control.energy_scale + control.energy_shift, self.energy_floor) * m
         return hidden, mask, durations, pitch, energy
 
     def frame_level(self, hidden: torch.Tensor, mask: torch.Tensor, durations: torch.Tensor, pitch: torch.Tensor,
