@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="pack neutral-speed clips into shared windows (about twice as fast; see the "
                              "packing check) -- the presets are always heard one call each")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--presets-only", action="store_true",
+                        help="only the emotion presets (re-measure them after a change to expressive control)")
     parser.add_argument("--polyphones", action="store_true",
                         help="add the polyphone hold-out sentences to the sentence set")
     args = parser.parse_args(argv)
@@ -163,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         (Tally(f"zh-tts, HiFi-GAN (every {args.hifigan_every}th)", args.pack, args.hifigan_every),
          ours(synth, quality="high")),
     ]
+    if args.presets_only:
+        systems = []
     for emotion in EMOTIONS:
         for k in (1.0, 2.0) if emotion != "neutral" else (1.0,):
             name = f"preset {emotion}" + (" x2.0" if k == 2.0 else "") + f" (every {args.preset_every}th)"
