@@ -10,8 +10,12 @@ dates and punctuation, exactly 10,000 characters) is synthesized whole by the sa
               vocoded whole, `batching.long_form_segments` segments in flight, batched
 
 Prints wall time, process CPU time, audio seconds and RTF per run and the median of each path.
+With --int8-vs-float32 the two rows are instead the long-form path with FastSpeech2's frame-level
+convolutions in float32 and in int8 (the cpu profile's `precision.acoustic_int8`), switched on the
+same engine between runs, and the ratio int8 / float32 is printed.
 
     .venv/bin/python bench/long_form_bench.py --repeats 2
+    .venv/bin/python bench/long_form_bench.py --repeats 2 --int8-vs-float32
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ from tts.options import SynthesisOptions  # noqa: E402
 from tts.synthesizer import Synthesizer  # noqa: E402
 
 
-def run(synth: Synthesizer, text: str, long_form: bool) -> dict:
+def run(synth: Synthesizer, text: str, long_form: bool, int8: bool | None = None) -> dict:
+    """One whole synthesis of `text`; `int8` (when not None) switches the acoustic model's precision first."""
+    if int8 is not None:
+        synth.engine.acoustic_model.use_int8(int8)
     proc = psutil.Process()
     cpu = proc.cpu_times()
     started = time.perf_counter()
@@ -43,7 +50,10 @@ def run(synth: Synthesizer, text: str, long_form: bool) -> dict:
     wall = time.perf_counter() - started
     after = proc.cpu_times()
     audio = len(result.audio) / result.sample_rate
-    return {"path": "long-form" if long_form else "streaming", "wall": wall, "audio": audio, "rtf": wall / audio,
+    path = "long-form" if long_form else "streaming"
+    if int8 is not None:
+        path += ", int8" if int8 else ", float32"
+    return {"path": path, "wall": wall, "audio": audio, "rtf": wall / audio,
             "cpu": (after.user - cpu.user) + (after.system - cpu.system), "segments": len(result.segments)}
 
 
@@ -52,7 +62,13 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=1, help="rounds of both paths (alternating)")
     p.add_argument("--chars", type=int, default=10000)
     p.add_argument("--profile", default="cpu")
+    p.add_argument("--int8-vs-float32", action="store_true",
+                   help="the long-form path twice: acoustic model in float32, then in int8 (instead of the two paths)")
     args = p.parse_args()
+    # (label, long_form, int8): int8 None keeps the profile's precision
+    variants: list[tuple[str, bool, bool | None]] = (
+        [("long-form, float32", True, False), ("long-form, int8", True, True)] if args.int8_vs_float32
+        else [("streaming", False, None), ("long-form", True, None)])
 
     synth = Synthesizer.from_profile(args.profile)  # loads and warms up
     text = chapter(args.chars)
@@ -60,19 +76,22 @@ def main() -> None:
     rows = []
     try:
         for r in range(args.repeats):
-            for long_form in ((False, True) if r % 2 == 0 else (True, False)):
-                row = run(synth, text, long_form)
+            for _, long_form, int8 in (variants if r % 2 == 0 else variants[::-1]):
+                row = run(synth, text, long_form, int8)
                 rows.append(row)
                 print(f"  {row['path']:<10} wall {row['wall']:7.1f} s  cpu {row['cpu']:7.1f} s  audio {row['audio']:7.1f} s"
                       f"  RTF {row['rtf']:.4f}  ({row['segments']} segments)", flush=True)
     finally:
         synth.close()
     print("\n| path | runs | wall s (median) | cpu s | audio s | RTF |\n| --- | --- | --- | --- | --- | --- |")
-    for path in ("streaming", "long-form"):
+    walls = []
+    for path, _, _ in variants:
         mine = [r for r in rows if r["path"] == path]
         wall = statistics.median(r["wall"] for r in mine)
+        walls.append(wall)
         print(f"| {path} | {len(mine)} | {wall:.1f} | {statistics.median(r['cpu'] for r in mine):.1f} | "
               f"{mine[0]['audio']:.1f} | {wall / mine[0]['audio']:.4f} |")
+    print(f"ratio {variants[1][0]} / {variants[0][0]} (median wall): {walls[1] / walls[0]:.3f}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ tests on a local Ray cluster (tests/cluster_scenario.py, run as root in a networ
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,20 @@ def cpu_variant(engine, pipeline, **sections):
     profile = load_profile("cpu")
     changes = {name: dataclasses.replace(getattr(profile, name), **values) for name, values in sections.items()}
     return Synthesizer(dataclasses.replace(profile, **changes), engine, pipeline, warm_up=False)
+
+
+@contextlib.contextmanager
+def acoustic_int8(engine, enabled: bool = True):
+    """`engine`'s FastSpeech2 with its frame-level convolutions in dynamic int8 (the cpu profile's
+    `precision.acoustic_int8`, `FastSpeech2.use_int8`) or float32 for the block; the shared
+    float32 engine of the other tests is restored after."""
+    model = engine.acoustic_model
+    was = model.frame_level_int8
+    model.use_int8(enabled)
+    try:
+        yield engine
+    finally:
+        model.use_int8(was)
 
 
 def slow_vocoder(synth, seconds: float) -> None:

@@ -57,7 +57,7 @@ def test_int8_profile_key_needs_the_acoustic_model_on_the_cpu():
     with pytest.raises(ProfileError, match="precision.acoustic_int8: expected true or false"):
         profile_from_dict(raw)
     cpu = load_profile("cpu").precision
-    assert not cpu.acoustic_int8  # opt-in this round (cpu.yaml says why)
+    assert cpu.acoustic_int8  # heard as well as float32, and batched == alone on one thread: adopted
     assert cpu.hifigan_bf16  # its stream equals whole decoding (fixed-shape blocks): adopted
 
 

@@ -13,11 +13,12 @@ import wave
 import httpx
 import numpy as np
 import pytest
-from conftest import ROOT, snr_db
+from conftest import ROOT, acoustic_int8, snr_db
 
 from tts.expressive.instructions import parse_instructions
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import DEFAULTS, RequestInput, build_request
+from tts.serving.profiles import load_profile
 
 HAPPY_TEXT = "真是太好了！"
 
@@ -130,14 +131,19 @@ def assert_is_half_intensity(audio: np.ndarray, intensity_audio) -> None:
 
 
 @pytest.mark.real_weights  # the CLI process loads the fetched models
-def test_cli_intensity_beside_instructions_is_kept(tmp_path, intensity_audio):
+def test_cli_intensity_beside_instructions_is_kept(tmp_path, synth, intensity_audio):
     out = tmp_path / "x.wav"
     proc = subprocess.run([sys.executable, "-m", "tts", "say", HAPPY_TEXT, "--emotion", "happy", "--intensity", "0.5",
                            "--instructions", "兴奋", "--quality", "fast", "-o", str(out)],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "emotion_intensity 0.5 kept" in proc.stderr
-    assert_is_half_intensity(wav_samples(out.read_bytes()), intensity_audio)
+    # The CLI loads the detected (cpu) profile's precision; the shared engine is float32: hear
+    # "happy at 0.5" computed the CLI's way.
+    with acoustic_int8(synth.engine, load_profile("cpu").precision.acoustic_int8):
+        half = synth.synthesize(SynthesisOptions(HAPPY_TEXT, emotion="happy", emotion_intensity=0.5, quality="fast"),
+                                use_cache=False).audio
+    assert_is_half_intensity(wav_samples(out.read_bytes()), (half, intensity_audio[1]))
 
 
 def test_api_intensity_beside_instructions_is_kept(url, intensity_audio):

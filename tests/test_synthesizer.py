@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 import torch
-from conftest import report, snr_db
+from conftest import acoustic_int8, report, snr_db
 
 from tts.engine import AcousticItem
 from tts.options import RequestError, SynthesisOptions
@@ -66,9 +66,11 @@ def test_every_segment_present_and_in_order(synth):
     assert total == pytest.approx(len(result.audio) / 24000, abs=1e-6)
 
 
-@pytest.mark.parametrize("profile_name", ["cpu", "gpu-16gb", "gpu-8gb", "gpu-small"])
+@pytest.mark.parametrize("profile_name", ["cpu", "cpu+int8", "gpu-16gb", "gpu-8gb", "gpu-small"])
 def test_streamed_audio_equals_whole_segment_decoding(engine, pipeline, profile_name):
-    """For each vocoder and each profile's chunk settings, the stream equals decoding whole mels."""
+    """For each vocoder and each profile's chunk settings, the stream equals decoding whole mels;
+    "cpu+int8": with the acoustic model in int8 (the cpu profile's precision.acoustic_int8)."""
+    profile_name, _, precision = profile_name.partition("+")
     for quality, name in (("fast", "mb_melgan"), ("high", "hifigan")):
         if name not in engine.vocoders:
             pytest.fail(f"{name} is not loaded: run `python -m tts fetch`")
@@ -86,7 +88,8 @@ def test_streamed_audio_equals_whole_segment_decoding(engine, pipeline, profile_
         s._run_acoustic = spy
         s.workers["cpu"].handlers["acoustic"] = spy
         try:
-            result = s.synthesize(SynthesisOptions(PARAGRAPH, quality=quality), use_cache=False)
+            with acoustic_int8(engine, precision == "int8"):
+                result = s.synthesize(SynthesisOptions(PARAGRAPH, quality=quality), use_cache=False)
         finally:
             s.close()
         assert len(mels) == len(result.segments)
@@ -187,10 +190,17 @@ def test_batched_acoustic_output_equals_unbatched(engine, pipeline):
         torch.testing.assert_close(a.mel, b.mel, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("items_per_core", [True, False], ids=["items-per-core", "padded-batch"])
-def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline, items_per_core):
+@pytest.mark.parametrize("items_per_core,int8", [(True, False), (False, False), (True, True)],
+                         ids=["items-per-core", "padded-batch", "items-per-core-int8"])
+def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline, items_per_core, int8):
     """Both ways a batch can run: items side by side one per core (the CPU profiles), or one
-    padded batched call (CUDA devices; exercised here on the CPU)."""
+    padded batched call (CUDA devices; exercised here on the CPU); and the CPU profiles' way with
+    the acoustic model in int8 (precision.acoustic_int8: each item is quantized on its own range)."""
+    with acoustic_int8(engine, int8):
+        _concurrent_requests_get_their_own_audio(engine, pipeline, items_per_core)
+
+
+def _concurrent_requests_get_their_own_audio(engine, pipeline, items_per_core: bool) -> None:
     s = make(engine, pipeline, serving={"concurrency": 12, "queue_size": 12},
              batching={"max_wait_ms": 20, "cpu_items_per_core": items_per_core})
     texts = [f"这是第{i}号测试句子，内容各不相同。" + "春夏秋冬"[i % 4] * (i % 3 + 1) for i in range(12)]
@@ -226,7 +236,8 @@ def test_concurrent_requests_never_receive_each_others_audio(engine, pipeline, i
     assert all(len(got[t]) == len(reference[t]) for t in texts)
     assert worst >= 40.0
     assert batches > calls  # some batches carried several requests' items
-    report(f"12 concurrent distinct requests ({'items per core' if items_per_core else 'padded batches'}): "
+    report(f"12 concurrent distinct requests ({'items per core' if items_per_core else 'padded batches'}"
+           f"{', int8 acoustic' if engine.acoustic_model.frame_level_int8 else ''}): "
            f"all matched their single-request audio (worst SNR {worst:.1f} dB); "
            f"acoustic items per batch {batches / calls:.2f}")
     # the helpers' one-thread setting is theirs alone: a thread started now still uses every core

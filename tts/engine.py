@@ -18,6 +18,7 @@ import torch
 
 from tts.models.chunking import BlockSchedule, run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
+from tts.models.hifigan_bridge import one_thread
 from tts.models.loading import load_fastspeech2, load_mb_melgan
 from tts.serving.profiles import Profile
 from tts.weights.fetch import WeightsError
@@ -192,7 +193,19 @@ class Engine:
         every item's durations, pitch and energy exactly what it gets alone, whatever it is
         batched with; the heavy frame-level half (decoder, postnet) runs as one padded batch.
         Results are per item, unpadded, on the CPU.
+
+        With the frame-level half in int8 the model runs on one thread: some float results round
+        differently on one thread than on several, and a last-bit difference moves an int8
+        rounding, so an item batched with others' (one thread per item on the CPU workers) would
+        otherwise differ from the same item alone (all cores) by the int8 noise itself.
         """
+        if self.acoustic_model.frame_level_int8:
+            with one_thread():
+                return self._acoustic(items)
+        return self._acoustic(items)
+
+    def _acoustic(self, items: list[AcousticItem]) -> list[AcousticResult]:
+        """`acoustic` on the calling thread's thread count."""
         if not items:
             return []
         dev = self.acoustic_device
