@@ -18,8 +18,8 @@ import torch
 
 from tts.models.chunking import BlockSchedule, run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
-from tts.models.hifigan_bridge import one_thread
 from tts.models.loading import load_fastspeech2, load_mb_melgan
+from tts.models.threads import one_thread
 from tts.serving.profiles import Profile
 from tts.weights.fetch import WeightsError
 

@@ -48,8 +48,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +58,7 @@ from torch import nn
 from tts.audio.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
 from tts.models.chunking import BlockSchedule
 from tts.models.hifigan import HiFiGANGenerator, load_generator
+from tts.models.threads import one_thread
 
 STATS_PATH = Path(__file__).resolve().parents[1] / "data" / "baker_mel_stats.json"
 FRAMINGS = ("matched", "interp")
@@ -292,25 +291,6 @@ class HiFiGANVocoder(nn.Module):
                 stop = chunk.end - chunk.context_start + (chunk.end == frames)  # +1: the half-frame shift
                 parts.append(wav[:, chunk.left * hop : stop * hop])
         return torch.cat(parts, dim=1)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch's CPU work of this thread on one thread (torch keeps the count per thread).
-
-    torch.set_num_threads also sets the default that threads not yet started on torch work take
-    up, so it is called only on a thread with more than one (a helper already has one), and
-    the count is put back after: the default ends where it was.
-    """
-    before = torch.get_num_threads()
-    if before == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def load_hifigan_vocoder(directory: str | os.PathLike | None = None, device: str | torch.device = "cpu",
