@@ -183,3 +183,100 @@ def test_words_no_table_lists_are_cut_leaving_fewest_characters_alone(word: str,
 ])
 def test_bank_and_region_readings(fe: Frontend, text: str, char: str, reading: str) -> None:
     assert reading_of(fe, text, char) == reading, text
+
+
+# ---------------------------------------------------------------- round 2 (frontend_dev_genres2.tsv)
+
+def han_readings(fe: Frontend, text: str) -> tuple[str, list[str]]:
+    """The Chinese characters of ``text`` and one syllable per character (punctuation is not read)."""
+    han = "".join(c for c in text if "\u4e00" <= c <= "\u9fff")
+    syllables = fe.pinyin(text)
+    assert len(syllables) == len(han), (text, syllables)
+    return han, syllables
+
+
+INTERJECTION_STAGE = "interjection closed by its punctuation (interjections.py)"
+
+# An interjection making a clause of its own, read by the mark that closes it (interjections.py).
+INTERJECTIONS = [
+    ("嗯，我知道了。", "n4"),
+    ("嗯，就这么办吧。", "n4"),
+    ("好的，嗯。", "n4"),
+    ("嗯？你说什么？", "n2"),
+    ("嗯！你怎么还没走？", "n3"),
+    ("哦，原来是你啊。", "o4"),
+    ("哦，我明白了。", "o4"),
+    ("哦？他也要来？", "o2"),
+    ("啊？你说什么？", "a2"),
+    ("啊，这花真好看！", "a1"),  # the exclamation: the neutral-tone stage's ā stays
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), INTERJECTIONS)
+def test_interjection_by_its_punctuation(fe: Frontend, text: str, reading: str) -> None:
+    han, syllables = han_readings(fe, text)
+    at = next(k for k, c in enumerate(han) if c in "嗯哦啊")
+    assert syllables[at] == reading, syllables
+
+
+# Inside a clause the same characters are particles or verbs: the stage stays silent.
+@pytest.mark.parametrize("text", ["是啊，我也这么想。", "好哦，明天见。", "他嗯了一声。", "你去哪儿啊？"])
+def test_interjection_stage_silent_inside_a_clause(fe: Frontend, text: str) -> None:
+    assert not any(INTERJECTION_STAGE in s.source for s in fe.explain(text))
+
+
+def test_explain_names_the_interjection_stage(fe: Frontend) -> None:
+    first = fe.explain("嗯，好的。")[0]
+    assert first.text == "嗯" and INTERJECTION_STAGE in first.source, first
+
+
+# 还 before a potential complement (还不起, 还得清) is "pay back"; before a verb it is "still".
+HUAN_POTENTIAL = [
+    ("钱借太多了还不起", "huan2"),
+    ("这笔债三年也还不清", "huan2"),
+    ("房贷快要还不上了", "huan2"),
+    ("这些钱他还得起", "huan2"),
+    ("背了一身还不完的债", "huan2"),
+    ("他到现在还不起床", "hai2"),
+    ("她今天还不上班", "hai2"),
+    ("你还不上车吗", "hai2"),
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), HUAN_POTENTIAL)
+def test_huan_before_a_potential_complement(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "还") == reading, text
+
+
+# 上调/下调 of an amount or rate is tiao2; the transfer of a person (上调到省里) keeps diao4.
+TIAO_OF_AMOUNT = [
+    ("央行决定上调存款利率", "tiao2"),
+    ("分析师将目标价上调至五十元", "tiao2"),
+    ("他的工资上调了三百元", "tiao2"),
+    ("油价今晚上调", "tiao2"),
+    ("评级被上调为买入", "tiao2"),
+    ("贷款利率下调零点一个百分点", "tiao2"),
+    ("他从县里上调到省里工作", "diao4"),
+    ("我们马上调查清楚", "diao4"),
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), TIAO_OF_AMOUNT)
+def test_tiao_of_an_amount(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "调") == reading, text
+
+
+def test_explain_names_tiao_of_an_amount(fe: Frontend) -> None:
+    found = [s for s in fe.explain("央行决定上调存款利率") if s.text == "调"]
+    assert found and "上调/下调 of an amount (polyphones._tiao_of_amount)" in found[0].source, found
+
+
+# Repeats that make a whole clause are a reply, not the classifier "every" (measure_words.py).
+@pytest.mark.parametrize(("text", "syllables"), [
+    ("行行行，听你的。", "xing2 xing2 xing2"),
+    ("行行，我知道了。", "xing2 xing2"),
+    ("行行出状元。", "hang2 hang2"),  # "every trade": the classifier stays
+])
+def test_reply_repeats_are_not_a_classifier(fe: Frontend, text: str, syllables: str) -> None:
+    n = len(syllables.split())
+    assert " ".join(fe.pinyin(text)[:n]) == syllables, text

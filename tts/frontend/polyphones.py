@@ -66,6 +66,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
            "verb before a complement (polyphones._verb_before_complement)")
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
+    _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -151,9 +152,19 @@ def _de_dei(flat: Flat, i: int) -> str | None:
 _NOT_AFTER_HUAN_OBJECT = ("的", "很", "是", "也", "在", "说", "都", "还", "不", "没")
 
 
+#: A potential complement after 还 (还不起, 还得清, 还不上): "(cannot) pay back"; it must close the
+#: clause or come before 了/的 or what is owed, else 还 is "still" (还不起床, 还不上班).
+_HUAN_POTENTIAL = frozenset("起清上完")
+_AFTER_HUAN_POTENTIAL = ("", "了", "的", "钱", "债", "款", "贷")
+
+
 def _huan(flat: Flat, i: int) -> str | None:
-    """还: huan2 'give back' before money/debts or a pronoun receiving it, else hai2 'still'."""
+    """还: huan2 'give back' before money/debts, a pronoun receiving it or a potential complement
+    (还不起), else hai2 'still'."""
     nxt = flat.next_char(i)
+    after = flat.next_char(i, 3)
+    if after[:1] in ("不", "得") and after[1:2] in _HUAN_POTENTIAL and after[2:3] in _AFTER_HUAN_POTENTIAL:
+        return "huan2"
     nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
     if nxt in ("钱", "债", "款", "贷", "清", "书") or (nxt == "给" and flat.next_char(i, 2) != "给"):
         return "huan2"
@@ -517,6 +528,26 @@ def _de_of_getting(flat: Flat, i: int) -> str | None:
     w = flat.word(i)
     if len(w.text) == 2 and flat.pos(i) == 1 and w.text[0] in _GETTING_VERBS:
         return "de2"
+    return None
+
+
+#: Characters of the nouns whose value is raised or lowered (价格, 利率, 评级, 工资 …): near them
+#: 上调/下调 is tiao2 "adjust upwards/downwards", not diao4 "transfer to a higher/lower post".
+_AMOUNT_NOUN_CHARS = frozenset("价率费息税额薪资利幅级准量值")
+
+
+def _tiao_of_amount(flat: Flat, i: int) -> str | None:
+    """调 after 上/下 is tiao2 when the clause names an amount or rate (利率上调, 上调至四十元,
+    下调0.1个百分点); the tables give 上调 diao4, the transfer of a person (上调到省里), which stays
+    when no amount is named.  调 opening a word of its own (马上|调整, 马上|调查) is left to it."""
+    if flat.prev_char(i) not in ("上", "下"):
+        return None
+    w, pos = flat.word(i), flat.pos(i)
+    if pos == 0 and len(w.text) > 1:
+        return None
+    before, after = flat.prev_char(i, 9)[:-1], flat.next_char(i, 8)
+    if after[:1] in NUMERALS or after[:1] in ("至", "幅") or not _AMOUNT_NOUN_CHARS.isdisjoint(before + after):
+        return "tiao2"
     return None
 
 
