@@ -280,3 +280,46 @@ def test_explain_names_tiao_of_an_amount(fe: Frontend) -> None:
 def test_reply_repeats_are_not_a_classifier(fe: Frontend, text: str, syllables: str) -> None:
     n = len(syllables.split())
     assert " ".join(fe.pinyin(text)[:n]) == syllables, text
+
+
+# 还 making a word with money owed (还款, 还贷) is huan2, whatever a phrase table says.
+HUAN_OF_DEBT = [
+    ("每月要按时还款", "huan2"),
+    ("他申请延期还款", "huan2"),
+    ("下个月开始还贷", "huan2"),
+    ("借了钱就得还钱", "huan2"),
+    ("我还有一点时间", "hai2"),  # 还有: not money owed
+    ("他还欠着银行的款", "hai2"),
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), HUAN_OF_DEBT)
+def test_huan_of_money_owed(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "还") == reading, text
+
+
+# 血 alone is the spoken xie3; in a compound jieba knows but no table lists it is xue4.
+@pytest.mark.parametrize(("text", "reading"), [
+    ("伤口还在渗血", "xue4"),
+    ("他流了点血", "xie3"),
+    ("手上全是血", "xie3"),
+])
+def test_xue_in_a_compound_xie_alone(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "血") == reading, text
+
+
+# 地 after a numeral or demonstrative and a classifier of land is the noun di4.
+@pytest.mark.parametrize(("text", "reading"), [
+    ("这块地种满了玉米", "di4"),
+    ("他家有三亩地", "di4"),
+    ("那片地已经荒了", "di4"),
+    ("他慢慢地走了", "de5"),
+    ("把砖一块块地搬走", "de5"),  # 块块: no numeral right before the classifier
+])
+def test_di_after_a_classifier_of_land(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "地") == reading, text
+
+
+def test_explain_names_huan_of_money_owed(fe: Frontend) -> None:
+    found = [s for s in fe.explain("他申请延期还款") if s.syllable == "huan2"]
+    assert found and "还 of money owed (polyphones._huan_of_debt)" in found[0].source, found

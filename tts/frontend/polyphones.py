@@ -67,6 +67,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
            "verb before a complement (polyphones._verb_before_complement)")
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
+    _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -122,8 +123,17 @@ def _guo(flat: Flat, i: int) -> str | None:
     return "guo4"
 
 
+#: Classifiers that count land: 地 after one of them after a numeral or demonstrative is the
+#: noun "land, plot" (这块地, 三亩地, 一片地), not the adverbial particle after the two-character 这块.
+_LAND_CLASSIFIERS = frozenset("块亩片")
+
+
 def _de_di(flat: Flat, i: int) -> str | None:
-    """地: adverbial particle de5 after a word of two or more characters, else the noun di4."""
+    """地: adverbial particle de5 after a word of two or more characters, else the noun di4; after
+    a numeral or demonstrative and a classifier of land it is the noun (这块地)."""
+    before = flat.prev_char(i, 2)
+    if len(before) == 2 and before[1] in _LAND_CLASSIFIERS and (before[0] in NUMERALS or before[0] in DEMONSTRATIVES):
+        return "di4"
     pos = flat.pos(i)
     if pos > 0:
         left = pos
@@ -551,6 +561,19 @@ def _tiao_of_amount(flat: Flat, i: int) -> str | None:
     return None
 
 
+#: What 还 gives back when it makes a word with it (还款, 还贷, 还债, 还钱): some phrase tables read
+#: 还款 hai2 kuan3 although "still" never makes a word with a noun of money.
+_OWED = frozenset("款贷债钱")
+
+
+def _huan_of_debt(flat: Flat, i: int) -> str | None:
+    """还 opening a two-character word whose second character is money owed: huan2 'pay back'."""
+    w = flat.word(i)
+    if len(w.text) == 2 and flat.pos(i) == 0 and w.text[1] in _OWED:
+        return "huan2"
+    return None
+
+
 def _qie(flat: Flat, i: int) -> str | None:
     """切 standing alone is the verb qie1 'cut' (切丝, 切成块); qie4 'must' before 不/勿/莫/忌/记."""
     if flat.next_char(i) in ("不", "勿", "莫", "忌", "记"):
@@ -575,8 +598,9 @@ def _alone_verb(flat: Flat, i: int) -> str | None:
 
 
 def _xue(flat: Flat, i: int) -> str | None:
-    """血 standing alone is xie3 in speech (流了点血), as 现代汉语词典 has it; in words xue4."""
-    return "xie3"
+    """血 standing alone is xie3 in speech (流了点血), as 现代汉语词典 has it; in a compound jieba
+    knows but no phrase table lists (渗血, 血红素) it is the written xue4 of compounds."""
+    return "xue4" if len(flat.word(i).text) > 1 else "xie3"
 
 
 def _shan(flat: Flat, i: int) -> str | None:
