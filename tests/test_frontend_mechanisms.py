@@ -271,17 +271,6 @@ def test_explain_names_tiao_of_an_amount(fe: Frontend) -> None:
     assert found and "上调/下调 of an amount (polyphones._tiao_of_amount)" in found[0].source, found
 
 
-# Repeats that make a whole clause are a reply, not the classifier "every" (measure_words.py).
-@pytest.mark.parametrize(("text", "syllables"), [
-    ("行行行，听你的。", "xing2 xing2 xing2"),
-    ("行行，我知道了。", "xing2 xing2"),
-    ("行行出状元。", "hang2 hang2"),  # "every trade": the classifier stays
-])
-def test_reply_repeats_are_not_a_classifier(fe: Frontend, text: str, syllables: str) -> None:
-    n = len(syllables.split())
-    assert " ".join(fe.pinyin(text)[:n]) == syllables, text
-
-
 # 还 making a word with money owed (还款, 还贷) is huan2, whatever a phrase table says.
 HUAN_OF_DEBT = [
     ("每月要按时还款", "huan2"),

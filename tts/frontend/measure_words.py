@@ -47,7 +47,7 @@ def measure_reading(flat: Flat, i: int) -> str | None:
     character of a longer dictionary word (一|处理, 这|重要: jieba cuts those as words), and
     followed by a noun in the same clause (a classifier counts something; 代表团一行 closing the
     clause is the party) or after an ordinal (第三行 closing the clause).  A reduplicated
-    classifier (处处, 行行) also takes it, unless the repeats make the whole clause (行行行, a reply).
+    classifier (处处, 行行) also takes it.
 
     Args:
         flat: the syllables of one Chinese run.
@@ -61,9 +61,6 @@ def measure_reading(flat: Flat, i: int) -> str | None:
         return None
     w, pos = flat.word(i), flat.pos(i)
     if w.text == ch * 2:
-        start = i - pos
-        if flat.prev_char(start) in ("", ch) and flat.next_char(start + 1) in ("", ch):
-            return None  # 行行行，听你的: a clause of repeats is a reply ("OK, OK"), not "every"
         return reading  # 处处, 行行: "every place, every trade"
     prev = flat.prev_char(i)
     if not prev or (prev not in NUMERALS and prev not in DEMONSTRATIVES):
