@@ -183,3 +183,132 @@ def test_words_no_table_lists_are_cut_leaving_fewest_characters_alone(word: str,
 ])
 def test_bank_and_region_readings(fe: Frontend, text: str, char: str, reading: str) -> None:
     assert reading_of(fe, text, char) == reading, text
+
+
+# ---------------------------------------------------------------- round 2 (frontend_dev_genres2.tsv)
+
+def han_readings(fe: Frontend, text: str) -> tuple[str, list[str]]:
+    """The Chinese characters of ``text`` and one syllable per character (punctuation is not read)."""
+    han = "".join(c for c in text if "\u4e00" <= c <= "\u9fff")
+    syllables = fe.pinyin(text)
+    assert len(syllables) == len(han), (text, syllables)
+    return han, syllables
+
+
+INTERJECTION_STAGE = "interjection closed by its punctuation (interjections.py)"
+
+# An interjection making a clause of its own, read by the mark that closes it (interjections.py).
+INTERJECTIONS = [
+    ("嗯，我知道了。", "n4"),
+    ("嗯，就这么办吧。", "n4"),
+    ("好的，嗯。", "n4"),
+    ("嗯？你说什么？", "n2"),
+    ("嗯！你怎么还没走？", "n3"),
+    ("哦，原来是你啊。", "o4"),
+    ("哦，我明白了。", "o4"),
+    ("哦？他也要来？", "o2"),
+    ("啊？你说什么？", "a2"),
+    ("啊，这花真好看！", "a1"),  # the exclamation: the neutral-tone stage's ā stays
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), INTERJECTIONS)
+def test_interjection_by_its_punctuation(fe: Frontend, text: str, reading: str) -> None:
+    han, syllables = han_readings(fe, text)
+    at = next(k for k, c in enumerate(han) if c in "嗯哦啊")
+    assert syllables[at] == reading, syllables
+
+
+# Inside a clause the same characters are particles or verbs: the stage stays silent.
+@pytest.mark.parametrize("text", ["是啊，我也这么想。", "好哦，明天见。", "他嗯了一声。", "你去哪儿啊？"])
+def test_interjection_stage_silent_inside_a_clause(fe: Frontend, text: str) -> None:
+    assert not any(INTERJECTION_STAGE in s.source for s in fe.explain(text))
+
+
+def test_explain_names_the_interjection_stage(fe: Frontend) -> None:
+    first = fe.explain("嗯，好的。")[0]
+    assert first.text == "嗯" and INTERJECTION_STAGE in first.source, first
+
+
+# 还 before a potential complement (还不起, 还得清) is "pay back"; before a verb it is "still".
+HUAN_POTENTIAL = [
+    ("钱借太多了还不起", "huan2"),
+    ("这笔债三年也还不清", "huan2"),
+    ("房贷快要还不上了", "huan2"),
+    ("这些钱他还得起", "huan2"),
+    ("背了一身还不完的债", "huan2"),
+    ("他到现在还不起床", "hai2"),
+    ("她今天还不上班", "hai2"),
+    ("你还不上车吗", "hai2"),
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), HUAN_POTENTIAL)
+def test_huan_before_a_potential_complement(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "还") == reading, text
+
+
+# 上调/下调 of an amount or rate is tiao2; the transfer of a person (上调到省里) keeps diao4.
+TIAO_OF_AMOUNT = [
+    ("央行决定上调存款利率", "tiao2"),
+    ("分析师将目标价上调至五十元", "tiao2"),
+    ("他的工资上调了三百元", "tiao2"),
+    ("油价今晚上调", "tiao2"),
+    ("评级被上调为买入", "tiao2"),
+    ("贷款利率下调零点一个百分点", "tiao2"),
+    ("他从县里上调到省里工作", "diao4"),
+    ("我们马上调查清楚", "diao4"),
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), TIAO_OF_AMOUNT)
+def test_tiao_of_an_amount(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "调") == reading, text
+
+
+def test_explain_names_tiao_of_an_amount(fe: Frontend) -> None:
+    found = [s for s in fe.explain("央行决定上调存款利率") if s.text == "调"]
+    assert found and "上调/下调 of an amount (polyphones._tiao_of_amount)" in found[0].source, found
+
+
+# 还 making a word with money owed (还款, 还贷) is huan2, whatever a phrase table says.
+HUAN_OF_DEBT = [
+    ("每月要按时还款", "huan2"),
+    ("他申请延期还款", "huan2"),
+    ("下个月开始还贷", "huan2"),
+    ("借了钱就得还钱", "huan2"),
+    ("我还有一点时间", "hai2"),  # 还有: not money owed
+    ("他还欠着银行的款", "hai2"),
+]
+
+
+@pytest.mark.parametrize(("text", "reading"), HUAN_OF_DEBT)
+def test_huan_of_money_owed(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "还") == reading, text
+
+
+# 血 alone is the spoken xie3; in a compound jieba knows but no table lists it is xue4.
+@pytest.mark.parametrize(("text", "reading"), [
+    ("伤口还在渗血", "xue4"),
+    ("他流了点血", "xie3"),
+    ("手上全是血", "xie3"),
+])
+def test_xue_in_a_compound_xie_alone(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "血") == reading, text
+
+
+# 地 after a numeral or demonstrative and a classifier of land is the noun di4.
+@pytest.mark.parametrize(("text", "reading"), [
+    ("这块地种满了玉米", "di4"),
+    ("他家有三亩地", "di4"),
+    ("那片地已经荒了", "di4"),
+    ("他慢慢地走了", "de5"),
+    ("把砖一块块地搬走", "de5"),  # 块块: no numeral right before the classifier
+])
+def test_di_after_a_classifier_of_land(fe: Frontend, text: str, reading: str) -> None:
+    assert reading_of(fe, text, "地") == reading, text
+
+
+def test_explain_names_huan_of_money_owed(fe: Frontend) -> None:
+    found = [s for s in fe.explain("他申请延期还款") if s.syllable == "huan2"]
+    assert found and "还 of money owed (polyphones._huan_of_debt)" in found[0].source, found

@@ -6,7 +6,7 @@ import os
 import re
 import threading
 
-from tts.frontend import breaks, erhua, latin_tokens, neutral_tone, polyphones, tone_sandhi
+from tts.frontend import breaks, erhua, interjections, latin_tokens, neutral_tone, polyphones, tone_sandhi
 from tts.frontend.alignment import Span, nfkc, one_to_one
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
 from tts.frontend.english import part_boundaries, read_english, spell
@@ -208,6 +208,8 @@ class Frontend:
                     last_latin = True
                 elif c.kind == "pause":
                     pending_break = 3
+                    if words and not words[-1].pause_after:
+                        words[-1].pause_after = c.text.strip()
                     normalized.append("".join(c.text.split()))
                     last_latin = False
                 elif c.kind == "soft":
@@ -296,7 +298,15 @@ class Frontend:
             neutral_tone.apply(flat)
             if trace is not None:
                 trace("neutral tone and word sense (neutral_tone.py, senses.py)")
+            decided = interjections.apply(flat)
+            if trace is not None:
+                for i in decided:
+                    trace(_INTERJECTION_STAGE, flat.word(i), flat.pos(i))
         return flat
+
+
+#: How ``explain`` names the interjection stage.
+_INTERJECTION_STAGE = "interjection closed by its punctuation (interjections.py)"
 
 
 def _attach_er_words(words: list[Word]) -> list[Word]:

@@ -66,6 +66,8 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
            "verb before a complement (polyphones._verb_before_complement)")
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
+    _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
+    _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -121,8 +123,17 @@ def _guo(flat: Flat, i: int) -> str | None:
     return "guo4"
 
 
+#: Classifiers that count land: 地 after one of them after a numeral or demonstrative is the
+#: noun "land, plot" (这块地, 三亩地, 一片地), not the adverbial particle after the two-character 这块.
+_LAND_CLASSIFIERS = frozenset("块亩片")
+
+
 def _de_di(flat: Flat, i: int) -> str | None:
-    """地: adverbial particle de5 after a word of two or more characters, else the noun di4."""
+    """地: adverbial particle de5 after a word of two or more characters, else the noun di4; after
+    a numeral or demonstrative and a classifier of land it is the noun (这块地)."""
+    before = flat.prev_char(i, 2)
+    if len(before) == 2 and before[1] in _LAND_CLASSIFIERS and (before[0] in NUMERALS or before[0] in DEMONSTRATIVES):
+        return "di4"
     pos = flat.pos(i)
     if pos > 0:
         left = pos
@@ -151,9 +162,19 @@ def _de_dei(flat: Flat, i: int) -> str | None:
 _NOT_AFTER_HUAN_OBJECT = ("的", "很", "是", "也", "在", "说", "都", "还", "不", "没")
 
 
+#: A potential complement after 还 (还不起, 还得清, 还不上): "(cannot) pay back"; it must close the
+#: clause or come before 了/的 or what is owed, else 还 is "still" (还不起床, 还不上班).
+_HUAN_POTENTIAL = frozenset("起清上完")
+_AFTER_HUAN_POTENTIAL = ("", "了", "的", "钱", "债", "款", "贷")
+
+
 def _huan(flat: Flat, i: int) -> str | None:
-    """还: huan2 'give back' before money/debts or a pronoun receiving it, else hai2 'still'."""
+    """还: huan2 'give back' before money/debts, a pronoun receiving it or a potential complement
+    (还不起), else hai2 'still'."""
     nxt = flat.next_char(i)
+    after = flat.next_char(i, 3)
+    if after[:1] in ("不", "得") and after[1:2] in _HUAN_POTENTIAL and after[2:3] in _AFTER_HUAN_POTENTIAL:
+        return "huan2"
     nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
     if nxt in ("钱", "债", "款", "贷", "清", "书") or (nxt == "给" and flat.next_char(i, 2) != "给"):
         return "huan2"
@@ -520,6 +541,39 @@ def _de_of_getting(flat: Flat, i: int) -> str | None:
     return None
 
 
+#: Characters of the nouns whose value is raised or lowered (价格, 利率, 评级, 工资 …): near them
+#: 上调/下调 is tiao2 "adjust upwards/downwards", not diao4 "transfer to a higher/lower post".
+_AMOUNT_NOUN_CHARS = frozenset("价率费息税额薪资利幅级准量值")
+
+
+def _tiao_of_amount(flat: Flat, i: int) -> str | None:
+    """调 after 上/下 is tiao2 when the clause names an amount or rate (利率上调, 上调至四十元,
+    下调0.1个百分点); the tables give 上调 diao4, the transfer of a person (上调到省里), which stays
+    when no amount is named.  调 opening a word of its own (马上|调整, 马上|调查) is left to it."""
+    if flat.prev_char(i) not in ("上", "下"):
+        return None
+    w, pos = flat.word(i), flat.pos(i)
+    if pos == 0 and len(w.text) > 1:
+        return None
+    before, after = flat.prev_char(i, 9)[:-1], flat.next_char(i, 8)
+    if after[:1] in NUMERALS or after[:1] in ("至", "幅") or not _AMOUNT_NOUN_CHARS.isdisjoint(before + after):
+        return "tiao2"
+    return None
+
+
+#: What 还 gives back when it makes a word with it (还款, 还贷, 还债, 还钱): some phrase tables read
+#: 还款 hai2 kuan3 although "still" never makes a word with a noun of money.
+_OWED = frozenset("款贷债钱")
+
+
+def _huan_of_debt(flat: Flat, i: int) -> str | None:
+    """还 opening a two-character word whose second character is money owed: huan2 'pay back'."""
+    w = flat.word(i)
+    if len(w.text) == 2 and flat.pos(i) == 0 and w.text[1] in _OWED:
+        return "huan2"
+    return None
+
+
 def _qie(flat: Flat, i: int) -> str | None:
     """切 standing alone is the verb qie1 'cut' (切丝, 切成块); qie4 'must' before 不/勿/莫/忌/记."""
     if flat.next_char(i) in ("不", "勿", "莫", "忌", "记"):
@@ -544,8 +598,9 @@ def _alone_verb(flat: Flat, i: int) -> str | None:
 
 
 def _xue(flat: Flat, i: int) -> str | None:
-    """血 standing alone is xie3 in speech (流了点血), as 现代汉语词典 has it; in words xue4."""
-    return "xie3"
+    """血 standing alone is xie3 in speech (流了点血), as 现代汉语词典 has it; in a compound jieba
+    knows but no phrase table lists (渗血, 血红素) it is the written xue4 of compounds."""
+    return "xue4" if len(flat.word(i).text) > 1 else "xie3"
 
 
 def _shan(flat: Flat, i: int) -> str | None:

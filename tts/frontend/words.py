@@ -24,6 +24,9 @@ class Word:
     sure: list[bool] = field(default_factory=list)
     #: Break level before this word: 1 = plain word boundary, 3 = punctuation.
     break_before: int = 1
+    #: The punctuation right after this word ("" when none): an interjection standing alone
+    #: is read by the mark that closes it (嗯？ n2, 嗯， n4).
+    pause_after: str = ""
     #: Per character of ``text``, the [start, end) range of the analysed input it came from.
     sources: list[tuple[int, int]] = field(default_factory=list)
     #: Per syllable: where its reading came from before any rule ("user lexicon", "phrase 银行",
@@ -120,6 +123,11 @@ class Flat:
         if wi == 0 or not self.same_clause(i, start - 1):
             return None
         return self.words[wi - 1]
+
+    def pause_after(self, i: int) -> str:
+        """The punctuation right after syllable ``i`` ("" inside a word or before no punctuation)."""
+        w = self.word(i)
+        return w.pause_after if self.pos(i) == len(w.syllables) - 1 else ""
 
     def next_word(self, i: int) -> Word | None:
         """The word after the word of syllable ``i``, if in the same clause."""
