@@ -2,11 +2,16 @@
 
 One Synthesizer with the cpu profile (stall timeout raised: a loaded machine must not cut a
 run short) over one engine; each run takes the paragraph rotated (nothing cached) through the
-whole-response path (`long_form=True`, what `/v1/audio/speech` does for a whole file) with
-quality "high", the variants alternating within the run, so their ratio is measured under the
-same load. Prints each variant's real-time factor (median over runs) and its ratio to float32.
+whole-response path (`long_form=True`, what `/v1/audio/speech` does for a whole file; with
+`--stream`, the streaming path a page plays from) with quality "high", the variants alternating
+within the run, so their ratios are measured under the same load. Prints each variant's
+real-time factor (median over runs) and its ratio to float32. Variants: float32; bf16 in
+fixed-shape blocks with every vocoder item decoded as an input of its own (a long-form
+segment whole on one core, a stream's block re-cut into the schedule: the path before each
+block became an item of its own); bf16 as the engine runs it (each block one call, a
+long-form segment's blocks side by side on the cores).
 
-Run: python bench/hifigan_cpu.py [--runs 3] [--int8]
+Run: python bench/hifigan_cpu.py [--runs 3] [--int8] [--stream]
 """
 
 from __future__ import annotations
@@ -25,13 +30,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--int8", action="store_true", help="FastSpeech2's frame-level convolutions in int8 for both")
+    parser.add_argument("--int8", action="store_true", help="FastSpeech2's frame-level convolutions in int8 for all")
+    parser.add_argument("--stream", action="store_true", help="the streaming path instead of the whole response")
     args = parser.parse_args()
 
     import torch
     from serve_bench import PARAGRAPH_300 as paragraph
 
     from tts.engine import Engine, half_precision_dtype
+    from tts.models.chunking import get_chunks
     from tts.options import SynthesisOptions
     from tts.pipeline import Pipeline
     from tts.serving.profiles import load_profile
@@ -47,27 +54,44 @@ def main() -> int:
         profile.precision, acoustic_int8=args.int8, hifigan_bf16=False)))
     synth = Synthesizer(profile, engine, Pipeline.load(), warm_up=False)
     vocoder = engine.vocoder("hifigan")
-    variants = {"float32": None, "bf16 (fixed blocks)": bf16}
+    one_call = engine.stream_chunks
+
+    def own_input(name: str, frames: int, block: int, pad: int, first_block: int | None = None):
+        """The previous path: every vocoder item (a segment, a stream's block) decoded as an input of its own."""
+        return get_chunks(frames, block, pad, first_block), False
+
+    variants = {"float32": (None, one_call), "bf16, items whole": (bf16, own_input),
+                "bf16, one call per block": (bf16, one_call)}
     rtf: dict[str, list[float]] = {name: [] for name in variants}
+
+    def run(text: str) -> float:
+        options = SynthesisOptions(text, quality="high")
+        started = time.perf_counter()
+        if args.stream:
+            stream = synth.stream(options, use_cache=False)
+            with stream:
+                audio = sum(len(chunk.audio) for chunk in stream) / synth.sample_rate
+        else:
+            audio = synth.synthesize(options, use_cache=False, long_form=True).timings.audio_s
+        return (time.perf_counter() - started) / audio
+
     try:
-        for dtype in variants.values():  # warm-up: kernels for every shape met
-            vocoder.compute_dtype = dtype
-            synth.synthesize(SynthesisOptions(paragraph[:40], quality="high"), use_cache=False, long_form=True)
-        for run in range(args.runs):
-            text = paragraph[run % 7:] + paragraph[: run % 7]
+        for dtype, chunks in variants.values():  # warm-up: kernels for every shape met
+            vocoder.compute_dtype, engine.stream_chunks = dtype, chunks
+            run(paragraph[:40])
+        for r in range(args.runs):
+            text = paragraph[r % 7:] + paragraph[: r % 7]
             order = list(variants.items())
-            for name, dtype in order if run % 2 == 0 else order[::-1]:
-                vocoder.compute_dtype = dtype
-                started = time.perf_counter()
-                result = synth.synthesize(SynthesisOptions(text, quality="high"), use_cache=False, long_form=True)
-                rtf[name].append((time.perf_counter() - started) / result.timings.audio_s)
-                print(f"run {run + 1} {name}: RTF {rtf[name][-1]:.3f} ({result.timings.audio_s:.1f} s of audio)",
-                      flush=True)
+            for name, (dtype, chunks) in order[r % len(order):] + order[: r % len(order)]:
+                vocoder.compute_dtype, engine.stream_chunks = dtype, chunks
+                rtf[name].append(run(text))
+                print(f"run {r + 1} {name}: RTF {rtf[name][-1]:.3f}", flush=True)
     finally:
-        vocoder.compute_dtype = None
+        vocoder.compute_dtype, engine.stream_chunks = None, one_call
         synth.close()
     base = statistics.median(rtf["float32"])
-    print(f"{len(paragraph)}-character paragraph, whole tts-1-hd response (long-form path), {args.runs} runs, "
+    path = "streamed (stream path)" if args.stream else "whole tts-1-hd response (long-form path)"
+    print(f"{len(paragraph)}-character paragraph, {path}, {args.runs} runs, "
           f"acoustic model {'int8' if args.int8 else 'float32'}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads")
     for name, values in rtf.items():

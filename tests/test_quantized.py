@@ -16,8 +16,9 @@ import torch
 from conftest import eval_sentences, report, snr_db
 
 from tts.engine import AcousticItem, Engine, half_precision_dtype
-from tts.models.chunking import BlockSchedule, run_chunked
-from tts.models.hifigan_bridge import BakerMelStats
+from tts.models.chunking import BlockSchedule, Chunk, depad, run_chunked
+from tts.models.hifigan import HiFiGANConfig, HiFiGANGenerator
+from tts.models.hifigan_bridge import BakerMelStats, HiFiGANVocoder
 from tts.models.layers import TimeConv1d
 from tts.serving.profiles import ProfileError, load_profile, profile_from_dict
 
@@ -166,6 +167,41 @@ def test_hifigan_bf16_renders_the_mel_as_well_as_float32_and_streams_exactly(eng
     assert stream_snr >= 60.0  # the project's "equal" bar (the fixed-shape calls make it exact here)
     for b in range(2):
         np.testing.assert_array_equal(batched[b], alone[b])
+
+
+def test_a_bf16_block_decoded_alone_is_one_generator_call_equal_to_whole_decoding():
+    """A stream's block, or a long-form block on a core of its own, is decoded in the one call
+    whole decoding makes for that chunk (decoded as an input of its own it would take two or
+    three), and its own frames are bit for bit the whole decoding's. Random small weights."""
+    if half_precision_dtype("cpu") != torch.bfloat16:
+        pytest.skip("this CPU has no native bf16 units: HiFi-GAN stays float32 here")
+    torch.manual_seed(0)
+    generator = HiFiGANGenerator(HiFiGANConfig(upsample_initial_channel=32)).eval()
+    vocoder = HiFiGANVocoder(generator, BakerMelStats.load()).eval()
+    vocoder.compute_dtype = torch.bfloat16
+    vocoder.schedule = BlockSchedule(8, 40, 16)  # pad 16 >= the receptive field (15); several blocks
+    calls: list[int] = []
+    generator.register_forward_hook(lambda module, args, out: calls.append(args[0].shape[1]))
+    frames = 130
+    mel = torch.randn(1, frames, 80) * 0.5
+    chunks = vocoder.schedule.chunks(frames)
+    with torch.inference_mode():
+        whole = vocoder(mel)
+        assert calls == [vocoder.schedule.call_frames(c) for c in chunks]
+        for chunk in chunks:
+            calls.clear()
+            block = vocoder.decode_chunk(mel[:, chunk.context_start : chunk.context_end], chunk, frames)
+            assert calls == [vocoder.schedule.call_frames(chunk)]
+            torch.testing.assert_close(depad(block, chunk, 300), whole[:, chunk.start * 300 : chunk.end * 300],
+                                       rtol=0, atol=0)
+        calls.clear()
+        vocoder(mel[:, chunks[2].context_start : chunks[2].context_end])  # the same block as an input of its own
+        assert len(calls) == 3
+        with pytest.raises(ValueError, match="is not a chunk of"):  # another layout's chunk has no one call
+            vocoder.decode_chunk(mel[:, :56], Chunk(0, 40, 0, 56), frames)
+        vocoder.compute_dtype = None  # float32: no fixed-shape calls, the context decoded whole
+        context = mel[:, chunks[2].context_start : chunks[2].context_end]
+        torch.testing.assert_close(vocoder.decode_chunk(context, chunks[2], frames), vocoder(context), rtol=0, atol=0)
 
 
 def test_the_page_marks_hifigan_slow_unless_the_profile_declares_it_real_time(engine, pipeline):

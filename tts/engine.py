@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from tts.models.chunking import BlockSchedule, run_chunked
+from tts.models.chunking import BlockSchedule, Chunk, get_chunks, run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
+from tts.models.hifigan_bridge import HiFiGANVocoder
 from tts.models.loading import load_fastspeech2, load_mb_melgan
 from tts.models.threads import one_thread
 from tts.serving.profiles import Profile
@@ -248,14 +249,35 @@ class Engine:
             self._cpu_vocoders[name] = copy.deepcopy(self.vocoders[name]).to("cpu")
         return self._cpu_vocoders[name]
 
+    def stream_chunks(self, name: str, frames: int, block: int, pad: int,
+                      first_block: int | None = None) -> tuple[list[Chunk], bool]:
+        """How a stream cuts a `frames`-frame mel for vocoder `name`, and whether each chunk is then
+        decoded in one call of its own (`vocode_batch`'s `span`).
+
+        A vocoder that decodes every input in a fixed-shape schedule (HiFi-GAN in bf16 on a CPU)
+        is cut in that schedule's chunks, so each block is the one call whole decoding makes
+        for it (decoded as an input of its own, a block would take two or three); any other
+        vocoder in the given layout.
+        """
+        model = self.vocoder(name)
+        if isinstance(model, HiFiGANVocoder) and model.blocked:
+            return model.schedule.chunks(frames), True
+        return get_chunks(frames, block, pad, first_block), False
+
     @torch.inference_mode()
-    def vocode_batch(self, mels: list[torch.Tensor], name: str = "mb_melgan") -> list[np.ndarray]:
+    def vocode_batch(self, mels: list[torch.Tensor], name: str = "mb_melgan",
+                     span: tuple[Chunk, int] | None = None) -> list[np.ndarray]:
         """Equal-length mels [(T, 80)] -> waveforms [(T * hop,)] in one batched call.
 
+        `span` (chunk, frames): the mels are that chunk's context in `frames`-frame inputs cut by
+        `stream_chunks`, decoded in the chunk's one call where the vocoder has such calls (the
+        chunk's own frames are then exact, the context frames are not meant to be used).
         On CUDA out-of-memory: retry in halves (exact: chunks keep their context), then on the CPU.
         """
         model = self.vocoder(name)
         x = torch.stack(mels)
+        if span is not None and isinstance(model, HiFiGANVocoder) and model.blocked:
+            return list(model.decode_chunk(x, *span).numpy())
         try:
             audio = model(x.to(self.vocoder_device, non_blocking=True))
         except Exception as exc:  # noqa: BLE001

@@ -20,7 +20,7 @@ from tts.audio.wav import silence
 from tts.document import Controls, Mark
 from tts.engine import AcousticResult
 from tts.expressive.presets import Voice, acoustic_item, pause_seconds, resolve, transform_mel, transform_mel_by_frames
-from tts.models.chunking import depad, get_chunks
+from tts.models.chunking import Chunk, depad
 from tts.models.fastspeech2 import TooManyFramesError
 from tts.options import Prosody, RequestError, SynthesisOptions
 from tts.pipeline import PlannedSegment, PreparedSegment
@@ -30,6 +30,9 @@ from tts.serving.batching import INTERACTIVE
 from tts.timing.alignment import Aligner, Piece, Timed, due
 
 log = logging.getLogger(__name__)
+# A vocoder work item: (vocoder name, mel (T, 80)), or a stream's block that the vocoder decodes
+# in one call of its own: (name, the chunk's context mel, (chunk, frames of the whole mel)).
+VocoderPayload = tuple[str, torch.Tensor] | tuple[str, torch.Tensor, tuple[Chunk, int]]
 
 if TYPE_CHECKING:
     from tts.synthesizer import Synthesizer
@@ -63,6 +66,17 @@ class SegmentAudio:
     pause: int  # samples of silence after it (none after the document's last segment)
     infos: list[SegmentInfo]  # what it spoke; start_s counts from the start of this run's audio
     timing: list[Piece]  # what the aligner needs for its timestamps, timed likewise
+
+
+@dataclass(frozen=True)
+class _Vocoding:
+    """A whole mel's queued vocoder work: one item (chunk None: the whole audio), or one per
+    chunk of a vocoder's fixed-shape calls (each item's audio spans its chunk's context)."""
+
+    parts: list[tuple[Future, Chunk | None]]
+
+    def done(self) -> bool:
+        return all(future.done() for future, _ in self.parts)
 
 
 @dataclass
@@ -253,7 +267,9 @@ class _Run:
         """Long-form core: each planned segment whole, in order, with up to the profile's
         `long_form_segments` of them in flight (prepared, in the acoustic model, or in the
         vocoder). A segment's mel is vocoded in one call: no small first block and no overlap
-        padding, which only streaming needs; the audio is whole-segment decoding itself.
+        padding, which only streaming needs; the audio is whole-segment decoding itself. (A
+        vocoder that decodes every input in fixed-shape calls anyway, HiFi-GAN in bf16 on a CPU,
+        gets those calls as items of their own, which a CPU worker runs side by side.)
 
         Work is handed to the device workers in groups, never one item at a time: the window is
         topped up once half of it is free, and the mels of every acoustic result already there
@@ -261,7 +277,7 @@ class _Run:
         core, which is what gets the most out of the cores (BENCHMARKS.md)."""
         window = self.synth.profile.batching.long_form_segments
         acoustic: deque[tuple[PreparedSegment, Future | None]] = deque()
-        vocoding: deque[tuple[PreparedSegment, list[tuple[PreparedSegment, AcousticResult, Future]]]] = deque()
+        vocoding: deque[tuple[PreparedSegment, list[tuple[PreparedSegment, AcousticResult, _Vocoding]]]] = deque()
         upcoming = iter(plan)
         produced = 0
 
@@ -295,8 +311,10 @@ class _Run:
             nonlocal produced
             seg, parts = vocoding.popleft()
             infos, audio, timing = [], [], []
-            for piece, result, future in parts:
-                audio.append(self._wait(future))
+            hop = self.synth.engine.hop_size
+            for piece, result, work in parts:
+                audio.append(np.concatenate([self._wait(f) if chunk is None else depad(self._wait(f), chunk, hop)
+                                             for f, chunk in work.parts]))
                 infos.append(_segment_info(seg.index, piece, result, produced, len(audio[-1]), self.rate))
                 timing.append(_timing_piece(piece, result.durations, produced / self.rate))
                 produced += len(audio[-1])
@@ -318,18 +336,37 @@ class _Run:
                 # Hand out finished segments in order; wait for the oldest only when nothing
                 # else can move (no acoustic result left to collect, or the window is full).
                 while vocoding and (not acoustic or len(vocoding) >= window
-                                    or all(f.done() for _, _, f in vocoding[0][1])):
+                                    or all(v.done() for _, _, v in vocoding[0][1])):
                     yield finish()
                     fill()
         finally:
             self._cancel_pending()
 
-    def _submit_vocoder_many(self, mels: list[torch.Tensor]) -> list[Future]:
-        if not mels:
-            return []
-        futures = self.synth._vocoder_worker.submit_many(
-            "vocoder", [((self.vocoder, mel), (self.vocoder, mel.shape[0])) for mel in mels], self.priority)
-        return [self.state.watch(f) for f in futures]
+    def _submit_vocoder_many(self, mels: list[torch.Tensor]) -> list[_Vocoding]:
+        """Queue the vocoder work of whole mels, together: one item per mel, or, for a vocoder
+        that decodes in fixed-shape calls anyway (Engine.stream_chunks), one item per call, so
+        a CPU worker decodes a segment's blocks side by side (the same calls, the same audio)."""
+        cfg = self.synth.profile.vocoder
+        items: list[tuple[object, Hashable]] = []
+        layouts: list[list[Chunk | None]] = []
+        for mel in mels:
+            frames = mel.shape[0]
+            chunks, one_call = self.synth.engine.stream_chunks(self.vocoder, frames, cfg.block_frames, cfg.pad_frames,
+                                                               cfg.first_block_frames)
+            layouts.append(list(chunks) if one_call else [None])
+            items.extend(self._vocoder_item(mel, None if chunk is None else (chunk, frames)) for chunk in layouts[-1])
+        futures = iter([self.state.watch(f) for f in self.synth._vocoder_worker.submit_many(
+            "vocoder", items, self.priority)] if items else [])
+        return [_Vocoding([(next(futures), chunk) for chunk in chunks]) for chunks in layouts]
+
+    def _vocoder_item(self, mel: torch.Tensor, span: tuple[Chunk, int] | None) -> tuple[VocoderPayload, Hashable]:
+        """A vocoder work item and its batching key: the whole mel (span None), or the context of
+        chunk `span[0]` of it (`span[1]` frames), which the vocoder decodes in that chunk's one call."""
+        if span is None:
+            return (self.vocoder, mel), (self.vocoder, mel.shape[0])
+        chunk = span[0]
+        piece = mel[chunk.context_start : chunk.context_end]
+        return (self.vocoder, piece, span), (self.vocoder, piece.shape[0], span)
 
     def _complete(self, out: _Assembly, notes: tuple[str, ...], cache_key: str | None) -> None:
         """The whole result of a synthesized request (an error if nothing in it was spoken), its
@@ -399,21 +436,27 @@ class _Run:
         """Audio blocks of one mel (T, 80): the first block alone (latency), the rest submitted together.
 
         The request's very first block is `first_block_frames` long, so audio starts early; later
-        blocks are `block_frames` long. `after_first` (the caller then prepares its next segment
-        and queues its acoustic call) runs once the first block is queued. For the request's very
+        blocks are `block_frames` long. (A vocoder with fixed-shape calls, HiFi-GAN in bf16 on a
+        CPU, is cut in its own schedule, which starts every mel with the short block, and each
+        block is its one call: Engine.stream_chunks.) `after_first` (the caller then prepares its
+        next segment and queues its acoustic call) runs once the first block is queued. For the request's very
         first block, the segment's other blocks and then `after_first` are queued only once that
         block has been handed out: until the first audio leaves, nothing else of the request
         competes with it for the cores and the interpreter (the rest of the vocoder, the next
         segment's frontend and acoustic model would run beside the first block's way out).
         """
         cfg = self.synth.profile.vocoder
-        chunks = get_chunks(mel.shape[0], cfg.block_frames, cfg.pad_frames,
-                            cfg.first_block_frames if first else None)
+        frames = mel.shape[0]
+        chunks, one_call = self.synth.engine.stream_chunks(self.vocoder, frames, cfg.block_frames, cfg.pad_frames,
+                                                           cfg.first_block_frames if first else None)
         worker = self.synth._vocoder_worker
 
-        def submit(chunk) -> Future:
-            piece = mel[chunk.context_start : chunk.context_end]
-            return self.state.watch(worker.submit("vocoder", (self.vocoder, piece), key=(self.vocoder, piece.shape[0])))
+        def submit(chunk: Chunk) -> Future:
+            if one_call:
+                payload, key = self._vocoder_item(mel, (chunk, frames))
+            else:
+                payload, key = self._vocoder_item(mel[chunk.context_start : chunk.context_end], None)
+            return self.state.watch(worker.submit("vocoder", payload, key=key))
 
         futures = [submit(chunks[0])]
         if not first:

@@ -41,7 +41,7 @@ from tts.serving.cache import AudioCache
 from tts.serving.metrics import Metrics
 from tts.serving.profiles import Hardware, Profile, select_profile
 from tts.speech_service import drain
-from tts.synthesis_run import NOTHING_TO_SPEAK, Plan, SegmentAudio, _Run, _State
+from tts.synthesis_run import NOTHING_TO_SPEAK, Plan, SegmentAudio, VocoderPayload, _Run, _State
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -173,9 +173,12 @@ class Synthesizer:
                 return self.engine.acoustic(items)
             raise
 
-    def _run_vocoder(self, payloads: list[tuple[str, torch.Tensor]]) -> list[np.ndarray]:
-        name = payloads[0][0]
-        return self.engine.vocode_batch([mel for _, mel in payloads], name)
+    def _run_vocoder(self, payloads: list[VocoderPayload]) -> list[np.ndarray]:
+        """(vocoder name, mel) items, or (name, context mel, (chunk, frames)) for a stream's block
+        that the vocoder decodes in one call (Engine.stream_chunks); one batch shares its span."""
+        first = payloads[0]
+        span = first[2] if len(first) == 3 else None
+        return self.engine.vocode_batch([p[1] for p in payloads], first[0], span)
 
     # ---- public API ----
 

@@ -56,7 +56,7 @@ import torch
 from torch import nn
 
 from tts.audio.spectral import BAKER_MEL, HIFIGAN_MEL, MelConfig, Resampler, mel_band_edges, mel_filterbank
-from tts.models.chunking import BlockSchedule
+from tts.models.chunking import BlockSchedule, Chunk, depad
 from tts.models.hifigan import HiFiGANGenerator, load_generator
 from tts.models.threads import one_thread
 
@@ -249,8 +249,7 @@ class HiFiGANVocoder(nn.Module):
         if frames == 0:
             return mel.new_zeros(mel.shape[0], 0)
         if self.blocked:
-            wav = torch.cat([self._generate_blocked(mel[b : b + 1]) for b in range(mel.shape[0])])
-            return self.resampler(wav, length=frames * self.hop_size, offset=self.shift)
+            return torch.cat([self._decode_blocked(mel[b : b + 1]) for b in range(mel.shape[0])])
         x = self.bridge(mel)
         if self.framing == "matched":  # one more frame so the half-frame shift has samples to read
             x = torch.cat([x, x[:, -1:]], dim=1)
@@ -259,38 +258,62 @@ class HiFiGANVocoder(nn.Module):
             wav = self.generator(x).float()
         return self.resampler(wav, length=frames * self.hop_size, offset=self.shift)
 
+    def decode_chunk(self, context: torch.Tensor, chunk: Chunk, frames: int) -> torch.Tensor:
+        """One chunk of `schedule` in one call: its context mel (B, L, 80) -> waveform (B, L * 300).
+
+        `context` is mel[chunk.context_start : chunk.context_end] of an input of `frames` frames,
+        `chunk` one of `schedule.chunks(frames)`; the chunk's own frames (`depad`) are bit for bit
+        what whole decoding of that input gives (whole decoding is these calls), the context
+        frames are not meant to be used. A stream's block decoded through `forward` instead would
+        be decoded as an input of its own: cut into the schedule's chunks again, two or three
+        calls where one is enough. Without the fixed-shape schedule (float32, or not on a CPU)
+        this is `forward(context)`.
+        """
+        if not self.blocked:
+            return self(context)
+        if chunk not in self.schedule.chunks(frames):
+            raise ValueError(f"{chunk} is not a chunk of {self.schedule} over {frames} frames")
+        if context.dim() != 3 or context.shape[-1] != 80 or context.shape[1] != chunk.context_end - chunk.context_start:
+            raise ValueError(f"expected the chunk's context mel (B, {chunk.context_end - chunk.context_start}, 80), "
+                             f"got {tuple(context.shape)}")
+        with one_thread():
+            return torch.cat([self._decode_call(context[b : b + 1], chunk, chunk.end == frames)
+                              for b in range(context.shape[0])])
+
     @property
     def blocked(self) -> bool:
         """Whether calls run the fixed-shape schedule: reduced precision on a CPU, matched framing."""
         return (self.compute_dtype is not None and self.streamable
                 and self.bridge.mean.device.type == "cpu")
 
-    def _generate_blocked(self, mel: torch.Tensor) -> torch.Tensor:
-        """Generator samples for one item, mel (1, T, 80) -> (1, (T + 1) * 256), in `schedule`'s calls.
+    def _decode_call(self, context: torch.Tensor, chunk: Chunk, last: bool) -> torch.Tensor:
+        """One schedule call: a chunk's context mel (1, L, 80) -> waveform (1, L * 300), on this thread.
 
-        Each call gets its chunk's context, padded at the end with copies of the last frame up
-        to the schedule's fixed size, and runs on one thread: oneDNN then computes a frame the
-        same way in every call, so a frame whose reach lies inside the real frames of two calls
-        comes out bit for bit the same from both, in bf16 too. A stream's block (its context
-        decoded on its own) and the whole mel thus give the same samples. An input's last
-        chunk always has at least `pad` copies after its end (>= the receptive field), so the
-        last frames see the same continuation whichever way the input was cut.
+        The context is padded at the end with copies of its last frame up to the schedule's fixed
+        size; the bridge runs at that shape too (its products feed bf16 roundings). Run on one
+        thread, oneDNN then computes a frame the same way in every call of the shape, so a frame
+        whose reach lies inside the real frames of two calls comes out bit for bit the same from
+        both, in bf16 too. The resampler reads this call's own samples on both sides of the
+        chunk, so a chunk's audio depends on its call alone. `last` (the input's last chunk):
+        its call keeps one more frame for the half-frame shift, one of the >= `pad` copies after
+        the input's end, so the last frames see the same continuation however the input was cut.
         """
-        hop = self.generator.hop_size
+        frames = context.shape[1]
+        fill = self.schedule.call_frames(chunk) - frames
+        x = self.bridge(torch.cat([context, context[:, -1:].expand(-1, fill, -1)], dim=1))
+        with torch.autocast("cpu", dtype=self.compute_dtype or torch.float32):
+            wav = self.generator(x).float()
+        wav = wav[:, : (frames + last) * self.generator.hop_size]
+        return self.resampler(wav, length=frames * self.hop_size, offset=self.shift)
+
+    def _decode_blocked(self, mel: torch.Tensor) -> torch.Tensor:
+        """Whole decoding in `schedule`'s calls: mel (1, T, 80) -> waveform (1, T * 300), each
+        chunk's audio from its own call (`_decode_call`), so that a stream's block decoded
+        alone (`decode_chunk`) is the same computation as its part of the whole."""
         frames = mel.shape[1]
-        chunks = self.schedule.chunks(frames)
-        parts = []
         with one_thread():
-            for chunk in chunks:
-                piece = mel[:, chunk.context_start : chunk.context_end]
-                fill = self.schedule.call_frames(chunk) - piece.shape[1]
-                piece = torch.cat([piece, piece[:, -1:].expand(-1, fill, -1)], dim=1)
-                x = self.bridge(piece)  # float32, at the fixed shape too: its products feed bf16 roundings
-                with torch.autocast("cpu", dtype=self.compute_dtype or torch.float32):
-                    wav = self.generator(x).float()
-                stop = chunk.end - chunk.context_start + (chunk.end == frames)  # +1: the half-frame shift
-                parts.append(wav[:, chunk.left * hop : stop * hop])
-        return torch.cat(parts, dim=1)
+            return torch.cat([depad(self._decode_call(mel[:, c.context_start : c.context_end], c, c.end == frames),
+                                    c, self.hop_size) for c in self.schedule.chunks(frames)], dim=1)
 
 
 def load_hifigan_vocoder(directory: str | os.PathLike | None = None, device: str | torch.device = "cpu",
