@@ -15,7 +15,12 @@ one-character text, and a command's time is min(long runs) - min(one-character r
 commands take turns within each round, so load drift affects all alike. Printed: each command's
 times and its ratio to LiteRT.
 
+`--trees BASE,.` runs `zh-tts say` from each source tree (its `tts` on the path; e.g. a
+baseline made with `git archive HEAD tts | tar -x -C /tmp/base`), so a change is measured
+against its baseline in the same run; `--paths int8` keeps one precision.
+
     .venv/bin/python bench/cli_vs_reference.py --rounds 3 --sentences 60
+    .venv/bin/python bench/cli_vs_reference.py --rounds 3 --sentences 60 --trees /tmp/base,. --paths int8
 """
 
 from __future__ import annotations
@@ -72,11 +77,11 @@ def profile_yaml(folder: Path, int8: bool) -> Path:
     return path
 
 
-def run(command: list[str]) -> float:
-    """Wall seconds of one command run to completion (its output checked)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(command: list[str], tree: Path = ROOT) -> float:
+    """Wall seconds of one command run to completion in `tree` (its `tts` imported; output checked)."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -88,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs of every command (min kept)")
     parser.add_argument("--sentences", type=int, default=60, help="held-out sentences in the long text")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--trees", default=".", help="comma-separated source trees `zh-tts say` runs from")
+    parser.add_argument("--paths", default="float32,int8", help="acoustic-model precisions: float32, int8")
     parser.add_argument("--litert-say", nargs=2, metavar=("TEXT_FILE", "OUT_WAV"),
                         help="run the LiteRT command itself (what the benchmark times)")
     args = parser.parse_args(argv)
@@ -105,27 +112,32 @@ def main(argv: list[str] | None = None) -> int:
         out = str(folder / "out.wav")
         threads = str(args.threads)
         commands = {
-            "litert (tflite, XNNPACK)": lambda f: [sys.executable, str(Path(__file__).resolve()), "--threads", threads,
-                                                   "--litert-say", str(f), out],
+            "litert (tflite, XNNPACK)": (ROOT, lambda f: [sys.executable, str(Path(__file__).resolve()), "--threads",
+                                                          threads, "--litert-say", str(f), out]),
         }
-        for int8 in (False, True):
-            path = str(profile_yaml(folder, int8))
-            commands[f"zh-tts say, {'int8' if int8 else 'float32'}"] = (
-                lambda f, p=path: [sys.executable, "-m", "tts", "say", "-f", str(f), "-o", out, "--profile", p,
-                                   "--threads", threads])
+        trees = [Path(t).resolve() for t in args.trees.split(",") if t.strip()]
+        paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+        if not trees or not paths or set(paths) - {"float32", "int8"}:
+            parser.error("--trees needs a tree and --paths one or both of float32, int8")
+        for tree in trees:
+            for precision in paths:
+                yaml_path = str(profile_yaml(folder, precision == "int8"))
+                label = f"zh-tts say, {precision}" + (f" ({tree.name})" if len(trees) > 1 else "")
+                commands[label] = (tree, lambda f, p=yaml_path: [sys.executable, "-m", "tts", "say", "-f", str(f),
+                                                                 "-o", out, "--profile", p, "--threads", threads])
         times: dict[str, dict[str, list[float]]] = {name: {"long": [], "short": []} for name in commands}
         for _ in range(args.rounds):
-            for name, command in commands.items():
+            for name, (tree, command) in commands.items():
                 for kind in ("short", "long"):
-                    times[name][kind].append(run(command(texts[kind])))
+                    times[name][kind].append(run(command(texts[kind]), tree))
     print(f"{len(sentences)} held-out sentences ({sum(len(s) for s in sentences)} characters), "
           f"{args.threads} threads, min of {args.rounds} rounds, start-up subtracted")
-    print(f"{'command':28s} {'long s':>8s} {'start s':>8s} {'speech s':>9s} {'ratio':>6s}")
+    print(f"{'command':40s} {'long s':>8s} {'start s':>8s} {'speech s':>9s} {'ratio':>6s}")
     base = None
     for name, kinds in times.items():
         long, short = min(kinds["long"]), min(kinds["short"])
         base = base or long - short
-        print(f"{name:28s} {long:8.2f} {short:8.2f} {long - short:9.2f} {(long - short) / base:6.3f}")
+        print(f"{name:40s} {long:8.2f} {short:8.2f} {long - short:9.2f} {(long - short) / base:6.3f}")
     return 0
 
 

@@ -161,3 +161,61 @@ def test_pqmf_polyphase_product_equals_the_transposed_convolution(length):
     out = pqmf(x)
     assert out.shape == (3, 4 * length)
     assert torch.allclose(out, reference, atol=1e-5)
+
+
+def _torch_conv(conv, x: torch.Tensor) -> torch.Tensor:
+    """torch's own Conv1d arithmetic for a TimeConv1d: x (B, L, Cin) -> (B, L, Cout)."""
+    import torch.nn.functional as F
+
+    reach = conv.reach
+    padded = F.pad(x.transpose(1, 2), (reach, reach), mode="reflect" if conv.pad_mode == "reflect" else "constant")
+    return F.conv1d(padded, conv.weight, conv.bias, dilation=conv.dilation).transpose(1, 2)
+
+
+# (kernel, dilation, padding) as the models use them: pointwise, MB-MelGAN's reflected and dilated
+# taps, FastSpeech2's zero-padded ones; 2100 rows with 3 items runs the items one by one (unfolded).
+@pytest.mark.parametrize("kernel,dilation,pad_mode", [(1, 1, "zeros"), (3, 1, "reflect"), (3, 9, "reflect"),
+                                                      (7, 1, "reflect"), (5, 1, "zeros"), (3, 2, "zeros")])
+@pytest.mark.parametrize("batch,length", [(1, 40), (3, 40), (3, 2100)])
+def test_time_conv_computes_what_torch_conv1d_computes(kernel, dilation, pad_mode, batch, length):
+    from tts.models.layers import TimeConv1d
+
+    torch.manual_seed(1)
+    conv = TimeConv1d(16, 24, kernel, dilation=dilation, pad_mode=pad_mode).eval()
+    x = torch.randn(batch, length, 16)
+    reference = _torch_conv(conv, x)
+    with torch.inference_mode():
+        out = conv(x)
+        accumulated = conv.accumulate(torch.ones(batch, length, 24), x)
+    assert out.shape == (batch, length, 24)
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(accumulated, reference + 1, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("stride", [3, 5])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_time_upsample_computes_what_torch_conv_transpose1d_computes(stride, batch):
+    import torch.nn.functional as F
+
+    from tts.models.layers import TimeUpsample
+
+    torch.manual_seed(2)
+    up = TimeUpsample(16, 8, stride).eval()
+    x = torch.randn(batch, 30, 16)
+    full = F.conv_transpose1d(x.transpose(1, 2), up.weight, up.bias, stride=stride).transpose(1, 2)
+    with torch.inference_mode():
+        out = up(x)
+    assert out.shape == (batch, 30 * stride, 8)
+    torch.testing.assert_close(out, full[:, up.crop : up.crop + 30 * stride], rtol=1e-5, atol=1e-5)
+
+
+def test_residual_stack_computes_its_definition(tiny_mb):
+    import torch.nn.functional as F
+
+    stack = tiny_mb.stacks[1][1]  # dilation 3
+    x = torch.randn(1, 50, stack.conv1.in_channels)
+    h = F.leaky_relu(_torch_conv(stack.conv1, F.leaky_relu(x, 0.2)), 0.2)
+    reference = _torch_conv(stack.conv2, h) + _torch_conv(stack.shortcut, x)
+    with torch.inference_mode():
+        out = stack(x)
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5)

@@ -118,7 +118,7 @@ class Int8Product:
             x = x * self.input_scale
         out = [torch.ops.quantized.linear_dynamic(self.columns(item).contiguous(), self.packed, self.reduce_range)
                for item in x]
-        return torch.stack(out)
+        return out[0][None] if len(out) == 1 else torch.stack(out)  # one item: a view, not a copy
 
 
 class TimeConv1d(nn.Conv1d):
@@ -173,14 +173,21 @@ class TimeConv1d(nn.Conv1d):
             return out
         taps = self.taps()
         x = x.to(taps.dtype)
+        self._check_reach(x.shape[1])
+        out.add_(self.bias.to(out.dtype))
+        return self._add_taps(out, x, taps)
+
+    def _check_reach(self, length: int) -> None:
+        if self.pad_mode == "reflect" and self.reach >= length:
+            raise ValueError(f"reflection padding of {self.reach} needs more than {length} frames")
+
+    def _add_taps(self, out: torch.Tensor, x: torch.Tensor, taps: torch.Tensor, skip: int = -1) -> torch.Tensor:
+        """out (1, L, Cout) += every tap's product but tap `skip`, in place; x (1, L, Cin), taps (k, Cin, Cout)."""
         length, d = x.shape[1], self.dilation[0]
         reflect = self.pad_mode == "reflect"
-        if reflect and self.reach >= length:
-            raise ValueError(f"reflection padding of {self.reach} needs more than {length} frames")
-        out.add_(self.bias.to(out.dtype))
         for j in range(taps.shape[0]):
             shift = j * d - self.reach
-            if abs(shift) >= length:
+            if j == skip or abs(shift) >= length:
                 continue
             lo, hi = max(0, -shift), length - max(0, shift)
             _accumulate(out[:, lo:hi], x[:, lo + shift : hi + shift], taps[j])
@@ -197,9 +204,8 @@ class TimeConv1d(nn.Conv1d):
         x = x.to(taps.dtype)
         b, length, _ = x.shape
         h, d = self.reach, self.dilation[0]
+        self._check_reach(length)
         if self.pad_mode == "reflect":
-            if h >= length:
-                raise ValueError(f"reflection padding of {h} needs more than {length} frames")
             padded = torch.cat([x[:, 1 : h + 1].flip(1), x, x[:, length - 1 - h : length - 1].flip(1)], dim=1)
         else:
             padded = F.pad(x, (0, 0, h, h))
@@ -216,11 +222,22 @@ class TimeConv1d(nn.Conv1d):
         """x (B, L, Cin) -> (B, L, Cout)."""
         if self.int8 is not None:
             return self.int8(x)
-        if x.shape[0] > 1 and _fold(x):
-            return self._folded(x)
-        dtype = self.taps().dtype
-        out = torch.zeros(x.shape[0], x.shape[1], self.out_channels, dtype=dtype, device=x.device)
-        return self.accumulate(out, x)
+        taps = self.taps()
+        x = x.to(taps.dtype)
+        b, length, cin = x.shape
+        bias = self.bias.to(taps.dtype)
+        if taps.shape[0] == 1:  # pointwise: every row of every item in one product, bias included
+            return torch.addmm(bias, x.reshape(b * length, cin), taps[0]).view(b, length, -1)
+        if b > 1:
+            if _fold(x):
+                return self._folded(x)
+            return torch.cat([self.forward(x[i : i + 1]) for i in range(b)])
+        self._check_reach(length)
+        # The centre tap (shift 0) reads every row and mirrors none: its product, bias included,
+        # makes the output, so no zero fill and no separate pass for the bias.
+        centre = (taps.shape[0] - 1) // 2
+        out = torch.addmm(bias, x[0], taps[centre])[None]
+        return self._add_taps(out, x, taps, skip=centre)
 
 
 class TimeUpsample(nn.ConvTranspose1d):
@@ -241,8 +258,25 @@ class TimeUpsample(nn.ConvTranspose1d):
         # weight (Cin, Cout, 2s) -> (Cin, 2s * Cout): one product gives every tap's contribution.
         w = self._taps.get(self.weight, lambda w: w.permute(0, 2, 1).reshape(w.shape[0], -1))
         b, length, _ = x.shape
-        z = torch.matmul(x.to(w.dtype), w).view(b, length, 2, s, -1)
-        return overlap_add(z, self.crop) + self.bias.to(w.dtype)
+        x = x.to(w.dtype)
+        bias = self.bias.to(w.dtype)
+        if b == 1:
+            return self._one_item(x[0], w, bias)
+        z = torch.matmul(x, w).view(b, length, 2, s, -1)
+        return overlap_add(z, self.crop).add_(bias)
+
+    def _one_item(self, x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        """x (L, Cin), w (Cin, 2s * Cout) -> (1, L * s, Cout): one item's overlap-add done by the
+        products themselves. Input step m's first s taps land in output block m, its last s in
+        block m + 1: the first half's product (bias included) writes blocks 0 .. L-1 and the
+        second half's accumulates into blocks 1 .. L, so no (L, 2s * Cout) intermediate is made."""
+        s, length, half = self.scale, x.shape[0], w.shape[1] // 2
+        tiled = bias.repeat(s)  # (s * Cout,): the bias of every sample of a block
+        out = x.new_empty(length + 1, half)
+        torch.addmm(tiled, x, w[:, :half], out=out[:length])
+        out[length] = tiled
+        out[1:].addmm_(x, w[:, half:])
+        return out.view(1, (length + 1) * s, -1)[:, self.crop : self.crop + length * s]
 
 
 def overlap_add(z: torch.Tensor, crop: int) -> torch.Tensor:
@@ -253,7 +287,9 @@ def overlap_add(z: torch.Tensor, crop: int) -> torch.Tensor:
     on: (B, L * S, C).
     """
     b, length, groups, s, c = z.shape
-    out = z.new_zeros(b, length + groups - 1, s, c)
-    for g in range(groups):
+    out = z.new_empty(b, length + groups - 1, s, c)
+    out[:, :length] = z[:, :, 0]  # the first group written, not added to zeros: one pass less
+    out[:, length:].zero_()
+    for g in range(1, groups):
         out[:, g : g + length] += z[:, :, g]
     return out.view(b, (length + groups - 1) * s, c)[:, crop : crop + length * s]
