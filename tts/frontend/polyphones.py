@@ -533,12 +533,16 @@ def _verb_before_complement(flat: Flat, i: int) -> str | None:
 _GETTING_VERBS = frozenset("获夺取赢博求谋习牟骗换")
 
 
+def _in_pair(flat: Flat, i: int, pos: int, partners: frozenset[str]) -> bool:
+    """Character `i` stands at `pos` (0 or 1) of a two-character word whose other character is
+    one of `partners`."""
+    w = flat.word(i)
+    return len(w.text) == 2 and flat.pos(i) == pos and w.text[1 - pos] in partners
+
+
 def _de_of_getting(flat: Flat, i: int) -> str | None:
     """得 closing a two-character word whose first character is a verb of getting: de2."""
-    w = flat.word(i)
-    if len(w.text) == 2 and flat.pos(i) == 1 and w.text[0] in _GETTING_VERBS:
-        return "de2"
-    return None
+    return "de2" if _in_pair(flat, i, 1, _GETTING_VERBS) else None
 
 
 #: Characters of the nouns whose value is raised or lowered (价格, 利率, 评级, 工资 …): near them
@@ -568,10 +572,7 @@ _OWED = frozenset("款贷债钱")
 
 def _huan_of_debt(flat: Flat, i: int) -> str | None:
     """还 opening a two-character word whose second character is money owed: huan2 'pay back'."""
-    w = flat.word(i)
-    if len(w.text) == 2 and flat.pos(i) == 0 and w.text[1] in _OWED:
-        return "huan2"
-    return None
+    return "huan2" if _in_pair(flat, i, 0, _OWED) else None
 
 
 def _qie(flat: Flat, i: int) -> str | None:
