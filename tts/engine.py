@@ -195,20 +195,24 @@ class Engine:
         batched with; the heavy frame-level half (decoder, postnet) runs as one padded batch.
         Results are per item, unpadded, on the CPU.
 
-        With the frame-level half in int8 the model runs on one thread: some float results round
-        differently on one thread than on several, and a last-bit difference moves an int8
-        rounding, so an item batched with others' (one thread per item on the CPU workers) would
-        otherwise differ from the same item alone (all cores) by the int8 noise itself.
+        With the frame-level half in int8 the symbol-level half runs on one thread: some of its
+        float results round differently on one thread than on several, and a last-bit difference
+        in its output moves an int8 rounding downstream, so an item batched with others' (one
+        thread per item on the CPU workers) would otherwise differ from the same item alone (all
+        cores) by the int8 noise itself. The int8 frame-level half gives the same bits on any
+        thread count (integer products; its float steps split work by rows), so it keeps them.
         """
-        if self.acoustic_model.frame_level_int8:
-            with one_thread():
-                return self._acoustic(items)
-        return self._acoustic(items)
-
-    def _acoustic(self, items: list[AcousticItem]) -> list[AcousticResult]:
-        """`acoustic` on the calling thread's thread count."""
         if not items:
             return []
+        if self.acoustic_model.frame_level_int8:
+            with one_thread():
+                parts = self._symbol_level(items)
+        else:
+            parts = self._symbol_level(items)
+        return self._frame_level(items, parts)
+
+    def _symbol_level(self, items: list[AcousticItem]) -> list[tuple[torch.Tensor, ...]]:
+        """Encoder and variance predictors, one item at a time, on the calling thread's thread count."""
         dev = self.acoustic_device
         model = self.acoustic_model
         parts = []
@@ -222,6 +226,11 @@ class Engine:
                 energy_shift=_per_symbol([it.energy_shift], n, 0.0).to(dev))
             ids = torch.as_tensor(it.ids, dtype=torch.long)[None].to(dev, non_blocking=True)
             parts.append(model.symbol_level(ids, control))
+        return parts
+
+    def _frame_level(self, items: list[AcousticItem], parts: list[tuple[torch.Tensor, ...]]) -> list[AcousticResult]:
+        """Decoder and postnet for the batch, padded to its longest item; results unpadded."""
+        model = self.acoustic_model
         n_max = max(len(it.ids) for it in items)
 
         def stack(k: int) -> torch.Tensor:
