@@ -1,0 +1,111 @@
+"""Issue 24, item 4, round 3: a digit string is read by what names it.
+
+Each rule of the round has cases where it must act and cases where it must stay silent: security
+codes named by their brackets or exchange suffix, two-digit years named by 年底/上半年/季度,
+ratios of three or more numbers, verbs that bring a match to a score, rooms after 单元, model
+numbers after a product line in capitals and years after a product name, a span of years before
+赛季/学年, and 一 opening a bigger number after 比.  The development sentences that led to the
+rules are in ``tests/data/frontend_dev_r3_symbols.tsv`` and are not repeated here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tts.frontend import Frontend
+from tts.frontend.normalize import normalize_numbers
+
+
+@pytest.fixture(scope="module")
+def fe() -> Frontend:
+    return Frontend()
+
+
+NORMALIZED = [
+    # security codes: brackets after a name, with a mainland or Hong Kong code's opening
+    ("比亚迪（002594）午后拉升", "比亚迪（零零二五九四）午后拉升"),
+    ("中国平安(601318)发布公告", "中国平安(六零幺三幺八)发布公告"),
+    ("迈瑞医疗（300760）", "迈瑞医疗（三零零七六零）"),
+    ("美团（03690）股价回落", "美团（零三六九零）股价回落"),
+    # ... or an exchange suffix after any five or six digits
+    ("关注000333.SZ的走势", "关注零零零三三三.SZ的走势"),
+    ("09988.HK收涨", "零九九八八.HK收涨"),
+    # silent: an amount in brackets, a year in brackets
+    ("全年销量（56000）创新高", "全年销量（五万六千）创新高"),
+    ("全年营收（2023）", "全年营收（两千零二十三）"),
+    # two-digit years named by what follows 年
+    ("23年初入职", "二三年初入职"),
+    ("预计26年上半年交付", "预计二六年上半年交付"),
+    ("21年第四季度", "二一年第四季度"),
+    ("19年末", "一九年末"),
+    # silent: a count of years
+    ("这家店开了30年", "这家店开了三十年"),
+    ("近20年来", "近二十年来"),
+    ("15年后", "十五年后"),
+    # ratios of three or more numbers; a clock time with seconds stays a time
+    ("水泥、沙、石按1:3:6配比", "水泥、沙、石按一比三比六配比"),
+    ("长宽高之比为4:3:2", "长宽高之比为四比三比二"),
+    ("9:05:30发车", "九点零五分三十秒发车"),
+    # verbs that bring a match to a score: a dash or a colon after them is a score
+    ("比赛一度追至10-10", "比赛一度追至十比十"),
+    ("他们扳成2:2", "他们扳成二比二"),
+    ("两人战到15:13", "两人战到十五比十三"),
+    # silent: a range, a clock time
+    ("休息3-5天", "休息三到五天"),
+    ("战术会议定在15:13开", "战术会议定在十五点十三分开"),
+    # rooms after 单元 (digit by digit, 1 as 幺); an amount after 单元 stays an amount
+    ("5单元1102室", "五单元幺幺零二室"),
+    ("3单元301", "三单元三零幺"),
+    ("第2单元150道题", "第二单元一百五十道题"),
+    # model numbers after a product line in capitals; years after a product name
+    ("这块RTX 4070 Ti显卡", "这块RTX 四零七零 Ti显卡"),
+    ("通过ISO 14001认证", "通过ISO 一四零零一认证"),
+    ("装了Office 2021", "装了Office 二零二一"),
+    # silent: two digits, a round number, an amount with a unit
+    ("Galaxy S24 Ultra和Pixel 9", "Galaxy S二十四 Ultra和Pixel 九"),
+    ("FIFA 500强", "FIFA 五百强"),
+    ("GTX 1060的功耗是120W", "GTX 一零六零的功耗是一百二十瓦"),
+    ("Windows 2000系统", "Windows 两千系统"),
+    # a span of years before 赛季/学年/财年 (both ends digit by digit)
+    ("CBA 2023-2024赛季", "CBA 二零二三到二零二四赛季"),
+    ("2024至2025学年", "二零二四至二零二五学年"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NORMALIZED)
+def test_named_numbers_normalize(text: str, expected: str) -> None:
+    assert normalize_numbers(text) == expected
+
+
+SANDHI = [
+    # 一 opening a bigger number after 比 is that number's 一
+    ("以99-101落败", "yi4 bai3 ling2 yi1"),
+    ("比分是88:100", "bi3 yi4 bai3"),
+    # silent: a lone 一 after 比 is a digit
+    ("最后3:1取胜", "san1 bi3 yi1"),
+    ("一比一战平", "yi1 bi3 yi1"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SANDHI)
+def test_yi_after_bi(fe: Frontend, text: str, expected: str) -> None:
+    assert expected in " ".join(fe.pinyin(text))
+
+
+EXPLAIN = [
+    ("比亚迪（002594）", "0", "rule normalize._security_codes"),
+    ("23年初", "2", "rule normalize._short_years"),
+    ("按1:3:6配比", ":", "rule normalize._chained_ratios"),
+    ("RTX 4070显卡", "4", "rule normalize._model_numbers"),
+    ("一度追至10-10", "-", "rule normalize._score_dash"),
+]
+
+
+@pytest.mark.parametrize(("text", "read", "rule"), EXPLAIN)
+def test_explain_names_the_rule(fe: Frontend, text: str, read: str, rule: str) -> None:
+    sources = [s.source for s in fe.explain(text) if s.text.startswith(read) or read in s.text]
+    assert sources and any(rule in source for source in sources), fe.explain(text)
+
+
+def test_explain_names_no_number_rule_without_numbers(fe: Frontend) -> None:
+    assert not any("rule normalize." in s.source for s in fe.explain("今年冬天很冷"))
