@@ -66,6 +66,32 @@ NORMALIZED = [
     ("FIFA 500强", "FIFA 五百强"),
     ("GTX 1060的功耗是120W", "GTX 一零六零的功耗是一百二十瓦"),
     ("Windows 2000系统", "Windows 两千系统"),
+    # a Latin keyword (ID, QQ) only as a word of its own, not the end of a longer word
+    ("升级到Android 13", "升级到Android 十三"),
+    ("请输入ID 20481", "请输入ID 二零四八幺"),
+    # digits glued to letters are never 两
+    ("NO2排放超标", "NO二排放超标"),
+    ("SO2两个月内下降", "SO二两个月内下降"),
+    # a quarter or half after a year; a generation after a decade of birth
+    ("2026Q2营收", "二零二六Q二营收"),
+    ("24H2发布", "二四H二发布"),
+    ("不少00后和85后", "不少零零后和八五后"),
+    # silent: not a generation (a clock time, a count, 后面)
+    ("排在第70后面", "排在第七十后面"),
+    ("3点45后出发", "三点四十五后出发"),
+    ("他比我晚到12后", "他比我晚到十二后"),
+    # a day that names an event or a holiday; a middle dot joins a month and a day
+    ("5·20告白日", "五二零告白日"),
+    ("7·21特大暴雨", "七二一特大暴雨"),
+    ("1.1假期出行", "一一假期出行"),
+    ("10.1黄金周", "十一黄金周"),
+    # silent: a decimal before a count or a percent sign, a number that is no day
+    ("上了3.5节课", "上了三点五节课"),
+    ("5.1%的假期消费增长", "百分之五点一的假期消费增长"),
+    ("满300促销", "满三百促销"),
+    ("满199大促", "满一百九十九大促"),
+    # μg is a unit, and a unit after "/" is "per"
+    ("PM10为80μg/m³", "PM十为八十微克每立方米"),
     # a span of years before 赛季/学年/财年 (both ends digit by digit)
     ("CBA 2023-2024赛季", "CBA 二零二三到二零二四赛季"),
     ("2024至2025学年", "二零二四至二零二五学年"),
@@ -98,6 +124,8 @@ EXPLAIN = [
     ("按1:3:6配比", ":", "rule normalize._chained_ratios"),
     ("RTX 4070显卡", "4", "rule normalize._model_numbers"),
     ("一度追至10-10", "-", "rule normalize._score_dash"),
+    ("618大促", "6", "rule normalize._day_names"),
+    ("95后", "9", "rule normalize._short_years"),
 ]
 
 

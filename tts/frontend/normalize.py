@@ -182,6 +182,8 @@ def _codes(text: T) -> T:
     def keyword(m: re.Match[str]) -> str:
         if _AMOUNT_AFTER.match(m.string, m.end()) and not m.group("num").startswith("0"):
             return m.group(0)
+        if m.group("kw").isascii() and m.start() and m.string[m.start() - 1].isascii() and m.string[m.start() - 1].isalpha():
+            return m.group(0)  # the end of a longer Latin word (Android 14), not the keyword ID
         return m.group("kw") + m.group("mid") + read_digits(m.group("num"), yao=True)
 
     text = _sub(
@@ -459,7 +461,9 @@ def _remaining(text: T) -> T:
     text = _sub(r"第\s*([0-9]+)", lambda m: "第" + read_number(m.group(1), ordinal=True), text)
 
     def num(m: re.Match[str]) -> str:
-        body = read_number(m.group("a"), following=m.string[m.end(): m.end() + 4])
+        # Digits glued to letters are part of a name or formula (CO2, MP3), never 两 of an amount.
+        glued = m.start() > 0 and m.string[m.start() - 1].isascii() and m.string[m.start() - 1].isalpha()
+        body = read_number(m.group("a"), following=m.string[m.end(): m.end() + 4], ordinal=glued)
         return _signed(m.group("s"), body)
 
     return _sub(r"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
@@ -658,10 +662,44 @@ _SHORT_YEAR_AFTER = r"年(?:底|初|末|上半年|下半年|前三季度|第?[�
 
 
 def _short_years(text: T) -> T:
-    """``25年底`` -> 二五年底: a two-digit year read digit by digit, as with a month after it."""
-    if "年" not in text:
-        return text
-    return _sub(rf"(?<![0-9.])[0-9]{{2}}(?={_SHORT_YEAR_AFTER})", lambda m: read_digits(m.group(0)), text)
+    """``25年底`` -> 二五年底, ``2025Q3``/``25Q3`` -> 二零二五Q3, ``95后`` -> 九五后: a year named by
+    what follows it (a part of the year, a quarter or half, the generation born then) is read
+    digit by digit, as with a month after it."""
+    if "年" in text:
+        text = _sub(rf"(?<![0-9.])[0-9]{{2}}(?={_SHORT_YEAR_AFTER})", lambda m: read_digits(m.group(0)), text)
+    text = _sub(
+        r"(?<![0-9.])(?:(?:19|20)[0-9]{2}|[0-9]{2})(?=\s*(?:[Qq][1-4]|H[12])(?![0-9A-Za-z]))",
+        lambda m: read_digits(m.group(0)),
+        text,
+    )
+    # A generation is named by the decade or half-decade of birth: 80后, 95后, 00后; never after
+    # a clock time or an ordinal (3点15后, 第15后).
+    return _sub(r"(?<![0-9.:第点])[0-9][05](?=后(?![面边头]))", lambda m: read_digits(m.group(0)), text)
+
+
+# Words after a day written as digits that make it the name of that day's event or holiday
+# (618大促, 5.1假期, 10.1国庆, 911事件): read as its month and the day's digits (六一八, 五一).
+_DAY_NAMES = "假期|长假|小长假|黄金周|国庆|劳动节|妇女节|儿童节|青年节|晚会|大促|购物节|狂欢节|促销|事件|纪念日"
+
+
+def _day_names(text: T) -> T:
+    """A day that names an event: ``3·15`` (a middle dot only ever joins a month and a day),
+    ``5.1假期``, ``618大促`` -> 三一五, 五一假期, 六一八大促."""
+
+    def day(m: re.Match[str]) -> str:
+        month, d = m.group("m"), m.group("d")
+        if not _valid_md(month, d):
+            return m.group(0)
+        return read_cardinal(month, liang=False) + read_digits(d)
+
+    text = _sub(r"(?<![0-9.·])(?P<m>[0-9]{1,2})·(?P<d>[0-9]{1,2})(?![0-9.·])", day, text)
+    return _sub(
+        rf"(?<![0-9.第])(?:(?P<m>[0-9]{{1,2}})\.(?P<d>[0-9]{{1,2}})|(?P<m2>[1-9])(?P<d2>[0-3][0-9]))(?=\s*(?:{_DAY_NAMES}))",
+        lambda m: day(m) if m.group("m") else (
+            read_digits(m.group(0)) if _valid_md(m.group("m2"), m.group("d2")) else m.group(0)
+        ),
+        text,
+    )
 
 
 def _chained_ratios(text: T) -> T:
@@ -709,6 +747,7 @@ _RULES: tuple[_Rule, ...] = (
     _vehicle_codes,
     _codes,
     _security_codes,
+    _day_names,
     _dates,
     _short_years,
     _time_ranges,
@@ -737,7 +776,9 @@ _RULES: tuple[_Rule, ...] = (
 # named by its function.
 _RULE_NAMES: dict[str, str] = {
     "_security_codes": "security code named by its brackets or exchange suffix",
-    "_short_years": "two-digit year named by 年底/上半年/季度",
+    "_short_years": "year named by 年底/上半年/季度, a quarter, or a generation (95后)",
+    "_day_names": "day that names an event or holiday (618, 5.1, 3·15)",
+    "_codes": "code read digit by digit",
     "_chained_ratios": "ratio of three or more numbers",
     "_model_numbers": "model number after a product line in capitals",
     "_score_dash": "score written with a dash",
