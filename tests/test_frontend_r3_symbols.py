@@ -4,7 +4,9 @@ Each rule of the round has cases where it must act and cases where it must stay 
 codes named by their brackets or exchange suffix, two-digit years named by 年底/上半年/季度,
 ratios of three or more numbers, verbs that bring a match to a score, rooms after 单元, model
 numbers after a product line in capitals and years after a product name, a span of years before
-赛季/学年, and 一 opening a bigger number after 比.  The development sentences that led to the
+赛季/学年, days that name an event, quarters and generations, ID/QQ only as words, digits glued
+to letters never 两, a pair running down as a score, × outside an equation as 乘, and 一 opening a
+bigger number after 比 or a name in letters.  The development sentences that led to the
 rules are in ``tests/data/frontend_dev_r3_symbols.tsv`` and are not repeated here.
 """
 
@@ -92,6 +94,18 @@ NORMALIZED = [
     ("满199大促", "满一百九十九大促"),
     # μg is a unit, and a unit after "/" is "per"
     ("PM10为80μg/m³", "PM十为八十微克每立方米"),
+    # a pair that runs down or ties, closing its clause, is a score; a range runs upwards
+    ("第四局打到28-26。", "第四局打到二十八比二十六。"),
+    ("加时赛后仍是1-1，", "加时赛后仍是一比一，"),
+    ("每天锻炼1-2小时", "每天锻炼一到两小时"),
+    ("需要3-5。", "需要三到五。"),
+    # × outside an equation is 乘; in one it is 乘以; * is always arithmetic
+    ("女子4×400米接力", "女子四乘四百米接力"),
+    ("纸张尺寸是21cm×29.7cm", "纸张尺寸是二十一厘米乘二十九点七厘米"),
+    ("6×7=42", "六乘以七等于四十二"),
+    ("6*7", "六乘以七"),
+    # three digits after capitals are an index's value, not a model
+    ("CPI 102", "CPI 一百零二"),
     # a span of years before 赛季/学年/财年 (both ends digit by digit)
     ("CBA 2023-2024赛季", "CBA 二零二三到二零二四赛季"),
     ("2024至2025学年", "二零二四至二零二五学年"),
@@ -110,11 +124,14 @@ SANDHI = [
     # silent: a lone 一 after 比 is a digit
     ("最后3:1取胜", "san1 bi3 yi1"),
     ("一比一战平", "yi1 bi3 yi1"),
+    # after a name in letters, 一 opening 一百/一千 is the number's; a lone 1 stays a digit
+    ("AQI 120", "yi4 bai3"),
+    ("K1次列车", "yi1 ci4"),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), SANDHI)
-def test_yi_after_bi(fe: Frontend, text: str, expected: str) -> None:
+def test_yi_after_bi_and_letters(fe: Frontend, text: str, expected: str) -> None:
     assert expected in " ".join(fe.pinyin(text))
 
 

@@ -326,7 +326,14 @@ def _signed(sign: str | None, body: str, temperature: bool = False) -> str:
 
 
 def _arithmetic(text: T) -> T:
-    text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘以", text)
+    # "Times" in an equation (3×4=12) is 乘以; × outside one (4×100米接力, 60cm×90cm, 7×24小时)
+    # is said 乘.  A * between numbers is always arithmetic.
+    text = _sub(
+        r"(?<=[0-9A-Za-z²³)）])\s*×\s*(?=[0-9])",
+        lambda m: "乘以" if re.match(r"[^，。；！？,;!?]*[=＝]", m.string[m.end():]) else "乘",
+        text,
+    )
+    text = _sub(r"(?<=[0-9])\s*\*\s*(?=[0-9])", lambda m: "乘以", text)
     text = _sub(r"(?<=[0-9])\s*÷\s*(?=[0-9])", lambda m: "除以", text)
     text = _sub(r"(?<=[0-9])\s*\+\s*(?=[0-9])", lambda m: "加", text)
     text = _sub(r"(?<=[0-9])\s*-\s*(?=[0-9.]+\s*=)", lambda m: "减", text)
@@ -624,17 +631,23 @@ def _room_numbers(text: T) -> T:
 _SCORE_DASH_BEFORE = re.compile(rf"(比分|比分为|比分是|以|战成|打成|踢成|战平|{_SCORE_VERBS})\s*$")
 
 
+_CLAUSE_END = re.compile(r"\s*(?:[，。；！？,;!?、）)]|$)")
+
+
 def _score_dash(text: T) -> T:
     """A score written with a dash: 比分3-1, 以2-0战胜 -> 三比一, 二比零 (else it is a range)."""
     if not any(ch in text for ch in "-–—"):
         return text
 
     def score(m: re.Match[str]) -> str:
-        if _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
+        # A range runs upwards; a pair that does not (25-20, 7-6, 2-2) with nothing measured after
+        # it, closing its clause, can only be a score.
+        closing = int(m.group(1)) >= int(m.group(2)) and _CLAUSE_END.match(m.string, m.end())
+        if closing or _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
             return read_cardinal(m.group(1), liang=False) + "比" + read_cardinal(m.group(2), liang=False)
         return m.group(0)
 
-    return _sub(r"(?<![0-9.:])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
+    return _sub(r"(?<![0-9.:第])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
 
 
 # ---------------------------------------------------------------- issue 24 round 3: what names a number
@@ -717,11 +730,12 @@ def _chained_ratios(text: T) -> T:
 
 
 # A product line written in capitals, a space, then the model's number (RTX 4090, ISO 9001, GTX
-# 1080): three to five digits read digit by digit; so is a year after any product name (Office
-# 2019, Visual Studio 2022).  A round number (TOP 100, Windows 2000) is an amount, and two digits
-# (iPhone 15, Windows 11) are read as a number, as speakers do.
+# 1080): four or five digits read digit by digit; so is a year after any product name (Office
+# 2019, Visual Studio 2022).  A round number (TOP 100, Windows 2000) is an amount, three digits
+# are as often an index's value (AQI 150), and two (iPhone 15, Windows 11) are read as a number,
+# as speakers do.
 _MODEL_NUMBER = (
-    r"(?:(?<![A-Za-z])(?<=[A-Z]{2} )[0-9]{3,5}|(?<=[A-Za-z] )(?:19|20)[0-9]{2})(?![0-9.,:%‰/A-Za-z]|\s*[-~～—–至到]\s*[0-9])"
+    r"(?:(?<![A-Za-z])(?<=[A-Z]{2} )[0-9]{4,5}|(?<=[A-Za-z] )(?:19|20)[0-9]{2})(?![0-9.,:%‰/A-Za-z]|\s*[-~～—–至到]\s*[0-9])"
 )
 
 

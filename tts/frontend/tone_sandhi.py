@@ -95,8 +95,8 @@ def _yi(flat: Flat, i: int) -> str:
     # (G1次 -> G一次).
     if nxt in ("到", "至", "又") and nxt3 in _NUMERAL_CHARS:
         return "yi1"
-    if i > 0 and flat.same_clause(i, i - 1) and not flat.word(i - 1).han:
-        return "yi1"
+    if i > 0 and flat.same_clause(i, i - 1) and not flat.word(i - 1).han and nxt not in ("百", "千", "万", "亿"):
+        return "yi1"  # ... but after a name in letters, 一百 is a number's (AQI 150: yi4 bai3)
     if prev and prev == nxt and len(word.syllables) <= 3:
         return "yi5"
     if not nxt:
