@@ -13,7 +13,7 @@ from tts.frontend.english import part_boundaries, read_english, spell
 from tts.frontend.explain import SyllableSource, Tracer
 from tts.frontend.g2p import LEXICON, G2POptions, read_word
 from tts.frontend.lexicon import Lexicon, Override, inline_spans, split_inline
-from tts.frontend.normalize import normalize_numbers
+from tts.frontend.normalize import normalize_numbers, rules_reading
 from tts.frontend.runs import text_runs
 from tts.frontend.segmenter import Segmenter
 from tts.frontend.splitter import split_text
@@ -93,6 +93,7 @@ class Frontend:
         for segment in self.split(text):
             seg = segment.text
             words, _, _ = self._words(seg)
+            rewritten = latin_tokens.rewrite(nfkc(seg))  # what normalize_numbers is given, for its rule names
             words = [w for w in words if w.syllables]
             tracer = Tracer(words)
             words = self._pronounce(words, tracer)
@@ -105,7 +106,8 @@ class Frontend:
                     read = seg[start:end]
                     if w.han and read and not any(c in w.text for c in read):
                         said = w.text[p] if one_each else w.text
-                        source = f"{read} read as {said} (normalize.py) -> {source}"
+                        rules = "".join(f" -> {r}" for r in rules_reading(rewritten, start, end))
+                        source = f"{read} read as {said} (normalize.py){rules} -> {source}"
                     out.append(SyllableSource(syllable, read, w.text, source))
                     k += 1
         return out

@@ -182,6 +182,8 @@ def _codes(text: T) -> T:
     def keyword(m: re.Match[str]) -> str:
         if _AMOUNT_AFTER.match(m.string, m.end()) and not m.group("num").startswith("0"):
             return m.group(0)
+        if m.group("kw").isascii() and m.start() and m.string[m.start() - 1].isascii() and m.string[m.start() - 1].isalpha():
+            return m.group(0)  # the end of a longer Latin word (Android 14), not the keyword ID
         return m.group("kw") + m.group("mid") + read_digits(m.group("num"), yao=True)
 
     text = _sub(
@@ -229,7 +231,14 @@ def _dates(text: T) -> T:
     text = _sub(r"(?<![0-9.])([0-9]{2})(?=年[0-9]{1,2}月)", lambda m: read_digits(m.group(1)), text)
     # Any year of an era (公元前221年) and a year that names an event or a model (2024款, 2022届).
     text = _sub(r"(?<=公元)(前?\s*)([0-9]{1,4})(?=\s*年)", lambda m: m.group(1) + read_digits(m.group(2)), text)
-    text = _sub(rf"(?<![0-9.])((?:19|20)[0-9]{{2}})(?=\s*(?:{_YEAR_NAMES}))", lambda m: read_digits(m.group(1)), text)
+    # ... also both ends of a span of them (2024-2025赛季 -> 二零二四到二零二五赛季), which the range
+    # rule would otherwise never see once the second year is read.
+    text = _sub(
+        rf"(?<![0-9.])(?:((?:19|20)[0-9]{{2}})\s*([-~～—–至到])\s*)?((?:19|20)[0-9]{{2}})(?=\s*(?:{_YEAR_NAMES}))",
+        lambda m: (read_digits(m.group(1)) + (m.group(2) if m.group(2) in "至到" else "到") if m.group(1) else "")
+        + read_digits(m.group(3)),
+        text,
+    )
 
     def month_day(m: re.Match[str]) -> str:
         mo, d = m.group(1), m.group(2)
@@ -255,7 +264,12 @@ def _dates(text: T) -> T:
 
 # ---------------------------------------------------------------- rule 4: times and scores
 
-_SCORE_BEFORE = re.compile(r"(比分[^，。；！？,;!?]{0,8}|比赛|以|战绩|成绩|战成|打成|踢成|战平|总比分)\s*$")
+# Verbs that bring a match to a score (战至21-19, 追成3:3): what follows them is a score, never a
+# clock time or a range.  Shared by the colon rule and the dash rule.
+_SCORE_VERBS = "战至|战到|追至|追到|追成|扳成|扳至|扳平至"
+_SCORE_BEFORE = re.compile(
+    rf"(比分[^，。；！？,;!?]{{0,8}}|比赛|以|战绩|成绩|战成|打成|踢成|战平|总比分|{_SCORE_VERBS})\s*$"
+)
 _SCORE_AFTER = re.compile(
     r"\s*(战胜|击败|获胜|胜|负|落败|输|赢|大胜|险胜|力克|逆转|绝杀|的比分|的成绩|领先|落后|告负|取胜)"
 )
@@ -312,7 +326,14 @@ def _signed(sign: str | None, body: str, temperature: bool = False) -> str:
 
 
 def _arithmetic(text: T) -> T:
-    text = _sub(r"(?<=[0-9])\s*[×*]\s*(?=[0-9])", lambda m: "乘以", text)
+    # "Times" in an equation (3×4=12) is 乘以; × outside one (4×100米接力, 60cm×90cm, 7×24小时)
+    # is said 乘.  A * between numbers is always arithmetic.
+    text = _sub(
+        r"(?<=[0-9A-Za-z²³)）])\s*×\s*(?=[0-9])",
+        lambda m: "乘以" if re.match(r"[^，。；！？,;!?]*[=＝]", m.string[m.end():]) else "乘",
+        text,
+    )
+    text = _sub(r"(?<=[0-9])\s*\*\s*(?=[0-9])", lambda m: "乘以", text)
     text = _sub(r"(?<=[0-9])\s*÷\s*(?=[0-9])", lambda m: "除以", text)
     text = _sub(r"(?<=[0-9])\s*\+\s*(?=[0-9])", lambda m: "加", text)
     text = _sub(r"(?<=[0-9])\s*-\s*(?=[0-9.]+\s*=)", lambda m: "减", text)
@@ -447,7 +468,9 @@ def _remaining(text: T) -> T:
     text = _sub(r"第\s*([0-9]+)", lambda m: "第" + read_number(m.group(1), ordinal=True), text)
 
     def num(m: re.Match[str]) -> str:
-        body = read_number(m.group("a"), following=m.string[m.end(): m.end() + 4])
+        # Digits glued to letters are part of a name or formula (CO2, MP3), never 两 of an amount.
+        glued = m.start() > 0 and m.string[m.start() - 1].isascii() and m.string[m.start() - 1].isalpha()
+        body = read_number(m.group("a"), following=m.string[m.end(): m.end() + 4], ordinal=glued)
         return _signed(m.group("s"), body)
 
     return _sub(r"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
@@ -594,7 +617,7 @@ def _time_ranges(text: T) -> T:
 
 def _room_numbers(text: T) -> T:
     """Three or four digits right after a floor or building are a room: 12层1208 -> 十二层幺二零八."""
-    if not any(ch in text for ch in "楼层座栋"):
+    if not any(ch in text for ch in "楼层座栋元"):
         return text
 
     def room(m: re.Match[str]) -> str:
@@ -602,10 +625,13 @@ def _room_numbers(text: T) -> T:
             return m.group(0)
         return read_digits(m.group(0), yao=True)
 
-    return _sub(r"(?<=[楼层座栋])[0-9]{3,4}(?![0-9.])", room, text)
+    return _sub(r"(?:(?<=[楼层座栋])|(?<=单元))[0-9]{3,4}(?![0-9.])", room, text)
 
 
-_SCORE_DASH_BEFORE = re.compile(r"(比分|比分为|比分是|以|战成|打成|踢成|战平)\s*$")
+_SCORE_DASH_BEFORE = re.compile(rf"(比分|比分为|比分是|以|战成|打成|踢成|战平|{_SCORE_VERBS})\s*$")
+
+
+_CLAUSE_END = re.compile(r"\s*(?:[，。；！？,;!?、）)]|$)")
 
 
 def _score_dash(text: T) -> T:
@@ -614,11 +640,116 @@ def _score_dash(text: T) -> T:
         return text
 
     def score(m: re.Match[str]) -> str:
-        if _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
+        # A range runs upwards; a pair that does not (25-20, 7-6, 2-2) with nothing measured after
+        # it, closing its clause, can only be a score.
+        closing = int(m.group(1)) >= int(m.group(2)) and _CLAUSE_END.match(m.string, m.end())
+        if closing or _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
             return read_cardinal(m.group(1), liang=False) + "比" + read_cardinal(m.group(2), liang=False)
         return m.group(0)
 
-    return _sub(r"(?<![0-9.:])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
+    return _sub(r"(?<![0-9.:第])([0-9]{1,3})\s*[-–—]\s*([0-9]{1,3})(?![0-9.:])", score, text)
+
+
+# ---------------------------------------------------------------- issue 24 round 3: what names a number
+# A digit string is read by what names it: the brackets after a company's name, the exchange
+# suffix, the 年底/上半年 after a short year, the ratio colons around it, the product line before it.
+
+# A security code: in brackets right after a name, six digits opening as the mainland exchanges'
+# codes do (00/30/60/68: 贵州茅台（600519）) or five from 0 as Hong Kong's (腾讯（00700）), which
+# an amount in brackets (销量（12000）) never does; or any five or six digits before an exchange
+# suffix (600519.SH, 00700.HK).
+_SECURITY_CODE = (
+    r"(?:(?<=[\u4e00-\u9fff][（(])(?:(?:00|30|60|68)[0-9]{4}|0[0-9]{4})(?=[)）]))"
+    r"|(?:(?<![0-9.])[0-9]{5,6}(?=\.(?:SH|SZ|BJ|HK|sh|sz|bj|hk)(?![A-Za-z])))"
+)
+
+
+def _security_codes(text: T) -> T:
+    """Stock and fund codes named by their brackets or exchange suffix are read digit by digit."""
+    return _sub(_SECURITY_CODE, lambda m: read_digits(m.group(0), yao=True), text)
+
+
+# After 年, words that make a two-digit number a year (25年底, 24年上半年, 23年第三季度), where
+# a count of years (25年来, 用了25年) never stands.
+_SHORT_YEAR_AFTER = r"年(?:底|初|末|上半年|下半年|前三季度|第?[一二三四1-4]季度|[一二三四1-4]季度|[Qq][1-4]|春节|全年)"
+
+
+def _short_years(text: T) -> T:
+    """``25年底`` -> 二五年底, ``2025Q3``/``25Q3`` -> 二零二五Q3, ``95后`` -> 九五后: a year named by
+    what follows it (a part of the year, a quarter or half, the generation born then) is read
+    digit by digit, as with a month after it."""
+    if "年" in text:
+        text = _sub(rf"(?<![0-9.])[0-9]{{2}}(?={_SHORT_YEAR_AFTER})", lambda m: read_digits(m.group(0)), text)
+    text = _sub(
+        r"(?<![0-9.])(?:(?:19|20)[0-9]{2}|[0-9]{2})(?=\s*(?:[Qq][1-4]|H[12])(?![0-9A-Za-z]))",
+        lambda m: read_digits(m.group(0)),
+        text,
+    )
+    # A generation is named by the decade or half-decade of birth: 80后, 95后, 00后; never after
+    # a clock time or an ordinal (3点15后, 第15后).
+    return _sub(r"(?<![0-9.:第点])[0-9][05](?=后(?![面边头]))", lambda m: read_digits(m.group(0)), text)
+
+
+# Words after a day written as digits that make it the name of that day's event or holiday
+# (618大促, 5.1假期, 10.1国庆, 911事件): read as its month and the day's digits (六一八, 五一).
+_DAY_NAMES = "假期|长假|小长假|黄金周|国庆|劳动节|妇女节|儿童节|青年节|晚会|大促|购物节|狂欢节|促销|事件|纪念日"
+
+
+def _day_names(text: T) -> T:
+    """A day that names an event: ``3·15`` (a middle dot only ever joins a month and a day),
+    ``5.1假期``, ``618大促`` -> 三一五, 五一假期, 六一八大促."""
+
+    def day(m: re.Match[str]) -> str:
+        month, d = m.group("m"), m.group("d")
+        if not _valid_md(month, d):
+            return m.group(0)
+        return read_cardinal(month, liang=False) + read_digits(d)
+
+    text = _sub(r"(?<![0-9.·])(?P<m>[0-9]{1,2})·(?P<d>[0-9]{1,2})(?![0-9.·])", day, text)
+    return _sub(
+        rf"(?<![0-9.第])(?:(?P<m>[0-9]{{1,2}})\.(?P<d>[0-9]{{1,2}})|(?P<m2>[1-9])(?P<d2>[0-3][0-9]))(?=\s*(?:{_DAY_NAMES}))",
+        lambda m: day(m) if m.group("m") else (
+            read_digits(m.group(0)) if _valid_md(m.group("m2"), m.group("d2")) else m.group(0)
+        ),
+        text,
+    )
+
+
+def _chained_ratios(text: T) -> T:
+    """Three or more numbers joined by colons that are not a clock time are a ratio: 1:2:3 -> 一比二比三."""
+    if ":" not in text:
+        return text
+
+    def ratio(m: re.Match[str]) -> str:
+        parts = m.group(0).split(":")
+        if len(parts) == 3 and len(parts[0]) <= 2 and all(len(p) == 2 for p in parts[1:]):
+            return m.group(0)  # 10:30:15 is a time; the time rule reads it
+        return "比".join(read_cardinal(p, liang=False) for p in parts)
+
+    return _sub(r"(?<![0-9:.])[0-9]+(?::[0-9]+){2,}(?![0-9:]|\.[0-9])", ratio, text)
+
+
+# A product line written in capitals, a space, then the model's number (RTX 4090, ISO 9001, GTX
+# 1080): four or five digits read digit by digit; so is a year after any product name (Office
+# 2019, Visual Studio 2022).  A round number (TOP 100, Windows 2000) is an amount, three digits
+# are as often an index's value (AQI 150), and two (iPhone 15, Windows 11) are read as a number,
+# as speakers do.
+_MODEL_NUMBER = (
+    r"(?:(?<![A-Za-z])(?<=[A-Z]{2} )[0-9]{4,5}|(?<=[A-Za-z] )(?:19|20)[0-9]{2})(?![0-9.,:%‰/A-Za-z]|\s*[-~～—–至到]\s*[0-9])"
+)
+
+
+def _model_numbers(text: T) -> T:
+    if not _CAPITAL.search(_plain(text)):
+        return text
+
+    def model(m: re.Match[str]) -> str:
+        digits = m.group(0)
+        if digits.endswith("00") or _AMOUNT_AFTER.match(m.string, m.end()):
+            return digits
+        return read_digits(digits)
+
+    return _sub(_MODEL_NUMBER, model, text)
 
 
 _RULES: tuple[_Rule, ...] = (
@@ -629,13 +760,18 @@ _RULES: tuple[_Rule, ...] = (
     _strip_thousands,
     _vehicle_codes,
     _codes,
+    _security_codes,
+    _day_names,
     _dates,
+    _short_years,
     _time_ranges,
+    _chained_ratios,
     _times,
     _arithmetic,
     _percent,
     _cashier,
     _money,
+    _model_numbers,
     _fractions,
     _dotted,
     _trailing_digits,
@@ -648,6 +784,44 @@ _RULES: tuple[_Rule, ...] = (
     _word_ranges,
     _symbols,
 )
+
+
+# What `pinyin --explain` calls the rules of round 3 (issue 24, item 4); every other rule is
+# named by its function.
+_RULE_NAMES: dict[str, str] = {
+    "_security_codes": "security code named by its brackets or exchange suffix",
+    "_short_years": "year named by 年底/上半年/季度, a quarter, or a generation (95后)",
+    "_day_names": "day that names an event or holiday (618, 5.1, 3·15)",
+    "_codes": "code read digit by digit",
+    "_chained_ratios": "ratio of three or more numbers",
+    "_model_numbers": "model number after a product line in capitals",
+    "_score_dash": "score written with a dash",
+    "_times": "clock time or score",
+    "_room_numbers": "room number after a floor, building or 单元",
+}
+
+
+def rules_reading(text: Aligned, start: int, end: int) -> list[str]:
+    """The rules of :func:`normalize_numbers` that rewrote the characters of ``text``'s source
+    range [start, end), in the order they ran, each as ``rule normalize.NAME`` with what it
+    reads (for ``pinyin --explain``; runs the rules one by one, so only explain pays for it)."""
+
+    def touched(t: Aligned) -> list[tuple[str, int, int]]:
+        return [(c, s, e) for c, s, e in zip(t.text, t.starts, t.ends) if s < end and e > start]
+
+    names: list[str] = []
+    if not any(ch.isdigit() or ch in _TRIGGERS for ch in text.text):
+        return names
+    before = touched(text)
+    for rule in _RULES:
+        text = rule(text)
+        after = touched(text)
+        if after != before:
+            name = getattr(rule, "__name__", "rule")
+            said = _RULE_NAMES.get(name)
+            names.append(f"rule normalize.{name}" + (f" ({said})" if said else ""))
+            before = after
+    return names
 
 
 def normalize_numbers(text: T) -> T:

@@ -86,7 +86,8 @@ def _yi(flat: Flat, i: int) -> str:
     nxt3 = flat.next_char(i, 2)[1:]
     if (prev2 in ("等于", "除以") and nxt not in ("百", "千", "万", "亿")) or nxt2 in ("等于", "除以"):
         return "yi1"
-    if prev and prev in _ARITHMETIC and prev2[:1] in _NUMERAL_CHARS:
+    # ... but 一 opening a bigger number after the operator is that number's 一 (八比一百零二 yi4).
+    if prev and prev in _ARITHMETIC and prev2[:1] in _NUMERAL_CHARS and nxt not in ("百", "千", "万", "亿"):
         return "yi1"
     if nxt and nxt in _ARITHMETIC and nxt3 in _NUMERAL_CHARS:
         return "yi1"
@@ -94,8 +95,8 @@ def _yi(flat: Flat, i: int) -> str:
     # (G1次 -> G一次).
     if nxt in ("到", "至", "又") and nxt3 in _NUMERAL_CHARS:
         return "yi1"
-    if i > 0 and flat.same_clause(i, i - 1) and not flat.word(i - 1).han:
-        return "yi1"
+    if i > 0 and flat.same_clause(i, i - 1) and not flat.word(i - 1).han and nxt not in ("百", "千", "万", "亿"):
+        return "yi1"  # ... but after a name in letters, 一百 is a number's (AQI 150: yi4 bai3)
     if prev and prev == nxt and len(word.syllables) <= 3:
         return "yi5"
     if not nxt:
