@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tts.frontend.dictionary import char_readings, default_reading, known_syllables
+from tts.frontend.surnames import SURNAME_READINGS
 from tts.frontend.words import Flat
 
 #: Suffixes of administrative divisions, longest first (中牟县, 阆中市, 六合区, 太仆寺旗).
@@ -79,6 +80,7 @@ PERSON_READINGS: dict[str, tuple[str, ...]] = {
     "万俟卨": ("mo4", "qi2", "xie4"),
     "盖叫天": ("gai4", "jiao4", "tian1"),  # stage name: 盖 gài (盖 Gě is the surname)
     "萨哈罗夫": ("sa4", "ha1", "luo2", "fu1"),  # 现汉 哈 hā in transliterations (CC-CEDICT: ha3)
+    "切格瓦拉": ("qie1", "ge2", "wa3", "la1"),  # 切 qiē of Che (现汉 切 qiē for the sound; CC-CEDICT: qie4)
 }
 
 _CEDICT_FILE = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
@@ -227,7 +229,17 @@ def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = No
                 continue
             close = line.find("]", simp_end)
             syllables = _cedict_syllables(line[simp_end + 2:close], len(text))
-            if syllables is None or not _special(text, syllables):
+            if syllables is None:
+                continue
+            if not _special(text, syllables):
+                # A person with life dates read with each character's common reading (释迦牟尼
+                # mou2, where a phrase table has mu4); a name opening with a surname of special
+                # reading is left to surnames.py, whose readings are 现代汉语词典's (纪昀 Jǐ Yún,
+                # CC-CEDICT Ji4).
+                if not (len(text) <= 4 and _LIFE_DATES.search(line, close) and text[0] not in SURNAME_READINGS
+                        and all(default_reading(ch) in (None, syl) for ch, syl in zip(text, syllables))):
+                    continue
+                found[text] = NameEntry(text, syllables, "person", "CC-CEDICT, common readings", False)
                 continue
             if text in places:
                 found[text] = NameEntry(text, syllables, "place", "CC-CEDICT", False)
