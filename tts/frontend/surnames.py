@@ -285,8 +285,16 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
             # the next word as a given name (or the two as one full name).
             given_tagged = (not before or _introduces_person(prev)) and _given_name_after(
                 flat, wi, first, tagged)
+            # 交给 / 缪 / 建华: a surname that is not an everyday word, which the tagger reads as a
+            # name by itself, before a word that can be a given name (round 3 of issue 24).
+            surname_tagged = (
+                surname not in _VERBAL and nxt is not None and nxt.han and 1 <= len(nxt.text) <= 2
+                and not any(ch in _NOT_GIVEN for ch in nxt.text) and flat.same_clause(first, first + n)
+                and _tagged_person(flat, first, n, tagged)
+            )
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
-                    or given_then_predicate or given_then_end or given_tagged or full_name_at_end):
+                    or given_then_predicate or given_then_end or given_tagged or full_name_at_end
+                    or surname_tagged):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
