@@ -145,3 +145,10 @@ def test_surname_the_tagger_reads_as_a_name_after_any_verb(fe: Frontend, surname
 ])
 def test_surname_character_inside_a_word_or_alone(fe: Frontend, text: str, chars: str, want: str) -> None:
     assert _readings_of(fe, text, chars) == [want]
+
+
+@pytest.mark.parametrize(("role", "rest"), [
+    (role, rest) for role in ("作者", "记者", "学者", "网友") for rest in ("曾任中学教师", "曾是一名医生", "曾多次获奖")
+])
+def test_role_noun_before_ceng_as_an_adverb(fe: Frontend, role: str, rest: str) -> None:
+    assert _readings_of(fe, f"这位{role}{rest}。", "曾") == ["ceng2"]

@@ -345,6 +345,6 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
             # or a predicate right after it; 的解法 is not a name.
             if len(given) == 1 and not (after.startswith(TITLES) or after.startswith(_PREDICATE_START)) and (
                 prev is None or prev.text not in ("叫", "名叫", "叫做", "姓")
-            ) and not tagger_counts and not _introduces_person(prev):
+            ) and not tagger_counts and (surname in _VERBAL or not _introduces_person(prev)):
                 continue
             _set(w, _readings(surname))
