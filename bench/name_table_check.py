@@ -3,7 +3,8 @@
 Usage: .venv/bin/python bench/name_table_check.py
 
 Every name of ``tts/frontend/proper_names.py``'s table (CC-CEDICT proper nouns the division
-list confirms or that give life dates, and the decision tables) is read in a sentence of its
+list confirms, places below county level that the gloss names, persons with life dates, and
+the decision tables) is read in a sentence of its
 own — a place in its full division name (他出生在中牟县，今年二十岁。), a person opening the
 sentence — once with the table and once without it.  Each name whose reading changes is
 printed with both readings, for checking by hand after a new CC-CEDICT or division release:
@@ -26,6 +27,8 @@ from tts.frontend import proper_names as pn  # noqa: E402
 def _sentence(entry: pn.NameEntry, divisions: frozenset[str]) -> str:
     if entry.kind == "person":
         return f"{entry.text}的事迹记载在史书里。"
+    if entry.local:  # a place below county level is read so only in a place context
+        return f"他住在{entry.text}附近，今年二十岁。"
     full = entry.text if entry.text in divisions else next(
         (entry.text + s for s in pn.ADMIN_SUFFIXES if entry.text + s in divisions), entry.text)
     return f"他出生在{full}，今年二十岁。"

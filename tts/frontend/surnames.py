@@ -55,7 +55,7 @@ TITLES: tuple[str, ...] = tuple(sorted((
 
 #: Surnames that are also everyday verbs or adverbs: a name only at the start of a
 #: clause or after a word that introduces a person.
-_VERBAL = frozenset("查单解任曾华过种召相能盖折薄宁燕句区纪秘黑员繁")
+_VERBAL = frozenset("查单解任曾华过种召相能盖折薄宁燕句区秘黑员繁")
 
 #: Words after which a name (rather than a verb) is expected.
 _NAME_INTRO = frozenset((
@@ -64,6 +64,27 @@ _NAME_INTRO = frozenset((
     "感谢", "谢谢", "拜访", "采访", "邀请", "介绍", "认识", "告诉", "通知", "联系", "遇到", "碰到", "看望",
     "了", "着", "见到", "找到", "看到", "听说",
 ))
+
+#: Last characters of a noun naming a person by role (学者, 画家, 邻居, 名将, 网友, 院士 …): such a
+#: noun right before a surname stands in apposition to the name that follows (学者纪昀, 邻居单先生),
+#: so it introduces a person as 和 or 叫 do (round 3 of issue 24).
+_ROLE_ENDS = frozenset("者家居友员士师将臣官")
+
+#: Words with a role ending that do not name a person (大家 "everybody", 国家, 定居 …).
+_NOT_ROLE = frozenset(("大家", "人家", "国家", "自家", "全家", "老家", "回家", "娘家", "居家", "定居", "移居", "同居",
+                       "隐居", "聚居", "杂居", "人员", "成员", "会员"))
+
+
+def _introduces_person(prev: Word | None) -> bool:
+    """Whether the word before a surname introduces a person: a word of :data:`_NAME_INTRO`, a
+    title (队长曾志明) or a noun naming a person by role (学者纪昀, 邻居单先生)."""
+    if prev is None:
+        return False
+    text = prev.text
+    if text in _NAME_INTRO:
+        return True
+    return prev.han and len(text) >= 2 and text not in _NOT_ROLE and (text[-1] in _ROLE_ENDS or text in TITLES)
+
 
 #: What follows a person's name as the subject of a clause.
 _PREDICATE_START = ("是", "说", "表示", "介绍", "认为", "告诉", "称", "指出", "透露", "回忆", "笑", "坦言", "强调",
@@ -245,7 +266,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
                 nxt is not None and nxt.han and len(nxt.text) <= 2 and not is_phrase(nxt.text)
                 and not any(ch in _NOT_GIVEN for ch in nxt.text)
                 and after[len(nxt.text):].startswith(_PREDICATE_START)
-                and (not before or (prev is not None and prev.text in _NAME_INTRO))
+                and (not before or _introduces_person(prev))
             )
             # 是 / 葛 / 天明 。: a given name closing the clause, the surname tagged nr by jieba's
             # part-of-speech tagger (which reads 葛 there as a name, 查 as a verb).
@@ -262,14 +283,22 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
             )
             # 和 / 单 / 丽丽, 给 / 朴 / 敏浩: after a word introducing a person, the tagger reads
             # the next word as a given name (or the two as one full name).
-            given_tagged = (not before or (prev is not None and prev.text in _NAME_INTRO)) and _given_name_after(
+            given_tagged = (not before or _introduces_person(prev)) and _given_name_after(
                 flat, wi, first, tagged)
+            # 交给 / 缪 / 建华: a surname that is not an everyday word, which the tagger reads as a
+            # name by itself, before a word that can be a given name (round 3 of issue 24).
+            surname_tagged = (
+                surname not in _VERBAL and nxt is not None and nxt.han and 1 <= len(nxt.text) <= 2
+                and not any(ch in _NOT_GIVEN for ch in nxt.text) and flat.same_clause(first, first + n)
+                and _tagged_person(flat, first, n, tagged)
+            )
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
-                    or given_then_predicate or given_then_end or given_tagged or full_name_at_end):
+                    or given_then_predicate or given_then_end or given_tagged or full_name_at_end
+                    or surname_tagged):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
-            if surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO) \
+            if surname in _VERBAL and before and not _introduces_person(prev) \
                     and not full_name_at_end:
                 continue
             _set(w, _readings(surname))
@@ -277,7 +306,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
         given = text[len(surname):]
         if given in TITLES and not is_phrase(text):
             # 朴总, 曾家 glued into one word (a verb-like surname needs a person's context).
-            if not (surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO)):
+            if not (surname in _VERBAL and before and not _introduces_person(prev)):
                 _set(w, _readings(surname))
             continue
         if given in ("某", "某某") and _name_with_mou(given + after):
@@ -287,7 +316,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
             _tagged_person(flat, first, k, tagged) for k in (len(surname) + 2, len(surname) + 1)
         ):
             # 给 / 朴敏浩发: jieba's HMM glued the next character to a full name its tagger finds.
-            if not (surname in _VERBAL and before and (prev is None or prev.text not in _NAME_INTRO)):
+            if not (surname in _VERBAL and before and not _introduces_person(prev)):
                 _set(w, _readings(surname))
             continue
         if len(given) > 2 or any(ch in _NOT_GIVEN for ch in given):
@@ -309,13 +338,13 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
             # dictionary's tag (葛藤 and 华为 are tagged nr there), not evidence from the clause.
             tagger_counts = (len(given) == 2 or word_freq(text) == 0) and _tagged_person(flat, first, n, tagged)
             if surname in _VERBAL and before and not before.endswith("姓") and (
-                prev is None or prev.text not in _NAME_INTRO
+                not _introduces_person(prev)
             ) and not tagger_counts:
                 continue
             # A two-character name (解缙) needs the clause to be about the person: a title,
             # or a predicate right after it; 的解法 is not a name.
             if len(given) == 1 and not (after.startswith(TITLES) or after.startswith(_PREDICATE_START)) and (
                 prev is None or prev.text not in ("叫", "名叫", "叫做", "姓")
-            ) and not tagger_counts:
+            ) and not tagger_counts and (surname in _VERBAL or not _introduces_person(prev)):
                 continue
             _set(w, _readings(surname))
