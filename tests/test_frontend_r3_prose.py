@@ -3,8 +3,9 @@
 Each case names a sentence (Chinese characters only, so syllable ``k`` is character ``k``), the
 character looked at, its occurrence and the reading it must take.  The sentences were written for
 the patterns — 长 of an extent, 调 of an amount's direction, 炸 of frying, 子 as a prefix, 没过 of
-a liquid, 差 of a difference — with cases where each pattern must stay silent; the development
-sentences that led to them are in ``tests/data/frontend_dev_r3_prose.tsv`` and are not repeated.
+a liquid or a time, 差 of a difference, 得 before a score, 撒 before an amount, 和 of mixing —
+with cases where each pattern must stay silent; the development sentences that led to them are in
+``tests/data/frontend_dev_r3_prose.tsv`` and are not repeated.
 """
 
 from __future__ import annotations
@@ -72,6 +73,21 @@ CASES = [
     ("这家店的服务较差", "差", 0, "cha4"),
     ("他明天要去出差", "差", 0, "chai1"),
     ("他找了个肥差", "差", 0, "chai1"),
+    # 长 opening or before a span of time or distance
+    ("电池可以长时间待机", "长", 0, "chang2"),
+    ("他擅长长距离游泳", "长", 1, "chang2"),
+    # 得 before a numeral and a unit of score
+    ("她全场砍得三十分", "得", 0, "de2"),
+    ("他在决赛中得一百分", "得", 0, "de2"),
+    ("我得三点前赶到", "得", 0, "dei3"),  # silent: 点 is no unit of score
+    ("你得十五分钟后再来", "得", 0, "dei3"),  # silent: a duration
+    # 撒 before an amount
+    ("出锅前撒一把香菜", "撒", 0, "sa3"),
+    ("最后撒适量黑胡椒", "撒", 0, "sa3"),
+    ("孩子撒谎了", "撒", 0, "sa1"),  # silent: a dictionary word
+    # 和 before the result of kneading
+    ("加温水和成面团", "和", 0, "huo2"),
+    ("他和成龙合影留念", "和", 0, "he2"),  # silent: the conjunction before a name
 ]
 
 
@@ -87,6 +103,9 @@ EXPLAINED = [
     ("启动两个子进程", "子", "子 as a prefix (prose_senses.zi_prefix)"),
     ("清水没过排骨", "没", "没过 of a liquid or a time (prose_senses.mo_of_submerging)"),
     ("早晚温差较大", "差", "差 of a difference (prose_senses.cha_of_difference)"),
+    ("他独得十五分", "得", "得 before a score (prose_senses.de_of_a_score)"),
+    ("撒少许盐", "撒", "撒 before an amount (prose_senses.sa_of_sprinkling)"),
+    ("加水和成面团", "和", "和 of mixing (prose_senses.huo_of_mixing)"),
 ]
 
 

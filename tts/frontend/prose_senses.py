@@ -13,10 +13,17 @@ to a post" and 长达 zhang3; in a sentence both are the amount's "adjust up" an
 * 子 standing alone as a word before another word is the prefix "sub-, child" zi3 (两个|子|进程):
   jieba cuts 个|子 out of 子任务-type words the dictionary lacks, and the lone 子 would take the
   suffix's neutral tone;
+* 长 "long" also opening or before a span of time or distance (长时间, 长距离; the tables read
+  the word 长时间 zhang3);
+* 得 "gain" (de2) before a numeral and a unit of score (独得十五分, 砍得三十分);
+* 撒 "sprinkle" (sa3) standing alone before an amount (撒一把葱花, 撒少许盐);
+* 和 "mix, knead" (huo2) standing alone before the result 成/匀 (和成面团, 和匀);
 * 没 "submerge" (mo4) in 没过 after a liquid (清水没过排骨, 汤汁没过食材), and 没过 "did not
-  (pass)" (mei2) before a time or amount (没过多久, 水没过多久就开了), which the tables read mo4.
+  (pass)" (mei2) before a time or amount (没过多久, 水没过多久就开了), which the tables read mo4;
+* 差 closing a two-character dictionary word is cha1 "difference" (温差, 时差, 逆差), where the
+  tables read cha4; adverbs before it (相差, 较差) keep cha4.
 
-Register: :func:`apply` runs after the other patterns of :mod:`tts.frontend.polyphones` and
+:func:`apply` runs after the other patterns of :mod:`tts.frontend.polyphones` and
 before the per-character context rules, so ``--explain`` names each pattern.
 """
 
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tts.frontend.measure_words import NUMERALS
 from tts.frontend.words import Flat
 
 Trace = Callable[..., None]
@@ -32,6 +40,9 @@ Trace = Callable[..., None]
 _LENGTHENING = frozenset("变拉放加延伸")
 #: After 长 these make it the verb "grow" (长大, 长高, 长胖, 长出, 长成, 长满).
 _GROWTH_RESULTS = frozenset("大高胖出成满得")
+#: Spans of time or distance that 长 "long" qualifies (长时间, 长距离, 长周期): never objects of
+#: 长 "grow".
+_SPANS = frozenset(("时间", "时期", "时段", "距离", "周期", "期", "途", "跑"))
 #: The direction of an amount after 调: 调升, 调降, 调高, 调低, 调涨, 调减, 调增.
 _AMOUNT_DIRECTIONS = frozenset("升降高低涨减增")
 #: After 调升/调降 these name a post (调升为副局长, 调升任处长): the transfer diao4.
@@ -63,9 +74,17 @@ def _alone_or_opening(flat: Flat, i: int, pair: str) -> bool:
 
 
 def chang_of_extent(flat: Flat, i: int) -> str | None:
-    """长 before 达 + an extent (长达三十小时) or after a verb that changes a length (变长了): chang2."""
+    """长 before 达 + an extent (长达三十小时), opening a word of a span of time or distance
+    (长时间, 长距离), or after a verb that changes a length (变长了): chang2."""
     nxt, prev = flat.next_char(i), flat.prev_char(i)
     if nxt == "达" and _alone_or_opening(flat, i, "长达"):
+        return "chang2"
+    w, pos = flat.word(i), flat.pos(i)
+    rest = w.text[pos + 1:] if pos < len(w.text) - 1 else ""
+    if pos == 0 and rest in _SPANS:
+        return "chang2"  # the tables read the word 长时间 zhang3
+    following = flat.next_word(i)
+    if len(w.text) == 1 and following is not None and following.text in _SPANS:
         return "chang2"
     w = flat.word(i)
     if (prev in _LENGTHENING and nxt not in _GROWTH_RESULTS
@@ -139,6 +158,51 @@ def cha_of_difference(flat: Flat, i: int) -> str | None:
     return "cha1"
 
 
+#: What a score or vote is counted in after 得 + a numeral (得十五分, 得三票, 得两枚金牌).
+_SCORE_UNITS = frozenset("分票球枚金银铜")
+
+
+def de_of_a_score(flat: Flat, i: int) -> str | None:
+    """得 standing alone or closing a two-character word before a numeral and a unit of score is
+    de2 "gain" (独得十五分, 砍得三十分, 中得一百分 as jieba glues it), not the obligation dei3 or
+    the complement's de5; 得十五分钟 (a duration) is left alone."""
+    w = flat.word(i)
+    if len(w.text) > 2 or flat.pos(i) != len(w.text) - 1:
+        return None
+    after = flat.next_char(i, 12)
+    n = 0
+    while n < len(after) and after[n] in NUMERALS:
+        n += 1
+    if n == 0 or after[n:n + 1] not in _SCORE_UNITS or after[n:n + 2] == "分钟":
+        return None
+    return "de2"
+
+
+#: After 撒 these make it "sprinkle" sǎ: an amount (撒一把, 撒少许, 撒适量, 撒些).
+_SPRINKLED_AMOUNTS = NUMERALS | frozenset("少适些点")
+
+
+def sa_of_sprinkling(flat: Flat, i: int) -> str | None:
+    """撒 standing alone before an amount is sa3 "sprinkle" (撒一把葱花, 撒少许盐); 撒 "let go"
+    (sa1) lives in words (撒手, 撒谎, 撒娇)."""
+    if len(flat.word(i).text) != 1 or flat.next_char(i) not in _SPRINKLED_AMOUNTS:
+        return None
+    return "sa3"
+
+
+#: The results of kneading or mixing after 和 huo2 (和成面团, 和匀).
+_MIXED_RESULTS = frozenset(("成", "匀"))
+
+
+def huo_of_mixing(flat: Flat, i: int) -> str | None:
+    """和 standing alone before the one-character word 成 or 匀 is huo2 "mix, knead" (和成光滑的
+    面团, 加水和匀); before a word that only starts so (和|成龙, 和|成员) it is the conjunction."""
+    following = flat.next_word(i)
+    if len(flat.word(i).text) != 1 or following is None or following.text not in _MIXED_RESULTS:
+        return None
+    return "huo2"
+
+
 #: The patterns in the order they run: character, rule, the name ``--explain`` prints.
 PATTERNS: tuple[tuple[str, Callable[[Flat, int], str | None], str], ...] = (
     ("长", chang_of_extent, "长 of an extent (prose_senses.chang_of_extent)"),
@@ -147,6 +211,9 @@ PATTERNS: tuple[tuple[str, Callable[[Flat, int], str | None], str], ...] = (
     ("子", zi_prefix, "子 as a prefix (prose_senses.zi_prefix)"),
     ("没", mo_of_submerging, "没过 of a liquid or a time (prose_senses.mo_of_submerging)"),
     ("差", cha_of_difference, "差 of a difference (prose_senses.cha_of_difference)"),
+    ("得", de_of_a_score, "得 before a score (prose_senses.de_of_a_score)"),
+    ("撒", sa_of_sprinkling, "撒 before an amount (prose_senses.sa_of_sprinkling)"),
+    ("和", huo_of_mixing, "和 of mixing (prose_senses.huo_of_mixing)"),
 )
 
 
