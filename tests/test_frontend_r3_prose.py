@@ -62,6 +62,7 @@ CASES = [
     # 没过 "submerge" after a liquid
     ("倒入清水没过鸡块", "没", 0, "mo4"),
     ("加高汤没过食材", "没", 0, "mo4"),
+    ("洪水没过了膝盖", "没", 0, "mo4"),  # 了 after 没过: the flood did reach over
     ("水没过多久就烧开了", "没", 0, "mei2"),  # a time follows: "did not pass"
     ("没过几天他就回来了", "没", 0, "mei2"),
     ("他没过问这件事", "没", 0, "mei2"),

@@ -54,7 +54,7 @@ _FRYING_MANNERS = frozenset("复干清软酥煎")
 #: Liquids that 没过 "submerge" something (清水没过, 高汤没过, 酱汁没过).
 _LIQUIDS = frozenset("水汤油汁酒浆奶")
 #: After 没过 these make it "did not (pass)": a time or an amount (没过多久, 没过几天, 没过一会儿).
-_NOT_SUBMERGED = frozenset("多久几一了年")
+_NOT_SUBMERGED = frozenset("多久几一年")
 
 
 def _is_phrase(text: str) -> bool:
@@ -221,6 +221,7 @@ def apply(flat: Flat, stage: Callable[[Flat, str, Callable[[Flat, int], str | No
           trace: Trace | None) -> None:
     """Run every pattern through ``stage`` (``polyphones._stage``: skips user-fixed words, marks
     the syllables it decides as sure and tells ``trace`` the pattern's name)."""
-    for chars, decide, name in PATTERNS:
-        stage(flat, chars, decide, trace, name)
+    for char, decide, name in PATTERNS:
+        if char in flat.text:  # most text has none of the nine characters: skip the walk
+            stage(flat, char, decide, trace, name)
 
