@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Container
 
-from tts.frontend import proper_names, surnames
+from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
 from tts.frontend.syllables import tone_of, with_tone
@@ -68,6 +68,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
+    prose_senses.apply(flat, _stage, trace)
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
