@@ -120,6 +120,23 @@ def test_particles_and_interjections(fe: Frontend, text: str, char: str, reading
     assert source_of(fe, text, char).syllable == reading
 
 
+# A phrase-table content word ending in a character spelled like a particle keeps the table's
+# full tone (a bar, "why"); an exclamation or a particle after a word does not.
+CONTENT_WORDS = [
+    ("下班后去酒吧坐坐。", "吧", "ba1"),
+    ("那家网吧通宵营业。", "吧", "ba1"),
+    ("你一大早干吗去了？", "吗", "ma2"),
+    ("我的天呀，这么贵！", "呀", "ya5"),
+    ("那就这样吧。", "吧", "ba5"),
+    ("他真的来了吗？", "吗", "ma5"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "reading"), CONTENT_WORDS)
+def test_particle_character_in_a_content_word(fe: Frontend, text: str, char: str, reading: str) -> None:
+    assert source_of(fe, text, char).syllable == reading
+
+
 # A monosyllabic verb said twice ("do it a little") has a neutral second syllable: found by
 # jieba's dictionary tags (A tagged v; AA tagged v or not listed), also with the object glued on.
 TRIED = [

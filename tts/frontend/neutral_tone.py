@@ -1,6 +1,7 @@
 """Neutral tone (轻声) rules applied after the dictionary readings are known.
 
-* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 呗 哦 喽 嘞 are neutral (but 啊 呀 哇 opening a
+* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 呗 哦 喽 嘞 are neutral, except the last
+  character of a phrase-table content word read with a full tone (酒吧 ba1, 干吗 ma2) (but 啊 呀 哇 opening a
   clause are interjections, tone 1) and the suffix 们 is always neutral;
 * reduplicated kinship terms (妈妈 爸爸 …) and reduplicated monosyllabic verbs
   (看看 想想 …) have a neutral second syllable, also when jieba's dictionary tags the verb
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 from tts.frontend import senses
+from tts.frontend.g2p import phrase_origin
 from tts.frontend.polyphones import VERB_READINGS
 from tts.frontend.segmenter import dictionary_tag
 from tts.frontend.syllables import tone_of, with_tone
@@ -81,6 +83,21 @@ def tried_verb(pair: str, reading: str) -> bool:
     return ch not in VERB_READINGS or reading == VERB_READINGS[ch]
 
 
+#: jieba's dictionary tags of a content word (noun, verb, proper noun) or ``None`` where it lists
+#: none; a word tagged an interjection or onomatopoeia (天呀 e, 哇哇 o) keeps the particle rule.
+_CONTENT_TAGS = frozenset(("n", "nz", "v", "vn", None))
+
+
+def _content_word(w: Word) -> bool:
+    """Whether ``w`` is a whole phrase-table word whose last character, spelled like a particle,
+    the table reads with a full tone and that is a content word, not an exclamation: 酒吧 ba1,
+    网吧, 毛呢 ni2, 干吗 ma2, 哈喽 lou2 are no sentence particles."""
+    n = len(w.text)
+    if n < 2 or w.origin[-1:] != (phrase_origin(w.text),) or w.syllables[-1][-1:] == "5":
+        return False
+    return dictionary_tag(w.text) in _CONTENT_TAGS
+
+
 def _neutral(word: Word, pos: int) -> None:
     if not word.frozen:
         word.syllables[pos] = with_tone(word.syllables[pos], 5)
@@ -108,7 +125,7 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
                 # A lone particle opening a clause is an interjection (啊，…): a1, ya1, wa1.
                 if ch in INTERJECTIONS and not w.frozen:
                     w.syllables[p] = with_tone(w.syllables[p], 1)
-            else:
+            elif not _content_word(w):
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:
         # a polyphonic verb only when read as the verb: 处处 chu4 chu4 "everywhere" keeps its tone
