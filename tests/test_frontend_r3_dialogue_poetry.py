@@ -120,6 +120,25 @@ def test_particles_and_interjections(fe: Frontend, text: str, char: str, reading
     assert source_of(fe, text, char).syllable == reading
 
 
+# 得 opening a clause of nothing but particles is consent, dé; with a verb after it, or after a
+# subject, the other stages decide (obligation děi, getting dé).
+CONSENT = [
+    ("得嘞，您稍等。", "de2", True),
+    ("得，我不管了。", "de2", True),
+    ("得啦，别吵了。", "de2", True),
+    ("得赶紧走了。", "dei3", False),
+    ("我得走了。", "", False),
+]
+
+
+@pytest.mark.parametrize(("text", "reading", "decided"), CONSENT)
+def test_de_of_consent(fe: Frontend, text: str, reading: str, decided: bool) -> None:
+    found = source_of(fe, text, "得")
+    assert ("interjections.consent_reading" in found.source) == decided, found
+    if reading:
+        assert found.syllable == reading
+
+
 # A phrase-table content word ending in a character spelled like a particle keeps the table's
 # full tone (a bar, "why"); an exclamation or a particle after a word does not.
 CONTENT_WORDS = [

@@ -310,7 +310,8 @@ class Frontend:
             decided = interjections.apply(flat)
             if trace is not None:
                 for i in decided:
-                    trace(_INTERJECTION_STAGE, flat.word(i), flat.pos(i))
+                    name = _CONSENT_STAGE if flat.char(i) == "得" else _INTERJECTION_STAGE
+                    trace(name, flat.word(i), flat.pos(i))
             decided = classical.apply(flat)
             if trace is not None:
                 for i in decided:
@@ -320,6 +321,8 @@ class Frontend:
 
 #: How ``explain`` names the interjection stage.
 _INTERJECTION_STAGE = "interjection closed by its punctuation (interjections.py)"
+#: How ``explain`` names 得 of consent (interjections.consent_reading).
+_CONSENT_STAGE = "得 of consent opening a clause (interjections.consent_reading)"
 #: How ``explain`` names the classical-verse stage.
 _VERSE_STAGE = "literary reading in classical verse (classical.py)"
 
