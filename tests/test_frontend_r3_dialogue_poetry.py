@@ -139,6 +139,24 @@ def test_de_of_consent(fe: Frontend, text: str, reading: str, decided: bool) -> 
         assert found.syllable == reading
 
 
+# 着 after a verb of seeking or meeting, closing the clause, is zháo "reached the goal"; in
+# progress or before more words it stays the aspect particle.
+ZHAO = [
+    ("翻遍了抽屉也没找着。", "zhao2", True),
+    ("钥匙找着没？", "zhao2", True),
+    ("他在找着呢。", "zhe5", False),
+    ("找着找着就迷路了。", "zhe5", False),
+    ("你先坐着。", "zhe5", False),
+]
+
+
+@pytest.mark.parametrize(("text", "reading", "decided"), ZHAO)
+def test_zhao_of_attaining(fe: Frontend, text: str, reading: str, decided: bool) -> None:
+    found = source_of(fe, text, "着")
+    assert found.syllable == reading
+    assert ("polyphones._zhao_of_attaining" in found.source) == decided, found
+
+
 # A phrase-table content word ending in a character spelled like a particle keeps the table's
 # full tone (a bar, "why"); an exclamation or a particle after a word does not.
 CONTENT_WORDS = [
