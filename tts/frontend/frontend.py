@@ -6,7 +6,16 @@ import os
 import re
 import threading
 
-from tts.frontend import breaks, erhua, interjections, latin_tokens, neutral_tone, polyphones, tone_sandhi
+from tts.frontend import (
+    breaks,
+    classical,
+    erhua,
+    interjections,
+    latin_tokens,
+    neutral_tone,
+    polyphones,
+    tone_sandhi,
+)
 from tts.frontend.alignment import Span, nfkc, one_to_one
 from tts.frontend.dictionary import PhraseDictionary, phrase_dictionary
 from tts.frontend.english import part_boundaries, read_english, spell
@@ -303,12 +312,21 @@ class Frontend:
             decided = interjections.apply(flat)
             if trace is not None:
                 for i in decided:
-                    trace(_INTERJECTION_STAGE, flat.word(i), flat.pos(i))
+                    name = _CONSENT_STAGE if flat.char(i) == "得" else _INTERJECTION_STAGE
+                    trace(name, flat.word(i), flat.pos(i))
+            decided = classical.apply(flat)
+            if trace is not None:
+                for i in decided:
+                    trace(_VERSE_STAGE, flat.word(i), flat.pos(i))
         return flat
 
 
 #: How ``explain`` names the interjection stage.
 _INTERJECTION_STAGE = "interjection closed by its punctuation (interjections.py)"
+#: How ``explain`` names 得 of consent (interjections.consent_reading).
+_CONSENT_STAGE = "得 of consent opening a clause (interjections.consent_reading)"
+#: How ``explain`` names the classical-verse stage.
+_VERSE_STAGE = "literary reading in classical verse (classical.py)"
 
 
 def _attach_er_words(words: list[Word]) -> list[Word]:

@@ -8,7 +8,8 @@ they give 嗯 its first reading ń and 哦 ó whatever follows, and the neutral-
 clause-opening 啊 as the exclamation ā.
 
 Only a one-character word that is a whole clause is decided (嗯，…, …，哦。); inside a clause the
-same characters are particles (好哦, 是啊) and other stages read them.
+same characters are particles (好哦, 是啊) and other stages read them.  得 opening a clause of
+nothing but particles (得，…; 得嘞; 得了吧) is the word of consent dé (:func:`consent_reading`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,31 @@ def interjection_reading(flat: Flat, i: int) -> str | None:
     return readings[2]
 
 
+#: Particles that may follow 得 of consent in its clause (得嘞, 得了吧, 得啦).
+_AFTER_CONSENT = frozenset("嘞咧啦了吧")
+
+
+def consent_reading(flat: Flat, i: int) -> str | None:
+    """得 opening a clause that holds nothing else but particles is the word of consent or of
+    giving up, dé (现代汉语词典: 得 "used to show agreement or to stop": 得，就这么办; 得嘞; 得了吧);
+    the obligation reading děi needs a verb after it.
+
+    Args:
+        flat: the syllables of one Chinese run.
+        i: index of the syllable to decide.
+    Returns:
+        ``"de2"`` or ``None``.
+    """
+    if flat.char(i) != "得" or flat.prev_char(i):
+        return None
+    k = i + 1
+    while flat.same_clause(i, k):
+        if flat.char(k) not in _AFTER_CONSENT:
+            return None
+        k += 1
+    return "de2"
+
+
 def apply(flat: Flat) -> list[int]:
     """Read every interjection standing alone as a clause (see the module docstring).
 
@@ -57,12 +83,12 @@ def apply(flat: Flat) -> list[int]:
     mark after it.  Returns the indices of the syllables it decided (for ``--explain``).
     """
     decided: list[int] = []
-    if not any(ch in flat.text for ch in READINGS):
+    if not any(ch in flat.text for ch in READINGS) and "得" not in flat.text:
         return decided
     for i, ch in enumerate(flat.text):
-        if ch not in READINGS or flat.frozen(i) or not flat.word(i).han:
+        if (ch not in READINGS and ch != "得") or flat.frozen(i) or not flat.word(i).han:
             continue
-        found = interjection_reading(flat, i)
+        found = interjection_reading(flat, i) if ch in READINGS else consent_reading(flat, i)
         if found:
             flat.set(i, found)
             decided.append(i)

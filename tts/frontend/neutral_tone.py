@@ -1,9 +1,12 @@
 """Neutral tone (轻声) rules applied after the dictionary readings are known.
 
-* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 are neutral (but 啊 呀 哇 opening a
+* sentence particles 吗 呢 吧 啊 呀 啦 嘛 哇 呗 哦 喽 嘞 are neutral, except the last
+  character of a phrase-table content word read with a full tone (酒吧 ba1, 干吗 ma2) (but 啊 呀 哇 opening a
   clause are interjections, tone 1) and the suffix 们 is always neutral;
 * reduplicated kinship terms (妈妈 爸爸 …) and reduplicated monosyllabic verbs
-  (看看 想想 …) have a neutral second syllable; reduplicated adjectives and
+  (看看 想想 …) have a neutral second syllable, also when jieba's dictionary tags the verb
+  ``v`` and the pair ``v`` or nothing (翻翻, 擦擦; not 滚滚 z, 整整 vn) and when jieba glued
+  the object on (动动手, 看看书); reduplicated adjectives and
   adverbs (慢慢 常常 天天) keep their tone;
 * words in :data:`NEUTRAL_WORDS`, a list of common words whose last syllable
   is neutral in standard speech but often missing from the dictionaries
@@ -18,11 +21,13 @@
 from __future__ import annotations
 
 from tts.frontend import senses
+from tts.frontend.g2p import phrase_origin
 from tts.frontend.polyphones import VERB_READINGS
+from tts.frontend.segmenter import dictionary_tag
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat, Word
 
-PARTICLES = frozenset("吗呢吧啊呀啦嘛哇呗")
+PARTICLES = frozenset("吗呢吧啊呀啦嘛哇呗哦喽嘞")
 
 #: Particles that are interjections (tone 1) when they open a clause.
 INTERJECTIONS = frozenset("啊呀哇")
@@ -52,6 +57,47 @@ NEUTRAL_WORDS = frozenset(
 )
 
 
+#: jieba's dictionary tag of a reduplication that is a verb tried out (翻翻 v) or ``None`` where
+#: it lists none; every other tag makes it descriptive, adverbial or a noun (滚滚 z, 偷偷 d,
+#: 整整 vn "whole", 泡泡 n).
+_TRIED_TAGS = frozenset(("v", None))
+
+#: Characters after a reduplication that make it adverbial (偷偷地, 轻轻的), not a verb + object.
+_NOT_AN_OBJECT = frozenset("地的得然")
+
+
+def tried_verb(pair: str, reading: str) -> bool:
+    """Whether ``pair`` (AA) is a monosyllabic verb said twice, "do it a little" (翻翻, 擦擦), by
+    jieba's dictionary tags: A is a verb (``v``) and AA, where the dictionary lists it, is not
+    descriptive or adverbial (滚滚 z, 偷偷 d).  A polyphone counts only in its verb reading.
+
+    Args:
+        pair: two equal characters.
+        reading: the reading of the first of them.
+    Returns:
+        True when the second syllable is the neutral tone of a tried verb.
+    """
+    ch = pair[0]
+    if dictionary_tag(ch) != "v" or dictionary_tag(pair) not in _TRIED_TAGS:
+        return False
+    return ch not in VERB_READINGS or reading == VERB_READINGS[ch]
+
+
+#: jieba's dictionary tags of a content word (noun, verb, proper noun) or ``None`` where it lists
+#: none; a word tagged an interjection or onomatopoeia (天呀 e, 哇哇 o) keeps the particle rule.
+_CONTENT_TAGS = frozenset(("n", "nz", "v", "vn", None))
+
+
+def _content_word(w: Word) -> bool:
+    """Whether ``w`` is a whole phrase-table word whose last character, spelled like a particle,
+    the table reads with a full tone and that is a content word, not an exclamation: 酒吧 ba1,
+    网吧, 毛呢 ni2, 干吗 ma2, 哈喽 lou2 are no sentence particles."""
+    n = len(w.text)
+    if n < 2 or w.origin[-1:] != (phrase_origin(w.text),) or w.syllables[-1][-1:] == "5":
+        return False
+    return dictionary_tag(w.text) in _CONTENT_TAGS
+
+
 def _neutral(word: Word, pos: int) -> None:
     if not word.frozen:
         word.syllables[pos] = with_tone(word.syllables[pos], 5)
@@ -79,12 +125,16 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
                 # A lone particle opening a clause is an interjection (啊，…): a1, ya1, wa1.
                 if ch in INTERJECTIONS and not w.frozen:
                     w.syllables[p] = with_tone(w.syllables[p], 1)
-            else:
+            elif not _content_word(w):
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:
         # a polyphonic verb only when read as the verb: 处处 chu4 chu4 "everywhere" keeps its tone
-        if text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS or w.syllables[0] == VERB_READINGS.get(text[0]):
+        if (text[0] in KINSHIP or text[0] in REDUPLICATED_VERBS or w.syllables[0] == VERB_READINGS.get(text[0])
+                or tried_verb(text[:2], w.syllables[0])):
             _neutral(w, 1)
+    elif n == 3 and text[0] == text[1] and text[2] not in _NOT_AN_OBJECT and (
+            text[0] in REDUPLICATED_VERBS or tried_verb(text[:2], w.syllables[0])):
+        _neutral(w, 1)  # 动动手, 看看书: jieba glued the object to the tried verb
     elif n == 3 and text[1] == text[2] and text[1] in KINSHIP and text[0] in "小老大二三":
         _neutral(w, 2)  # 小妹妹, 老爷爷
     if text in NEUTRAL_WORDS or text[-2:] in NEUTRAL_WORDS or text[-3:] in NEUTRAL_WORDS:

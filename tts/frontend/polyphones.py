@@ -69,6 +69,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
     prose_senses.apply(flat, _stage, trace)
+    _stage(flat, "着", _zhao_of_attaining, trace, "着 of attaining (polyphones._zhao_of_attaining)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -574,6 +575,25 @@ _OWED = frozenset("款贷债钱")
 def _huan_of_debt(flat: Flat, i: int) -> str | None:
     """还 opening a two-character word whose second character is money owed: huan2 'pay back'."""
     return "huan2" if _in_pair(flat, i, 0, _OWED) else None
+
+
+#: Verbs whose goal 着 zháo says was reached (找着 "found", 猜着 "guessed right", 见着 "got to see").
+_ATTAINING_VERBS = frozenset("找猜见逮碰遇买借抢够")
+#: What may follow 着 of attaining in its clause: nothing, or a particle or 没 asking about it.
+_AFTER_ATTAINED = ("", "了", "没", "吗", "啊", "吧")
+
+
+def _zhao_of_attaining(flat: Flat, i: int) -> str | None:
+    """着 after a verb of seeking or meeting and closing the clause (没找着, 见着没, 猜着吗) is the
+    complement zhao2 "reached the goal"; in progress (在找着, 正找着) or before more words (找着找着,
+    碰着人) it is the aspect particle zhe5 the other rules give."""
+    prev = flat.prev_char(i, 2)
+    if not prev or prev[-1] not in _ATTAINING_VERBS or prev[:-1] in ("在", "正"):
+        return None
+    nxt = flat.next_char(i)
+    if nxt not in _AFTER_ATTAINED or (nxt and flat.next_char(i, 2) != nxt):
+        return None
+    return "zhao2"
 
 
 def _qie(flat: Flat, i: int) -> str | None:

@@ -113,11 +113,8 @@ _pos_lock = threading.Lock()
 _pos_tokenizer = None
 
 
-def person_spans(text: str) -> frozenset[tuple[int, int]]:
-    """[start, end) of the words of ``text`` that jieba's part-of-speech tagger (``jieba.posseg``,
-    on the shared tokenizer) tags ``nr``, a person's name, or ``nrfg``, a given name (志强).  The
-    tagger loads on first use; it is slower than cutting, so callers ask only about clauses where a
-    name is in doubt."""
+def _tagger():
+    """The shared ``jieba.posseg`` tagger, loaded on first use."""
     global _pos_tokenizer
     if _pos_tokenizer is None:
         with _pos_lock:
@@ -125,10 +122,26 @@ def person_spans(text: str) -> frozenset[tuple[int, int]]:
                 import jieba.posseg
 
                 _pos_tokenizer = jieba.posseg.POSTokenizer(_shared_tokenizer())
+    return _pos_tokenizer
+
+
+def dictionary_tag(word: str) -> str | None:
+    """The part-of-speech tag jieba's dictionary gives ``word`` out of context (``v`` verb,
+    ``a`` adjective, ``d`` adverb, ``z`` descriptive ...), or ``None`` when it lists no tag."""
+    tag = _tagger().word_tag_tab.get(word)
+    return str(tag) if tag is not None else None
+
+
+def person_spans(text: str) -> frozenset[tuple[int, int]]:
+    """[start, end) of the words of ``text`` that jieba's part-of-speech tagger (``jieba.posseg``,
+    on the shared tokenizer) tags ``nr``, a person's name, or ``nrfg``, a given name (志强).  The
+    tagger loads on first use; it is slower than cutting, so callers ask only about clauses where a
+    name is in doubt."""
+    tagger = _tagger()
     out: set[tuple[int, int]] = set()
     at = 0
     with _pos_lock:  # the tagger keeps per-call state on the instance
-        pairs = list(_pos_tokenizer.cut(text))
+        pairs = list(tagger.cut(text))
     for pair in pairs:
         end = at + len(pair.word)
         if pair.flag in ("nr", "nrfg"):
