@@ -47,6 +47,14 @@ CASES = [
     ("请把音量调高一点", "调", 0, "tiao2"),
     ("他被调升为副局长", "调", 0, "diao4"),  # silent: a post follows
     ("警方正在调查此事", "调", 0, "diao4"),
+    # 调到/调至 before a value "set to"; before a floor or a unit one is moved to, the transfer
+    ("把空调温度调到二十六度", "调", 1, "tiao2"),
+    ("冷藏室可以调至零下五度", "调", 0, "tiao2"),
+    ("音量已经调到最大", "调", 0, "tiao2"),
+    ("首付比例调至百分之二十", "调", 0, "tiao2"),
+    ("他明年调到北京工作", "调", 0, "diao4"),  # silent: a place, not a value
+    ("她调至三楼办公", "调", 0, "diao4"),  # silent: a floor one is moved to
+    ("他调到二连当排长", "调", 0, "diao4"),  # silent: a unit one is moved to
     # 炸 "deep-fry" before its result or after a manner of frying
     ("把鸡翅炸至金黄", "炸", 0, "zha2"),
     ("薯条要炸透才脆", "炸", 0, "zha2"),

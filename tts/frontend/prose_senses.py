@@ -47,6 +47,12 @@ _SPANS = frozenset(("时间", "时期", "时段", "距离", "周期", "期", "�
 _AMOUNT_DIRECTIONS = frozenset("升降高低涨减增")
 #: After 调升/调降 these name a post (调升为副局长, 调升任处长): the transfer diao4.
 _POST_AFTER = frozenset("为任至到")
+#: Characters that open a value after 调到/调至 (a numeral, a sign, 百分之, 最 + an extreme):
+#: 调到二十六度, 调至零下十八度, 调到最大 "set to" tiao2.
+_VALUE_OPENERS = frozenset("零一二两三四五六七八九十百千万负最")
+#: A unit of a building or an organization after that numeral makes it a place one is moved to
+#: (调至三楼办公, 调到二连): the transfer diao4.
+_PLACE_UNITS = frozenset("楼层班组队连营团科处室部线局所院校站")
 #: The result of frying after 炸 (炸好, 炸熟, 炸透, 炸至金黄, 炸酥, 炸脆, 炸黄, 炸香, 炸制).
 _FRYING_RESULTS = frozenset("好熟透至酥脆黄香制")
 #: A manner of frying before 炸 (复炸, 干炸, 清炸, 软炸, 酥炸, 煎炸).
@@ -94,14 +100,33 @@ def chang_of_extent(flat: Flat, i: int) -> str | None:
 
 
 def tiao_of_direction(flat: Flat, i: int) -> str | None:
-    """调 opening 调升/调降/调高/调低 … is tiao2, unless a post follows (调升为局长)."""
+    """调 opening 调升/调降/调高/调低 … is tiao2, unless a post follows (调升为局长); so is 调到/调至
+    before a value (调到二十六度, 调至百分之五十, 调到最大), unless the numeral names a floor or a
+    unit one is moved to (调至三楼办公)."""
     nxt = flat.next_char(i, 2)
+    if nxt[:1] and nxt[:1] in "到至" and _alone_or_opening(flat, i, "调" + nxt[:1]):
+        return _set_to_value(flat.next_char(i, 10)[1:])
     if nxt[:1] not in _AMOUNT_DIRECTIONS or not _alone_or_opening(flat, i, "调" + nxt[:1]):
         return None
     if flat.pos(i) == 0 and len(flat.word(i).text) > 2:
         return None  # 调高价格-type words of three characters or more are left to their entry
     if nxt[1:] in _POST_AFTER:
         return None
+    return "tiao2"
+
+
+def _set_to_value(rest: str) -> str | None:
+    """tiao2 when ``rest`` (the clause after 调到/调至) opens with a value, None when it does not
+    or when its numeral is followed by a place unit."""
+    if not rest or rest[0] not in _VALUE_OPENERS:
+        return None
+    if rest[0] == "最":
+        return "tiao2"
+    for ch in rest:
+        if ch in _PLACE_UNITS:
+            return None
+        if ch not in _VALUE_OPENERS:
+            break
     return "tiao2"
 
 
