@@ -5,8 +5,9 @@ one core reaches in bf16 and in int8, and the real-time factor those peaks allow
    convolution with Cin inputs, Cout outputs and k taps costs Cin * Cout * k MACs per output
    sample; a transposed convolution with stride u costs Cin * Cout * k per input sample).
 2. The fixed-shape blocks' context overhead: the frames the generator computes per frame of audio
-   under the profile's vocoder schedule (first block + pad, later blocks + 2 pads, a segment's
-   last block padded up to the fixed size), over segments of a few typical lengths.
+   under the profile's vocoder schedule (`BlockSchedule.call_frames`: first block + pad, later
+   blocks + 2 pads, a segment's last call its context rounded up) and under the third round's
+   (pad 24, every call the full size), over segments of a few typical lengths.
 3. One large matrix product per core on one thread (a tiny probe): float32, bf16 and fbgemm's
    dynamic int8 product (u8 x s8 with VNNI), GMAC/s each, best of a few repeats.
 4. RTF floor = MACs per audio second x overhead / (peak per core x cores): no implementation of
@@ -86,6 +87,7 @@ def main() -> int:
 
     import torch
 
+    from tts.engine import vocoder_schedule
     from tts.models.chunking import BlockSchedule
     from tts.models.hifigan import HiFiGANConfig
     from tts.serving.profiles import load_profile
@@ -100,11 +102,9 @@ def main() -> int:
     per_s = per_frame * frames_per_s / 1e9
     print(f"  {'total':42s} {per_s:7.3f} GMAC per second of audio")
 
-    blocks = load_profile(args.profile).vocoder
-    schedules = {f"{args.profile} ({blocks.first_block_frames}/{blocks.block_frames}/{blocks.pad_frames})":
-                 BlockSchedule(blocks.first_block_frames, blocks.block_frames, blocks.pad_frames)}
-    for pad in (16,):
-        schedules[f"pad {pad}"] = BlockSchedule(blocks.first_block_frames, blocks.block_frames, pad)
+    shipped = vocoder_schedule(load_profile(args.profile))
+    schedules = {"third round (pad 24, full calls)": BlockSchedule(shipped.first_block, shipped.block, 24, 10**6),
+                 f"{args.profile} ({shipped.first_block}/{shipped.block}/{shipped.pad}, trimmed)": shipped}
     lengths = (150, 250, 350, 500)
     print("context overhead, generator frames per audio frame, segments of " + "/".join(map(str, lengths))
           + " frames (whole decoding in one call: 1.00):")
@@ -112,7 +112,7 @@ def main() -> int:
     for name, schedule in schedules.items():
         values = [overhead(schedule, t) for t in lengths]
         overheads[name] = sum(values) / len(values)
-        print(f"  {name:22s} " + "  ".join(f"{v:.2f}" for v in values) + f"   mean {overheads[name]:.2f}")
+        print(f"  {name:34s} " + "  ".join(f"{v:.2f}" for v in values) + f"   mean {overheads[name]:.2f}")
 
     torch.set_num_threads(1)
     peaks = {kind: max(peak(kind) for _ in range(2)) for kind in ("float32", "bf16", "int8")}
