@@ -5,13 +5,13 @@ run short) over one engine; each run takes the paragraph rotated (nothing cached
 whole-response path (`long_form=True`, what `/v1/audio/speech` does for a whole file; with
 `--stream`, the streaming path a page plays from) with quality "high", the variants alternating
 within the run, so their ratios are measured under the same load. Prints each variant's
-real-time factor (median over runs) and its ratio to float32. Variants: float32; bf16 in
-fixed-shape blocks with every vocoder item decoded as an input of its own (a long-form
-segment whole on one core, a stream's block re-cut into the schedule: the path before each
-block became an item of its own); bf16 as the engine runs it (each block one call, a
-long-form segment's blocks side by side on the cores).
+real-time factor (median over runs) and its ratio to the first variant timed. Variants: float32; bf16 in the
+third round's blocks (pad 24, every call padded to the block's full size); bf16 as the cpu
+profile ships it (`tts.engine.vocoder_schedule`: HiFi-GAN's own pad, a segment's last call only
+as long as its context needs). A new variant is one more entry of `variants` (a compute dtype
+and a BlockSchedule), timed against the shipped one in the same run; `--variants` picks some.
 
-Run: python bench/hifigan_cpu.py [--runs 3] [--int8] [--stream]
+Run: python bench/hifigan_cpu.py [--runs 3] [--int8] [--stream] [--variants float32,shipped]
 """
 
 from __future__ import annotations
@@ -32,13 +32,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--int8", action="store_true", help="FastSpeech2's frame-level convolutions in int8 for all")
     parser.add_argument("--stream", action="store_true", help="the streaming path instead of the whole response")
+    parser.add_argument("--variants", default="", help="comma-separated variant keys to time (default: all)")
     args = parser.parse_args()
 
     import torch
     from serve_bench import PARAGRAPH_300 as paragraph
 
-    from tts.engine import Engine, half_precision_dtype
-    from tts.models.chunking import get_chunks
+    from tts.engine import Engine, half_precision_dtype, vocoder_schedule
+    from tts.models.chunking import BlockSchedule
     from tts.options import SynthesisOptions
     from tts.pipeline import Pipeline
     from tts.serving.profiles import load_profile
@@ -54,14 +55,17 @@ def main() -> int:
         profile.precision, acoustic_int8=args.int8, hifigan_bf16=False)))
     synth = Synthesizer(profile, engine, Pipeline.load(), warm_up=False)
     vocoder = engine.vocoder("hifigan")
-    one_call = engine.stream_chunks
-
-    def own_input(name: str, frames: int, block: int, pad: int, first_block: int | None = None):
-        """The previous path: every vocoder item (a segment, a stream's block) decoded as an input of its own."""
-        return get_chunks(frames, block, pad, first_block), False
-
-    variants = {"float32": (None, one_call), "bf16, items whole": (bf16, own_input),
-                "bf16, one call per block": (bf16, one_call)}
+    shipped = vocoder_schedule(cpu)
+    # key: (label, compute dtype, schedule); quantum >= the block's full size pads every call to it
+    known = {"float32": ("float32", None, shipped),
+             "round3": ("bf16, pad 24, every call the full size (third round)", bf16,
+                        BlockSchedule(shipped.first_block, shipped.block, 24, quantum=10**6)),
+             "shipped": (f"bf16, pad {shipped.pad}, last call trimmed (shipped)", bf16, shipped)}
+    keys = [k for k in args.variants.split(",") if k] or list(known)
+    unknown = sorted(set(keys) - set(known))
+    if unknown:
+        parser.error(f"unknown variants {unknown}; known: {', '.join(known)}")
+    variants = {known[k][0]: known[k][1:] for k in keys}
     rtf: dict[str, list[float]] = {name: [] for name in variants}
 
     def run(text: str) -> float:
@@ -76,20 +80,20 @@ def main() -> int:
         return (time.perf_counter() - started) / audio
 
     try:
-        for dtype, chunks in variants.values():  # warm-up: kernels for every shape met
-            vocoder.compute_dtype, engine.stream_chunks = dtype, chunks
+        for dtype, schedule in variants.values():  # warm-up: kernels for every shape met
+            vocoder.compute_dtype, vocoder.schedule = dtype, schedule
             run(paragraph[:40])
         for r in range(args.runs):
             text = paragraph[r % 7:] + paragraph[: r % 7]
             order = list(variants.items())
-            for name, (dtype, chunks) in order[r % len(order):] + order[: r % len(order)]:
-                vocoder.compute_dtype, engine.stream_chunks = dtype, chunks
+            for name, (dtype, schedule) in order[r % len(order):] + order[: r % len(order)]:
+                vocoder.compute_dtype, vocoder.schedule = dtype, schedule
                 rtf[name].append(run(text))
                 print(f"run {r + 1} {name}: RTF {rtf[name][-1]:.3f}", flush=True)
     finally:
-        vocoder.compute_dtype, engine.stream_chunks = None, one_call
+        vocoder.compute_dtype, vocoder.schedule = None, shipped
         synth.close()
-    base = statistics.median(rtf["float32"])
+    base = statistics.median(next(iter(rtf.values())))
     path = "streamed (stream path)" if args.stream else "whole tts-1-hd response (long-form path)"
     print(f"{len(paragraph)}-character paragraph, {path}, {args.runs} runs, "
           f"acoustic model {'int8' if args.int8 else 'float32'}, torch {torch.__version__}, "

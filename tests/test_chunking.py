@@ -8,7 +8,7 @@ from conftest import snr_db
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tts.models.chunking import Chunk, depad, get_chunks, run_chunked
+from tts.models.chunking import BlockSchedule, Chunk, depad, get_chunks, run_chunked
 
 
 @given(length=st.integers(0, 500), block=st.integers(1, 64), pad=st.integers(0, 40),
@@ -24,11 +24,38 @@ def test_chunks_cover_every_frame_once(length, block, pad, first):
         assert chunks[0].end == min(length, first)
 
 
+@given(length=st.integers(1, 700), first=st.integers(1, 16), block=st.integers(16, 200), pad=st.integers(0, 30),
+       quantum=st.sampled_from([1, 8, 16]))
+def test_a_schedules_calls_hold_their_context_in_a_few_sizes(length, first, block, pad, quantum):
+    """A call holds its chunk's context; a full chunk's call is the fixed size; a chunk the
+    input's end clips gets at least one frame beyond the context, in a multiple of `quantum`."""
+    schedule = BlockSchedule(first, block, pad, quantum)
+    for chunk in schedule.chunks(length):
+        full = first + pad if chunk.start == 0 else block + 2 * pad
+        context = chunk.context_end - chunk.context_start
+        size = schedule.call_frames(chunk)
+        assert context <= size <= full
+        if context == full:
+            assert size == full  # a chunk with all its context: the one fixed shape
+        else:  # the input ends inside its reach: one frame to read past the end, then rounded
+            assert size > context and (size == full or size % quantum == 0)
+            assert size - context <= quantum
+
+
+def test_a_fixed_size_schedule_pads_a_last_chunk_to_the_full_size():
+    """quantum >= the full size gives the fixed-shape calls of before (`bench/hifigan_cpu.py` times it)."""
+    schedule = BlockSchedule(8, 160, 24, quantum=10**6)
+    assert [schedule.call_frames(c) for c in schedule.chunks(250)] == [32, 208, 208]
+    assert [BlockSchedule(8, 160, 24).call_frames(c) for c in schedule.chunks(250)] == [32, 208, 112]
+
+
 def test_bad_chunk_sizes_are_rejected():
     with pytest.raises(ValueError):
         get_chunks(10, 0, 2)
     with pytest.raises(ValueError):
         get_chunks(10, 4, -1)
+    with pytest.raises(ValueError, match="quantum > 0"):
+        BlockSchedule(8, 160, 16, quantum=0)
 
 
 def test_depad_crops_scaled_context():

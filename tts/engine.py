@@ -76,6 +76,13 @@ def _per_symbol(values: list, n_max: int, default: float) -> torch.Tensor:
     return torch.stack(rows)
 
 
+def vocoder_schedule(profile: Profile) -> BlockSchedule:
+    """The fixed-shape block layout a reduced-precision vocoder decodes every input in: the
+    stream's first block and block lengths, with HiFi-GAN's own context (`hifigan_pad_frames`)."""
+    blocks = profile.vocoder
+    return BlockSchedule(blocks.first_block_frames, blocks.block_frames, blocks.hifigan_pad_frames)
+
+
 def half_precision_dtype(device: torch.device | str) -> torch.dtype | None:
     """The half precision worth using on a device: fp16 on CUDA, bf16 on CPUs with native bf16."""
     if torch.device(device).type == "cuda":
@@ -124,7 +131,7 @@ class Engine:
             if vocoder_schedule is not None and hasattr(v, "schedule"):
                 reach = int(getattr(v, "receptive_field_frames"))  # noqa: B009 - nn.Module's typed __getattr__
                 if getattr(v, "compute_dtype", None) is not None and vocoder_schedule.pad < reach:
-                    raise ValueError(f"vocoder {name} in reduced precision needs pad_frames >= {reach} "
+                    raise ValueError(f"vocoder {name} in reduced precision needs hifigan_pad_frames >= {reach} "
                                      f"(its receptive field), got {vocoder_schedule.pad}")
                 setattr(v, "schedule", vocoder_schedule)  # noqa: B010 - nn.Module's typed __setattr__
         self.on_fallback = on_fallback or (lambda kind: None)
@@ -156,10 +163,8 @@ class Engine:
         vocoder = profile.devices.vocoder
         dtype = half_precision_dtype(acoustic) if precision.fp16 else None
         hifigan = half_precision_dtype(vocoder) if precision.hifigan_bf16 and vocoder == "cpu" else None
-        blocks = profile.vocoder
-        schedule = BlockSchedule(blocks.first_block_frames, blocks.block_frames, blocks.pad_frames)
         return cls.load(data_dir, acoustic, vocoder, dtype, acoustic_int8=precision.acoustic_int8,
-                        vocoder_dtypes={"hifigan": hifigan}, vocoder_schedule=schedule, **kwargs)
+                        vocoder_dtypes={"hifigan": hifigan}, vocoder_schedule=vocoder_schedule(profile), **kwargs)
 
     def precision(self) -> str:
         """How the models compute, in words (the System tab, logs)."""

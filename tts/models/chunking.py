@@ -70,29 +70,42 @@ def run_chunked(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, 
 
 @dataclass(frozen=True)
 class BlockSchedule:
-    """A stream's block layout, used as a fixed-shape computation: every model call sees either
-    the first chunk (`first_block + pad` frames) or a later one (`block + 2 * pad` frames),
-    padded up to that size when the input ends sooner.
+    """A stream's block layout, used as a fixed-shape computation: every model call sees the
+    first chunk (`first_block + pad` frames) or a later one (`block + 2 * pad` frames), except
+    where the input ends sooner: then the call gets the chunk's context and at least one more
+    frame, rounded up to a multiple of `quantum` frames (at most the full size).
 
-    Why: a reduced-precision model (bf16) rounds every layer's output, so the one-ulp float
-    differences between two calls of different shapes (oneDNN picks kernels per shape) grow to
-    bf16 noise. Calls of one shape on one thread compute each position alike wherever it sits
-    in the call, so decoding a whole input and decoding a stream's blocks under the same
-    schedule give the same frames: the stream equals whole decoding by construction.
+    Why fixed shapes: a reduced-precision model (bf16) rounds every layer's output, so the
+    one-ulp float differences between two calls of different shapes (oneDNN picks kernels per
+    shape) grow to bf16 noise. Each chunk's output comes from its own call, and a stream and
+    whole decoding make the same call for a chunk (the same context, padded to the same size),
+    so the stream equals whole decoding by construction. Why a chunk that ends the input is
+    not padded to the full size: its padding is computed and thrown away (a segment's last block
+    is on average half empty); rounding its size to `quantum` keeps the shapes, and the kernels
+    oneDNN caches for them, to a few.
     """
 
     first_block: int
     block: int
     pad: int
+    quantum: int = 16
 
     def __post_init__(self) -> None:
-        if self.block <= 0 or self.first_block <= 0 or self.pad < 0 or self.first_block > self.block:
-            raise ValueError(f"need 0 < first_block <= block and pad >= 0, got {self}")
+        if (self.block <= 0 or self.first_block <= 0 or self.pad < 0 or self.first_block > self.block
+                or self.quantum <= 0):
+            raise ValueError(f"need 0 < first_block <= block, pad >= 0 and quantum > 0, got {self}")
 
     def chunks(self, length: int) -> list[Chunk]:
         """The schedule's chunks over frames [0, length), anchored at frame 0."""
         return get_chunks(length, self.block, self.pad, self.first_block)
 
     def call_frames(self, chunk: Chunk) -> int:
-        """The fixed number of frames one call on `chunk` gets (its context, padded up to it)."""
-        return self.first_block + self.pad if chunk.start == 0 else self.block + 2 * self.pad
+        """The number of frames one call on `chunk` gets (its context, padded up to it).
+
+        A full chunk's context fills its fixed size; one clipped by the input's end gets its
+        context plus at least one more frame (a vocoder's half-frame shift reads past the end),
+        rounded up to `quantum`, at most the fixed size.
+        """
+        full = self.first_block + self.pad if chunk.start == 0 else self.block + 2 * self.pad
+        needed = chunk.context_end - chunk.context_start + 1
+        return min(full, -(-needed // self.quantum) * self.quantum)

@@ -289,14 +289,15 @@ class HiFiGANVocoder(nn.Module):
     def _decode_call(self, context: torch.Tensor, chunk: Chunk, last: bool) -> torch.Tensor:
         """One schedule call: a chunk's context mel (1, L, 80) -> waveform (1, L * 300), on this thread.
 
-        The context is padded at the end with copies of its last frame up to the schedule's fixed
-        size; the bridge runs at that shape too (its products feed bf16 roundings). Run on one
+        The context is padded at the end with copies of its last frame up to the schedule's call
+        size (`BlockSchedule.call_frames`); the bridge runs at that shape too (its products feed bf16 roundings). Run on one
         thread, oneDNN then computes a frame the same way in every call of the shape, so a frame
         whose reach lies inside the real frames of two calls comes out bit for bit the same from
         both, in bf16 too. The resampler reads this call's own samples on both sides of the
         chunk, so a chunk's audio depends on its call alone. `last` (the input's last chunk):
-        its call keeps one more frame for the half-frame shift, one of the >= `pad` copies after
-        the input's end, so the last frames see the same continuation however the input was cut.
+        its call keeps one more frame for the half-frame shift, one of the copies after the
+        input's end (as whole float32 decoding appends one), the same in a stream and in whole
+        decoding, which make this same call.
         """
         frames = context.shape[1]
         fill = self.schedule.call_frames(chunk) - frames

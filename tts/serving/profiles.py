@@ -78,6 +78,11 @@ class VocoderChunks:
     # Context frames on each side of a block; at or above the vocoder's receptive field the
     # streamed audio equals whole-utterance decoding (MB-MelGAN needs 20, HiFi-GAN 16).
     pad_frames: int = field(default=24, metadata=_range(0, 256))
+    # HiFi-GAN's own context frames where it decodes in fixed-shape blocks (bf16 on a CPU): its
+    # receptive field is 15, so 16 makes block decoding the whole decoding's computation with
+    # fewer frames computed and thrown away than MB-MelGAN's pad would cost (BENCHMARKS.md).
+    # The engine refuses a value below the receptive field there.
+    hifigan_pad_frames: int = field(default=24, metadata=_range(0, 256))
     # Whether HiFi-GAN keeps up with playback on this profile's vocoder device: a measured whole
     # response faster than real time with room to spare (BENCHMARKS.md). Left out (null): a CUDA
     # vocoder does, a CPU one does not. The page marks HiFi-GAN slow where it does not.
