@@ -43,7 +43,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 _LETTERS_RE = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
 MARGIN_S = 0.06  # audio kept either side of a word's span: the join into its neighbours
-SPAN_TOKENS = 16  # tokens a word's transcript may take (a word is a few; a loop is cut off)
+# Tokens a word's transcript may take: SPAN_TOKENS plus TOKENS_PER_LETTER per letter of the word,
+# so that a word spelled out letter by letter ("P-O-W-E-R-P-O-I-N-T", two tokens a letter) or
+# written as Chinese syllables is heard whole, while a loop is still cut off.
+SPAN_TOKENS, TOKENS_PER_LETTER = 8, 3
 # The control's stand-in for an English word, by the syllables the word has (CONTROL_SYLLABLES):
 # everyday words with no English loan in them, each said the same in every revision.
 CONTROL_WORDS = {1: "书", 2: "桌子", 3: "图书馆", 4: "高速公路", 5: "图书馆门口", 6: "高速公路出口"}
@@ -152,12 +155,13 @@ class SpanHearer:
             self._tokenizers[language] = self._make(language)
         return self._tokenizers[language]
 
-    def hear(self, audio, rate: int) -> dict:
+    def hear(self, audio, rate: int, word: str) -> dict:
         """What Whisper writes for one clip.
 
         Args:
             audio: (samples,) mono float audio of the clip alone.
             rate: its sample rate in Hz (resampled to 16 kHz here).
+            word: the word the clip stands for; its length caps the tokens written.
         Returns:
             {"en": transcript decoded as English, "auto": transcript in the detected language,
              "language": the detected language code}
@@ -172,10 +176,11 @@ class SpanHearer:
         encoded = self.whisper.encode(pad_or_trim(features))
         language = self.whisper.model.detect_language(encoded)[0][0][0][2:-2]
         out: dict = {"language": language}
+        cap = SPAN_TOKENS + TOKENS_PER_LETTER * len(letters(word))
         for key, lang in (("en", "en"), ("auto", language)):
             tokenizer = self._tokenizer(lang)
             prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
-            result = self.whisper.model.generate(encoded, [prompt], beam_size=5, max_length=len(prompt) + SPAN_TOKENS,
+            result = self.whisper.model.generate(encoded, [prompt], beam_size=5, max_length=len(prompt) + cap,
                                                  suppress_blank=True, suppress_tokens=[-1])[0]
             tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
             out[key] = tokenizer.decode(tokens).strip()
@@ -200,12 +205,12 @@ def measure_spans(rows: list[tuple[str, list[str]]], root: Path) -> dict:
     synth = Synthesizer.from_profile("cpu")
     hearer = SpanHearer(get_listener().model)
 
-    def heard(sentence: str, place: tuple[int, int]) -> dict:
+    def heard(sentence: str, place: tuple[int, int], word: str) -> dict:
         result = synth.synthesize(SynthesisOptions(sentence, quality="fast"), use_cache=False)
         span = span_of(result, place)
         if span is None:
             return {"en": "", "auto": "", "language": "", "untimed": True, "pinyin": result.pinyin}
-        return {**hearer.hear(cut(result.audio, result.sample_rate, span), result.sample_rate),
+        return {**hearer.hear(cut(result.audio, result.sample_rate, span), result.sample_rate, word),
                 "span": [round(span[0], 3), round(span[1], 3)], "pinyin": result.pinyin}
 
     counts = dict.fromkeys(("en_equal", "en_contains", "auto_equal", "auto_contains", "ctl_en_equal",
@@ -221,9 +226,9 @@ def measure_spans(rows: list[tuple[str, list[str]]], root: Path) -> dict:
                     said = {"en": "", "auto": "", "language": "", "untimed": True}
                     counts["untimed"] += 1
                 else:
-                    said = hearer.hear(cut(result.audio, result.sample_rate, span), result.sample_rate)
+                    said = hearer.hear(cut(result.audio, result.sample_rate, span), result.sample_rate, word)
                 control_text, control_place = control_of(sentence, place, word)
-                control = heard(control_text, control_place)
+                control = heard(control_text, control_place, word)
                 counts["ctl_untimed"] += bool(control.get("untimed"))
                 row = {"word": word, "sentence": sentence, "en": said["en"], "auto": said["auto"],
                        "span": [round(x, 3) for x in span] if span else None,
