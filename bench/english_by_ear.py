@@ -39,6 +39,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from faster_whisper import WhisperModel
+    from faster_whisper.tokenizer import Tokenizer
+
+    from tts.results import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 _LETTERS_RE = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
@@ -122,7 +130,7 @@ def control_of(sentence: str, place: tuple[int, int], word: str) -> tuple[str, t
     return sentence[:start] + stand_in + sentence[end:], (start, start + len(stand_in))
 
 
-def span_of(result, place: tuple[int, int]) -> tuple[float, float] | None:
+def span_of(result: Result, place: tuple[int, int]) -> tuple[float, float] | None:
     """When the characters at `place` are heard (seconds), from the synthesizer's alignment; None
     when none of them is timed (nothing read them)."""
     timed = [t for t in result.alignment if t.kind == "character" and place[0] <= t.offset < place[1]]
@@ -131,7 +139,7 @@ def span_of(result, place: tuple[int, int]) -> tuple[float, float] | None:
     return min(t.start for t in timed), max(t.end for t in timed)
 
 
-def cut(audio, rate: int, span: tuple[float, float]):
+def cut(audio: np.ndarray, rate: int, span: tuple[float, float]) -> np.ndarray:
     """The audio of `span` with MARGIN_S either side, kept inside the clip."""
     first = max(0, int((span[0] - MARGIN_S) * rate))
     last = min(len(audio), int(round((span[1] + MARGIN_S) * rate)))
@@ -142,20 +150,21 @@ class SpanHearer:
     """Whisper base (the listening instrument's model) on one short clip: one encoder pass, then
     two decodes without a prompt, language "en" and the language it detects."""
 
-    def __init__(self, whisper) -> None:
+    def __init__(self, whisper: WhisperModel) -> None:
         """`whisper`: the instrument's faster_whisper.WhisperModel (tests/listening.py)."""
-        from faster_whisper.tokenizer import Tokenizer
-
         self.whisper = whisper
         self._tokenizers: dict[str, Tokenizer] = {}
-        self._make = lambda language: Tokenizer(whisper.hf_tokenizer, True, task="transcribe", language=language)
 
-    def _tokenizer(self, language: str):
+    def _tokenizer(self, language: str) -> Tokenizer:
+        """Whisper's tokenizer set to transcribe `language` (its start-of-transcript sequence)."""
+        from faster_whisper.tokenizer import Tokenizer
+
         if language not in self._tokenizers:
-            self._tokenizers[language] = self._make(language)
+            self._tokenizers[language] = Tokenizer(self.whisper.hf_tokenizer, True, task="transcribe",
+                                                   language=language)
         return self._tokenizers[language]
 
-    def hear(self, audio, rate: int, word: str) -> dict:
+    def hear(self, audio: np.ndarray, rate: int, word: str) -> dict[str, str]:
         """What Whisper writes for one clip.
 
         Args:
@@ -175,7 +184,7 @@ class SpanHearer:
         features = self.whisper.feature_extractor(pcm)
         encoded = self.whisper.encode(pad_or_trim(features))
         language = self.whisper.model.detect_language(encoded)[0][0][0][2:-2]
-        out: dict = {"language": language}
+        out = {"language": language}
         cap = SPAN_TOKENS + TOKENS_PER_LETTER * len(letters(word))
         for key, lang in (("en", "en"), ("auto", language)):
             tokenizer = self._tokenizer(lang)
@@ -193,7 +202,7 @@ def span_marks(word: str, transcript: str) -> tuple[bool, bool]:
     return heard == target, bool(target) and target in heard
 
 
-def measure_spans(rows: list[tuple[str, list[str]]], root: Path) -> dict:
+def measure_spans(rows: list[tuple[str, list[str]]], root: Path) -> dict[str, Any]:
     """Each English word's own span heard alone, and a Chinese stand-in's span as its control."""
     sys.path.insert(0, str(root))
     sys.path.insert(1, str(ROOT / "tests"))
@@ -205,7 +214,7 @@ def measure_spans(rows: list[tuple[str, list[str]]], root: Path) -> dict:
     synth = Synthesizer.from_profile("cpu")
     hearer = SpanHearer(get_listener().model)
 
-    def heard(sentence: str, place: tuple[int, int], word: str) -> dict:
+    def heard(sentence: str, place: tuple[int, int], word: str) -> dict[str, Any]:
         result = synth.synthesize(SynthesisOptions(sentence, quality="fast"), use_cache=False)
         span = span_of(result, place)
         if span is None:
@@ -222,8 +231,8 @@ def measure_spans(rows: list[tuple[str, list[str]]], root: Path) -> dict:
             result = synth.synthesize(SynthesisOptions(sentence, quality="fast"), use_cache=False)
             for word, place in zip(words, places, strict=True):
                 span = span_of(result, place)
+                said: dict[str, str] = {"en": "", "auto": "", "language": ""}
                 if span is None:
-                    said = {"en": "", "auto": "", "language": "", "untimed": True}
                     counts["untimed"] += 1
                 else:
                     said = hearer.hear(cut(result.audio, result.sample_rate, span), result.sample_rate, word)
@@ -278,7 +287,7 @@ def measure(rows: list[tuple[str, list[str]]], root: Path) -> dict:
             "misses": misses}
 
 
-def print_spans(report: dict, rows: int, name: str, quiet: bool) -> None:
+def print_spans(report: dict[str, Any], rows: int, name: str, quiet: bool) -> None:
     """The --spans figures (and, unless quiet, what each word and its control were heard as)."""
     if not quiet:
         for w in report["per_word"]:
