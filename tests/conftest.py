@@ -98,6 +98,17 @@ def fe():
     return Frontend()
 
 
+def reading_of(fe, text: str, char: str, nth: int = 0) -> str:
+    """The syllable the frontend reads for the ``nth`` occurrence of ``char`` in ``text`` (a text
+    of Chinese characters only, so syllable ``k`` is character ``k``)."""
+    syllables = fe.pinyin(text)
+    assert len(syllables) == len(text), (text, syllables)
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(char, at + 1)
+    return syllables[at]
+
+
 def assert_syllables(got, expected: str, text: str) -> None:
     """`expected` is space-separated syllables; 'a|b' accepts either reading at that position."""
     want = expected.split()
@@ -201,7 +212,7 @@ def tiny_url(tiny_synth):
     yield from served(tiny_synth)
 
 
-def decode_any(data: bytes, suffix: str) -> "np.ndarray":
+def decode_any(data: bytes, suffix: str) -> np.ndarray:
     """Any audio file ffmpeg reads (mp3, m4b, ...) as 24 kHz mono float samples."""
     import subprocess
     import tempfile

@@ -10,6 +10,7 @@ are in ``tests/data/frontend_dev_genres.tsv`` and are not repeated here.
 from __future__ import annotations
 
 import pytest
+from conftest import reading_of
 
 from tts.frontend import Frontend
 
@@ -17,16 +18,6 @@ from tts.frontend import Frontend
 @pytest.fixture(scope="module")
 def fe() -> Frontend:
     return Frontend()
-
-
-def reading_of(fe: Frontend, text: str, char: str, nth: int = 0) -> str:
-    """The syllable the frontend reads for the ``nth`` occurrence of ``char`` in ``text``."""
-    syllables = fe.pinyin(text)
-    assert len(syllables) == len(text), (text, syllables)
-    at = -1
-    for _ in range(nth + 1):
-        at = text.index(char, at + 1)
-    return syllables[at]
 
 
 # A polyphone with a classifier reading, after a numeral or demonstrative and before its noun,

@@ -20,11 +20,6 @@ VERSE_STAGE = "literary reading in classical verse (classical.py)"
 NEUTRAL_STAGE = "neutral tone and word sense (neutral_tone.py, senses.py)"
 
 
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
-
-
 def source_of(fe: Frontend, text: str, char: str, nth: int = 0) -> SyllableSource:
     """The explained syllable of the ``nth`` occurrence of the character ``char`` in ``text``."""
     found = [s for s in fe.explain(text) if s.text == char]

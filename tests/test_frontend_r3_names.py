@@ -17,11 +17,6 @@ SPREAD = 20
 
 
 @pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
-
-
-@pytest.fixture(scope="module")
 def table() -> pn.NameTable:
     return pn.name_table()
 

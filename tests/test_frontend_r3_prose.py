@@ -11,24 +11,9 @@ with cases where each pattern must stay silent; the development sentences that l
 from __future__ import annotations
 
 import pytest
+from conftest import reading_of
 
 from tts.frontend import Frontend
-
-
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
-
-
-def reading_of(fe: Frontend, text: str, char: str, nth: int = 0) -> str:
-    """The syllable the frontend reads for the ``nth`` occurrence of ``char`` in ``text``."""
-    syllables = fe.pinyin(text)
-    assert len(syllables) == len(text), (text, syllables)
-    at = -1
-    for _ in range(nth + 1):
-        at = text.index(char, at + 1)
-    return syllables[at]
-
 
 CASES = [
     # 长 "long" before 达 + an extent, and after a verb that changes a length

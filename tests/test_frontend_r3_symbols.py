@@ -17,12 +17,6 @@ import pytest
 from tts.frontend import Frontend
 from tts.frontend.normalize import normalize_numbers
 
-
-@pytest.fixture(scope="module")
-def fe() -> Frontend:
-    return Frontend()
-
-
 NORMALIZED = [
     # security codes: brackets after a name, with a mainland or Hong Kong code's opening
     ("比亚迪（002594）午后拉升", "比亚迪（零零二五九四）午后拉升"),
