@@ -238,7 +238,22 @@ def _zhi(flat: Flat, i: int) -> str | None:
     """只: classifier zhi1 after numerals/demonstratives, else 'only' zhi3."""
     if flat.prev_char(i) in NUMERALS | set("这那哪每某几"):
         return "zhi1"
+    if _zhi_counted_by_duo(flat, i):
+        return "zhi1"
     return "zhi3"
+
+
+# 多只 counts things (多只股票, 十多只, 许多只) unless 多 is the bound "at most" of 最多/顶多/至多, or
+# 只 is followed by a verb it limits (多只能, 多只是): then it is the adverb "only".
+_DUO_AT_MOST_BEFORE = frozenset("最顶至")
+_ZHI3_VERB_AFTER = frozenset("能是有会要剩好需够得可")
+
+
+def _zhi_counted_by_duo(flat: Flat, i: int) -> bool:
+    """只 after 多 is the classifier zhi1 when 多 is a quantity ('several'), not 'at most'."""
+    if flat.prev_char(i) != "多" or flat.next_char(i) in _ZHI3_VERB_AFTER:
+        return False
+    return flat.prev_char(i, 2)[:-1] not in _DUO_AT_MOST_BEFORE
 
 
 def _du(flat: Flat, i: int) -> str | None:
