@@ -49,7 +49,7 @@ _AMOUNT_DIRECTIONS = frozenset("升降高低涨减增")
 _POST_AFTER = frozenset("为任至到")
 #: Characters that open a value after 调到/调至 (a numeral, a sign, 百分之, 最 + an extreme):
 #: 调到二十六度, 调至零下十八度, 调到最大 "set to" tiao2.
-_VALUE_OPENERS = frozenset("零一二两三四五六七八九十百千万负最")
+_VALUE_OPENERS = NUMERALS | frozenset("负最")
 #: A unit of a building or an organization after that numeral makes it a place one is moved to
 #: (调至三楼办公, 调到二连): the transfer diao4.
 _PLACE_UNITS = frozenset("楼层班组队连营团科处室部线局所院校站")
