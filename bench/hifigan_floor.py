@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
+
+from bench.hifigan_int8_layers import best_ms  # noqa: E402  (one timing loop for both benches)
 
 
 def stage_macs(cfg) -> list[tuple[str, float]]:
@@ -70,13 +71,7 @@ def peak(kind: str, m: int = 4096, k: int = 1024, n: int = 1024, repeats: int = 
 
         def call():
             return a @ b
-    call()
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - started)
-    return m * k * n / best / 1e9
+    return m * k * n / (best_ms(call, repeats) / 1e3) / 1e9
 
 
 def main() -> int:
