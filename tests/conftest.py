@@ -139,6 +139,18 @@ def cpu_variant(engine, pipeline, **sections):
     return Synthesizer(dataclasses.replace(profile, **changes), engine, pipeline, warm_up=False)
 
 
+def _vnni() -> bool:
+    from tts.models.layers import cpu_has_vnni
+
+    return cpu_has_vnni()
+
+
+# The profile's int8 acoustic model applies only where the CPU has VNNI
+# (tts.engine.int8_acoustic_applies); its quality bounds are asserted where it is used.
+needs_vnni = pytest.mark.skipif(not _vnni(), reason="no VNNI on this CPU: the cpu profile's acoustic model "
+                                "runs float32 here, int8 is not adopted")
+
+
 @contextlib.contextmanager
 def acoustic_int8(engine, enabled: bool = True):
     """`engine`'s FastSpeech2 with its frame-level convolutions in dynamic int8 (the cpu profile's

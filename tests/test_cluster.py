@@ -372,6 +372,8 @@ def test_the_apps_own_503_passes_through_serve(scenario):
     assert set(s["statuses"]) <= {"200", "503"}, s["other"]
     assert s["busy_kinds"].get("server_busy", 0) > 0, s["busy_kinds"]
     assert s["busy_without_retry_after"] == 0
+    report(f"cluster: the app's own 503 passed through Serve ({s['busy_kinds']['server_busy']} of "
+           f"{sum(s['statuses'].values())} requests; burst {s['bursts']} of at most 3)")
 
 
 @pytest.mark.cluster

@@ -28,7 +28,7 @@ import pytest
 import soundfile as sf
 import srt
 import torch
-from conftest import acoustic_int8, cpu_variant, decode_any, report
+from conftest import acoustic_int8, cpu_variant, decode_any, needs_vnni, report
 from listening import Listener, corpus_cer, normalize_for_cer
 from test_wyoming import REPLY, groups, stream_reply
 from webserver import free_port
@@ -118,6 +118,7 @@ def test_neutral_sentences_are_understood(neutral):
 INT8_MARGIN = 0.03
 
 
+@needs_vnni
 def test_int8_acoustic_model_is_understood_as_well_as_float32(synth, listener, neutral):
     """The same sentences with FastSpeech2's frame-level convolutions in int8: its CER stays
     within INT8_MARGIN of float32's on the same clips' transcripts."""

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, acoustic_int8, snr_db
 
+from tts.engine import int8_acoustic_applies
 from tts.expressive.instructions import parse_instructions
 from tts.options import LIMITS, MAX_INSTRUCTION_CHARS, RequestError, SynthesisOptions
 from tts.request import DEFAULTS, RequestInput, build_request
@@ -140,7 +141,7 @@ def test_cli_intensity_beside_instructions_is_kept(tmp_path, synth, intensity_au
     assert "emotion_intensity 0.5 kept" in proc.stderr
     # The CLI loads the detected (cpu) profile's precision; the shared engine is float32: hear
     # "happy at 0.5" computed the CLI's way.
-    with acoustic_int8(synth.engine, load_profile("cpu").precision.acoustic_int8):
+    with acoustic_int8(synth.engine, int8_acoustic_applies(load_profile("cpu"))):
         half = synth.synthesize(SynthesisOptions(HAPPY_TEXT, emotion="happy", emotion_intensity=0.5, quality="fast"),
                                 use_cache=False).audio
     assert_is_half_intensity(wav_samples(out.read_bytes()), (half, intensity_audio[1]))

@@ -19,6 +19,7 @@ import torch
 from tts.models.chunking import BlockSchedule, Chunk, get_chunks, run_chunked
 from tts.models.fastspeech2 import FastSpeech2, VarianceControl
 from tts.models.hifigan_bridge import HiFiGANVocoder
+from tts.models.layers import cpu_has_vnni
 from tts.models.loading import load_fastspeech2, load_mb_melgan
 from tts.models.threads import one_thread
 from tts.serving.profiles import Profile
@@ -93,6 +94,14 @@ def half_precision_dtype(device: torch.device | str) -> torch.dtype | None:
         return None
 
 
+def int8_acoustic_applies(profile: Profile) -> bool:
+    """Whether a profile's `precision.acoustic_int8` takes effect here: only where the CPU sums
+    int8 products in 32 bits (VNNI). Without it fbgemm quantizes activations to 7 bits to avoid
+    16-bit saturation, which costs the mel several dB against float32 and makes an item batched
+    with others differ from it alone (BENCHMARKS.md, "int8 without VNNI"): float32 there."""
+    return profile.precision.acoustic_int8 and profile.devices.acoustic == "cpu" and cpu_has_vnni()
+
+
 class Engine:
     """FastSpeech2 + vocoders kept resident on their devices, with batched inference."""
 
@@ -163,7 +172,7 @@ class Engine:
         vocoder = profile.devices.vocoder
         dtype = half_precision_dtype(acoustic) if precision.fp16 else None
         hifigan = half_precision_dtype(vocoder) if precision.hifigan_bf16 and vocoder == "cpu" else None
-        return cls.load(data_dir, acoustic, vocoder, dtype, acoustic_int8=precision.acoustic_int8,
+        return cls.load(data_dir, acoustic, vocoder, dtype, acoustic_int8=int8_acoustic_applies(profile),
                         vocoder_dtypes={"hifigan": hifigan}, vocoder_schedule=vocoder_schedule(profile), **kwargs)
 
     def precision(self) -> str:

@@ -58,7 +58,7 @@ def _fold(x: torch.Tensor) -> bool:
 
 
 @functools.cache
-def _cpu_has_vnni() -> bool:
+def cpu_has_vnni() -> bool:
     """Whether this CPU multiplies u8 x s8 pairs into 32-bit sums without int16 saturation (VNNI)."""
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
@@ -96,7 +96,7 @@ class Int8Product:
         self.kernel, self.dilation, self.pad_mode = conv.kernel_size[0], conv.dilation[0], conv.pad_mode
         self.reach = (self.kernel - 1) // 2 * self.dilation  # rows read on each side ('same' padding)
         # Without VNNI, u8 x s8 pair sums can saturate 16 bits: fbgemm's 7-bit activations avoid it.
-        self.reduce_range = not _cpu_has_vnni()
+        self.reduce_range = not cpu_has_vnni()
 
     def columns(self, x: torch.Tensor) -> torch.Tensor:
         """x (L, Cin) -> (L, k * Cin): the input each tap reads, zero or mirrored beyond the edges."""
