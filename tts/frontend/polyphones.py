@@ -68,6 +68,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
+    _stage(flat, "率", _shuai_leading, trace, "率 leading troops (polyphones._shuai_leading)")
     prose_senses.apply(flat, _stage, trace)
     _stage(flat, "着", _zhao_of_attaining, trace, "着 of attaining (polyphones._zhao_of_attaining)")
     for i, ch in enumerate(flat.text):
@@ -580,6 +581,23 @@ def _tiao_of_amount(flat: Flat, i: int) -> str | None:
     if after[:1] in NUMERALS or after[:1] in ("至", "幅") or not _AMOUNT_NOUN_CHARS.isdisjoint(before + after):
         return "tiao2"
     return None
+
+
+#: What 率 leads as the verb shuài (率兵, 率军, 率队, 率众, 率部, 率师, 率团, 率舰).
+_LED_BY_SHUAI = frozenset("兵军队众部师团舰")
+
+
+def _shuai_leading(flat: Flat, i: int) -> str | None:
+    """率 before the troops or group it leads is the verb shuài (曾率兵驻守, 亲率大军 is a phrase
+    already), unless it closes a word a phrase table lists (效率, 比率: 效率|军… stays lǜ).
+    The phrase tables list 率军/率队 but not every pair, and jieba glues 曾率兵 into one word."""
+    after = flat.next_char(i, 2)
+    if after[:1] not in _LED_BY_SHUAI and not (after[:1] in "大全" and after[1:] in _LED_BY_SHUAI):
+        return None  # 率兵, 率大军, 率全队
+    before = flat.prev_char(i)
+    if before and surnames.is_phrase(before + "率"):
+        return None
+    return "shuai4"
 
 
 #: What 还 gives back when it makes a word with it (还款, 还贷, 还债, 还钱): some phrase tables read

@@ -64,6 +64,7 @@ PLACE_READINGS: dict[str, tuple[str, ...]] = {
     "碌曲": ("lu4", "qu1"), "舟曲": ("zhou1", "qu1"), "那曲": ("na4", "qu1"),
     "色达": ("se4", "da2"),          # 民政部 Sêrtar / 色达 Sèdá (CC-CEDICT: shai3)
     "华阴": ("hua4", "yin1"),        # 现汉 华 Huà: 华山 (华阴 lies north of it) (CC-CEDICT: hua2)
+    "筠连": ("jun1", "lian2"),       # 现汉 筠 jūn: 筠连, 地名, 在四川 (CC-CEDICT: yun2)
 }
 
 #: Historical persons CC-CEDICT lacks or gives without life dates, from 现代汉语词典's entries
@@ -78,6 +79,8 @@ PERSON_READINGS: dict[str, tuple[str, ...]] = {
     "郦食其": ("li4", "yi4", "ji1"),
     "审食其": ("shen3", "yi4", "ji1"),
     "万俟卨": ("mo4", "qi2", "xie4"),
+    "句践": ("gou1", "jian4"),       # 现汉 句 Gōu: 句践 (also written 勾践, CC-CEDICT Gou1 Jian4)
+    "夫差": ("fu1", "chai1"),        # 现汉 差 chāi is not listed for it; 辞海 and school texts: Fū Chāi
     "盖叫天": ("gai4", "jiao4", "tian1"),  # stage name: 盖 gài (盖 Gě is the surname)
     "萨哈罗夫": ("sa4", "ha1", "luo2", "fu1"),  # 现汉 哈 hā in transliterations (CC-CEDICT: ha3)
     "切格瓦拉": ("qie1", "ge2", "wa3", "la1"),  # 切 qiē of Che (现汉 切 qiē for the sound; CC-CEDICT: qie4)
@@ -381,6 +384,41 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool],
 _STATION_NUMERALS = frozenset("一二三四五六七八九十廿百")
 
 
+_ns_lock = threading.Lock()
+_ns_du: frozenset[str] | None = None
+
+
+def _jieba_places_ending_in_du() -> frozenset[str]:
+    """Words of jieba's dictionary tagged ``ns`` (place name) that end in 都, read as text once."""
+    global _ns_du
+    if _ns_du is None:
+        with _ns_lock:
+            if _ns_du is None:
+                found = set()
+                try:
+                    path = os.path.join(_package_file("jieba"), "dict.txt")
+                    with open(path, encoding="utf-8") as fh:
+                        for line in fh:
+                            parts = line.split()
+                            if len(parts) == 3 and parts[2] == "ns" and parts[0].endswith("都") \
+                                    and len(parts[0]) >= 2:
+                                found.add(parts[0])
+                except (RuntimeError, OSError) as exc:
+                    logging.getLogger(__name__).warning("no jieba place names ending in 都: %s", exc)
+                _ns_du = frozenset(found)
+    return _ns_du
+
+
+def _du_closes_a_place(flat: Flat, i: int) -> bool:
+    """Whether 都 at syllable ``i`` closes a jieba word that jieba's dictionary tags as a place."""
+    w, pos = flat.word(i), flat.pos(i)
+    return pos == len(w.text) - 1 and w.text in _jieba_places_ending_in_du()
+
+
+#: After 铺 these make it the verb "to spread" (铺满, 铺着, 铺了, 铺上, 铺开, 铺成, 铺设).
+_SPREAD_AFTER = frozenset("满着了上开成设好")
+
+
 def _set_place_char(flat: Flat, i: int, syllable: str, label: str,
                     trace: Callable[..., None] | None) -> None:
     w, pos = flat.word(i), flat.pos(i)
@@ -395,7 +433,13 @@ def _place_characters(flat: Flat, table: NameTable, is_phrase: Callable[[str], b
     """Characters read so only in place names, where the text makes them part of one.
 
     * 堡 after numeral + 里 is 铺 pù, the old relay station (十里堡, 三十里堡; 现代汉语词典 堡 pù,
-      CC-CEDICT 堡 [pu4] "used in place names"); 城堡, 汉堡 keep bǎo.
+      CC-CEDICT 堡 [pu4] "used in place names"); 城堡, 汉堡 keep bǎo.  So is 铺 itself (十八里铺,
+      五里铺: 现代汉语词典 铺 pù "旧时的驿站（现多用于地名）", CC-CEDICT 铺 [pu4] "(old) relay
+      station"), unless a verb's complement follows (十里铺满了鲜花 spreads, pū).
+    * 都 closing a word that jieba's dictionary tags ``ns`` (a place name: 仙都, 丰都, 江都, 京都,
+      加德满都) is dū, "city, capital", as in 成都 and 首都; a phrase table's dōu for such a word
+      (large_pinyin: 仙都, 东都, 西都, 南都 dōu) is overruled, and 都 without a table reads dōu
+      "all" (issue 24, round 5).
     * A character whose one sense in CC-CEDICT is "used in place names" (涌 chōng) closing a
       word that neither jieba's dictionary nor a phrase table knows, in a place context
       (香港东涌, 广州猎德涌); 汹涌 and 涌出 are phrase words or verbs and keep yǒng.
@@ -406,9 +450,12 @@ def _place_characters(flat: Flat, table: NameTable, is_phrase: Callable[[str], b
     for i, ch in enumerate(text):
         if flat.frozen(i) or not flat.word(i).han:
             continue
-        if ch == "堡" and i >= 2 and text[i - 1] == "里" and text[i - 2] in _STATION_NUMERALS \
-                and flat.same_clause(i - 2, i):
-            _set_place_char(flat, i, "pu4", "堡 of a relay station after numeral + 里", trace)
+        if ch in "堡铺" and i >= 2 and text[i - 1] == "里" and text[i - 2] in _STATION_NUMERALS \
+                and flat.same_clause(i - 2, i) and flat.next_char(i) not in _SPREAD_AFTER:
+            _set_place_char(flat, i, "pu4", f"{ch} of a relay station after numeral + 里", trace)
+            continue
+        if ch == "都" and flat.syllable(i) != "du1" and _du_closes_a_place(flat, i):
+            _set_place_char(flat, i, "du1", "都 closing a place name jieba's dictionary tags ns", trace)
             continue
         reading = table.place_chars.get(ch)
         if reading is None:

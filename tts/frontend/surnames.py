@@ -6,6 +6,8 @@ are listed.  A surname reading is used only in a name context:
 
 * before a title or form of address: 区先生, 查老师, 朴总, 缪经理, 翟同学;
 * after 姓 / 复姓: 姓单, 复姓尉迟;
+* after 老 / 小 as a familiar form of address: 老单今天…, 小查，…, 我和老曾… (not 老单位,
+  小区, 小华, 他老查资料);
 * before 某 / 某某 standing for a withheld given name (查某, 区某某), but not
   when 某 starts "some X" (据查某地, 某人);
 * as the first character of a full name that jieba cuts as one word and that no
@@ -210,6 +212,62 @@ def _given_name_after(flat: Flat, wi: int, at: int, cache: dict[int, frozenset[t
     return _tagged_person(flat, start, len(nxt.text), cache) or _tagged_person(flat, at, 1 + len(nxt.text), cache)
 
 
+#: Personal pronouns: a surname that is also a verb or adverb right after one is that verb or
+#: adverb (他曾率兵 "he once led troops", 她单说 …), since a pronoun does not stand before a name.
+_PRONOUNS = frozenset(("他", "她", "我", "你", "您", "它", "他们", "她们", "我们", "你们", "咱们", "大家", "自己"))
+
+
+def _after_subject(flat: Flat, first: int, prev: Word | None,
+                   cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
+    """Whether the word before syllable ``first`` is a subject, so a verb-like surname there
+    (:data:`_VERBAL`: 曾 查 单 …) is the verb or adverb: a personal pronoun, or a full name
+    that jieba's tagger reads as a person's name (范仲淹曾率兵; two names do not abut, issue 24
+    round 5).  A one-character word before is never taken for a name here (和, 叫 introduce one)."""
+    if prev is None:
+        return False
+    if prev.text in _PRONOUNS:
+        return True
+    n = len(prev.text)
+    return prev.han and 2 <= n <= 4 and prev.text not in TITLES and _tagged_person(flat, first - n, n, cache)
+
+
+#: 老 / 小 before a surname make a familiar form of address (老单, 小查, 老解): issue 24, round 5.
+_FAMILIAR = frozenset("老小")
+
+#: Surname characters whose common reading is also a common given name or nickname after 小
+#: (小华 Huá, 小燕 Yàn, 小宁 Níng, 小黑 "Blackie"; 老黑 too), so 小X / 老X with them stays as it is.
+_FAMILIAR_GIVEN = {"小": frozenset("华燕宁黑"), "老": frozenset("黑")}
+
+
+def _familiar_surname(flat: Flat, i: int, is_phrase: Callable[[str], bool]) -> bool:
+    """Whether syllable ``i`` (a one-character surname of :data:`SURNAME_READINGS`) follows 老/小
+    as a familiar form of address: 老单今天…, 小查，…, 我和老曾….
+
+    The 老/小 starts a jieba word (not 很老), the pair is no phrase-table word (老区, 小区, 小解
+    "to pee", 小过, 小任 keep their readings), the surname ends its jieba word (老单位, 小单间,
+    老任务, 老过来 do not), and the pair opens the clause or follows a word introducing a person
+    (和, 叫, 的 …), so 他老查资料 ("keeps checking") stays a verb.
+    """
+    ch, familiar = flat.char(i), flat.char(i - 1)
+    if familiar not in _FAMILIAR or not flat.same_clause(i - 1, i) or ch in _FAMILIAR_GIVEN[familiar]:
+        return False
+    if flat.pos(i - 1) != 0 or flat.pos(i) != len(flat.word(i).syllables) - 1:
+        return False
+    if is_phrase(familiar + ch) or flat.frozen(i):
+        return False
+    before = flat.prev_char(i - 1, 1)
+    return not before or _introduces_person(flat.prev_word(i - 1))
+
+
+def _familiar_forms(flat: Flat, is_phrase: Callable[[str], bool]) -> None:
+    """Give the surname of 老X / 小X (:func:`_familiar_surname`) its surname reading."""
+    for i in range(1, len(flat)):
+        if flat.char(i) in SURNAME_READINGS and _familiar_surname(flat, i, is_phrase):
+            w = flat.word(i)
+            w.syllables[flat.pos(i)] = SURNAME_READINGS[flat.char(i)]
+            w.sure[flat.pos(i)] = True
+
+
 def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
           word_freq: Callable[[str], int] = _word_freq) -> None:
     """Give surnames their surname reading where the context makes them a name.
@@ -220,6 +278,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
     text = flat.text
     if _STARTS.isdisjoint(text):
         return
+    _familiar_forms(flat, is_phrase)
     tagged: dict[int, frozenset[tuple[int, int]]] = {}
     # Words holding a character that can start a surname: word index -> its first syllable.
     candidates = {flat.word_index(i): i - flat.pos(i) for i, ch in enumerate(text) if ch in _STARTS}
@@ -250,6 +309,8 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
             continue
         before = flat.prev_char(first, 2)
         prev = flat.prev_word(first)
+        if surname in _VERBAL and _after_subject(flat, first, prev, tagged):
+            continue  # 他曾率兵, 范仲淹曾率兵: the adverb or verb after its subject
         after = flat.next_char(first + n - 1, 4)
         if len(text) == len(surname):
             if before.endswith("姓"):
