@@ -1,6 +1,7 @@
 """Issue 24 round 5 (finance and sports): separable verb–object words split by 了/过 and an amount
 (中了一签), 场 counting games (各胜一场), 量 the volume closing a word (缩量回调), 得 of a score after
-a word jieba glued (连得五分), and the dictionary corrections 上行/延误/空当."""
+a word jieba glued (连得五分), 吧 the bar before a localizer (股吧里), and the dictionary
+corrections 上行/延误/空当."""
 
 import pytest
 from conftest import reading_of
@@ -100,3 +101,19 @@ CORRECTED = [
 @pytest.mark.parametrize(("text", "char", "want"), CORRECTED)
 def test_corrected_words(fe, text: str, char: str, want: str) -> None:
     assert reading_of(fe, text, char) == want
+
+
+# 吧 before a localizer that is a word of its own names a place: the noun "bar" ba1.
+BAR = ["股吧里有人说", "贴吧内的帖子", "网吧里很吵", "在股吧里发帖"]
+# The particle: closing a clause, before another word, or before 里面 opening a new clause.
+PARTICLE = ["我们走吧", "好吧我去", "你去吧里面有人", "快走吧"]
+
+
+@pytest.mark.parametrize("text", BAR)
+def test_ba_before_a_localizer_is_the_bar(fe, text: str) -> None:
+    assert reading_of(fe, text, "吧") == "ba1"
+
+
+@pytest.mark.parametrize("text", PARTICLE)
+def test_ba_particle_stays_neutral(fe, text: str) -> None:
+    assert reading_of(fe, text, "吧") == "ba5"
