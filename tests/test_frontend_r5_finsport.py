@@ -16,6 +16,7 @@ SPLIT_FIRES = [
     ("他请了三天假", "假", "jia4"),
     ("他只差了一点", "差", "cha4"),
     ("他教了一年书", "教", "jiao1"),
+    ("他当过三年兵", "当", "dang1"),
 ]
 
 # The pattern must stay silent: no listed word, a longer word after 了, or a negator before it.

@@ -554,20 +554,21 @@ _ASPECT_SPLITTERS = frozenset("了过")
 #: Negators and particles before 了/过 are no verb of a split word (走不了了 is not 不了 split).
 _NOT_SPLIT_VERBS = frozenset("不没了过着")
 #: Measure words that may stand between the amount and the object (中过一次奖, 请了三天假).
-_SPLIT_MEASURES = frozenset("个次回场天顿")
+#: Such a measure word is never the object itself (当过三年|兵 is 当兵, not 当年).
+_SPLIT_MEASURES = frozenset("个次回场天顿年月周岁遍趟")
 
 
 def _split_objects(flat: Flat, i: int) -> list[int]:
     """Where the object after verb syllable ``i`` may stand when 了/过 and an optional amount split
-    them, the farther first: past a measure word (中过一次|奖, 理了个|发), then right after the amount
-    (中了一|签); all within the clause."""
+    them: past a measure word (中过一次|奖, 理了个|发, 当过三年|兵), else right after the amount
+    (中了一|签); within the clause."""
     if flat.next_char(i) not in _ASPECT_SPLITTERS or flat.char(i) in _NOT_SPLIT_VERBS:
         return []
     k = i + 2
     while flat.same_clause(i, k) and flat.char(k) in NUMERALS:
         k += 1
-    found = [k + 1] if flat.char(k) in _SPLIT_MEASURES else []
-    return [j for j in [*found, k] if flat.same_clause(i, j) and flat.char(j)
+    found = [k + 1] if flat.char(k) in _SPLIT_MEASURES else [k]
+    return [j for j in found if flat.same_clause(i, j) and flat.char(j)
             and flat.char(j) not in _ASPECT_SPLITTERS and _closes_word(flat, j)]
 
 
