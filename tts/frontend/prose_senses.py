@@ -190,9 +190,11 @@ _SCORE_UNITS = frozenset("分票球枚金银铜")
 def de_of_a_score(flat: Flat, i: int) -> str | None:
     """得 standing alone or closing a two-character word before a numeral and a unit of score is
     de2 "gain" (独得十五分, 砍得三十分, 中得一百分 as jieba glues it), not the obligation dei3 or
-    the complement's de5; 得十五分钟 (a duration) is left alone."""
+    the complement's de5; 得十五分钟 (a duration) is left alone.  A longer word closed by 得 counts
+    too when no phrase table lists it: jieba glues the clause's words to it (落后时|连得 as 时连得
+    before 五分), while a listed word keeps its own reading."""
     w = flat.word(i)
-    if len(w.text) > 2 or flat.pos(i) != len(w.text) - 1:
+    if flat.pos(i) != len(w.text) - 1 or (len(w.text) > 2 and _is_phrase(w.text)):
         return None
     after = flat.next_char(i, 12)
     n = 0
