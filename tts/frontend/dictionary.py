@@ -42,6 +42,10 @@ CORRECTIONS: dict[str, tuple[str, ...]] = {
     "东西": ("dong1", "xi5"),
     "过得": ("guo4", "de5"),
     "朝九晚五": ("zhao1", "jiu3", "wan3", "wu3"),
+    # Moving data carries it (载 zài, as 加载/卸载/装载); large_pinyin and CC-CEDICT give the
+    # zǎi of 记载 ("to record"), 现代汉语词典 gives xiàzài, shàngzài.
+    "下载": ("xia4", "zai4"),
+    "上载": ("shang4", "zai4"),
 }
 
 _PYPINYIN_DICT_SOURCES = {
