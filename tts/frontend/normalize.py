@@ -421,6 +421,8 @@ def _dotted(text: T) -> T:
 
 
 def _units(text: T) -> T:
+    # A whole number after a Latin word and a space is the word's own (a version or a model, iOS
+    # 18, Mate 60), not a quantity; a decimal there is a quantity (称取NaCl 5.85g).
     def unit(m: re.Match[str]) -> str:
         sym = m.group("u")
         word = UNITS[sym]
@@ -435,7 +437,7 @@ def _units(text: T) -> T:
         return out + mag + word
 
     text = _sub(
-        rf"(?<![A-Za-z]\s)(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
+        rf"(?:(?<![A-Za-z]\s)|(?=[0-9]+\.[0-9]))(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
         rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?(?P<mag>万|亿|千万|百万)?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
         unit,
         text,
