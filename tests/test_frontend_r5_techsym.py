@@ -26,12 +26,15 @@ UNITS = [
     ("光速约为3×10⁸m/s", "光速约为三乘十的八次方米每秒"),
     ("读取速度可达7000MB/s", "读取速度可达七千MB每秒"),
     ("带宽1TB/s", "带宽一TB每秒"),
+    # A decimal after a Latin word and a space is a quantity with its unit.
+    ("称取NaCl 5.85g", "称取NaCl五点八五克"),
 ]
 
 UNITS_SILENT = [
     ("他的dB值很高", "他的dB值很高"),  # no number: a Latin token, left to the English reader
     ("售价5元/kg", "售价五元每千克"),  # the older per rule is unchanged
     ("文件大小为5MB", "文件大小为五MB"),  # a data size alone keeps its letters
+    ("Mate 60 m", "Mate六十m"),  # a whole number after a Latin word is the word's own
 ]
 
 
