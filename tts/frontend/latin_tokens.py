@@ -14,7 +14,10 @@ way people say it rather than as a quantity.
   ``St.Louis``) is too; a leading dot
   only before capitals (``.NET``) or a short lowercase extension (``.py``, ``.json``), so that a
   sentence ended by an ASCII full stop before a word (``好.Thanks``) is not read as 点.
-* Codec names ``H.264``, ``H.265``, ``G.711``: 点 and the digits one by one (H点二六四).
+* Codec names ``H.264``, ``H.265``, ``G.711`` and one-digit interface names (``M.2``, ``U.2``): 点 and
+  the digits one by one (H点二六四, M点二), never a decimal after a letter.
+* Respirator classes ``N95``, ``KN95``, ``KF94``, ``N99``: the efficiency rating digit by digit
+  (N九五), as the name is said, not the percentage (N九十五).
 * ``C#`` and ``F#`` are the languages C sharp and F sharp: the ``#`` is read as the word sharp.
 * A processor-style model code, a letters-and-digits name, a hyphen and a number of three digits
   or more (``i7-13700K``, ``i9-14900HX``): the hyphen is not read and the number is said digit by
@@ -45,7 +48,9 @@ _RESOLUTION_RE = re.compile(r"(?<![0-9A-Za-z.])(?:480|720|1080|1440|2160|4320)(?
 _ISA_RE = re.compile(r"(?<=(?<![A-Za-z])[Xx])(?:86|64)(?![0-9])|(?<=ARM)64(?![0-9])|(?<=arm)64(?![0-9])")
 _NAME_DOT_RE = re.compile(r"(?<=[A-Za-z]{2})\.(?=(?:[A-Z]{2,}|[a-z]{2,})(?![A-Za-z]))"
                           r"|(?<![A-Za-z0-9.])\.(?=(?:[A-Z]{2,}|[a-z]{2,4})(?![A-Za-z]))")
-_CODEC_RE = re.compile(r"(?<=(?<![A-Za-z0-9.])[A-Z])\.[0-9]{3}(?![0-9.])")
+_CODEC_RE = re.compile(r"(?<=(?<![A-Za-z0-9.])[A-Z])\.(?:[0-9]|[0-9]{3})(?![0-9.])")
+# A respirator's filter class and its efficiency rating (N95, KN95, KF94, N99, R95, P95).
+_RESPIRATOR_RE = re.compile(r"(?<=(?<![A-Za-z])(?:N|R|P))9[0459](?![0-9.])|(?<=(?<![A-Za-z])K[NF])9[0459](?![0-9.])")
 _SHARP_RE = re.compile(r"(?<=(?<![A-Za-z0-9])[CFcf])#(?![A-Za-z0-9#])")
 # The number and then the hyphen, each on its own, so that every digit keeps its own source range.
 _MODEL_NUMBER_RE = re.compile(r"(?:(?<=[A-Za-z][0-9]-)|(?<=[A-Za-z][0-9]{2}-))[0-9]{3,}(?=[A-Za-z]*(?![A-Za-z0-9.]))")
@@ -82,6 +87,7 @@ def rewrite(text: Aligned) -> Aligned:
     text = aligned_sub(_RESOLUTION_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_ISA_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_CODEC_RE, lambda m: "点" + read_digits(m.group(0)[1:]), text)
+    text = aligned_sub(_RESPIRATOR_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_NAME_DOT_RE, lambda m: "点", text)
     text = aligned_sub(_MODEL_NUMBER_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_MODEL_HYPHEN_RE, lambda m: "", text)

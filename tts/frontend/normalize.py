@@ -39,6 +39,7 @@ from tts.frontend.numbers import (
     read_digits,
     read_number,
 )
+from tts.frontend.segmenter import dictionary_tag, leading_word
 from tts.frontend.units import CURRENCY_PREFIXES, SYMBOL_WORDS, TEMPERATURE_UNITS, UNITS
 
 Text = str | Aligned  # what the rules rewrite: a plain string, or one that keeps its source offsets
@@ -145,6 +146,14 @@ def _strip_thousands(text: T) -> T:
     return _sub(r"(?<![0-9.,])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]|,[0-9])", lambda m: m.group(0).replace(",", ""), text)
 
 
+def _room_before_word(m: re.Match[str]) -> str:
+    """Digits before a word that names a room (会议室, 教室, 实验室) are its number, read one by one."""
+    word = leading_word(m.string[m.end(): m.end() + 4])
+    if len(word) >= 2 and word.endswith("室"):
+        return read_digits(m.group(0), yao=True)
+    return m.group(0)
+
+
 def _codes(text: T) -> T:
     def digits_yao(m: re.Match[str]) -> str:
         return read_digits(m.group(0), yao=True)
@@ -193,6 +202,9 @@ def _codes(text: T) -> T:
     )
     # Room numbers: 301室, 1208房间.
     text = _sub(r"(?<![0-9.])[0-9]{3,4}(?=室|房间|号房|房(?!子|价|租|贷|产))", digits_yao, text)
+    # ... and before a room named by a word ending in 室 (302会议室, 405教室), but not a count
+    # before one (120人教室: the first word after the digits is 人).
+    text = _sub(r"(?<![0-9.])[0-9]{3,4}(?=[\u4e00-\u9fff]{1,3}室)", _room_before_word, text)
     # Digits right after letters (A380, CR400): digit by digit when 3 or more.
     text = _sub(r"(?<=[A-Za-z])[0-9]{3,}(?![0-9.])", lambda m: read_digits(m.group(0)), text)
     return text
@@ -409,6 +421,8 @@ def _dotted(text: T) -> T:
 
 
 def _units(text: T) -> T:
+    # A whole number after a Latin word and a space is the word's own (a version or a model, iOS
+    # 18, Mate 60), not a quantity; a decimal there is a quantity (称取NaCl 5.85g).
     def unit(m: re.Match[str]) -> str:
         sym = m.group("u")
         word = UNITS[sym]
@@ -423,14 +437,17 @@ def _units(text: T) -> T:
         return out + mag + word
 
     text = _sub(
-        rf"(?<![A-Za-z]\s)(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
+        rf"(?:(?<![A-Za-z]\s)|(?=[0-9]+\.[0-9]))(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
         rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?(?P<mag>万|亿|千万|百万)?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
         unit,
         text,
     )
-    # Units after "/" mean "per": 5元/kg -> 五元每千克.
+    # A unit after a power of ten is that quantity's unit: 3×10⁸m/s -> 三乘十的八次方米每秒.
+    text = _sub(rf"(?<=次方)(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])", lambda m: UNITS[m.group("u")], text)
+    # Units after "/" mean "per": 5元/kg -> 五元每千克; so after a data size left in Latin letters
+    # (7000MB/s, 1TB/s, 100Mb/s -> MB每秒), which the units table does not read.
     text = _sub(
-        rf"(?<=[\u4e00-\u9fff])/(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
+        rf"(?:(?<=[\u4e00-\u9fff])|(?<=[0-9\s][KMGTP][Bb])|(?<=[0-9\s][KMGTP]iB))/(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
         lambda m: "每" + UNITS[m.group("u")],
         text,
     )
@@ -474,6 +491,43 @@ def _remaining(text: T) -> T:
         return _signed(m.group("s"), body)
 
     return _sub(r"(?:(?<![0-9A-Za-z.)\]])(?P<s>[-+±]))?(?P<a>[0-9]+(?:\.[0-9]+)?)", num, text)
+
+
+# 折 after a number is a discount unless it starts a word of its own (折合 converts, 折算, 折旧 …).
+_DISCOUNT = r"(?<![0-9.])[1-9][1-9](?=\s*折(?![合算旧叠射腾返线中服扣价]))"
+
+
+def _discounts(text: T) -> T:
+    """A two-digit discount is said digit by digit: 85折 -> 八五折 (85% of the price), never
+    八十五折; one digit (8折) and decimals (8.5折) are left to the number rules."""
+    if "折" not in text:
+        return text
+    return _sub(_DISCOUNT, lambda m: read_digits(m.group(0)), text)
+
+
+def _before_action(s: str, end: int) -> bool:
+    """Whether the word after an arrow ending at ``end`` is a verb or an adverb (jieba's tags)."""
+    tag = dictionary_tag(leading_word(s[end: end + 6].lstrip()))
+    return tag is not None and tag[0] in "vd"
+
+
+def _arrows(text: T) -> T:
+    """Arrows that chain steps of a procedure (离心10min→弃上清→加入, 调到50%→再调回来) are not read
+    but mark a pause (a comma): so are all arrows of a clause when one of them comes before a verb
+    or an adverb (设置→通用→关于本机, a menu path).  Elsewhere (北京→上海, 5→10) the symbol table
+    reads an arrow 到."""
+    if "→" not in text:
+        return text
+
+    def arrow(m: re.Match[str]) -> str:
+        s = m.string
+        start = max(s.rfind(p, 0, m.start()) for p in "，。；！？,;!?\n") + 1
+        ends = [i for i in (s.find(p, m.end()) for p in "，。；！？,;!?\n") if i >= 0]
+        clause_end = min(ends) if ends else len(s)
+        arrows = [i for i in range(start, clause_end) if s[i] == "→"]
+        return "，" if any(_before_action(s, i + 1) for i in arrows) else m.group(0)
+
+    return _sub(r"\s*→\s*(?=[\u4e00-\u9fff])", arrow, text)
 
 
 _SYMBOL_ALT = "|".join(re.escape(sym) for sym in sorted(SYMBOL_WORDS, key=len, reverse=True))
@@ -739,9 +793,22 @@ _MODEL_NUMBER = (
 )
 
 
+# A processor or GPU model after its product line (and tier): four or five digits closed by a
+# capital suffix (Ryzen 9 7950X, Ryzen 7 9800X3D, RTX 4090D, Core Ultra 9 285K is three digits and
+# left alone).  The suffix makes it a name even when round (7900X); a unit (2000W) is an amount.
+_SUFFIXED_MODEL = (
+    r"(?:(?<=[A-Za-z] )|(?<=[A-Za-z] [0-9] ))[0-9]{4,5}(?=(?P<suffix>[A-Z](?:[A-Z]{0,2}|[0-9][A-Z]))(?![A-Za-z0-9.]))"
+)
+
+
 def _model_numbers(text: T) -> T:
     if not _CAPITAL.search(_plain(text)):
         return text
+    text = _sub(
+        _SUFFIXED_MODEL,
+        lambda m: m.group(0) if m.group("suffix") in UNITS else read_digits(m.group(0)),
+        text,
+    )
 
     def model(m: re.Match[str]) -> str:
         digits = m.group(0)
@@ -780,8 +847,10 @@ _RULES: tuple[_Rule, ...] = (
     _score_dash,
     _ranges,
     _identifier_one,
+    _discounts,
     _remaining,
     _word_ranges,
+    _arrows,
     _symbols,
 )
 

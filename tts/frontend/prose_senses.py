@@ -106,6 +106,8 @@ def tiao_of_direction(flat: Flat, i: int) -> str | None:
     nxt = flat.next_char(i, 2)
     if nxt[:1] and nxt[:1] in "到至" and _alone_or_opening(flat, i, "调" + nxt[:1]):
         return _set_to_value(flat.next_char(i, 10)[1:])
+    if nxt[:1] == "回" and _undoes_setting(flat, i):
+        return "tiao2"
     if nxt[:1] not in _AMOUNT_DIRECTIONS or not _alone_or_opening(flat, i, "调" + nxt[:1]):
         return None
     if flat.pos(i) == 0 and len(flat.word(i).text) > 2:
@@ -113,6 +115,12 @@ def tiao_of_direction(flat: Flat, i: int) -> str | None:
     if nxt[1:] in _POST_AFTER:
         return None
     return "tiao2"
+
+
+def _undoes_setting(flat: Flat, i: int) -> bool:
+    """调回 after a 调 that set an amount earlier in the sentence (调到50%，再调回来) turns it back:
+    the same tiao2, not the diao4 of moving a person or a post back (调回总部)."""
+    return any(flat.char(j) == "调" and tiao_of_direction(flat, j) == "tiao2" for j in range(i))
 
 
 def _set_to_value(rest: str) -> str | None:

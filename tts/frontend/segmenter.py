@@ -132,6 +132,14 @@ def dictionary_tag(word: str) -> str | None:
     return str(tag) if tag is not None else None
 
 
+def leading_word(text: str) -> str:
+    """The first word jieba's stock dictionary cuts from ``text`` ('' for an empty text); callers
+    pass a few characters after a symbol or a number to ask what kind of word follows it."""
+    if not text:
+        return ""
+    return next(iter(_shared_tokenizer().cut(text, HMM=False)), "")
+
+
 def person_spans(text: str) -> frozenset[tuple[int, int]]:
     """[start, end) of the words of ``text`` that jieba's part-of-speech tagger (``jieba.posseg``,
     on the shared tokenizer) tags ``nr``, a person's name, or ``nrfg``, a given name (志强).  The
