@@ -1,7 +1,8 @@
 """Round-5 dialogue and poetry_idioms (issue 24): neutral tone of two-character verbs that
 CC-CEDICT marks neutral and of neutral words jieba glued to what follows
 (``neutral_tone.source_neutral`` and ``_phrase_pairs``), and the literary xuè of 血 in set phrases
-(``dictionary.idiom_readings``), each with cases where the rule must stay silent."""
+(``dictionary.idiom_readings``) and 尽 jìn after a one-character verb (``polyphones._jin``),
+each with cases where the rule must stay silent."""
 
 from __future__ import annotations
 
@@ -54,6 +55,26 @@ XUE_SILENT = [
     ("伤口血淋淋的", "血", 0, "xie3"),
     ("他流了很多血", "血", 0, "xie3"),
 ]
+
+JIN_FIRES = [
+    ("大江东去浪淘尽", "尽", 0, "jin4"),
+    ("好话都让他说尽了", "尽", 0, "jin4"),
+    ("他用尽了力气", "尽", 0, "jin4"),
+    ("他们吃尽了苦头", "尽", 0, "jin4"),
+    ("他想尽一切办法", "尽", 0, "jin4"),
+]
+
+JIN_SILENT = [
+    ("我已经尽量了", "尽", 0, "jin3"),
+    ("请尽快回复", "尽", 0, "jin3"),
+    ("他尽量帮忙", "尽", 0, "jin3"),
+    ("尽快处理这件事", "尽", 0, "jin3"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "nth", "expected"), JIN_FIRES + JIN_SILENT)
+def test_jin_after_a_verb(fe, text, char, nth, expected):
+    assert reading_of(fe, text, char, nth) == expected
 
 
 @pytest.mark.parametrize(("text", "char", "nth", "expected"), NEUTRAL_FIRES + NEUTRAL_SILENT)
