@@ -56,6 +56,25 @@ CORRECTIONS: dict[str, tuple[str, ...]] = {
     "上载": ("shang4", "zai4"),
 }
 
+#: Colloquial readings a source gives inside a set phrase of four or more characters (a chengyu)
+#: -> the literary reading such phrases take (现代汉语词典): 血 is xiě only in speech on its own
+#: (流了点血, 吐血); every chengyu reads xuè (一针见血, 呕心沥血), but pypinyin lists 一针见血,
+#: 刀刀见血, 苍蝇见血 with xiě.
+IDIOM_READINGS: dict[tuple[str, str], str] = {("血", "xie3"): "xue4"}
+
+#: Shortest phrase counted as a set phrase for :data:`IDIOM_READINGS`.
+IDIOM_MIN_LEN = 4
+
+
+def idiom_readings(word: str, readings: tuple[str, ...]) -> tuple[str, ...]:
+    """``readings`` of the phrase ``word`` with the literary readings of :data:`IDIOM_READINGS`
+    where ``word`` is a set phrase (four or more characters); shorter words are returned as
+    they are (吐血 keeps xiě)."""
+    if len(word) < IDIOM_MIN_LEN:
+        return readings
+    return tuple(IDIOM_READINGS.get((ch, r), r) for ch, r in zip(word, readings))
+
+
 _PYPINYIN_DICT_SOURCES = {
     "large_pinyin": "large_pinyin",
     "cc_cedict": "cc_cedict",
@@ -157,7 +176,7 @@ class PhraseDictionary:
         for word, marked in rows:
             if word in words or len(marked) != len(word) or len(word) < 2:
                 continue
-            readings = tuple(p if p[-1:].isdigit() else from_tone_marks(p) for p in marked)
+            readings = idiom_readings(word, tuple(p if p[-1:].isdigit() else from_tone_marks(p) for p in marked))
             words.add(word)
             if len(word) > self.max_len:
                 self.max_len = len(word)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Container
 from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
+from tts.frontend.segmenter import dictionary_tag
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
 
@@ -798,7 +799,20 @@ def _xi_ji(flat: Flat, i: int) -> str | None:
     return None
 
 
+def _jin(flat: Flat, i: int) -> str | None:
+    """尽 right after a one-character verb is the complement jìn "to the end, exhausted" (淘尽,
+    说尽, 用尽); the adverb jǐn "as far as possible" comes before a verb (尽早, 尽量), in words
+    the phrase tables already read."""
+    k = i - 1
+    if k < 0 or not flat.same_clause(k, i):
+        return None
+    if len(flat.word(k).text) != 1 and flat.pos(i) == 0:
+        return None  # the verb is a one-character word or in 尽's own jieba word (浪淘尽)
+    return "jin4" if dictionary_tag(flat.char(k)) == "v" else None
+
+
 _RULES = {
+    "尽": _jin,
     "了": _le,
     "着": _zhe,
     "过": _guo,
