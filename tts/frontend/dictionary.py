@@ -50,10 +50,6 @@ CORRECTIONS: dict[str, tuple[str, ...]] = {
     "延误": ("yan2", "wu4"),
     "空当": ("kong4", "dang1"),
     "空档": ("kong4", "dang4"),
-    # Moving data carries it (载 zài, as 加载/卸载/装载); large_pinyin and CC-CEDICT give the
-    # zǎi of 记载 ("to record"), 现代汉语词典 gives xiàzài, shàngzài.
-    "下载": ("xia4", "zai4"),
-    "上载": ("shang4", "zai4"),
 }
 
 #: Colloquial readings a source gives inside a set phrase of four or more characters (a chengyu)

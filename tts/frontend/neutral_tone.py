@@ -10,12 +10,8 @@
   adverbs (慢慢 常常 天天) keep their tone;
 * words in :data:`NEUTRAL_WORDS`, a list of common words whose last syllable
   is neutral in standard speech but often missing from the dictionaries
-  (衣服 漂亮 告诉 …);
-* two-character verbs (jieba's dictionary tag ``v``) that CC-CEDICT (pypinyin-dict's
-  ``cc_cedict`` table, a maintained dictionary that marks the neutral tone) reads with the same
-  syllables but a neutral last one, where the frontend's phrase tables give a full tone (休息
-  xiu1 xi5, 打听, 掂量, 琢磨); both checks look at every two-character phrase of a jieba word, not
-  only its end, because jieba glues words on behind (商量一下, 打听一下);
+  (衣服 漂亮 告诉 …), also inside a jieba word, at every two-character phrase of it, because
+  jieba glues words on behind (商量一下);
 * a word ending in 子 that no dictionary lists (so jieba built it) gets zi5;
 * 过 after a monosyllabic verb in one word (看过, 去过) is the experiential
   particle guo5;
@@ -26,7 +22,6 @@
 from __future__ import annotations
 
 from tts.frontend import senses
-from tts.frontend.dictionary import phrase_dictionary
 from tts.frontend.g2p import phrase_origin
 from tts.frontend.polyphones import VERB_READINGS
 from tts.frontend.segmenter import dictionary_tag
@@ -61,34 +56,6 @@ NEUTRAL_WORDS = frozenset(
     意思
     """.split()
 )
-
-
-#: The phrase table that marks neutral tones (see the module docstring).
-NEUTRAL_SOURCE = ("cc_cedict",)
-
-#: Words :mod:`tts.frontend.senses` decides by sense; the source's one reading must not override it.
-_SENSE_WORDS = frozenset(senses.SENSE_WORDS)
-
-
-def source_neutral(pair: str, syllables: list[str]) -> bool:
-    """Whether CC-CEDICT reads the two-character verb ``pair`` as ``syllables`` but with a
-    neutral last syllable (休息 xiu1 xi1 -> xi5).  Only verbs by jieba's dictionary tag: the
-    source also neutralizes nouns, adjectives and function words that news and the earlier dev
-    sets read with full tones (部分, 困难, 还是, 不是, 合同, 逻辑).  The first syllable must agree
-    exactly and the second in everything but the tone, so a source with another reading of a
-    polyphone or another word never decides.
-
-    Args:
-        pair: a two-character word.
-        syllables: its readings so far.
-    Returns:
-        True when the last syllable should be neutral.
-    """
-    if pair in _SENSE_WORDS or tone_of(syllables[1]) == 5 or dictionary_tag(pair) != "v":
-        return False
-    found = phrase_dictionary(NEUTRAL_SOURCE).lookup(pair)
-    return (found is not None and found[0] == syllables[0] and found[1][-1:] == "5"
-            and found[1][:-1] == syllables[1][:-1])
 
 
 def _phrase_pairs(w: Word) -> list[int]:
@@ -205,8 +172,8 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
         _neutral(w, n - 1)  # also when jieba glued a word on (很漂亮)
     for p in _phrase_pairs(w) if len(w.origin) == n else ():
         pair = text[p:p + 2]
-        if pair in NEUTRAL_WORDS or source_neutral(pair, w.syllables[p:p + 2]):
-            _neutral(w, p + 1)  # 商量一下, 休息: a neutral word inside the jieba word
+        if pair in NEUTRAL_WORDS:
+            _neutral(w, p + 1)  # 商量一下: a neutral word inside the jieba word
     if n == 2 and text[1] in "过" and text[0] in EXPERIENTIAL_VERBS:
         _neutral(w, 1)  # 看过, 去过: the experiential particle
     if n >= 2 and text.endswith("子") and not w.sure[n - 1] and tone_of(w.syllables[n - 1]) != 5:
