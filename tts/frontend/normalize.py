@@ -519,13 +519,17 @@ def _arrows(text: T) -> T:
     if "→" not in text:
         return text
 
+    chained: dict[int, bool] = {}  # clause start -> its arrows chain steps (decided once per clause)
+
     def arrow(m: re.Match[str]) -> str:
         s = m.string
         start = max(s.rfind(p, 0, m.start()) for p in "，。；！？,;!?\n") + 1
-        ends = [i for i in (s.find(p, m.end()) for p in "，。；！？,;!?\n") if i >= 0]
-        clause_end = min(ends) if ends else len(s)
-        arrows = [i for i in range(start, clause_end) if s[i] == "→"]
-        return "，" if any(_before_action(s, i + 1) for i in arrows) else m.group(0)
+        if start not in chained:
+            ends = [i for i in (s.find(p, m.end()) for p in "，。；！？,;!?\n") if i >= 0]
+            clause_end = min(ends) if ends else len(s)
+            arrows = (i for i in range(start, clause_end) if s[i] == "→")
+            chained[start] = any(_before_action(s, i + 1) for i in arrows)
+        return "，" if chained[start] else m.group(0)
 
     return _sub(r"\s*→\s*(?=[\u4e00-\u9fff])", arrow, text)
 
