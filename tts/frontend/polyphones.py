@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Container
 
 from tts.frontend import proper_names, prose_senses, surnames
-from tts.frontend.dictionary import char_readings, is_polyphone
+from tts.frontend.dictionary import char_readings, is_polyphone, phrase_dictionary
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
 from tts.frontend.segmenter import dictionary_tag
 from tts.frontend.syllables import tone_of, with_tone
@@ -300,8 +300,6 @@ def _outside_words(flat: Flat, k: int) -> bool:
 
 
 def _is_phrase(text: str) -> bool:
-    from tts.frontend.dictionary import phrase_dictionary
-
     return text in phrase_dictionary()
 
 
@@ -585,8 +583,6 @@ def _split_verb_object(flat: Flat, trace: Callable[..., None] | None = None) -> 
     has in the phrase tables: 中了一签 reads 中 as in 中签 (zhong4), 得了一分 as in 得分 (de2), 理了个发
     as in 理发 (fa4).  Only polyphones outside dictionary words are decided, on either half, and
     only when the two characters make a listed word (在比赛中了解 is not split: 中解 is no word)."""
-    from tts.frontend.dictionary import phrase_dictionary
-
     for i in range(len(flat)):
         for k in _split_objects(flat, i):
             readings = phrase_dictionary().lookup(flat.char(i) + flat.char(k))
