@@ -119,3 +119,22 @@ def test_names_from_the_tables(fe, text: str, char: str, want: str) -> None:
 ))
 def test_du_closing_a_place_name(fe, text: str, want: str) -> None:
     assert reading_of(fe, text, "都") == want, text
+
+
+# 大都 between a subject and its predicate is the adverb dàdōu "mostly"; the Yuan capital Dàdū
+# after a preposition or verb, at a clause's start and before what opens no predicate
+# (polyphones._dou_of_mostly).
+DADOU_MOSTLY = ["他们大都是学生", "参加者大都很年轻", "游客大都选择周末出行", "这些书大都已经绝版",
+                "村里的年轻人大都在外地打工"]
+DADU_CAPITAL = ["忽必烈在大都登基", "元大都遗址公园", "元朝定都大都", "他们去了大都", "大都的城墙",
+                "大都是元朝的都城", "大都会博物馆"]
+
+
+@pytest.mark.parametrize("text", DADOU_MOSTLY)
+def test_dadou_before_a_predicate_is_mostly(fe, text: str) -> None:
+    assert reading_of(fe, text, "都") == "dou1"
+
+
+@pytest.mark.parametrize("text", DADU_CAPITAL)
+def test_dadu_as_a_place_keeps_du(fe, text: str) -> None:
+    assert reading_of(fe, text, "都") == "du1"

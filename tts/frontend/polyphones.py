@@ -22,7 +22,7 @@ from collections.abc import Callable, Container
 from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone, phrase_dictionary
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
-from tts.frontend.segmenter import dictionary_tag
+from tts.frontend.segmenter import dictionary_tag, leading_word
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
 
@@ -71,6 +71,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
     _stage(flat, "率", _shuai_leading, trace, "率 leading troops (polyphones._shuai_leading)")
+    _stage(flat, "都", _dou_of_mostly, trace, "大都 \"mostly\" before a predicate (polyphones._dou_of_mostly)")
     prose_senses.apply(flat, _stage, trace)
     _stage(flat, "着", _zhao_of_attaining, trace, "着 of attaining (polyphones._zhao_of_attaining)")
     for i, ch in enumerate(flat.text):
@@ -651,6 +652,32 @@ def _shuai_leading(flat: Flat, i: int) -> str | None:
     if before and surnames.is_phrase(before + "率"):
         return None
     return "shuai4"
+
+
+#: jieba dictionary tags (first letter) of a word that opens a predicate: a verb (是, 有, 选择), an
+#: adjective, an adverb (已经, 都) or a preposition (在, 从); 很 is tagged zg.
+_PREDICATE_TAGS = frozenset("vadp")
+#: Tags of a word before 大都 that make it the Yuan capital, the object of a preposition or verb
+#: (在大都, 定都大都, 到大都).
+_PLACE_GOVERNORS = frozenset("pv")
+
+
+def _dou_of_mostly(flat: Flat, i: int) -> str | None:
+    """大都 between a subject and its predicate is the adverb dàdōu "mostly" (游客大都选择…, 这些书大都
+    已经绝版, 参加者大都很年轻); jieba's dictionary and the phrase tables know only Dàdū, the Yuan
+    capital (ns), which it stays after a preposition or verb (在大都登基), at a clause's start and
+    before anything that does not open a predicate (大都遗址)."""
+    w, pos = flat.word(i), flat.pos(i)
+    if w.text != "大都" or pos != 1:
+        return None
+    prev = flat.prev_word(i)
+    if prev is None or (dictionary_tag(prev.text) or "n")[0] in _PLACE_GOVERNORS:
+        return None
+    after = leading_word(flat.next_char(i, 4))
+    tag = dictionary_tag(after) if after else None
+    if after == "很" or (tag is not None and tag[0] in _PREDICATE_TAGS):
+        return "dou1"
+    return None
 
 
 #: What 还 gives back when it makes a word with it (还款, 还贷, 还债, 还钱): some phrase tables read
