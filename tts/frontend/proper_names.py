@@ -266,9 +266,10 @@ def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = No
             syllables = _cedict_syllables(line[simp_end + 2:close], len(text))
             if syllables is None:
                 continue
-            if not _special(text, syllables) and text in places and _phrase_reads_otherwise(text, syllables):
-                # 朝阳 Cháoyáng, 漯河 Luò, 南乐 lè: each character's common reading, but the phrase
-                # tables read the word otherwise (zhāoyáng "the morning sun"); round 6.
+            if not _special(text, syllables) and (text in places or text in jieba_places) \
+                    and _phrase_reads_otherwise(text, syllables):
+                # 朝阳 Cháoyáng, 漯河 Luò, 南乐 lè, 乌拉圭 lā: each character's common reading, but the
+                # phrase tables read the word otherwise (zhāoyáng "the morning sun", 乌拉圭 la5); round 6.
                 found[text] = NameEntry(text, syllables, "place", "CC-CEDICT", False)
                 continue
             if not _special(text, syllables):
