@@ -270,7 +270,8 @@ def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = No
                     and _phrase_reads_otherwise(text, syllables):
                 # 朝阳 Cháoyáng, 漯河 Luò, 南乐 lè, 乌拉圭 lā: each character's common reading, but the
                 # phrase tables read the word otherwise (zhāoyáng "the morning sun", 乌拉圭 la5); round 6.
-                found[text] = NameEntry(text, syllables, "place", "CC-CEDICT", False)
+                source = "CC-CEDICT" if text in places else "CC-CEDICT, jieba ns"
+                found[text] = NameEntry(text, syllables, "place", source, False)
                 continue
             if not _special(text, syllables):
                 # A person with life dates read with each character's common reading (释迦牟尼
