@@ -4,7 +4,8 @@ m:ss.fff laps, h:mm:ss named a duration by what stands around it), lists of set 
 (``normalize._codes``), units of nutrition labels, lab sheets, car specs and weather (``units.UNITS``),
 Chinese length units squared or cubed (``normalize._superscripts``), 中 as the count of hits after a
 count of shots (``polyphones._zhong_hit``), 重 "again" before 赛/连/试 (``polyphones._zhong_chong``), 得分
-before its value (``prose_senses.de_of_a_score``), 为 "as" after 认证/确诊 (``polyphones._WEI2_AFTER``),
+before its value (``prose_senses.de_of_a_score``), 为 "as" after 认证/确诊 (``polyphones._WEI2_AFTER``), 长按
+chang2 (``polyphones._chang_zhang``),
 each with cases where the rule must stay silent."""
 
 from __future__ import annotations
@@ -103,6 +104,19 @@ CHONG_SILENT = [
 ]
 
 
+CHANG_FIRES = [
+    # 长按: a long press in device manuals.
+    ("长按配网键五秒", "长", 0, "chang2"),
+    ("请长按电源键", "长", 0, "chang2"),
+    ("长摁开关三秒", "长", 0, "chang2"),
+]
+
+CHANG_SILENT = [
+    ("孩子长得很快", "长", 0, "zhang3"),
+    ("他是我们的班长", "长", 0, "zhang3"),
+    ("脸上长了一颗痘", "长", 0, "zhang3"),
+]
+
 DE_FIRES = [
     # 得分 before its value is the noun "score" (de2), after a verb too.
     ("她的自由滑得分为一百四十八点五分", "得", 0, "de2"),
@@ -132,7 +146,8 @@ WEI_SILENT = [
 
 @pytest.mark.parametrize(
     "text, char, nth, want",
-    ZHONG_FIRES + ZHONG_SILENT + CHONG_FIRES + CHONG_SILENT + DE_FIRES + DE_SILENT + WEI_FIRES + WEI_SILENT,
+    ZHONG_FIRES + ZHONG_SILENT + CHONG_FIRES + CHONG_SILENT + DE_FIRES + DE_SILENT + WEI_FIRES + WEI_SILENT
+    + CHANG_FIRES + CHANG_SILENT,
 )
 def test_polyphone_reading(fe, text: str, char: str, nth: int, want: str) -> None:
     assert reading_of(fe, text, char, nth) == want

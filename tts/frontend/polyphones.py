@@ -196,8 +196,10 @@ def _huan(flat: Flat, i: int) -> str | None:
 
 
 def _chang_zhang(flat: Flat, i: int) -> str | None:
+    """长: chang2 "long" after a degree word or before 的/短/期/久/远 and before 按/摁 (长按 "long
+    press" of device manuals), zhang3 "grow" before 得/大/高/胖/出/成/满 and after 生."""
     prev, nxt = flat.prev_char(i), flat.next_char(i)
-    if prev in _DEGREE or prev in ("不", "么") or nxt in ("的", "短", "期", "久", "远"):
+    if prev in _DEGREE or prev in ("不", "么") or nxt in ("的", "短", "期", "久", "远", "按", "摁"):
         return "chang2"
     if nxt in ("得", "大", "高", "胖", "出", "成", "满") or prev in ("生",):
         return "zhang3"
