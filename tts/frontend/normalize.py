@@ -62,7 +62,7 @@ _RANGE_SEP = r"[-~～—–至到]"
 
 # Words before a number that make it a code read digit by digit.
 _CODE_KEYWORDS = (
-    "电话号码|手机号码|电话|手机|号码|拨打|致电|热线|传真|尾号|编号|工号|学号|账号|帐号|卡号|"
+    "端口号|端口|错误码|错误代码|状态码|返回码|电话号码|手机号码|电话|手机|号码|拨打|致电|热线|传真|尾号|编号|工号|学号|账号|帐号|卡号|"
     "单号|订单号|邮编|房间号|房间|房号|宿舍|寝室|车牌|车次|航班|代码|密码|验证码|分机|QQ|qq|微信|"
     "邮政编码|运单号|座位号|座号|身份证号|身份证|证件号|会员号|序列号|流水号|取件码|取餐号|门牌号|发票号|"
     "准考证号|考号|航班号|股票代码|客服电话|热线电话|ID|id|编码|条码|条形码|货号|批号|批次号|案号|工单号|"
@@ -128,6 +128,12 @@ def _superscripts(text: T) -> T:
         lambda m: m.group(1) + _SUPER_DIGITS[m.group(2)],
         text,
     )
+    # ... and a Chinese length unit squared or cubed (45米², 元/米², 3厘米³): 平方米, 立方厘米.
+    text = _sub(
+        r"(?<=[0-9万亿/每\s])(千米|公里|厘米|毫米|分米|米)([²³])",
+        lambda m: ("平方" if m.group(2) == "²" else "立方") + m.group(1),
+        text,
+    )
     text = _sub(rf"(?<=[0-9A-Za-z)）\]])\s*{_SUPER_RUN}", lambda m: _power(m.group(0).strip()), text)
     return _sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]", lambda m: _SUPER_DIGITS.get(m.group(0), ""), text)
 
@@ -151,6 +157,22 @@ def _room_before_word(m: re.Match[str]) -> str:
     word = leading_word(m.string[m.end(): m.end() + 4])
     if len(word) >= 2 and word.endswith("室"):
         return read_digits(m.group(0), yao=True)
+    return m.group(0)
+
+
+# What names a 4xx/5xx number an HTTP status: an error word or the status's English name after
+# it, or a verb of responding before it with nothing after it in its clause.
+_HTTP_AFTER = re.compile(r"\s*(?:错误|报错|状态码|页面|异常|[Ee]rror)|\s+[A-Z][a-z]")
+_HTTP_BEFORE = re.compile(r"(?:返回|报|提示|响应|出现|状态码)了?[为是:：\s]*$")
+
+
+def _http_status(m: re.Match[str]) -> str:
+    """An HTTP status code (``404错误``, ``返回429。``) digit by digit; an amount (返回400元) stays."""
+    if _AMOUNT_AFTER.match(m.string, m.end()):
+        return m.group(0)
+    after = _HTTP_AFTER.match(m.string, m.end())
+    if after or (_HTTP_BEFORE.search(_before(m, 6)) and _CLAUSE_END.match(m.string, m.end())):
+        return read_digits(m.group(0))
     return m.group(0)
 
 
@@ -200,6 +222,8 @@ def _codes(text: T) -> T:
         keyword,
         text,
     )
+    # HTTP status codes (404错误, 返回502, 403 Forbidden), read digit by digit as developers say them.
+    text = _sub(r"(?<![0-9.])[45][0-9]{2}(?![0-9.])", _http_status, text)
     # Room numbers: 301室, 1208房间.
     text = _sub(r"(?<![0-9.])[0-9]{3,4}(?=室|房间|号房|房(?!子|价|租|贷|产))", digits_yao, text)
     # ... and before a room named by a word ending in 室 (302会议室, 405教室), but not a count
@@ -298,6 +322,31 @@ def _minsec(v: str, unit: str) -> str:
     if len(v) == 2 and v.startswith("0"):
         return "零" + read_cardinal(v[1], liang=False) + unit
     return read_cardinal(v, liang=False) + unit
+
+
+# Before an h:mm:ss, words that make it a duration (a race time), not a clock time.
+_DURATION_BEFORE = re.compile(r"(?:跑出|游出|骑出|用时|耗时|历时|成绩|以|完赛|跑进|时间为|纪录)了?[为是:：\s]*$")
+_DURATION_AFTER = re.compile(r"\s*(?:的成绩|的个人|完赛|夺冠|冲线|撞线|获得|打破|刷新|的赛会|的世界|的全国)")
+
+
+def _race_times(text: T) -> T:
+    """A time with a decimal after its seconds is minutes:seconds (1:29.708 -> 一分二十九秒七零八,
+    a lap or race time, never a clock time or a ratio); an h:mm:ss named a race time by what
+    stands around it (跑出1:59:40, 以2:05:42的成绩) is hours, minutes and seconds."""
+    if ":" not in _plain(text):
+        return text
+
+    def lap(m: re.Match[str]) -> str:
+        return _minsec(m.group(1), "分").lstrip("零") + _minsec(m.group(2), "秒") + read_digits(m.group(3))
+
+    text = _sub(r"(?<![0-9:.])([1-9][0-9]?):([0-5][0-9])\.([0-9]{1,3})(?![0-9:.])", lap, text)
+
+    def duration(m: re.Match[str]) -> str:
+        if not (_DURATION_BEFORE.search(_before(m, 6)) or _DURATION_AFTER.match(m.string, m.end())):
+            return m.group(0)
+        return _hour(m.group(1)) + "小时" + _minsec(m.group(2), "分") + _minsec(m.group(3), "秒")
+
+    return _sub(r"(?<![0-9:.])([0-9]):([0-5][0-9]):([0-5][0-9])(?![0-9:.])", duration, text)
 
 
 def _times(text: T) -> T:
@@ -436,6 +485,8 @@ def _units(text: T) -> T:
             out += "到" + _signed(m.group("s2"), read_number(m.group("b"), following=following), temperature=temp)
         return out + mag + word
 
+    # Per hundred kilometres, as car specs say it: 5.8L/100km, 15kWh/100km -> 每百公里.
+    text = _sub(r"(?<=[A-Za-z\u4e00-\u9fff])/100\s*(?:km|公里)(?![A-Za-z0-9])", lambda m: "每百公里", text)
     text = _sub(
         rf"(?:(?<![A-Za-z]\s)|(?=[0-9]+\.[0-9]))(?<![A-Za-z])(?:(?<![0-9A-Za-z.])(?P<s1>[-+±]))?(?<![0-9.])(?P<a>{_NUM})"
         rf"(?:\s*{_RANGE_SEP}\s*(?P<s2>-)?(?P<b>{_NUM}))?(?P<mag>万|亿|千万|百万)?\s*(?P<u>{_UNIT_ALT})(?![A-Za-z0-9])",
@@ -697,11 +748,16 @@ def _score_dash(text: T) -> T:
     if not any(ch in text for ch in "-–—"):
         return text
 
+    last_score_end = [-1]
+
     def score(m: re.Match[str]) -> str:
         # A range runs upwards; a pair that does not (25-20, 7-6, 2-2) with nothing measured after
         # it, closing its clause, can only be a score.
         closing = int(m.group(1)) >= int(m.group(2)) and _CLAUSE_END.match(m.string, m.end())
-        if closing or _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
+        # The next set of a list of set scores (6-4、3-6、7-5) is a score as the first one was.
+        listed = last_score_end[0] >= 0 and re.fullmatch(r"\s*[、，,]\s*", m.string[last_score_end[0]: m.start()])
+        if closing or listed or _SCORE_DASH_BEFORE.search(_before(m, 4)) or _SCORE_AFTER.match(m.string, m.end()):
+            last_score_end[0] = m.end()
             return read_cardinal(m.group(1), liang=False) + "比" + read_cardinal(m.group(2), liang=False)
         return m.group(0)
 
@@ -836,6 +892,7 @@ _RULES: tuple[_Rule, ...] = (
     _dates,
     _short_years,
     _time_ranges,
+    _race_times,
     _chained_ratios,
     _times,
     _arithmetic,

@@ -196,8 +196,10 @@ def _huan(flat: Flat, i: int) -> str | None:
 
 
 def _chang_zhang(flat: Flat, i: int) -> str | None:
+    """长: chang2 "long" after a degree word or before 的/短/期/久/远 and before 按/摁 (长按 "long
+    press" of device manuals), zhang3 "grow" before 得/大/高/胖/出/成/满 and after 生."""
     prev, nxt = flat.prev_char(i), flat.next_char(i)
-    if prev in _DEGREE or prev in ("不", "么") or nxt in ("的", "短", "期", "久", "远"):
+    if prev in _DEGREE or prev in ("不", "么") or nxt in ("的", "短", "期", "久", "远", "按", "摁"):
         return "chang2"
     if nxt in ("得", "大", "高", "胖", "出", "成", "满") or prev in ("生",):
         return "zhang3"
@@ -267,12 +269,14 @@ def _du(flat: Flat, i: int) -> str | None:
 # 为 wei2 "be, become, as" after verbs of naming, judging and changing (选为, 定为,
 # 约为, 均为 …): the last character of the word before 为.
 _WEI2_AFTER = frozenset("选称视作成认以变改分化评立封奉尊推拜定列划转译写设聘命升降缩扩简合折并换誉名读记释括纳沦身贵"
-                        "约均皆即实乃仍亦多广甚颇尤较极殊最更大")
+                        "约均皆即实乃仍亦多广甚颇尤较极殊最更大"
+                        # judged or certified as (认证为, 验证为, 确诊为)
+                        "证诊")
 # Words ending in one of those characters after which 为 is still "for" (愿意为你 …).
 _WEI4_WORDS = frozenset(("可以", "所以", "足以", "难以", "得以", "用以", "借以", "予以", "加以", "愿意", "乐意",
                          "同意", "注意", "特意", "故意", "刻意", "执意", "有意", "一定", "决定", "肯定", "必定",
                          "专程", "亲身", "自身", "终身", "全身", "动身", "一大", "立即", "随即", "当即",
-                         "旋即", "即将"))
+                         "旋即", "即将", "保证", "见证"))
 # Nouns naming a quantity or attribute: "X为Y" states its value (人口为三十万, 主题为…).
 _ATTRIBUTE_END = frozenset("量率额价费数积度期限间点题分线口薪资龄号码址称因果比例级型式值准则温重宽高深厚速段")
 # 为 + these (at the end of a clause or before a noun) is wei2: 为首, 为止, 为准, 为例 …
@@ -475,10 +479,21 @@ def _jiao(flat: Flat, i: int) -> str | None:
 
 
 def _zhong_hit(flat: Flat, i: int) -> str | None:
-    """中: zhong4 'hit, win' after 考/猜/射/命/击/选."""
+    """中: zhong4 'hit, win' after 考/猜/射/命/击/选, and as the count of hits after a count of
+    shots (十投九中, 8投5中, 三十投十九中: a numeral after 投, then 中)."""
     if flat.prev_char(i) in set("考猜射命击选"):
         return "zhong4"
+    if _after_count_of_shots(flat, i):
+        return "zhong4"
     return None
+
+
+def _after_count_of_shots(flat: Flat, i: int) -> bool:
+    """Whether syllable ``i`` follows ``投`` and a run of numerals (投九中, 投十九中) in its clause."""
+    n = 0
+    while flat.prev_char(i - n)[:1] in NUMERALS and flat.prev_char(i - n):
+        n += 1
+    return n > 0 and flat.prev_char(i - n) == "投"
 
 
 def _alone(flat: Flat, i: int) -> bool:
@@ -798,12 +813,15 @@ def _kong(flat: Flat, i: int) -> str | None:
 def _zhong_chong(flat: Flat, i: int) -> str | None:
     """重: chong2 'again' before a one-character verb (重写, 重做, 重来), else zhong4."""
     nxt = flat.next_char(i)
-    if nxt in _AGAIN_VERBS and _alone(flat, i + 1):
+    # The verb stands alone, or jieba glued 重 and it into a word no phrase table lists (重赛).
+    if nxt in _AGAIN_VERBS and (_alone(flat, i + 1) or flat.word(i).text == "重" + nxt):
         return "chong2"
     return None
 
 
-_AGAIN_VERBS = frozenset("写做来装修建开启演播拍选考算读画印发申组返提排填编录")
+# 赛 (重赛 a replay of a race or match), 连 (重连 reconnect), 试, 跑, 签, 映 (重映 a re-release)
+# take 重 as "again" too; none of them follows 重 "heavy" as a one-character word.
+_AGAIN_VERBS = frozenset("写做来装修建开启演播拍选考算读画印发申组返提排填编录赛连试跑签映")
 
 
 def _cheng_sheng(flat: Flat, i: int) -> str | None:

@@ -29,6 +29,7 @@ before the per-character context rules, so ``--explain`` names each pattern.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tts.frontend.measure_words import NUMERALS
@@ -205,12 +206,19 @@ def de_of_a_score(flat: Flat, i: int) -> str | None:
     if flat.pos(i) != len(w.text) - 1 or (len(w.text) > 2 and _is_phrase(w.text)):
         return None
     after = flat.next_char(i, 12)
+    if _SCORE_IS.match(after):
+        return "de2"  # the noun 得分 before its value: 自由滑得分为一百四十八点五分
     n = 0
     while n < len(after) and after[n] in NUMERALS:
         n += 1
     if n == 0 or after[n:n + 1] not in _SCORE_UNITS or after[n:n + 2] == "分钟":
         return None
     return "de2"
+
+
+#: 分, a copula and a number closing the clause or followed by 分 after 得: the score's value
+#: (得分为九十, 得分是一百点五分, 得分达八十分); 分外, 分明, 分为三个阶段 (a count of things) are not.
+_SCORE_IS = re.compile("分(?:为|是|达到|达|仅为|高达)[" + "".join(sorted(NUMERALS)) + "点]+(?:分|$)")
 
 
 #: After 撒 these make it "sprinkle" sǎ: an amount (撒一把, 撒少许, 撒适量, 撒些).
