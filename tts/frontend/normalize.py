@@ -218,6 +218,15 @@ def _codes(text: T) -> T:
 _YEAR_NAMES = "款|届|赛季|财年|学年|年度|春晚|奥运|冬奥|世界杯|亚运|世博"
 
 
+def _year_span(m: re.Match[str]) -> str:
+    """A year before 年, or a span of two (groups: first year, its 年, the dash, the second year)."""
+    last = read_digits(m.group(4))
+    if not m.group(1):
+        return last
+    dash = m.group(3) if m.group(3) in "至到" else "到"
+    return read_digits(m.group(1)) + (m.group(2) or "") + dash + last
+
+
 def _valid_md(month: str, day: str | None = None) -> bool:
     if not 1 <= int(month) <= 12:
         return False
@@ -238,8 +247,14 @@ def _dates(text: T) -> T:
         lambda m: f"{read_digits(m.group(1))}年{read_cardinal(m.group(2), liang=False)}月",
         text,
     )
-    # Years: 2024年 (and 98年 when a month follows).
-    text = _sub(r"(?<![0-9.])([0-9]{4})(?=\s*年(?!级|纪|龄))", lambda m: read_digits(m.group(1)), text)
+    # Years: 2024年 (and 98年 when a month follows); a span of years reads both ends and the dash
+    # as 到 (2025-2027年, 2025年-2027年 -> 二零二五到二零二七年): once the second year is read
+    # here, the range rule would no longer see the dash and "2025-" would be read as a number.
+    text = _sub(
+        r"(?<![0-9.])(?:((?:1[5-9]|20)[0-9]{2})(\s*年)?\s*([-~～—–至到])\s*)?([0-9]{4})(?=\s*年(?!级|纪|龄))",
+        _year_span,
+        text,
+    )
     text = _sub(r"(?<![0-9.])([0-9]{2})(?=年[0-9]{1,2}月)", lambda m: read_digits(m.group(1)), text)
     # Any year of an era (公元前221年) and a year that names an event or a model (2024款, 2022届).
     text = _sub(r"(?<=公元)(前?\s*)([0-9]{1,4})(?=\s*年)", lambda m: m.group(1) + read_digits(m.group(2)), text)
