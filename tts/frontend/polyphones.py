@@ -66,6 +66,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, MEASURE_READINGS, measure_reading, trace, "measure word (measure_words.py)")
     _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
            "verb before a complement (polyphones._verb_before_complement)")
+    _stage(flat, _VERBS_AFTER_SUO, _verb_after_suo, trace, "verb after the particle 所 (polyphones._verb_after_suo)")
     _split_verb_object(flat, trace)
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
@@ -190,6 +191,8 @@ def _huan(flat: Flat, i: int) -> str | None:
             return "huan2"
         if flat.prev_char(i) in PRONOUNS | {""} and after not in _NOT_AFTER_HUAN_OBJECT:
             return "huan2"
+        if not after:
+            return "huan2"  # 下个月一定还你。: a pronoun closing the clause is who gets it back
     if nxt == "了" or not nxt:
         return "huan2"  # 还了; a clause cannot end in hai2 'still'
     return "hai2"
@@ -283,6 +286,8 @@ _FOR_VERBS = ("提供", "服务", "颁发", "颁奖", "办理", "准备", "安�
               "鼓掌", "祝福", "祈祷", "庆祝", "争光", "出力", "效力", "奋斗", "捐", "送", "做", "写", "唱", "讲",
               "治疗", "检查", "介绍", "赢得", "保驾", "铺路", "买单", "埋单", "而")
 _NUMBER_START = frozenset("零〇一二三四五六七八九十百千万亿两几半负正")
+#: Units a rate per unit ends in (每股十二元, 每十股转增四股, 每吨三千元, 每桶八十美元).
+_AMOUNT_UNITS = frozenset("元角分股份吨桶斤克点倍")
 
 
 #: Verbs that take 为 after their object: 以X为Y, 视X为Y, 称X为Y, 拜X为师 …
@@ -377,11 +382,14 @@ def _wei(flat: Flat, i: int) -> str | None:
     wei2: after a verb of naming, judging or changing (定为, 约为, 被誉为);
     in 以X为Y; in 为X所V; when it states the value of a quantity (人口为三十万,
     时间为两个小时, 为+number) unless the clause goes on with something done
-    for someone (学校为十名学生颁奖); before 首/止/准/例/期….
+    for someone (学校为十名学生颁奖); before 首/止/准/例/期…; before a colon
+    (分配方案为：…).
     """
     after = _clause_after(flat, i)
     if after[:1] in ("了", "何", "此") or after.startswith("什么"):
         return "wei4"
+    if flat.pause_after(i) in ("：", ":"):
+        return "wei2"  # 分配方案为：…, 主要原因为：…: the colon opens what the subject is
     doing_for = any(v in after for v in _FOR_VERBS)
     pos = flat.pos(i)
     w = flat.word(i)
@@ -415,10 +423,22 @@ def _wei(flat: Flat, i: int) -> str | None:
         return "wei2"
     if after[:1] in _NUMBER_START and not doing_for and not after.startswith(("一起", "一些", "一切", "两人")):
         return "wei2"
+    if _rate_per_unit(after) and not doing_for:
+        return "wei2"  # 发行价格为每股十二点三五元, 方案为每十股派二元: a rate is a value too
     nxt_word = flat.next_word(i) if pos == len(w.syllables) - 1 else None
     if nxt_word is not None and nxt_word.text == "人":
         return "wei2"  # 为人 'behave towards others'
     return "wei4"
+
+
+def _rate_per_unit(after: str) -> bool:
+    """Whether ``after`` (the rest of the clause) is an amount per unit: 每 and a numeral within the
+    next five characters (每股十二元, 每股不超过二十元, 每吨三千元), the clause ending in a numeral or a unit
+    and naming no completed action.  每个人, 每位客户 (whom something is done for) and
+    为每十名员工配备一名助理 (the clause goes on past the amount) are not."""
+    return (after[:1] == "每" and any(c in _NUMBER_START for c in after[1:6])
+            and (after[-1:] in _NUMBER_START or after[-1:] in _AMOUNT_UNITS)
+            and not any(m in after for m in "了着"))
 
 
 def _hao(flat: Flat, i: int) -> str | None:
@@ -533,6 +553,28 @@ _COMPLEMENTS = frozenset("上下出进入在到满完好成起回")
 #: Verbs whose verb reading depends on the sense, not the slot (调到 diao4 / 调好 tiao2, 转到 zhuan3,
 #: 背上 bei1, 划上 hua4, 挑起 tiao3, 晃过 huang3, 磨成粉 mo4): a complement does not decide them.
 _COMPLEMENT_VERBS = frozenset(VERB_READINGS) - frozenset("调转背划挑晃磨")
+
+
+#: Verbs of :data:`VERB_READINGS` that 所 can turn into "what is V-ed" with their verb reading
+#: (所处的行业 chu3, 所藏 cang2, 所教 jiao1, 所称 cheng1); 系 is left out: 民心所系 is xì.
+_VERBS_AFTER_SUO = _COMPLEMENT_VERBS - frozenset("系")
+
+
+def _verb_after_suo(flat: Flat, i: int) -> str | None:
+    """A polyphonic verb right after the particle 所 takes its verb reading: 所 + V names what is
+    V-ed (公司所处行业 -> chu3, jieba cuts 所|处|行业 and the default chù stood).  The verb must be a
+    word of its own or open one no phrase table lists; 所 must be a word of its own and not the
+    classifier of schools after a numeral or demonstrative (这所|处在, 研究所|处长 are words)."""
+    k = i - 1
+    if k < 0 or not flat.same_clause(k, i) or not _standalone(flat, k, "所") or len(flat.word(k).text) != 1:
+        return None
+    before = flat.prev_char(k)
+    if before in NUMERALS or before in DEMONSTRATIVES or before == "几":
+        return None
+    w = flat.word(i)
+    if flat.pos(i) != 0 or (len(w.text) > 1 and _is_phrase(w.text)):
+        return None
+    return VERB_READINGS[flat.char(i)]
 
 
 def _verb_before_complement(flat: Flat, i: int) -> str | None:

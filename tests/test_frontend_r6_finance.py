@@ -1,0 +1,133 @@
+"""Issue 24 round 6 (finance): spans of years (2025-2027年), 差 of a difference in unlisted nouns
+(息差), a polyphonic verb after the particle 所 (所处), 为 before a colon or a rate per unit, 还
+before a pronoun closing the clause, and the dictionary corrections 还款/所得/单个/已降."""
+
+import pytest
+from conftest import assert_syllables, reading_of
+
+# A span of years before 年: both years read digit by digit and the dash is 到.
+YEAR_SPANS = [
+    ("2025-2027年", "er4 ling2 er4 wu3 dao4 er4 ling2 er4 qi1 nian2"),
+    ("2025年-2027年", "er4 ling2 er4 wu3 nian2 dao4 er4 ling2 er4 qi1 nian2"),
+    ("2023—2025年间", "er4 ling2 er4 san1 dao4 er4 ling2 er4 wu3 nian2 jian1"),
+    ("1998~2003年", "yi1 jiu2 jiu3 ba1 dao4 er4 ling2 ling2 san1 nian2"),
+    ("2024至2026年", "er4 ling2 er4 si4 zhi4 er4 ling2 er4 liu4 nian2"),
+]
+
+# Not a span of years: one year, a range of small numbers of years, a number that is no year.
+NOT_YEAR_SPANS = [
+    ("2024年营收", "er4 ling2 er4 si4 nian2 ying2 shou1"),
+    ("增长3-5年", "zeng1 zhang3 san1 dao4 wu3 nian2"),
+    ("1000-2000年前", "yi4 qian1 er4 ling2 ling2 ling2 nian2 qian2"),
+    ("2024-2025赛季", "er4 ling2 er4 si4 dao4 er4 ling2 er4 wu3 sai4 ji4"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), YEAR_SPANS + NOT_YEAR_SPANS)
+def test_spans_of_years(fe, text: str, want: str) -> None:
+    assert_syllables(fe.pinyin(text), want, text)
+
+
+# 差 closing an unlisted two-character word jieba's dictionary tags a noun: the difference.
+CHA_DIFFERENCE = ["银行息差收窄", "净息差已降至低位", "期现价差扩大", "中美利差倒挂", "温差很大"]
+# 差 "poor, short" (jieba's verbs, adverbs of degree, 变) and the errand stay as they were.
+CHA_SILENT = [
+    ("他的成绩稍差", "cha4"),
+    ("质量变差了", "cha4"),
+    ("他的表现较差", "cha4"),
+    ("服务质量差", "cha4"),
+    ("信号越来越差", "cha4"),
+    ("他去出差了", "chai1"),
+]
+
+
+@pytest.mark.parametrize("text", CHA_DIFFERENCE)
+def test_cha_of_a_difference(fe, text: str) -> None:
+    assert reading_of(fe, text, "差") == "cha1"
+
+
+@pytest.mark.parametrize(("text", "want"), CHA_SILENT)
+def test_cha_poor_or_errand_is_left_alone(fe, text: str, want: str) -> None:
+    assert reading_of(fe, text, "差") == want
+
+
+# A polyphonic verb right after the particle 所: its verb reading.
+VERB_AFTER_SUO = [
+    ("公司所处行业竞争加剧", "处", "chu3"),
+    ("我们所处的时代", "处", "chu3"),
+    ("博物馆所藏文物", "藏", "cang2"),
+    ("他所教的学生", "教", "jiao1"),
+]
+# 所 as a word's end or a classifier, 处 opening a word, and 民心所系 stay as they were.
+VERB_AFTER_SUO_SILENT = [
+    ("研究所处长", "处", "chu4"),
+    ("所到之处", "处", "chu4"),
+    ("民心所系", "系", "xi4"),
+    ("到处都是人", "处", "chu4"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "want"), VERB_AFTER_SUO + VERB_AFTER_SUO_SILENT)
+def test_verb_after_the_particle_suo(fe, text: str, char: str, want: str) -> None:
+    assert reading_of(fe, text, char) == want
+
+
+# 为 before a colon, or before an amount per unit closing the clause: "be", wei2.
+WEI2 = [
+    "公司利润分配方案为：每十股派二元",
+    "主要原因为：需求下降",
+    "本次发行价格为每股十二元",
+    "回购价格为每股不超过二十元",
+    "票价为每人五十元",
+]
+# 为 "for": whom something is done for, the clause going on past the amount, a completed action.
+WEI4 = [
+    "我们为每位客户提供服务",
+    "他为每个孩子准备了礼物",
+    "公司为每十名员工配备一名助理",
+    "学校为每人发了一百元",
+    "他为这件事操心",
+]
+
+
+@pytest.mark.parametrize("text", WEI2)
+def test_wei_of_being(fe, text: str) -> None:
+    # The colon reads no syllable, and it comes after 为: 为's index is its syllable's.
+    assert fe.pinyin(text)[text.index("为")] == "wei2"
+
+
+@pytest.mark.parametrize("text", WEI4)
+def test_wei_of_doing_for_is_left_alone(fe, text: str) -> None:
+    assert reading_of(fe, text, "为") == "wei4"
+
+
+# 还 before a pronoun that closes the clause: "give back", huan2.
+HUAN_PRONOUN = ["我下个月一定还你", "明天还你们", "这笔钱我会还他"]
+# 还 "still" before a pronoun that the clause goes on from.
+HAI_PRONOUN = ["今天还他值班", "现在还你们两个人在加班", "你比他还高"]
+
+
+@pytest.mark.parametrize("text", HUAN_PRONOUN)
+def test_huan_before_a_pronoun_closing_the_clause(fe, text: str) -> None:
+    assert reading_of(fe, text, "还") == "huan2"
+
+
+@pytest.mark.parametrize("text", HAI_PRONOUN)
+def test_hai_before_a_pronoun_in_a_longer_clause(fe, text: str) -> None:
+    assert reading_of(fe, text, "还") == "hai2"
+
+
+# Dictionary corrections (现代汉语词典; CC-CEDICT agrees on 还款 and 所得).
+CORRECTED = [
+    ("每月还款额固定", "还", "huan2"),
+    ("并入综合所得计算纳税", "得", "de2"),
+    ("他一无所得", "得", "de2"),
+    ("按照单个存货项目计提", "个", "ge4"),
+    ("净息差已降至低位", "降", "jiang4"),
+    ("他们最终投降了", "降", "xiang2"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "want"), CORRECTED)
+def test_dictionary_corrections(fe, text: str, char: str, want: str) -> None:
+    assert reading_of(fe, text, char) == want
