@@ -131,3 +131,30 @@ CORRECTED = [
 @pytest.mark.parametrize(("text", "char", "want"), CORRECTED)
 def test_dictionary_corrections(fe, text: str, char: str, want: str) -> None:
     assert reading_of(fe, text, char) == want
+
+
+# Number forms of finance text: a ratio written with a colon after 按/比例 or before 的比例/兑换,
+# basis points after a number, the 星 of a delisting-risk stock name.
+NUMBER_FORMS = [
+    ("按1:10的比例缩股", "an4 yi1 bi3 shi2 de5 bi3 li4 suo1 gu3"),
+    ("配比为1:2", "pei4 bi3 wei2 yi1 bi3 er4"),
+    ("降息25bp", "jiang4 xi1 er4 shi2 wu3 ge4 ji1 dian3"),
+    ("上行10bps", "shang4 xing2 shi2 ge4 ji1 dian3"),
+]
+# A clock time, a keypad code and a plain ST stay as they were.
+NUMBER_FORMS_SILENT = [
+    ("会议于10:30开始", "hui4 yi4 yu2 shi2 dian3 san1 shi2 fen1 kai1 shi3"),
+    ("下午2:30见", "xia4 wu3 liang2 dian3 san1 shi2 fen1 jian4"),
+    ("拨打*100#", "bo1 da3 xing1 hao4 yao1 ling2 ling2 jing3 hao4"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), NUMBER_FORMS + NUMBER_FORMS_SILENT)
+def test_finance_number_forms(fe, text: str, want: str) -> None:
+    assert_syllables(fe.pinyin(text), want, text)
+
+
+@pytest.mark.parametrize("text", ["*ST康美", "*ST公司股票将被终止上市"])
+def test_star_of_a_delisting_risk_name(fe, text: str) -> None:
+    # The letters' own reading belongs to the English mapping; 星 comes first.
+    assert fe.pinyin(text)[0] == "xing1"

@@ -302,6 +302,11 @@ _SCORE_AFTER = re.compile(
 )
 
 
+# A ratio written like a clock time (按1:10的比例缩股, 配比为1:2, 1:5兑换): read 一比十, not 一点十分.
+_RATIO_BEFORE = re.compile(r"(按|按照|比例为|比例是|比例|配比为|配比|之比为|之比是)\s*$")
+_RATIO_AFTER = re.compile(r"\s*(的?比例|的?比率|的?配比|的?比值|兑换|换股|拆股|缩股)")
+
+
 def _hour(h: str) -> str:
     return "两" if int(h) == 2 else read_cardinal(h, liang=False)
 
@@ -320,6 +325,8 @@ def _times(text: T) -> T:
         h, mi, s = m.group(1), m.group(2), m.group(3)
         if _SCORE_BEFORE.search(_before(m, 12)) or _SCORE_AFTER.match(m.string, m.end()):
             return m.group(0)
+        if _RATIO_BEFORE.search(_before(m, 6)) or _RATIO_AFTER.match(m.string, m.end()):
+            return m.group(0)  # left to the ratio rule below
         if int(h) > 24 or int(mi) > 59 or (s is not None and int(s) > 59):
             return m.group(0)
         out = _hour(h) + "点"
@@ -577,11 +584,13 @@ _KEYPAD = {"*": "星号", "#": "井号"}
 def _keypad(text: T) -> T:
     """Keypad symbols: ``*100#`` -> 星号幺零零井号, ``#号键``/``#键`` -> 井号键, ``按*`` -> 按星号.
 
-    A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).
+    A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).  The ``*`` of a
+    delisting-risk stock name (*ST康美) is read 星 as brokers and newsreaders say it.
     """
 
     if "*" not in text and "#" not in text:
         return text
+    text = _sub(r"\*(?=ST)", lambda m: "星", text)
 
     def code(m: re.Match[str]) -> str:
         return "".join(_KEYPAD.get(ch) or read_digits(ch, yao=True) for ch in m.group(0))
