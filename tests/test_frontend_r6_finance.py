@@ -158,3 +158,33 @@ def test_finance_number_forms(fe, text: str, want: str) -> None:
 def test_star_of_a_delisting_risk_name(fe, text: str) -> None:
     # The letters' own reading belongs to the English mapping; 星 comes first.
     assert fe.pinyin(text)[0] == "xing1"
+
+
+# 为 between a noun subject and a rest of the sentence that is only a noun phrase: "be", wei2.
+EQUATIVE_WEI = [
+    "买方为机构专用席位。",
+    "本次交易的独立财务顾问为中信证券。",
+    "该基金的基金经理为李四。",
+    "公司控股股东为某某集团有限公司。",
+    "报告期内公司主要客户为国内大型车企。",
+]
+# "for": a verb after the object, an adjective closing it, a pronoun subject, or a comma after
+# which the predicate comes.
+EQUATIVE_SILENT = [
+    "公司为子公司提供担保。",
+    "我们为投资者提供专业的服务。",
+    "这都是为大家好。",
+    "他为国家。",
+    "父母为孩子的未来，拼命工作。",
+    "他为公司的发展做出了贡献。",
+]
+
+
+@pytest.mark.parametrize("text", EQUATIVE_WEI)
+def test_equative_wei(fe, text: str) -> None:
+    assert reading_of(fe, text.rstrip("。"), "为") == "wei2"
+
+
+@pytest.mark.parametrize("text", EQUATIVE_SILENT)
+def test_wei_of_doing_for_stays(fe, text: str) -> None:
+    assert fe.pinyin(text)[text.index("为")] == "wei4"

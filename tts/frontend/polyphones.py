@@ -22,7 +22,7 @@ from collections.abc import Callable, Container
 from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone, phrase_dictionary
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
-from tts.frontend.segmenter import dictionary_tag, leading_word
+from tts.frontend.segmenter import context_tags, dictionary_tag, leading_word
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
 
@@ -428,7 +428,41 @@ def _wei(flat: Flat, i: int) -> str | None:
     nxt_word = flat.next_word(i) if pos == len(w.syllables) - 1 else None
     if nxt_word is not None and nxt_word.text == "人":
         return "wei2"  # 为人 'behave towards others'
+    if pos == 0 and len(w.text) == 1 and not doing_for and _names_what_subject_is(flat, i, prev_text):
+        return "wei2"
     return "wei4"
+
+
+#: jieba tags of a subject noun before an equative 为 (买方, 顾问, 股东, 中信证券).
+_SUBJECT_TAGS = frozenset(("n", "nr", "nt", "nz", "ns", "nrt", "j"))
+#: Tags (first letter) a noun phrase is made of: nouns, pronouns of quantity (某某), numerals and
+#: classifiers, abbreviations, places, attributes (大型), localizers, conjunctions; plus 的 (uj).
+_NOUN_PHRASE_TAG_STARTS = frozenset("nrmqjsbfc")
+#: Punctuation after which a clause is complete: what follows 为 is all of the predicate.
+_CLAUSE_CLOSERS = ("", "。", "；", ";", "！", "!")
+
+
+def _names_what_subject_is(flat: Flat, i: int, subject: str) -> bool:
+    """为 between a noun subject and a rest of the sentence that is only a noun phrase is the
+    equative "be" (买方为机构专用席位, 财务顾问为中信证券, 控股股东为某某集团有限公司): "for"
+    needs something done after its object (为投资者提供服务, 为人民服务 — jieba's verbs and
+    verbal nouns count).  The clause must close the sentence, so that 父母为孩子的未来，拼命工作
+    (the predicate after the comma) stays wei4."""
+    if not subject:
+        return False
+    # The tag of the subject's last word, or of its last two characters when jieba tags the
+    # whole a set phrase (财务顾问 l -> 顾问 n).
+    if (context_tags(subject)[-1][1] not in _SUBJECT_TAGS
+            and (len(subject) < 3 or dictionary_tag(subject[-2:]) not in _SUBJECT_TAGS)):
+        return False
+    rest = flat.next_char(i, 40)
+    if not rest or len(rest) >= 40 or flat.pause_after(i + len(rest)) not in _CLAUSE_CLOSERS:
+        return False
+    tags = [tag for _, tag in context_tags(rest)]
+    # Adjectives may qualify a noun inside the phrase (沪深 as 沪|深), never end it (为大家好).
+    if not all(t[:1] in _NOUN_PHRASE_TAG_STARTS or t in ("uj", "eng", "a") for t in tags[:-1]):
+        return False
+    return tags[-1][:1] in ("n", "j") or tags[-1] == "eng"
 
 
 def _rate_per_unit(after: str) -> bool:
