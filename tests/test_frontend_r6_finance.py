@@ -188,3 +188,19 @@ def test_equative_wei(fe, text: str) -> None:
 @pytest.mark.parametrize("text", EQUATIVE_SILENT)
 def test_wei_of_doing_for_stays(fe, text: str) -> None:
     assert fe.pinyin(text)[text.index("为")] == "wei4"
+
+
+# 只 opening a listed word (只是, 只有) right after a numeral word counts: the classifier zhi1.
+ZHI_COUNTED = ["该基金前十大重仓股中有六只是银行股", "其中三只有分红", "十二只是新股"]
+# A fraction, decimal, ordinal or 万一 before 只是 leaves the adverb zhi3.
+ZHI_ADVERB = ["增长百分之五只是开始", "万一只是误会呢", "第一只是开始", "增速为三点五只是估计"]
+
+
+@pytest.mark.parametrize("text", ZHI_COUNTED)
+def test_zhi_counted_after_a_numeral(fe, text: str) -> None:
+    assert reading_of(fe, text, "只") == "zhi1"
+
+
+@pytest.mark.parametrize("text", ZHI_ADVERB)
+def test_zhi_adverb_after_a_non_amount(fe, text: str) -> None:
+    assert reading_of(fe, text, "只") == "zhi3"

@@ -75,6 +75,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, "都", _dou_of_mostly, trace, "大都 \"mostly\" before a predicate (polyphones._dou_of_mostly)")
     prose_senses.apply(flat, _stage, trace)
     _stage(flat, "着", _zhao_of_attaining, trace, "着 of attaining (polyphones._zhao_of_attaining)")
+    _stage(flat, "只", _zhi_counted_in_word, trace, "只 counted after a numeral (polyphones._zhi_counted_in_word)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -248,6 +249,28 @@ def _zhi(flat: Flat, i: int) -> str | None:
     if _zhi_counted_by_duo(flat, i):
         return "zhi1"
     return "zhi3"
+
+
+def _zhi_counted_in_word(flat: Flat, i: int) -> str | None:
+    """只 opening a word of the phrase tables (只是, 只有, 只要) right after a numeral that is a word
+    of its own counts what came before (有六只是银行股, 其中三只有分红): the classifier zhi1.
+    A numeral inside a word (万一只是误会, 唯一, 之一) or ending a fraction, decimal or ordinal
+    (百分之五只是开始, 三点五, 第一) leaves the adverb zhǐ."""
+    w = flat.word(i)
+    if flat.pos(i) != 0 or len(w.text) < 2 or i == 0 or not flat.same_clause(i - 1, i):
+        return None
+    before = flat.word(i - 1)
+    if not before.text or any(c not in NUMERALS for c in before.text) or before.text[0] in "万亿千百":
+        return None  # 万一 is "in case": no amount starts with its magnitude
+    k = i - len(before.text)
+    if flat.prev_char(k) in _NOT_COUNTING_BEFORE:
+        return None
+    return "zhi1"
+
+
+#: Before the numeral these make it part of a fraction, decimal or ordinal (百分之五, 三点五, 第一)
+#: or of a word that is no amount (万一, 唯一, 统一, 同一, 专一, 划一).
+_NOT_COUNTING_BEFORE = frozenset("之点第分百万唯统同专划")
 
 
 # 多只 counts things (多只股票, 十多只, 许多只) unless 多 is the bound "at most" of 最多/顶多/至多, or
