@@ -204,3 +204,25 @@ def test_zhi_counted_after_a_numeral(fe, text: str) -> None:
 @pytest.mark.parametrize("text", ZHI_ADVERB)
 def test_zhi_adverb_after_a_non_amount(fe, text: str) -> None:
     assert reading_of(fe, text, "只") == "zhi3"
+
+
+# 还得 + a complement closing the clause: huán "pay back" and the complement's particle de5.
+HUAN_DE_COMPLEMENT = [
+    ("这笔钱我还得清", "huan2 de5 qing1"),
+    ("前期还得多", "huan2 de5 duo1"),
+    ("后期还得少", "huan2 de5 shao3"),
+    ("他还得完吗", "huan2 de5 wan2"),
+]
+# "still must": the clause goes on after the complement's character, or 不多 "not much".
+HAI_DEI = [
+    ("你还得多吃点", "hai2 dei3 duo1"),
+    ("我们还得快点走", "hai2 dei3 kuai4"),
+    ("他还得上班", "hai2 dei3 shang4"),
+    ("现在还不多", "hai2 bu4 duo1"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), HUAN_DE_COMPLEMENT + HAI_DEI)
+def test_huan_de_complement(fe, text: str, want: str) -> None:
+    at = text.index("还")
+    assert_syllables(fe.pinyin(text)[at:at + 3], want, text)

@@ -159,6 +159,8 @@ def _de_dei(flat: Flat, i: int) -> str | None:
     prev = flat.prev_char(i)
     if (nxt == "了" and prev not in _VERBS_BEFORE_GUO) or nxt == "的":
         return "de2"  # 得的: neither the particle nor "must" takes 的 (他得的是胃病)
+    if prev == "还" and _pays_back_with_complement(flat.next_char(i - 1, 3)):
+        return "de5"  # 还得清, 还得多: the complement's particle after huán "pay back"
     if prev in _BEFORE_DEI and nxt and nxt not in "很不太真更挺":
         return "dei3"
     if not prev:
@@ -173,7 +175,19 @@ _NOT_AFTER_HUAN_OBJECT = ("的", "很", "是", "也", "在", "说", "都", "还"
 #: A potential complement after 还 (还不起, 还得清, 还不上): "(cannot) pay back"; it must close the
 #: clause or come before 了/的 or what is owed, else 还 is "still" (还不起床, 还不上班).
 _HUAN_POTENTIAL = frozenset("起清上完")
-_AFTER_HUAN_POTENTIAL = ("", "了", "的", "钱", "债", "款", "贷")
+_AFTER_HUAN_POTENTIAL = ("", "了", "的", "钱", "债", "款", "贷", "吗", "吧", "呢")
+#: After 还得 also a complement of degree (前期还得多、后期还得少, 还得快): 不多 is not one (还不多
+#: is "still not much").
+_HUAN_DE_COMPLEMENT = _HUAN_POTENTIAL | frozenset("多少快")
+
+
+def _pays_back_with_complement(after: str) -> bool:
+    """Whether ``after`` (the characters after a 还) is 不/得 + a complement that closes the clause
+    or comes before a particle or what is owed: 还不起, 还得清, 还得完吗, 还得多 -> 还 is huán."""
+    if after[:1] not in ("不", "得"):
+        return False
+    complements = _HUAN_DE_COMPLEMENT if after[:1] == "得" else _HUAN_POTENTIAL
+    return after[1:2] in complements and after[2:3] in _AFTER_HUAN_POTENTIAL
 
 
 def _huan(flat: Flat, i: int) -> str | None:
@@ -181,7 +195,7 @@ def _huan(flat: Flat, i: int) -> str | None:
     (还不起), else hai2 'still'."""
     nxt = flat.next_char(i)
     after = flat.next_char(i, 3)
-    if after[:1] in ("不", "得") and after[1:2] in _HUAN_POTENTIAL and after[2:3] in _AFTER_HUAN_POTENTIAL:
+    if _pays_back_with_complement(after):
         return "huan2"
     nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
     if nxt in ("钱", "债", "款", "贷", "清", "书") or (nxt == "给" and flat.next_char(i, 2) != "给"):
