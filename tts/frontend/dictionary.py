@@ -50,6 +50,15 @@ CORRECTIONS: dict[str, tuple[str, ...]] = {
     "延误": ("yan2", "wu4"),
     "空当": ("kong4", "dang1"),
     "空档": ("kong4", "dang4"),
+    # Round 6 (finance): 还款 "repay a loan" is huánkuǎn like 还贷/还债/还本 (pypinyin and
+    # large_pinyin give the hái of "still"; CC-CEDICT and 现代汉语词典 huán); 所得 "income" is
+    # suǒdé (综合所得, 经营所得), not the particle's neutral tone; 单个 "a single one" is dāngè;
+    # large_pinyin's 已降 "already fallen" carries the xiáng of 投降, the only one of its 36 降
+    # xiáng entries that is not about surrendering or subduing.
+    "还款": ("huan2", "kuan3"),
+    "所得": ("suo3", "de2"),
+    "单个": ("dan1", "ge4"),
+    "已降": ("yi3", "jiang4"),
 }
 
 #: Colloquial readings a source gives inside a set phrase of four or more characters (a chengyu)

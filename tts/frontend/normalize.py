@@ -242,6 +242,15 @@ def _codes(text: T) -> T:
 _YEAR_NAMES = "款|届|赛季|财年|学年|年度|春晚|奥运|冬奥|世界杯|亚运|世博"
 
 
+def _year_span(m: re.Match[str]) -> str:
+    """A year before 年, or a span of two (groups: first year, its 年, the dash, the second year)."""
+    last = read_digits(m.group(4))
+    if not m.group(1):
+        return last
+    dash = m.group(3) if m.group(3) in "至到" else "到"
+    return read_digits(m.group(1)) + (m.group(2) or "") + dash + last
+
+
 def _valid_md(month: str, day: str | None = None) -> bool:
     if not 1 <= int(month) <= 12:
         return False
@@ -262,8 +271,14 @@ def _dates(text: T) -> T:
         lambda m: f"{read_digits(m.group(1))}年{read_cardinal(m.group(2), liang=False)}月",
         text,
     )
-    # Years: 2024年 (and 98年 when a month follows).
-    text = _sub(r"(?<![0-9.])([0-9]{4})(?=\s*年(?!级|纪|龄))", lambda m: read_digits(m.group(1)), text)
+    # Years: 2024年 (and 98年 when a month follows); a span of years reads both ends and the dash
+    # as 到 (2025-2027年, 2025年-2027年 -> 二零二五到二零二七年): once the second year is read
+    # here, the range rule would no longer see the dash and "2025-" would be read as a number.
+    text = _sub(
+        r"(?<![0-9.])(?:((?:1[5-9]|20)[0-9]{2})(\s*年)?\s*([-~～—–至到])\s*)?([0-9]{4})(?=\s*年(?!级|纪|龄))",
+        _year_span,
+        text,
+    )
     text = _sub(r"(?<![0-9.])([0-9]{2})(?=年[0-9]{1,2}月)", lambda m: read_digits(m.group(1)), text)
     # Any year of an era (公元前221年) and a year that names an event or a model (2024款, 2022届).
     text = _sub(r"(?<=公元)(前?\s*)([0-9]{1,4})(?=\s*年)", lambda m: m.group(1) + read_digits(m.group(2)), text)
@@ -311,6 +326,11 @@ _SCORE_AFTER = re.compile(
 )
 
 
+# A ratio written like a clock time (按1:10的比例缩股, 配比为1:2, 1:5兑换): read 一比十, not 一点十分.
+_RATIO_BEFORE = re.compile(r"(按|按照|比例为|比例是|比例|配比为|配比|之比为|之比是)\s*$")
+_RATIO_AFTER = re.compile(r"\s*(的?比例|的?比率|的?配比|的?比值|兑换|换股|拆股|缩股)")
+
+
 def _hour(h: str) -> str:
     return "两" if int(h) == 2 else read_cardinal(h, liang=False)
 
@@ -354,6 +374,8 @@ def _times(text: T) -> T:
         h, mi, s = m.group(1), m.group(2), m.group(3)
         if _SCORE_BEFORE.search(_before(m, 12)) or _SCORE_AFTER.match(m.string, m.end()):
             return m.group(0)
+        if _RATIO_BEFORE.search(_before(m, 6)) or _RATIO_AFTER.match(m.string, m.end()):
+            return m.group(0)  # left to the ratio rule below
         if int(h) > 24 or int(mi) > 59 or (s is not None and int(s) > 59):
             return m.group(0)
         out = _hour(h) + "点"
@@ -613,11 +635,13 @@ _KEYPAD = {"*": "星号", "#": "井号"}
 def _keypad(text: T) -> T:
     """Keypad symbols: ``*100#`` -> 星号幺零零井号, ``#号键``/``#键`` -> 井号键, ``按*`` -> 按星号.
 
-    A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).
+    A ``*`` between two numbers is left to the arithmetic rule (3*5 -> 三乘以五).  The ``*`` of a
+    delisting-risk stock name (*ST康美) is read 星 as brokers and newsreaders say it.
     """
 
     if "*" not in text and "#" not in text:
         return text
+    text = _sub(r"\*(?=ST)", lambda m: "星", text)
 
     def code(m: re.Match[str]) -> str:
         return "".join(_KEYPAD.get(ch) or read_digits(ch, yao=True) for ch in m.group(0))

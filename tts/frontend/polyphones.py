@@ -22,7 +22,7 @@ from collections.abc import Callable, Container
 from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone, phrase_dictionary
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
-from tts.frontend.segmenter import dictionary_tag, leading_word
+from tts.frontend.segmenter import context_tags, dictionary_tag, leading_word
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
 
@@ -66,6 +66,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, MEASURE_READINGS, measure_reading, trace, "measure word (measure_words.py)")
     _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
            "verb before a complement (polyphones._verb_before_complement)")
+    _stage(flat, _VERBS_AFTER_SUO, _verb_after_suo, trace, "verb after the particle 所 (polyphones._verb_after_suo)")
     _split_verb_object(flat, trace)
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
@@ -74,6 +75,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     _stage(flat, "都", _dou_of_mostly, trace, "大都 \"mostly\" before a predicate (polyphones._dou_of_mostly)")
     prose_senses.apply(flat, _stage, trace)
     _stage(flat, "着", _zhao_of_attaining, trace, "着 of attaining (polyphones._zhao_of_attaining)")
+    _stage(flat, "只", _zhi_counted_in_word, trace, "只 counted after a numeral (polyphones._zhi_counted_in_word)")
     for i, ch in enumerate(flat.text):
         rule = _RULES.get(ch)
         if rule is None:
@@ -157,6 +159,8 @@ def _de_dei(flat: Flat, i: int) -> str | None:
     prev = flat.prev_char(i)
     if (nxt == "了" and prev not in _VERBS_BEFORE_GUO) or nxt == "的":
         return "de2"  # 得的: neither the particle nor "must" takes 的 (他得的是胃病)
+    if prev == "还" and _pays_back_with_complement(flat.next_char(i - 1, 3)):
+        return "de5"  # 还得清, 还得多: the complement's particle after huán "pay back"
     if prev in _BEFORE_DEI and nxt and nxt not in "很不太真更挺":
         return "dei3"
     if not prev:
@@ -171,7 +175,19 @@ _NOT_AFTER_HUAN_OBJECT = ("的", "很", "是", "也", "在", "说", "都", "还"
 #: A potential complement after 还 (还不起, 还得清, 还不上): "(cannot) pay back"; it must close the
 #: clause or come before 了/的 or what is owed, else 还 is "still" (还不起床, 还不上班).
 _HUAN_POTENTIAL = frozenset("起清上完")
-_AFTER_HUAN_POTENTIAL = ("", "了", "的", "钱", "债", "款", "贷")
+_AFTER_HUAN_POTENTIAL = ("", "了", "的", "钱", "债", "款", "贷", "吗", "吧", "呢")
+#: After 还得 also a complement of degree (前期还得多、后期还得少, 还得快): 不多 is not one (还不多
+#: is "still not much").
+_HUAN_DE_COMPLEMENT = _HUAN_POTENTIAL | frozenset("多少快")
+
+
+def _pays_back_with_complement(after: str) -> bool:
+    """Whether ``after`` (the characters after a 还) is 不/得 + a complement that closes the clause
+    or comes before a particle or what is owed: 还不起, 还得清, 还得完吗, 还得多 -> 还 is huán."""
+    if after[:1] not in ("不", "得"):
+        return False
+    complements = _HUAN_DE_COMPLEMENT if after[:1] == "得" else _HUAN_POTENTIAL
+    return after[1:2] in complements and after[2:3] in _AFTER_HUAN_POTENTIAL
 
 
 def _huan(flat: Flat, i: int) -> str | None:
@@ -179,7 +195,7 @@ def _huan(flat: Flat, i: int) -> str | None:
     (还不起), else hai2 'still'."""
     nxt = flat.next_char(i)
     after = flat.next_char(i, 3)
-    if after[:1] in ("不", "得") and after[1:2] in _HUAN_POTENTIAL and after[2:3] in _AFTER_HUAN_POTENTIAL:
+    if _pays_back_with_complement(after):
         return "huan2"
     nxt_word = flat.next_word(i) if flat.pos(i) == len(flat.word(i).syllables) - 1 else None
     if nxt in ("钱", "债", "款", "贷", "清", "书") or (nxt == "给" and flat.next_char(i, 2) != "给"):
@@ -190,6 +206,8 @@ def _huan(flat: Flat, i: int) -> str | None:
             return "huan2"
         if flat.prev_char(i) in PRONOUNS | {""} and after not in _NOT_AFTER_HUAN_OBJECT:
             return "huan2"
+        if not after:
+            return "huan2"  # 下个月一定还你。: a pronoun closing the clause is who gets it back
     if nxt == "了" or not nxt:
         return "huan2"  # 还了; a clause cannot end in hai2 'still'
     return "hai2"
@@ -249,6 +267,28 @@ def _zhi(flat: Flat, i: int) -> str | None:
     return "zhi3"
 
 
+def _zhi_counted_in_word(flat: Flat, i: int) -> str | None:
+    """只 opening a word of the phrase tables (只是, 只有, 只要) right after a numeral that is a word
+    of its own counts what came before (有六只是银行股, 其中三只有分红): the classifier zhi1.
+    A numeral inside a word (万一只是误会, 唯一, 之一) or ending a fraction, decimal or ordinal
+    (百分之五只是开始, 三点五, 第一) leaves the adverb zhǐ."""
+    w = flat.word(i)
+    if flat.pos(i) != 0 or len(w.text) < 2 or i == 0 or not flat.same_clause(i - 1, i):
+        return None
+    before = flat.word(i - 1)
+    if not before.text or any(c not in NUMERALS for c in before.text) or before.text[0] in "万亿千百":
+        return None  # 万一 is "in case": no amount starts with its magnitude
+    k = i - len(before.text)
+    if flat.prev_char(k) in _NOT_COUNTING_BEFORE:
+        return None
+    return "zhi1"
+
+
+#: Before the numeral these make it part of a fraction, decimal or ordinal (百分之五, 三点五, 第一)
+#: or of a word that is no amount (万一, 唯一, 统一, 同一, 专一, 划一).
+_NOT_COUNTING_BEFORE = frozenset("之点第分百万唯统同专划")
+
+
 # 多只 counts things (多只股票, 十多只, 许多只) unless 多 is the bound "at most" of 最多/顶多/至多, or
 # 只 is followed by a verb it limits (多只能, 多只是): then it is the adverb "only".
 _DUO_AT_MOST_BEFORE = frozenset("最顶至")
@@ -287,6 +327,8 @@ _FOR_VERBS = ("提供", "服务", "颁发", "颁奖", "办理", "准备", "安�
               "鼓掌", "祝福", "祈祷", "庆祝", "争光", "出力", "效力", "奋斗", "捐", "送", "做", "写", "唱", "讲",
               "治疗", "检查", "介绍", "赢得", "保驾", "铺路", "买单", "埋单", "而")
 _NUMBER_START = frozenset("零〇一二三四五六七八九十百千万亿两几半负正")
+#: Units a rate per unit ends in (每股十二元, 每十股转增四股, 每吨三千元, 每桶八十美元).
+_AMOUNT_UNITS = frozenset("元角分股份吨桶斤克点倍")
 
 
 #: Verbs that take 为 after their object: 以X为Y, 视X为Y, 称X为Y, 拜X为师 …
@@ -381,11 +423,14 @@ def _wei(flat: Flat, i: int) -> str | None:
     wei2: after a verb of naming, judging or changing (定为, 约为, 被誉为);
     in 以X为Y; in 为X所V; when it states the value of a quantity (人口为三十万,
     时间为两个小时, 为+number) unless the clause goes on with something done
-    for someone (学校为十名学生颁奖); before 首/止/准/例/期….
+    for someone (学校为十名学生颁奖); before 首/止/准/例/期…; before a colon
+    (分配方案为：…).
     """
     after = _clause_after(flat, i)
     if after[:1] in ("了", "何", "此") or after.startswith("什么"):
         return "wei4"
+    if flat.pause_after(i) in ("：", ":"):
+        return "wei2"  # 分配方案为：…, 主要原因为：…: the colon opens what the subject is
     doing_for = any(v in after for v in _FOR_VERBS)
     pos = flat.pos(i)
     w = flat.word(i)
@@ -419,10 +464,56 @@ def _wei(flat: Flat, i: int) -> str | None:
         return "wei2"
     if after[:1] in _NUMBER_START and not doing_for and not after.startswith(("一起", "一些", "一切", "两人")):
         return "wei2"
+    if _rate_per_unit(after) and not doing_for:
+        return "wei2"  # 发行价格为每股十二点三五元, 方案为每十股派二元: a rate is a value too
     nxt_word = flat.next_word(i) if pos == len(w.syllables) - 1 else None
     if nxt_word is not None and nxt_word.text == "人":
         return "wei2"  # 为人 'behave towards others'
+    if pos == 0 and len(w.text) == 1 and not doing_for and _names_what_subject_is(flat, i, prev_text):
+        return "wei2"
     return "wei4"
+
+
+#: jieba tags of a subject noun before an equative 为 (买方, 顾问, 股东, 中信证券).
+_SUBJECT_TAGS = frozenset(("n", "nr", "nt", "nz", "ns", "nrt", "j"))
+#: Tags (first letter) a noun phrase is made of: nouns, pronouns of quantity (某某), numerals and
+#: classifiers, abbreviations, places, attributes (大型), localizers, conjunctions; plus 的 (uj).
+_NOUN_PHRASE_TAG_STARTS = frozenset("nrmqjsbfc")
+#: Punctuation after which a clause is complete: what follows 为 is all of the predicate.
+_CLAUSE_CLOSERS = ("", "。", "；", ";", "！", "!")
+
+
+def _names_what_subject_is(flat: Flat, i: int, subject: str) -> bool:
+    """为 between a noun subject and a rest of the sentence that is only a noun phrase is the
+    equative "be" (买方为机构专用席位, 财务顾问为中信证券, 控股股东为某某集团有限公司): "for"
+    needs something done after its object (为投资者提供服务, 为人民服务 — jieba's verbs and
+    verbal nouns count).  The clause must close the sentence, so that 父母为孩子的未来，拼命工作
+    (the predicate after the comma) stays wei4."""
+    if not subject:
+        return False
+    # The tag of the subject's last word, or of its last two characters when jieba tags the
+    # whole a set phrase (财务顾问 l -> 顾问 n).
+    if (context_tags(subject)[-1][1] not in _SUBJECT_TAGS
+            and (len(subject) < 3 or dictionary_tag(subject[-2:]) not in _SUBJECT_TAGS)):
+        return False
+    rest = flat.next_char(i, 40)
+    if not rest or len(rest) >= 40 or flat.pause_after(i + len(rest)) not in _CLAUSE_CLOSERS:
+        return False
+    tags = [tag for _, tag in context_tags(rest)]
+    # Adjectives may qualify a noun inside the phrase (沪深 as 沪|深), never end it (为大家好).
+    if not all(t[:1] in _NOUN_PHRASE_TAG_STARTS or t in ("uj", "eng", "a") for t in tags[:-1]):
+        return False
+    return tags[-1][:1] in ("n", "j") or tags[-1] == "eng"
+
+
+def _rate_per_unit(after: str) -> bool:
+    """Whether ``after`` (the rest of the clause) is an amount per unit: 每 and a numeral within the
+    next five characters (每股十二元, 每股不超过二十元, 每吨三千元), the clause ending in a numeral or a unit
+    and naming no completed action.  每个人, 每位客户 (whom something is done for) and
+    为每十名员工配备一名助理 (the clause goes on past the amount) are not."""
+    return (after[:1] == "每" and any(c in _NUMBER_START for c in after[1:6])
+            and (after[-1:] in _NUMBER_START or after[-1:] in _AMOUNT_UNITS)
+            and not any(m in after for m in "了着"))
 
 
 def _hao(flat: Flat, i: int) -> str | None:
@@ -548,6 +639,28 @@ _COMPLEMENTS = frozenset("上下出进入在到满完好成起回")
 #: Verbs whose verb reading depends on the sense, not the slot (调到 diao4 / 调好 tiao2, 转到 zhuan3,
 #: 背上 bei1, 划上 hua4, 挑起 tiao3, 晃过 huang3, 磨成粉 mo4): a complement does not decide them.
 _COMPLEMENT_VERBS = frozenset(VERB_READINGS) - frozenset("调转背划挑晃磨")
+
+
+#: Verbs of :data:`VERB_READINGS` that 所 can turn into "what is V-ed" with their verb reading
+#: (所处的行业 chu3, 所藏 cang2, 所教 jiao1, 所称 cheng1); 系 is left out: 民心所系 is xì.
+_VERBS_AFTER_SUO = _COMPLEMENT_VERBS - frozenset("系")
+
+
+def _verb_after_suo(flat: Flat, i: int) -> str | None:
+    """A polyphonic verb right after the particle 所 takes its verb reading: 所 + V names what is
+    V-ed (公司所处行业 -> chu3, jieba cuts 所|处|行业 and the default chù stood).  The verb must be a
+    word of its own or open one no phrase table lists; 所 must be a word of its own and not the
+    classifier of schools after a numeral or demonstrative (这所|处在, 研究所|处长 are words)."""
+    k = i - 1
+    if k < 0 or not flat.same_clause(k, i) or not _standalone(flat, k, "所") or len(flat.word(k).text) != 1:
+        return None
+    before = flat.prev_char(k)
+    if before in NUMERALS or before in DEMONSTRATIVES or before == "几":
+        return None
+    w = flat.word(i)
+    if flat.pos(i) != 0 or (len(w.text) > 1 and _is_phrase(w.text)):
+        return None
+    return VERB_READINGS[flat.char(i)]
 
 
 def _verb_before_complement(flat: Flat, i: int) -> str | None:

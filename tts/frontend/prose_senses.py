@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 
 from tts.frontend.measure_words import NUMERALS
+from tts.frontend.segmenter import dictionary_tag
 from tts.frontend.words import Flat
 
 Trace = Callable[..., None]
@@ -181,9 +182,15 @@ _KINDS_OF_ERRAND = frozenset("肥美苦")
 def cha_of_difference(flat: Flat, i: int) -> str | None:
     """差 closing a two-character dictionary word is cha1 "difference" (温差, 时差, 价差, 落差,
     逆差, 利差), where the phrase tables read cha4: a noun before 差 names what differs.  The
-    errand chai1 (出差, 邮差, 肥差) and the adverbs of :data:`_NOT_A_DIFFERENCE` are left alone."""
+    errand chai1 (出差, 邮差, 肥差) and the adverbs of :data:`_NOT_A_DIFFERENCE` are left alone.
+
+    A two-character word no phrase table lists counts too when jieba's dictionary tags it a noun
+    (息差, 基差, 轧差, 残差 of finance and statistics): the noun is the difference, while the
+    adjective 差 "poor" makes jieba's verbs and predicates (稍差, 愈差, 搞差 are tagged v)."""
     w, pos = flat.word(i), flat.pos(i)
-    if len(w.text) != 2 or pos != 1 or w.syllables[1] != "cha4" or not _is_phrase(w.text):
+    if len(w.text) != 2 or pos != 1 or w.syllables[1] != "cha4":
+        return None
+    if not _is_phrase(w.text) and dictionary_tag(w.text) != "n":
         return None
     if w.text[0] in _NOT_A_DIFFERENCE:
         return None

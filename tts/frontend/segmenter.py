@@ -125,6 +125,11 @@ def _tagger():
     return _pos_tokenizer
 
 
+def context_tags(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech tag) of ``text`` as jieba's tagger cuts it in context."""
+    return [(pair.word, pair.flag) for pair in _tagger().cut(text)]
+
+
 def dictionary_tag(word: str) -> str | None:
     """The part-of-speech tag jieba's dictionary gives ``word`` out of context (``v`` verb,
     ``a`` adjective, ``d`` adverb, ``z`` descriptive ...), or ``None`` when it lists no tag."""

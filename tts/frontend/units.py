@@ -56,6 +56,9 @@ UNITS: dict[str, str] = {
     "MΩ": "兆欧",
     "Ω": "欧",
     "dB": "分贝",
+    # Basis points of finance (降息25bp, 上行10bps): the classifier comes with the unit.
+    "bps": "个基点",
+    "bp": "个基点",
     "kHz": "千赫兹",
     "MHz": "兆赫兹",
     "GHz": "吉赫兹",
