@@ -9,7 +9,8 @@ a numeral; 此曲 is the tune qǔ; 只应天上有 is yīng "should" (jieba cuts
 Verse is recognized by its shape, not by a list of poems: at least two clauses in a row of
 exactly five or exactly seven Chinese characters (the 五言/七言 line), none holding a
 character of modern colloquial grammar (的, 们, 吗, 呢, 这, 很 …), either closed by a quotation
-mark (a quoted couplet) or four clauses long (a quatrain pasted without quotes).  Two modern
+mark (a quoted couplet), or four clauses long (a quatrain pasted without quotes), or two
+seven-character lines making a whole sentence (a couplet, 对联, round 6).  Two modern
 clauses of five characters without a quote (今天天气好，明天去爬山) are therefore left alone.
 
 In a verse run the readings below replace what the other stages gave (现代汉语词典 readings):
@@ -47,6 +48,9 @@ from tts.frontend.words import Flat
 
 #: Line lengths of regulated verse: 五言 and 七言.
 LINE_LENGTHS = frozenset((5, 7))
+
+#: Line length of a couplet (对联) recognized without quotation marks: the 七言 line.
+COUPLET_LENGTH = 7
 
 #: Characters of modern colloquial grammar that a classical line does not contain.
 MODERN_CHARS = frozenset("的们吗呢吧啊呀啦嘛哦呗喽这那个很都没您她它咱俩啥咋么儿")
@@ -93,6 +97,19 @@ def _line(flat: Flat, start: int, end: int) -> bool:
     return True
 
 
+def _couplet(flat: Flat, run: list[tuple[int, int]]) -> bool:
+    """Whether ``run`` is a couplet standing as a sentence of its own: two 七言 lines that are the
+    whole segment and end as a couplet's lines must, the first on an oblique tone (仄: tones 3
+    and 4) and the second on a level one (平: tones 1 and 2) — 书山有路勤为径 jìng，学海无涯苦作舟
+    zhōu.  Five-character pairs are not enough (今天天气好，明天去爬山。 is modern)."""
+    if len(run) != 2 or run[0][0] != 0 or run[-1][1] != len(flat):
+        return False
+    if any(end - start != COUPLET_LENGTH for start, end in run):
+        return False
+    first, second = tone_of(flat.syllable(run[0][1] - 1)), tone_of(flat.syllable(run[1][1] - 1))
+    return first in (3, 4) and second in (1, 2)
+
+
 def verse_ranges(flat: Flat) -> list[tuple[int, int]]:
     """[start, end) syllable ranges of the verse runs of ``flat`` (see the module docstring).
 
@@ -110,7 +127,7 @@ def verse_ranges(flat: Flat) -> list[tuple[int, int]]:
             continue
         if len(run) >= 2:
             quoted = bool(set(flat.pause_after(run[-1][1] - 1)) & CLOSING_QUOTES)
-            if quoted or len(run) >= 4:
+            if quoted or len(run) >= 4 or _couplet(flat, run):
                 out.append((run[0][0], run[-1][1]))
         run = []
     return out
@@ -220,6 +237,7 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool]) -> list[int]:
     """
     decided: list[int] = []
     for start, end in verse_ranges(flat) or prose_ranges(flat, is_phrase):
+        flat.literary.update(range(start, end))
         for line_start, line_end in _clauses(flat):
             if not start <= line_start < end:
                 continue
