@@ -34,7 +34,9 @@ both take the readings of classical function words that modern text never uses:
   is the initial particle fú, and closing a clause on its own the exclamation fú (逝者如斯夫);
 * 为 before one character that closes the line (or a final particle after it), other than a
   pronoun, is the verb wéi "be, become, act as" (可以为师矣, 勤为径; 为伊, 为君 stay wèi "for");
-* 曾 before 不 is the adverb zēng "even, after all" (曾不能, 曾不若); 不曾 keeps céng.
+* 曾 before 不 is the adverb zēng "even, after all" (曾不能, 曾不若); 不曾 keeps céng;
+* 宁 as a word of its own is the adverb nìng "rather; how could" (宁为玉碎, 宁有种乎); the
+  adjective níng "peaceful" lives in words (宁静, 安宁, 鸡犬不宁).
 """
 
 from __future__ import annotations
@@ -168,7 +170,7 @@ def prose_ranges(flat: Flat, is_phrase: Callable[[str], bool]) -> list[tuple[int
 
 
 def function_word_reading(flat: Flat, i: int, line_end: int, is_phrase: Callable[[str], bool]) -> str | None:
-    """The reading of a classical function word (夫 fú, 为 wéi, 曾 zēng) at syllable ``i`` of a
+    """The reading of a classical function word (夫 fú, 为 wéi, 曾 zēng, 宁 nìng) at syllable ``i`` of a
     line of verse or 文言 ending at ``line_end``, or ``None`` (see the module docstring)."""
     ch, w, pos = flat.char(i), flat.word(i), flat.pos(i)
     alone = len(w.text) == 1
@@ -184,6 +186,8 @@ def function_word_reading(flat: Flat, i: int, line_end: int, is_phrase: Callable
         return "wei2" if last == i + 1 and nxt and nxt not in _PRONOUNS_AFTER_WEI else None
     if ch == "曾" and flat.next_char(i) == "不" and flat.prev_char(i) != "不":
         return "zeng1"
+    if ch == "宁" and alone:
+        return "ning4"
     return None
 
 
