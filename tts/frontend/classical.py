@@ -27,8 +27,9 @@ In a verse run the readings below replace what the other stages gave (现代汉�
 Classical prose (文言) is read the same way (round 6): a sentence without modern grammar that
 holds a mark of 文言 — a final particle 也 矣 焉 哉 兮 乎 closing a clause outside a modern word
 (在乎, 几乎 do not count), 之 closing a clause on its own (学而时习之), 曰 吾 汝 尔 as words of
-their own, or 夫 opening or closing a clause as below — takes the readings above (子非鱼 zǐ, 在乎山水之间 hū, 君子 zǐ), and verse and prose
-both take the readings of classical function words that modern text never uses:
+their own, or 夫 opening or closing a clause as below — takes the readings above (在乎山水之间也
+hū, 夫君子之行 zǐ, 不 never neutral: ``Flat.literary``), and verse and prose both take the
+readings of classical function words that modern text never uses:
 
 * 夫 opening a clause on its own or at the start of a word the tables do not list (夫战, 夫君子…)
   is the initial particle fú, and closing a clause on its own the exclamation fú (逝者如斯夫);
