@@ -314,7 +314,7 @@ class Frontend:
                 for i in decided:
                     name = _CONSENT_STAGE if flat.char(i) == "得" else _INTERJECTION_STAGE
                     trace(name, flat.word(i), flat.pos(i))
-            decided = classical.apply(flat)
+            decided = classical.apply(flat, self._phrase_dict().__contains__)
             if trace is not None:
                 for i in decided:
                     trace(_VERSE_STAGE, flat.word(i), flat.pos(i))

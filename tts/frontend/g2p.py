@@ -21,7 +21,7 @@ from tts.frontend.dictionary import (
     is_polyphone,
 )
 from tts.frontend.lexicon import Lexicon
-from tts.frontend.words import Word
+from tts.frontend.words import Flat, Word
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,71 @@ def _dictionary_reading(
         sure.append(not is_polyphone(piece))
         origin.append(CHARACTER if sure[-1] else POLYPHONE_DEFAULT)
     return tuple(syllables), tuple(sure), tuple(origin)
+
+
+#: Shortest phrase-table entry looked up across jieba's words (three characters: 长太息, and the
+#: four-character chengyu 不亦说乎, 三省吾身 that jieba cuts into pieces).
+CROSS_WORD_MIN_LEN = 3
+
+
+def _word_bounds(flat: Flat) -> tuple[set[int], set[int]]:
+    """Flat indices where a Chinese word starts, and indices just past where one ends."""
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for i in range(len(flat)):
+        w = flat.word(i)
+        if w.han and not w.frozen and len(w.text) == len(w.syllables):
+            if flat.pos(i) == 0:
+                starts.add(i)
+            if flat.pos(i) == len(w.syllables) - 1:
+                ends.add(i + 1)
+    return starts, ends
+
+
+def _cross_word_phrase(flat: Flat, a: int, ends: set[int], phrases: PhraseDictionary) -> tuple[int, tuple[str, ...]] | None:
+    """The longest phrase-table entry starting at word start ``a`` that ends at a word end, spans
+    two words or more inside one clause, and gives a syllable no word entry decided
+    (not ``sure``) another reading; returns its end and readings."""
+    longest = min(phrases.max_len, len(flat) - a)
+    for size in range(longest, CROSS_WORD_MIN_LEN - 1, -1):
+        b = a + size
+        if b not in ends or flat.word_index(a) == flat.word_index(b - 1) or not flat.same_clause(a, b - 1):
+            continue
+        readings = phrases.lookup(flat.text[a:b])
+        if readings is None:
+            continue
+        if any(not flat.word(k).sure[flat.pos(k)] and flat.syllable(k) != readings[k - a] for k in range(a, b)):
+            return b, readings
+    return None
+
+
+def cross_word_phrases(flat: Flat, phrases: PhraseDictionary) -> list[int]:
+    """Read phrase-table entries that jieba cut into several words as the tables read them whole.
+
+    jieba cuts set phrases of classical Chinese it does not list (不|亦|说乎, 吾|日|三|省吾身,
+    长|太息), so the whole-phrase reading of pypinyin and large_pinyin (说 yuè "悦", 省 xǐng "examine",
+    长 cháng) is never looked up, and the characters left alone get their default readings.  An
+    entry of :data:`CROSS_WORD_MIN_LEN` characters or more that starts and ends at word
+    boundaries, inside one clause, gives its readings to the syllables no word entry decided;
+    readings a word entry gave (a jieba word the tables list, a name, a user's word) are kept, so
+    segmentation still decides where the tables' words overlap.
+
+    Returns the indices of the syllables it changed (for ``--explain``).
+    """
+    starts, ends = _word_bounds(flat)
+    changed: list[int] = []
+    a = 0
+    while a < len(flat):
+        found = _cross_word_phrase(flat, a, ends, phrases) if a in starts else None
+        if found is None:
+            a += 1
+            continue
+        b, readings = found
+        for k in range(a, b):
+            w, pos = flat.word(k), flat.pos(k)
+            if not w.sure[pos] and flat.syllable(k) != readings[k - a]:
+                flat.set(k, readings[k - a])
+                w.sure[pos] = True
+                changed.append(k)
+        a = b
+    return changed

@@ -21,6 +21,7 @@ from collections.abc import Callable, Container
 
 from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone, phrase_dictionary
+from tts.frontend.g2p import cross_word_phrases
 from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
 from tts.frontend.segmenter import context_tags, dictionary_tag, leading_word
 from tts.frontend.syllables import tone_of, with_tone
@@ -54,6 +55,9 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     if trace is not None:
         trace("surname in a name context (surnames.py)")
     proper_names.apply(flat, surnames.is_phrase, trace)
+    for i in cross_word_phrases(flat, phrase_dictionary()):
+        if trace is not None:
+            trace("phrase read across jieba's words (g2p.cross_word_phrases)", flat.word(i), flat.pos(i))
     _reduplication(flat)
     if trace is not None:
         trace("reduplicated verb (polyphones._reduplication)")

@@ -16,7 +16,8 @@
 
 不 (base bu4): bu5 between identical characters (是不是) and in the middle of a
 three-character word (对不起, 差不多, 来不及) or before a verb complement 了
-(受不了); otherwise bu2 before a fourth tone, else bu4.
+(受不了), except in classical verse and 文言 (``Flat.literary``), which have no neutral
+tone; otherwise bu2 before a fourth tone, else bu4.
 
 Third tone, applied after 一/不 and the neutral tone so it sees final tones:
 
@@ -110,18 +111,24 @@ def _yi(flat: Flat, i: int) -> str:
 
 
 def _bu(flat: Flat, i: int) -> str:
-    prev, nxt = flat.prev_char(i), flat.next_char(i)
-    word = flat.word(i)
-    if prev and prev == nxt:
-        return "bu5"
-    if len(word.syllables) == 3 and flat.pos(i) == 1 and word.text not in _BU_MIDDLE_EXCEPTIONS:
-        return "bu5"
-    if word.text == "不了" and flat.pos(i) == 0 and prev:
+    # Verse and 文言 have no neutral tone (classical.py): 食不饱, 才美不外见, 关不住 in a poem.
+    if i not in flat.literary and _neutral_bu(flat, i):
         return "bu5"
     after = _tone_after(flat, i)
     if after == 4:
         return "bu2"
     return "bu4"
+
+
+def _neutral_bu(flat: Flat, i: int) -> bool:
+    """Whether 不 is neutral: in A不A, in the middle of a three-character word, in V不了."""
+    prev, nxt = flat.prev_char(i), flat.next_char(i)
+    word = flat.word(i)
+    if prev and prev == nxt:
+        return True
+    if len(word.syllables) == 3 and flat.pos(i) == 1 and word.text not in _BU_MIDDLE_EXCEPTIONS:
+        return True
+    return word.text == "不了" and flat.pos(i) == 0 and bool(prev)
 
 
 def _third_run_sandhi(word: Word, lo: int, hi: int, word_freq: Callable[[str], int]) -> None:

@@ -65,6 +65,9 @@ class Flat:
         #: The characters of all syllables joined, ``"\0"`` standing for a syllable
         #: without one, so ``text[i]`` belongs to syllable ``i``.
         self.text = "".join(c or "\0" for c in self._chars)
+        #: Syllables of classical verse or 文言 (set by ``classical.apply``): they have no neutral
+        #: tone, so the 一/不 stage does not make 不 neutral there (食不饱, 关不住 in a poem).
+        self.literary: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.refs)
