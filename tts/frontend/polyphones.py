@@ -125,8 +125,22 @@ def _le(flat: Flat, i: int) -> str | None:
     return "le5"
 
 
+#: What may follow a potential complement 得着/不着 in its clause: nothing or particles.
+_AFTER_POTENTIAL_ZHAO = re.compile(r"[吗呢吧啊呀嘛了的]*")
+
+
+def _potential_zhao(flat: Flat, i: int) -> bool:
+    """Whether 着 is the complement of a potential form, verb + 得/不 + 着 closing its clause (管得着吗,
+    用不着, 够得着, 犯不着): "can (not) reach the goal", zháo.  The aspect particle zhe5 never follows
+    得 or 不; 着 before more words is left to the phrase tables (不着边际 zhuó, 睡不着觉)."""
+    before = flat.prev_char(i, 2)
+    if len(before) != 2 or before[1] not in "得不" or before[0] in "得不":
+        return False
+    return bool(_AFTER_POTENTIAL_ZHAO.fullmatch(_rest_of_clause(flat, i)))
+
+
 def _zhe(flat: Flat, i: int) -> str | None:
-    if flat.next_char(i) == "了":
+    if flat.next_char(i) == "了" or _potential_zhao(flat, i):
         return "zhao2"
     return "zhe5"
 
