@@ -107,11 +107,13 @@ class Segmenter:
         (赔本|儿卖|给 -> 赔本|儿|卖给): no dictionary lists such a word, and read as one it keeps 儿
         a syllable er2 and hides the next word's start.  The lone 儿 then joins the word before it
         (:func:`tts.frontend.erhua.attach_er_words`); dictionary words (儿子, 儿童) stay whole, and
-        so does 儿 after a word where it means "child" (女|儿…, :data:`erhua.NOT_ERHUA`)."""
+        so does 儿 after a word where it means "child" (女|儿…, :data:`erhua.NOT_ERHUA`) and 儿 before
+        particles only (远远|儿地), which that function splits itself."""
         out: list[str] = []
         for token in words:
             if (len(token) > 1 and token[0] == "儿" and out and is_han(out[-1][-1:])
-                    and self.freq(token) == 0 and erhua.is_suffix(out[-1] + "儿", len(out[-1]))):
+                    and self.freq(token) == 0 and not erhua.er_with_particles(token)
+                    and erhua.is_suffix(out[-1] + "儿", len(out[-1]))):
                 out.append("儿")
                 out.extend(self._get().cut(token[1:], HMM=False))
                 continue
