@@ -27,6 +27,8 @@ ER_SILENT = [
     ("他儿子来了", "ta1 er2 zi5 lai2 le5", 0),
     ("女儿说", "nv3 er2 shuo1", 0),
     ("关心儿童健康", "guan1 xin1 er2 tong2 jian4 kang1", 0),
+    # 儿 before particles only is left to erhua.attach_er_words (地 stays the particle).
+    ("远远儿地看着", "yuan3 yuanr1 de5 kan4 zhe5", 0),
 ]
 
 
