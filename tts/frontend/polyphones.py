@@ -77,6 +77,8 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
            "verb before a complement (polyphones._verb_before_complement)")
     _split_verb_object(flat, trace)
     _stage(flat, "得", _de_of_getting, trace, "得 of a verb of getting (polyphones._de_of_getting)")
+    _stage(flat, "只", _zhi_glued_after_numeral, trace,
+           "只 counted after a number word (polyphones._zhi_glued_after_numeral)")
     _stage(flat, "调", _tiao_of_amount, trace, "上调/下调 of an amount (polyphones._tiao_of_amount)")
     _stage(flat, "还", _huan_of_debt, trace, "还 of money owed (polyphones._huan_of_debt)")
     _stage(flat, "率", _shuai_leading, trace, "率 leading troops (polyphones._shuai_leading)")
@@ -284,6 +286,19 @@ def _zhi(flat: Flat, i: int) -> str | None:
 # 只 is followed by a verb it limits (多只能, 多只是): then it is the adverb "only".
 _DUO_AT_MOST_BEFORE = frozenset("最顶至")
 _ZHI3_VERB_AFTER = frozenset("能是有会要剩好需够得可")
+
+
+def _zhi_glued_after_numeral(flat: Flat, i: int) -> str | None:
+    """只 opening a word jieba glued it into (只是, 只有, 只要) right after a number word of its own
+    (六|只是银行股 "six of them are", 两|只有翅膀) is the classifier zhī: a bare number is never
+    limited by the adverb "only".  The number word must be all numerals and no ordinal or set
+    phrase (万一|只是 "in case it is only", 第一, 唯一 stay zhǐ)."""
+    if flat.pos(i) != 0 or len(flat.word(i).text) < 2 or not flat.same_clause(i, i - 1):
+        return None
+    number = flat.word(i - 1).text
+    if number == "万一" or not all(ch in NUMERALS for ch in number):
+        return None
+    return "zhi1"
 
 
 def _zhi_counted_by_duo(flat: Flat, i: int) -> bool:
