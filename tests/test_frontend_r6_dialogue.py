@@ -1,4 +1,4 @@
-"""Round-6 dialogue (issue 24): four mechanisms of everyday speech, each with cases where it must
+"""Round-6 dialogue (issue 24): five mechanisms of everyday speech, each with cases where it must
 fire and cases where it must stay silent.
 
 * ``segmenter.Segmenter._split_glued_er``: the erhua suffix 儿 that jieba's HMM glued to the next
@@ -7,7 +7,8 @@ fire and cases where it must stay silent.
   (现在|不|在) is a plain negation, not a question (bu5);
 * ``polyphones._de_dei``: 得 after 这/那 as the subject and 得 before an amount of time or money
   closing its clause is děi;
-* ``polyphones._potential_zhao``: 着 after verb + 得/不 closing its clause is zháo.
+* ``polyphones._potential_zhao``: 着 after verb + 得/不 closing its clause is zháo;
+* ``polyphones._zhi_glued_after_numeral``: 只 of 只是/只有 right after a number word is zhī.
 """
 
 from __future__ import annotations
@@ -109,4 +110,26 @@ ZHAO_SILENT = [
 
 @pytest.mark.parametrize(("text", "char", "nth", "expected"), ZHAO_FIRES + ZHAO_SILENT)
 def test_potential_zhao(fe, text, char, nth, expected):
+    assert reading_of(fe, text, char, nth) == expected
+
+
+ZHI_FIRES = [
+    # 只 glued into 只是/只有 right after a number word counts: zhī.
+    ("前十大重仓股中有六只是银行股", "只", 0, "zhi1"),
+    ("这两只是公的", "只", 0, "zhi1"),
+    ("一只是猫一只是狗", "只", 1, "zhi1"),
+]
+
+ZHI_SILENT = [
+    # The adverb "only" after a set phrase, an ordinal, a pronoun or a counted noun.
+    ("万一只是误会呢", "只", 0, "zhi3"),
+    ("他唯一只是想回家", "只", 0, "zhi3"),
+    ("第一只是开始", "只", 0, "zhi3"),
+    ("三个人只是朋友", "只", 0, "zhi3"),
+    ("我只是说说", "只", 0, "zhi3"),
+]
+
+
+@pytest.mark.parametrize(("text", "char", "nth", "expected"), ZHI_FIRES + ZHI_SILENT)
+def test_zhi_after_a_number(fe, text, char, nth, expected):
     assert reading_of(fe, text, char, nth) == expected
