@@ -37,6 +37,12 @@ _PARTICLES = {"地": "de5", "的": "de5", "得": "de5", "了": "le5", "着": "zh
               "吧": "ba5", "呢": "ne5", "吗": "ma5", "嘛": "ma5", "啦": "la5"}
 
 
+def er_with_particles(token: str) -> bool:
+    """Whether ``token`` is 儿 followed by particles only (jieba's 远远 / 儿地), which
+    :func:`attach_er_words` splits itself, reading the particles neutral."""
+    return token[:1] == "儿" and len(token) > 1 and all(ch in _PARTICLES for ch in token[1:])
+
+
 def attach_er_words(words: list[Word]) -> list[Word]:
     """Join a standalone 儿 word to the Chinese word right before it (same clause).
 

@@ -16,6 +16,7 @@ Which combination the frontend uses was decided by measuring on
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Container
 
@@ -32,8 +33,16 @@ PRONOUNS = frozenset({"我", "你", "他", "她", "它", "您", "咱", "我们",
 _DEGREE = frozenset("很太更最真挺好多较特非那这够")
 # Monosyllabic verbs after which 过 is the experiential particle guo5.
 _VERBS_BEFORE_GUO = frozenset("看听吃喝去来见做用玩说想学住试到读写买卖穿带历考问找洗开坐跑唱画讲教爱恨碰遇待呆干当")
-# Characters after which 得 expresses obligation (dei3): subjects and adverbs.
-_BEFORE_DEI = frozenset("我你他她它您们家谁就还也都总可又必")
+# Characters after which 得 expresses obligation (dei3): subjects and adverbs.  这/那 standing as
+# the subject (这得多少钱, 那得等到明天) are subjects too; 这个/那种 end in a classifier, not 这.
+_BEFORE_DEI = frozenset("我你他她它您们家谁就还也都总可又必这那")
+#: 得 followed by an amount of time or money that closes its clause is děi "it takes" (走着去得半个
+#: 钟头呢, 修好得两天, 这件得三百块吧); an amount with more after it is the extent of a result (忙得
+#: 两天没合眼, de5).  Numerals, an optional 个/多, a unit of time or money, then only particles.
+_DEI_AMOUNT = re.compile(
+    r"[一二两三四五六七八九十百千万几半]+个?多?"
+    r"(?:小时|钟头|分钟|秒钟?|天|年|月|周|星期|礼拜|块钱?|元钱?|毛钱?)多?[呢吧啊呀吗了的]*"
+)
 
 
 def _set(flat: Flat, i: int, syllable: str) -> None:
@@ -122,8 +131,22 @@ def _le(flat: Flat, i: int) -> str | None:
     return "le5"
 
 
+#: What may follow a potential complement 得着/不着 in its clause: nothing or particles.
+_AFTER_POTENTIAL_ZHAO = re.compile(r"[吗呢吧啊呀嘛了的]*")
+
+
+def _potential_zhao(flat: Flat, i: int) -> bool:
+    """Whether 着 is the complement of a potential form, verb + 得/不 + 着 closing its clause (管得着吗,
+    用不着, 够得着, 犯不着): "can (not) reach the goal", zháo.  The aspect particle zhe5 never follows
+    得 or 不; 着 before more words is left to the phrase tables (不着边际 zhuó, 睡不着觉)."""
+    before = flat.prev_char(i, 2)
+    if len(before) != 2 or before[1] not in "得不" or before[0] in "得不":
+        return False
+    return bool(_AFTER_POTENTIAL_ZHAO.fullmatch(_rest_of_clause(flat, i)))
+
+
 def _zhe(flat: Flat, i: int) -> str | None:
-    if flat.next_char(i) == "了":
+    if flat.next_char(i) == "了" or _potential_zhao(flat, i):
         return "zhao2"
     return "zhe5"
 
@@ -157,6 +180,14 @@ def _de_di(flat: Flat, i: int) -> str | None:
     return "di4"
 
 
+def _rest_of_clause(flat: Flat, i: int) -> str:
+    """The characters after syllable ``i`` up to the end of its clause."""
+    k = i + 1
+    while flat.same_clause(i, k):
+        k += 1
+    return "".join(flat.char(j) for j in range(i + 1, k))
+
+
 def _de_dei(flat: Flat, i: int) -> str | None:
     """得: de2 'obtain' before 了, dei3 'must' after a subject/adverb, else the particle de5."""
     nxt = flat.next_char(i)
@@ -166,6 +197,8 @@ def _de_dei(flat: Flat, i: int) -> str | None:
     if prev == "还" and _pays_back_with_complement(flat.next_char(i - 1, 3)):
         return "de5"  # 还得清, 还得多: the complement's particle after huán "pay back"
     if prev in _BEFORE_DEI and nxt and nxt not in "很不太真更挺":
+        return "dei3"
+    if _DEI_AMOUNT.fullmatch(_rest_of_clause(flat, i)):
         return "dei3"
     if not prev:
         return "dei3" if nxt else "de2"

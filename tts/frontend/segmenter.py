@@ -14,6 +14,9 @@ import threading
 import warnings
 from collections.abc import Iterable
 
+from tts.frontend import erhua
+from tts.frontend.textclasses import is_han
+
 #: Longest text given to jieba's HMM in one piece.
 _HMM_WINDOW = 200
 
@@ -82,7 +85,7 @@ class Segmenter:
             return []
         tokenizer = self._get()
         if not hmm or len(text) <= _HMM_WINDOW:
-            return list(tokenizer.cut(text, HMM=hmm))
+            return self._split_glued_er(list(tokenizer.cut(text, HMM=hmm)))
         # jieba's HMM is quadratic in the length of a run of unknown
         # characters, so long texts are cut at dictionary-word boundaries into
         # windows first and the HMM runs inside each window.
@@ -97,7 +100,25 @@ class Segmenter:
             size += len(token)
         if window:
             words.extend(tokenizer.cut("".join(window), HMM=True))
-        return words
+        return self._split_glued_er(words)
+
+    def _split_glued_er(self, words: list[str]) -> list[str]:
+        """Cut the erhua suffix 儿 off a word jieba's HMM built from it and the next characters
+        (赔本|儿卖|给 -> 赔本|儿|卖给): no dictionary lists such a word, and read as one it keeps 儿
+        a syllable er2 and hides the next word's start.  The lone 儿 then joins the word before it
+        (:func:`tts.frontend.erhua.attach_er_words`); dictionary words (儿子, 儿童) stay whole, and
+        so does 儿 after a word where it means "child" (女|儿…, :data:`erhua.NOT_ERHUA`) and 儿 before
+        particles only (远远|儿地), which that function splits itself."""
+        out: list[str] = []
+        for token in words:
+            if (len(token) > 1 and token[0] == "儿" and out and is_han(out[-1][-1:])
+                    and self.freq(token) == 0 and not erhua.er_with_particles(token)
+                    and erhua.is_suffix(out[-1] + "儿", len(out[-1]))):
+                out.append("儿")
+                out.extend(self._get().cut(token[1:], HMM=False))
+                continue
+            out.append(token)
+        return out
 
     def tag_person_names(self, text: str) -> frozenset[tuple[int, int]]:
         """[start, end) of the words of ``text`` that jieba's part-of-speech tagger calls a

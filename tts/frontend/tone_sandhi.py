@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tts.frontend.segmenter import dictionary_tag
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat, Word
 
@@ -110,6 +111,18 @@ def _yi(flat: Flat, i: int) -> str:
     return "yi2" if after in (4, 5) else "yi4"
 
 
+def _ends_longer_word(flat: Flat, j: int) -> bool:
+    """Whether syllable ``j`` closes a word of two or more characters other than the word of the
+    syllable after it: then the A of an "A不A" look-alike is the tail of that word (现在|不|在 "is
+    not here now", 实在|不|在乎), and 不 negates the next verb rather than asking "A or not".  A word
+    that is only an adverb glued to the verb (还要|不要, 也是|不是: jieba's dictionary tags the first
+    character ``d``) still asks "A or not" ("do you still want it or not")."""
+    w = flat.word(j)
+    if len(w.text) < 2 or flat.pos(j) != len(w.text) - 1 or w is flat.word(j + 1):
+        return False
+    return not (len(w.text) == 2 and dictionary_tag(w.text[0]) == "d")
+
+
 def _bu(flat: Flat, i: int) -> str:
     # Verse and 文言 have no neutral tone (classical.py): 食不饱, 才美不外见, 关不住 in a poem.
     if i not in flat.literary and _neutral_bu(flat, i):
@@ -124,7 +137,7 @@ def _neutral_bu(flat: Flat, i: int) -> bool:
     """Whether 不 is neutral: in A不A, in the middle of a three-character word, in V不了."""
     prev, nxt = flat.prev_char(i), flat.next_char(i)
     word = flat.word(i)
-    if prev and prev == nxt:
+    if prev and prev == nxt and not _ends_longer_word(flat, i - 1):
         return True
     if len(word.syllables) == 3 and flat.pos(i) == 1 and word.text not in _BU_MIDDLE_EXCEPTIONS:
         return True
