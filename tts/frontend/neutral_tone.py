@@ -203,6 +203,18 @@ def _cedict_neutral(w: Word) -> None:
         _neutral(w, 1)
 
 
+def _copula_before_predicate(flat: Flat, w: Word, start: int) -> None:
+    """Give 是 closing a word its full tone where a phrase table read it shi5 (真是, 那是, 那倒是)
+    and a predicate follows in the clause (真是间不容发, 那是当然): the copula of "really is";
+    only the exclamation closing its clause (真是的！, 那是！) keeps the neutral tone."""
+    n = len(w.text)
+    if n < 2 or w.text[-1] != "是" or w.syllables[-1] != "shi5" or w.frozen:
+        return
+    after = flat.next_char(start + n - 1)
+    if after and after not in PARTICLES and after != "的":
+        w.syllables[-1] = "shi4"
+
+
 def _neutral(word: Word, pos: int) -> None:
     if not word.frozen:
         word.syllables[pos] = with_tone(word.syllables[pos], 5)
@@ -255,5 +267,6 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
     if n == 2 and text[1] in "过" and text[0] in EXPERIENTIAL_VERBS:
         _neutral(w, 1)  # 看过, 去过: the experiential particle
     _cedict_neutral(w)
+    _copula_before_predicate(flat, w, start)
     if n >= 2 and text.endswith("子") and not w.sure[n - 1] and tone_of(w.syllables[n - 1]) != 5:
         _neutral(w, n - 1)
