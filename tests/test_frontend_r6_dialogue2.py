@@ -7,6 +7,8 @@ and cases where it must stay silent.
   words this project corrects (延误), complements (穿上) and 是/地 endings stay full;
 * ``neutral_tone._tried_verbal_nouns``: a verb jieba tags ``vn`` said twice and closing its
   clause (没人管管) is a tried verb, neutral second syllable; 活活 before a verb is not;
+* ``neutral_tone._copula_before_predicate``: 是 closing a word the tables read shi5 (真是, 那是)
+  is the full copula when a predicate follows (真是间不容发); 真是的 keeps shi5;
 * ``measure_words.counted_ge``: 个 counting a noun after a numeral, 半 or 多 is ge4 (半个钟头),
   where the tables give ge5; 这个/那个 and a clause-final 个 keep theirs.
 """
@@ -77,3 +79,16 @@ GE_SILENT = [
 @pytest.mark.parametrize("text,want", GE_FIRES + GE_SILENT)
 def test_counted_ge(fe, text, want):
     assert reading_of(fe, text, "个") == want
+
+
+COPULA_CASES = [
+    ("情况危急真是间不容发", "shi4"),
+    ("真是太好了", "shi4"),
+    ("那是当然", "shi4"),
+    ("你这人真是的", "shi5"),          # the exclamation closing its clause
+]
+
+
+@pytest.mark.parametrize("text,want", COPULA_CASES)
+def test_copula_before_predicate(fe, text, want):
+    assert reading_of(fe, text, "是") == want
