@@ -15,6 +15,11 @@
 * a word ending in 子 that no dictionary lists (so jieba built it) gets zi5;
 * 过 after a monosyllabic verb in one word (看过, 去过) is the experiential
   particle guo5;
+* a two-character verb, adjective, descriptive, adverb or suffixed noun that is rare in jieba's
+  dictionary takes CC-CEDICT's neutral last syllable (转悠, 唠叨, 委屈, 坏处), see
+  :func:`_cedict_neutral_words` for the bounds;
+* a verb jieba tags ``vn`` said twice at its clause end is a tried verb (没人管管);
+* 是 closing a word the tables read shi5 is the full copula before a predicate (真是间不容发);
 * words whose neutral tone depends on their sense (东西, 地方, 大方, 兄弟, 大意 …)
   are decided by :mod:`tts.frontend.senses`.
 """
