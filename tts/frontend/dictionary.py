@@ -59,6 +59,9 @@ CORRECTIONS: dict[str, tuple[str, ...]] = {
     "所得": ("suo3", "de2"),
     "单个": ("dan1", "ge4"),
     "已降": ("yi3", "jiang4"),
+    # Round 6 (dialogue, second pass): the adverb 老是 "always" is lǎoshì (现代汉语词典, zdic);
+    # large_pinyin and CC-CEDICT give shi5, which also hid the 是 of 老是咳嗽 from stress.
+    "老是": ("lao3", "shi4"),
 }
 
 #: Colloquial readings a source gives inside a set phrase of four or more characters (a chengyu)
@@ -144,6 +147,12 @@ def _parse_source(name: str) -> Iterable[tuple[str, list[str]]]:
                 m = _ENTRY_RE.match(line)
                 if m:
                     yield m.group(1), _FIRST_READING_RE.findall(m.group(2))
+
+
+def source_entries(name: str) -> Iterable[tuple[str, list[str]]]:
+    """Every (word, tone-marked readings) row of one pypinyin-dict phrase table (``"cc_cedict"``
+    ...), unfiltered: for rules that read a single source as data (``neutral_tone``)."""
+    return _parse_source(name)
 
 
 def _pypinyin_phrases() -> Iterable[tuple[str, list[str]]]:

@@ -93,3 +93,22 @@ def measure_reading(flat: Flat, i: int) -> str | None:
     if ch == "重" and prev in DEMONSTRATIVES:
         return None  # 这重 is "this weight" or the start of 这重要
     return reading
+
+
+#: Words before 个 that count with it like a numeral: 半 "half" (半个钟头) and 多 "several"
+#: (多个城市), which the phrase tables read ge5 (large_pinyin and CC-CEDICT 半个, 多个).
+_GE_COUNTERS = NUMERALS | frozenset("半多")
+
+
+def counted_ge(flat: Flat, i: int) -> str | None:
+    """ge4 for 个 counting a noun right after a numeral, 半 or 多 (半个钟头, 多个城市), where the
+    phrase tables give the ge5 of unstressed 这个/那个; the numerals the tables do not list (两个,
+    三个) already read ge4, so this makes every counted 个 alike.  Silent after demonstratives
+    (这个, 哪个 keep ge5), where 个 closes its clause (来半个) and where it opens a word (个人)."""
+    if flat.char(i) != "个" or flat.prev_char(i) not in _GE_COUNTERS:
+        return None
+    w, pos = flat.word(i), flat.pos(i)
+    if pos == 0 and len(w.text) > 1:
+        return None  # 一|个人, 多|个性: 个 opens a word of its own
+    nxt = w.text[pos + 1] if pos < len(w.text) - 1 else flat.next_char(i)
+    return "ge4" if nxt else None

@@ -23,7 +23,7 @@ from collections.abc import Callable, Container
 from tts.frontend import proper_names, prose_senses, surnames
 from tts.frontend.dictionary import char_readings, is_polyphone, phrase_dictionary
 from tts.frontend.g2p import cross_word_phrases
-from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, measure_reading
+from tts.frontend.measure_words import DEMONSTRATIVES, MEASURE_READINGS, NUMERALS, counted_ge, measure_reading
 from tts.frontend.segmenter import context_tags, dictionary_tag, leading_word
 from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat
@@ -77,6 +77,7 @@ def apply_context_rules(flat: Flat, trace: Callable[..., None] | None = None) ->
     if trace is not None:
         trace("dimension before a quantity (polyphones._dimension_before_quantity)")
     _stage(flat, MEASURE_READINGS, measure_reading, trace, "measure word (measure_words.py)")
+    _stage(flat, "个", counted_ge, trace, "个 counting after a numeral (measure_words.counted_ge)")
     _stage(flat, _COMPLEMENT_VERBS, _verb_before_complement, trace,
            "verb before a complement (polyphones._verb_before_complement)")
     _stage(flat, _VERBS_AFTER_SUO, _verb_after_suo, trace, "verb after the particle 所 (polyphones._verb_after_suo)")
