@@ -1,10 +1,6 @@
-"""Round-6 dialogue, second pass (issue 24): three mechanisms, each with cases where it must fire
+"""Round-6 dialogue, second pass (issue 24): the mechanisms kept at the merge, each with cases where it must fire
 and cases where it must stay silent.
 
-* ``neutral_tone._cedict_neutral``: CC-CEDICT's neutral last syllable of a two-character word,
-  taken only for verbs, adjectives, descriptives and adverbs (and nouns with a suffix-like last
-  character) that are rare in jieba's dictionary; nouns and times (尺寸, 早上), news words (部分),
-  words this project corrects (延误), complements (穿上) and 是/地 endings stay full;
 * ``neutral_tone._tried_verbal_nouns``: a verb jieba tags ``vn`` said twice and closing its
   clause (没人管管) is a tried verb, neutral second syllable; 活活 before a verb is not;
 * ``neutral_tone._copula_before_predicate``: 是 closing a word the tables read shi5 (真是, 那是)
@@ -17,33 +13,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import reading_of
-
-CEDICT_FIRES = [
-    ("别在外头瞎转悠了", "悠", "you5"),
-    ("你别老唠叨了", "叨", "dao5"),
-    ("他受了委屈", "屈", "qu5"),
-    ("这孩子真别扭", "扭", "niu5"),
-    ("他被人糊弄了", "弄", "nong5"),
-    ("这有什么坏处", "处", "chu5"),
-    ("他的岁数不小", "数", "shu5"),
-]
-
-CEDICT_SILENT = [
-    ("尺寸不对", "寸", "cun4"),        # a noun without a suffix-like last character
-    ("早上好", "上", "shang4"),        # a time word
-    ("航班延误了", "误", "wu4"),       # corrected in dictionary.CORRECTIONS
-    ("部分地区", "分", "fen4"),        # frequent in jieba's dictionary: a news word
-    ("他老是迟到", "是", "shi4"),      # 是 endings are the copula
-    ("他穿上衣服", "上", "shang4"),    # a directional complement
-    ("工作完了", "了", "le5"),         # CC-CEDICT's le5 is not forced on a liao3 (same syllable only)
-    ("年份不对", "份", "fen4"),
-]
-
-
-@pytest.mark.parametrize("text,char,want", CEDICT_FIRES + CEDICT_SILENT)
-def test_cedict_neutral_by_word_class(fe, text, char, want):
-    assert reading_of(fe, text, char) == want
-
 
 VN_FIRES = [
     ("也没人管管", "管", "guan5"),

@@ -149,12 +149,6 @@ def _parse_source(name: str) -> Iterable[tuple[str, list[str]]]:
                     yield m.group(1), _FIRST_READING_RE.findall(m.group(2))
 
 
-def source_entries(name: str) -> Iterable[tuple[str, list[str]]]:
-    """Every (word, tone-marked readings) row of one pypinyin-dict phrase table (``"cc_cedict"``
-    ...), unfiltered: for rules that read a single source as data (``neutral_tone``)."""
-    return _parse_source(name)
-
-
 def _pypinyin_phrases() -> Iterable[tuple[str, list[str]]]:
     from pypinyin.phrases_dict import phrases_dict
 

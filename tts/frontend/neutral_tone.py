@@ -15,9 +15,6 @@
 * a word ending in 子 that no dictionary lists (so jieba built it) gets zi5;
 * 过 after a monosyllabic verb in one word (看过, 去过) is the experiential
   particle guo5;
-* a two-character verb, adjective, descriptive, adverb or suffixed noun that is rare in jieba's
-  dictionary takes CC-CEDICT's neutral last syllable (转悠, 唠叨, 委屈, 坏处), see
-  :func:`_cedict_neutral_words` for the bounds;
 * a verb jieba tags ``vn`` said twice at its clause end is a tried verb (没人管管);
 * 是 closing a word the tables read shi5 is the full copula before a predicate (真是间不容发);
 * words whose neutral tone depends on their sense (东西, 地方, 大方, 兄弟, 大意 …)
@@ -26,14 +23,11 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from tts.frontend import senses
-from tts.frontend.dictionary import CORRECTIONS, source_entries
 from tts.frontend.g2p import phrase_origin
 from tts.frontend.polyphones import VERB_READINGS
-from tts.frontend.segmenter import dictionary_tag, shared_freq
-from tts.frontend.syllables import from_tone_marks, tone_of, with_tone
+from tts.frontend.segmenter import dictionary_tag
+from tts.frontend.syllables import tone_of, with_tone
 from tts.frontend.words import Flat, Word
 
 PARTICLES = frozenset("吗呢吧啊呀啦嘛哇呗哦喽嘞")
@@ -156,58 +150,6 @@ def _bar_before_localizer(flat: Flat, w: Word, start: int) -> bool:
     return len(w.text) == 1 and before is not None and before.han and len(before.text) == 1
 
 
-#: jieba's tags of the word classes whose CC-CEDICT neutral tone the frontend takes: verbs (转悠,
-#: 琢磨), adjectives and descriptives (别扭, 唠叨 z), adverbs (难为 d) and words jieba does not
-#: list.  Nouns, times, places and localizers are left out (尺寸, 早上, 路上 are read full in
-#: the gold sets and in news speech) but for :data:`_NOUN_SUFFIXES`.
-_CEDICT_NEUTRAL_TAGS = frozenset(("v", "a", "z", "d", "ad", "an", "vd", None))
-
-#: Last characters that make a two-character noun a suffixed word, neutral in 现代汉语词典 as a
-#: class (坏处, 岁数, 姐夫, 节气, 砖头, 身量): CC-CEDICT's neutral tone is taken for these nouns.
-_NOUN_SUFFIXES = frozenset("子头巴气处数量夫父爷匠分")
-
-#: Last characters whose CC-CEDICT neutral tone is the particle's or the copula's, not the
-#: word's (倏地, 老是, 倒是, 要是): the gold sets and 现代汉语词典 read them full.
-_NOT_A_NEUTRAL_ENDING = frozenset("地的得是") | frozenset("上下去来住开起")
-
-#: (The second set above: directional and result complements, 穿上, 记住, 撩开, 跪下, whose tone the
-#: complement rules and the phrase tables decide word by word.)
-
-#: Words at or above this jieba frequency are news words that speech reads full although
-#: CC-CEDICT marks them neutral (部分, 困难, 合同, 知识, 看来 are all above it).
-_CEDICT_MAX_FREQ = 2000
-
-
-@cache
-def _cedict_neutral_words() -> dict[str, str]:
-    """Two-character words whose last syllable CC-CEDICT (pypinyin-dict's ``cc_cedict`` table)
-    marks neutral, in the word classes above and rare enough in jieba's dictionary (see the
-    constants); words this project corrects (:data:`dictionary.CORRECTIONS`, 延误) are left out.
-    Maps each word to its last syllable without the tone (转悠 -> ``you``)."""
-    out = {}
-    for word, readings in source_entries("cc_cedict"):
-        if len(word) != 2 or len(readings) != 2 or word in CORRECTIONS or word[1] in _NOT_A_NEUTRAL_ENDING:
-            continue
-        last = from_tone_marks(readings[1])
-        if last[-1:] != "5":
-            continue  # pypinyin-dict writes the neutral tone without a tone mark
-        if shared_freq(word) >= _CEDICT_MAX_FREQ:
-            continue
-        tag = dictionary_tag(word)
-        if tag in _CEDICT_NEUTRAL_TAGS or (tag == "n" and word[1] in _NOUN_SUFFIXES):
-            out[word] = last[:-1]
-    return out
-
-
-def _cedict_neutral(w: Word) -> None:
-    """Make neutral the last syllable of a two-character word in :func:`_cedict_neutral_words`
-    (转悠, 唠叨, 难为, 委屈, 坏处), where the frontend read the same syllable with a full tone:
-    only the tone changes, never the choice of a polyphone's reading."""
-    toneless = _cedict_neutral_words().get(w.text) if len(w.text) == 2 else None
-    if toneless is not None and w.syllables[1][:-1] == toneless and tone_of(w.syllables[1]) != 5:
-        _neutral(w, 1)
-
-
 def _copula_before_predicate(flat: Flat, w: Word, start: int) -> None:
     """Give 是 closing a word its full tone where a phrase table read it shi5 (真是, 那是, 那倒是)
     and a predicate follows in the clause (真是间不容发, 那是当然): the copula of "really is";
@@ -271,7 +213,6 @@ def _apply_word(flat: Flat, w: Word, start: int) -> None:
             _neutral(w, p + 1)  # 商量一下: a neutral word inside the jieba word
     if n == 2 and text[1] in "过" and text[0] in EXPERIENTIAL_VERBS:
         _neutral(w, 1)  # 看过, 去过: the experiential particle
-    _cedict_neutral(w)
     _copula_before_predicate(flat, w, start)
     if n >= 2 and text.endswith("子") and not w.sure[n - 1] and tone_of(w.syllables[n - 1]) != 5:
         _neutral(w, n - 1)

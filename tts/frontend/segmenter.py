@@ -151,12 +151,6 @@ def context_tags(text: str) -> list[tuple[str, str]]:
     return [(pair.word, pair.flag) for pair in _tagger().cut(text)]
 
 
-def shared_freq(word: str) -> int:
-    """Frequency of ``word`` in jieba's stock dictionary (0 when it is not a word), without a
-    user lexicon: for rules that read the dictionary as data (``neutral_tone``)."""
-    return int(_shared_tokenizer().FREQ.get(word, 0))
-
-
 def dictionary_tag(word: str) -> str | None:
     """The part-of-speech tag jieba's dictionary gives ``word`` out of context (``v`` verb,
     ``a`` adjective, ``d`` adverb, ``z`` descriptive ...), or ``None`` when it lists no tag."""
