@@ -327,6 +327,18 @@ def _familiar_forms(flat: Flat, is_phrase: Callable[[str], bool]) -> None:
 GIVEN_NAME_READINGS: dict[str, str] = {"长": "chang2", "相": "xiang4", "蕻": "hong2"}
 
 
+def _name_as_phrase(word: str) -> bool:
+    """Whether ``word``, a phrase-table word, is a full name whose phrase reading need not stand:
+    three or four characters opening with a surname CC-CEDICT lists (one character, or two for
+    four: 蔺 / 相如, 端木 / 蕻良), its given name (the last two) no word of jieba's dictionary
+    (issue 24, round 6).  The phrase tables copy names with each character's first reading
+    (蔺相如 xiāng, 端木蕻良 hòng), so the name's reading of :data:`GIVEN_NAME_READINGS` decides;
+    单相思 (相思 is a word) and idioms (官官相护: 官官 is no surname) keep theirs."""
+    from tts.frontend.proper_names import cedict_surnames
+
+    return len(word) in (3, 4) and word[:len(word) - 2] in cedict_surnames() and not jieba_freq(word[-2:])
+
+
 def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
                            cache: dict[int, frozenset[tuple[int, int]]]) -> None:
     """Give a polyphone of :data:`GIVEN_NAME_READINGS` its name reading inside a full name of three
@@ -343,7 +355,8 @@ def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
         if reading is None or flat.frozen(i) or flat.syllable(i) == reading:
             continue
         w = flat.word(i)
-        if not w.han or len(w.text) != len(w.syllables) or (len(w.text) > 1 and is_phrase(w.text)):
+        if not w.han or len(w.text) != len(w.syllables) or (
+                len(w.text) > 1 and is_phrase(w.text) and not _name_as_phrase(w.text)):
             continue
         start, end = i - flat.pos(i), i - flat.pos(i) + len(w.text)
         # A name of three (surname + two) or four characters (two-character surname + two)
@@ -354,10 +367,13 @@ def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
             if first + n > len(flat) or not flat.same_clause(first, first + n - 1):
                 continue
             given = text[first + n - 2:first + n]
-            # A phrase-table word decides itself (司马相如), and so does a "given name" that jieba
+            # A phrase-table word decides itself (司马相如) unless it is a name the tables copy with
+            # first readings (:func:`_name_as_phrase`: 蔺相如), and so does a "given name" that jieba
             # knows as a word (长江 and 长青 read cháng already; 上官长老 is "the elder", zhǎng);
             # 长卿 is only the herb 徐长卿 in the phrase tables, unknown to jieba.
-            if is_phrase(text[first:first + n]) or jieba_freq(given) or not _tagged_person(flat, first, n, cache):
+            name = text[first:first + n]
+            if (is_phrase(name) and not _name_as_phrase(name)) or jieba_freq(given) \
+                    or not _tagged_person(flat, first, n, cache):
                 continue
             w.syllables[flat.pos(i)] = reading
             w.sure[flat.pos(i)] = True
