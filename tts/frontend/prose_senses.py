@@ -81,10 +81,30 @@ def _alone_or_opening(flat: Flat, i: int, pair: str) -> bool:
     return pos == 0 and (w.text == pair or not _is_phrase(w.text))
 
 
+def _excels_at(flat: Flat, i: int) -> bool:
+    """长 closes the word 见长 "to excel", which follows the field it names: 以 + the field earlier
+    in the clause (以五言诗见长, 以研究见长, CC-CEDICT's own example) or 于 + the field after it
+    (见长于山水画); issue 24, round 6.  Without them 见长 is jiànzhǎng "grows visibly" (个子见长)."""
+    w, pos = flat.word(i), flat.pos(i)
+    if w.text != "见长" or pos != 1:
+        return False
+    if flat.next_char(i) == "于":
+        return True
+    j = i - 2
+    while j >= 0 and flat.same_clause(j, i) and flat.char(j):
+        if flat.char(j) == "以" and len(flat.word(j).text) == 1:
+            return True  # 以 as a word of its own (not 可以, 所以, 以后)
+        j -= 1
+    return False
+
+
 def chang_of_extent(flat: Flat, i: int) -> str | None:
     """长 before 达 + an extent (长达三十小时), opening a word of a span of time or distance
-    (长时间, 长距离), or after a verb that changes a length (变长了): chang2."""
+    (长时间, 长距离), after a verb that changes a length (变长了), or closing 见长 "to excel"
+    (:func:`_excels_at`): chang2."""
     nxt, prev = flat.next_char(i), flat.prev_char(i)
+    if _excels_at(flat, i):
+        return "chang2"
     if nxt == "达" and _alone_or_opening(flat, i, "长达"):
         return "chang2"
     w, pos = flat.word(i), flat.pos(i)

@@ -196,6 +196,37 @@ def _tagged_person(flat: Flat, first: int, n: int, cache: dict[int, frozenset[tu
     return (first - lo, first - lo + n) in cache[lo]
 
 
+#: Common surnames with one reading only, put in a special surname's place to ask the tagger
+#: whether the slot holds a full name (:func:`_name_slot`).
+_PLAIN_SURNAMES = ("张", "陈")
+
+
+def _name_slot(flat: Flat, first: int, given_len: int) -> bool:
+    """Whether the one-character surname at syllable ``first`` and the ``given_len`` characters
+    after it stand in a name's slot: with each of :data:`_PLAIN_SURNAMES` in the surname's place,
+    jieba's tagger reads the clause's span as one full name (issue 24, round 6).
+
+    The tagger reads 仇 as the noun "hatred" and 建军, 国庆 as words, so 交给了仇建军 is no name
+    to it, while 交给了张建军 and 交给了陈建军 are; in 报了仇雪恨 neither 张雪恨 nor 陈雪恨 is."""
+    from tts.frontend.segmenter import person_spans
+
+    lo = first
+    while lo > 0 and flat.same_clause(first, lo - 1) and flat.char(lo - 1):
+        lo -= 1
+    hi = first
+    while hi + 1 < len(flat) and flat.same_clause(first, hi + 1) and flat.char(hi + 1):
+        hi += 1
+    if first + given_len > hi:
+        return False
+    clause = [flat.char(j) for j in range(lo, hi + 1)]
+    span = (first - lo, first - lo + 1 + given_len)
+    for plain in _PLAIN_SURNAMES:
+        clause[first - lo] = plain
+        if span not in person_spans("".join(clause)):
+            return False
+    return True
+
+
 def _given_name_after(flat: Flat, wi: int, at: int, cache: dict[int, frozenset[tuple[int, int]]]) -> bool:
     """Whether the word after word ``wi`` is a given name for the surname at syllable ``at``: one
     or two characters that can be a given name, followed by a title (区 / 国华 / 同志) or called a
@@ -327,6 +358,18 @@ def _familiar_forms(flat: Flat, is_phrase: Callable[[str], bool]) -> None:
 GIVEN_NAME_READINGS: dict[str, str] = {"长": "chang2", "相": "xiang4", "蕻": "hong2"}
 
 
+def _name_as_phrase(word: str) -> bool:
+    """Whether ``word``, a phrase-table word, is a full name whose phrase reading need not stand:
+    three or four characters opening with a surname CC-CEDICT lists (one character, or two for
+    four: 蔺 / 相如, 端木 / 蕻良), its given name (the last two) no word of jieba's dictionary
+    (issue 24, round 6).  The phrase tables copy names with each character's first reading
+    (蔺相如 xiāng, 端木蕻良 hòng), so the name's reading of :data:`GIVEN_NAME_READINGS` decides;
+    单相思 (相思 is a word) and idioms (官官相护: 官官 is no surname) keep theirs."""
+    from tts.frontend.proper_names import cedict_surnames
+
+    return len(word) in (3, 4) and word[:len(word) - 2] in cedict_surnames() and not jieba_freq(word[-2:])
+
+
 def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
                            cache: dict[int, frozenset[tuple[int, int]]]) -> None:
     """Give a polyphone of :data:`GIVEN_NAME_READINGS` its name reading inside a full name of three
@@ -343,7 +386,8 @@ def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
         if reading is None or flat.frozen(i) or flat.syllable(i) == reading:
             continue
         w = flat.word(i)
-        if not w.han or len(w.text) != len(w.syllables) or (len(w.text) > 1 and is_phrase(w.text)):
+        if not w.han or len(w.text) != len(w.syllables) or (
+                len(w.text) > 1 and is_phrase(w.text) and not _name_as_phrase(w.text)):
             continue
         start, end = i - flat.pos(i), i - flat.pos(i) + len(w.text)
         # A name of three (surname + two) or four characters (two-character surname + two)
@@ -354,10 +398,13 @@ def _given_name_polyphones(flat: Flat, is_phrase: Callable[[str], bool],
             if first + n > len(flat) or not flat.same_clause(first, first + n - 1):
                 continue
             given = text[first + n - 2:first + n]
-            # A phrase-table word decides itself (司马相如), and so does a "given name" that jieba
+            # A phrase-table word decides itself (司马相如) unless it is a name the tables copy with
+            # first readings (:func:`_name_as_phrase`: 蔺相如), and so does a "given name" that jieba
             # knows as a word (长江 and 长青 read cháng already; 上官长老 is "the elder", zhǎng);
             # 长卿 is only the herb 徐长卿 in the phrase tables, unknown to jieba.
-            if is_phrase(text[first:first + n]) or jieba_freq(given) or not _tagged_person(flat, first, n, cache):
+            name = text[first:first + n]
+            if (is_phrase(name) and not _name_as_phrase(name)) or jieba_freq(given) \
+                    or not _tagged_person(flat, first, n, cache):
                 continue
             w.syllables[flat.pos(i)] = reading
             w.sure[flat.pos(i)] = True
@@ -460,9 +507,17 @@ def apply(flat: Flat, is_phrase: Callable[[str], bool] = is_phrase,
                 _given_name_word(nxt, is_phrase) and nxt is not None and flat.same_clause(first, first + n)
                 and _listed_with_a_person(flat, first, first + n + len(nxt.text), tagged)
             )
+            # 交给了 / 仇 / 建军: a given name that is also a word (建军, 国庆) after a word
+            # introducing a person, where a plain surname in its place makes a name (round 6).
+            slot = (
+                (not before or _introduces_person(prev)) and len(surname) == 1
+                and nxt is not None and nxt.han and len(nxt.text) == 2 == len(nxt.syllables)
+                and not any(ch in _NOT_GIVEN for ch in nxt.text) and flat.same_clause(first, first + 2)
+                and _name_slot(flat, first, 2)
+            )
             if not (after.startswith(TITLES) or _name_with_mou(after) or given_then_title
                     or given_then_predicate or given_then_end or given_tagged or full_name_at_end
-                    or surname_tagged or listed):
+                    or surname_tagged or listed or slot):
                 continue
             if after.startswith(("某人", "某些", "某种")):
                 continue
