@@ -22,13 +22,10 @@ way people say it rather than as a quantity.
 * A processor-style model code, a letters-and-digits name, a hyphen and a number of three digits
   or more (``i7-13700K``, ``i9-14900HX``): the hyphen is not read and the number is said digit by
   digit, as an identifier (i七一三七零零K), not as a range to a quantity (i七到一万三千七百K).
-* Fiscal periods, as Chinese finance text writes them and readers say them: a quarter ``Q1``..``Q4``
-  is 第一季度..第四季度 (``2025Q1``, ``2025 Q1``, ``2025年Q1`` -> 二零二五年第一季度).  Without a year
-  only where a period can stand: at the start, after 年 (今年Q3), a space, a punctuation mark or a
-  link word (Q1-Q3 -> 第一到第三季度, Q1和Q2), so a product name after its brand (奥迪Q3) is left to
-  the letter reader.  A half ``H1``/``H2`` is 上半年/下半年, but only after a four-digit year (``2024H1``), since
-  a bare H1 is as often a heading or a visa; a fiscal year ``FY2024``/``FY24`` is 二零二四财年/二四财年.
-  The year is said digit by digit, as years are.  Never inside a longer Latin word (``H1N1``, ``Q10``).
+* A fiscal year ``FY2024``/``FY24`` is 二零二四财年/二四财年, as finance readers say it, not F Y and a
+  number.  Quarters and halves (``2025Q3``, ``2024H1``) stay Latin: the round-3 symbols gold reads
+  2025Q3 as 二零二五 + Q3 said as letters, and that convention is kept until the lead decides.
+  The year is said digit by digit, as years are; never inside a longer Latin word.
 
 Everything else with letters and digits (``5G``, ``4K``, ``H2O``, ``iPhone 15``, ``v2.1.3``) is
 already read sensibly by the normalizer: digits as a number, letters by the English reader.
@@ -61,14 +58,8 @@ _RESPIRATOR_RE = re.compile(r"(?<=(?<![A-Za-z])(?:N|R|P))9[0459](?![0-9.])|(?<=(
 _SHARP_RE = re.compile(r"(?<=(?<![A-Za-z0-9])[CFcf])#(?![A-Za-z0-9#])")
 # The number and then the hyphen, each on its own, so that every digit keeps its own source range.
 _MODEL_NUMBER_RE = re.compile(r"(?:(?<=[A-Za-z][0-9]-)|(?<=[A-Za-z][0-9]{2}-))[0-9]{3,}(?=[A-Za-z]*(?![A-Za-z0-9.]))")
-# A fiscal period: optional four-digit year (then optional 年), and Q1-Q4 / H1-H2; or FY and a year.
-_QUARTER_RE = re.compile(r"(?<![A-Za-z0-9.])(?:([0-9]{4})\s?年?\s?)?[Qq]([1-4])(?![A-Za-z0-9])")
-_QUARTER_RANGE_RE = re.compile(r"(?<![A-Za-z0-9.])[Qq]([1-4])\s?[-~～至到]\s?[Qq]([1-4])(?![A-Za-z0-9])")
-# What may stand before a quarter written without its year (see the module docstring).
-_QUARTER_LEAD = set("年至到和与及、,，;；:：(（ -~～") | {""}
-_HALF_RE = re.compile(r"(?<![A-Za-z0-9.])([0-9]{4})\s?年?\s?H([12])(?![A-Za-z0-9])")
+# FY and a four- or two-digit year: a fiscal year.
 _FISCAL_YEAR_RE = re.compile(r"(?<![A-Za-z0-9])FY\s?([0-9]{4}|[0-9]{2})(?![A-Za-z0-9])")
-_ORDINAL = {"1": "一", "2": "二", "3": "三", "4": "四"}
 _MODEL_HYPHEN_RE = re.compile(r"(?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z][0-9]{2}))-(?=[零一二三四五六七八九]{3})")
 
 
@@ -92,37 +83,21 @@ def _addresses(text: Aligned) -> Aligned:
     return aligned_sub(_PIECE_RE, piece, text)
 
 
-def _year(digits: str | None) -> str:
-    """A period's year said digit by digit, with 年 (二零二五年); nothing when there is none."""
-    return read_digits(digits) + "年" if digits else ""
-
-
-def _quarter(m: re.Match[str], words: str) -> str:
-    """``words`` for a quarter with its year or in a place where a period stands, else the match."""
-    if m.re is _QUARTER_RE and m.group(1):
-        return words
-    return words if m.string[max(0, m.start() - 1):m.start()] in _QUARTER_LEAD else m.group(0)
-
-
-def _fiscal_periods(text: Aligned) -> Aligned:
-    """Quarters, halves and fiscal years written the Latin way (2025Q1, 2024H1, FY2024) as the
-    Chinese words a reader says (see the module docstring)."""
-    if not any(c in text.text for c in "QqHF"):
+def _fiscal_years(text: Aligned) -> Aligned:
+    """FY2024 / FY24 as 二零二四财年 / 二四财年 (see the module docstring)."""
+    if "FY" not in text.text:
         return text
-    text = aligned_sub(_QUARTER_RANGE_RE, lambda m: _quarter(m, f"第{_ORDINAL[m.group(1)]}到第{_ORDINAL[m.group(2)]}季度"), text)
-    text = aligned_sub(_QUARTER_RE, lambda m: _quarter(m, f"{_year(m.group(1))}第{_ORDINAL[m.group(2)]}季度"), text)
-    text = aligned_sub(_HALF_RE, lambda m: _year(m.group(1)) + ("上半年" if m.group(2) == "1" else "下半年"), text)
     return aligned_sub(_FISCAL_YEAR_RE, lambda m: read_digits(m.group(1)) + "财年", text)
 
 
 def rewrite(text: Aligned) -> Aligned:
-    """Rewrite web and e-mail addresses, fiscal periods, resolutions, instruction-set names, dotted
+    """Rewrite web and e-mail addresses, fiscal years, resolutions, instruction-set names, dotted
     names, codecs, C#/F# and model codes in ``text``
     (see the module docstring); the result keeps every character's source range."""
     if not any(ch.isdigit() or ch in ".@#" for ch in text.text):
         return text
     text = _addresses(text)  # first: an address's dots are its own
-    text = _fiscal_periods(text)
+    text = _fiscal_years(text)
     text = aligned_sub(_RESOLUTION_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_ISA_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_CODEC_RE, lambda m: "点" + read_digits(m.group(0)[1:]), text)
