@@ -22,6 +22,10 @@ way people say it rather than as a quantity.
 * A processor-style model code, a letters-and-digits name, a hyphen and a number of three digits
   or more (``i7-13700K``, ``i9-14900HX``): the hyphen is not read and the number is said digit by
   digit, as an identifier (i七一三七零零K), not as a range to a quantity (i七到一万三千七百K).
+* A fiscal year ``FY2024``/``FY24`` is 二零二四财年/二四财年, as finance readers say it, not F Y and a
+  number.  Quarters and halves (``2025Q3``, ``2024H1``) stay Latin: the round-3 symbols gold reads
+  2025Q3 as 二零二五 + Q3 said as letters, and that convention is kept until the lead decides.
+  The year is said digit by digit, as years are; never inside a longer Latin word.
 
 Everything else with letters and digits (``5G``, ``4K``, ``H2O``, ``iPhone 15``, ``v2.1.3``) is
 already read sensibly by the normalizer: digits as a number, letters by the English reader.
@@ -54,6 +58,8 @@ _RESPIRATOR_RE = re.compile(r"(?<=(?<![A-Za-z])(?:N|R|P))9[0459](?![0-9.])|(?<=(
 _SHARP_RE = re.compile(r"(?<=(?<![A-Za-z0-9])[CFcf])#(?![A-Za-z0-9#])")
 # The number and then the hyphen, each on its own, so that every digit keeps its own source range.
 _MODEL_NUMBER_RE = re.compile(r"(?:(?<=[A-Za-z][0-9]-)|(?<=[A-Za-z][0-9]{2}-))[0-9]{3,}(?=[A-Za-z]*(?![A-Za-z0-9.]))")
+# FY and a four- or two-digit year: a fiscal year.
+_FISCAL_YEAR_RE = re.compile(r"(?<![A-Za-z0-9])FY\s?([0-9]{4}|[0-9]{2})(?![A-Za-z0-9])")
 _MODEL_HYPHEN_RE = re.compile(r"(?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z][0-9]{2}))-(?=[零一二三四五六七八九]{3})")
 
 
@@ -77,13 +83,21 @@ def _addresses(text: Aligned) -> Aligned:
     return aligned_sub(_PIECE_RE, piece, text)
 
 
+def _fiscal_years(text: Aligned) -> Aligned:
+    """FY2024 / FY24 as 二零二四财年 / 二四财年 (see the module docstring)."""
+    if "FY" not in text.text:
+        return text
+    return aligned_sub(_FISCAL_YEAR_RE, lambda m: read_digits(m.group(1)) + "财年", text)
+
+
 def rewrite(text: Aligned) -> Aligned:
-    """Rewrite web and e-mail addresses, resolutions, instruction-set names, dotted names, codecs,
-    C#/F# and model codes in ``text``
+    """Rewrite web and e-mail addresses, fiscal years, resolutions, instruction-set names, dotted
+    names, codecs, C#/F# and model codes in ``text``
     (see the module docstring); the result keeps every character's source range."""
     if not any(ch.isdigit() or ch in ".@#" for ch in text.text):
         return text
     text = _addresses(text)  # first: an address's dots are its own
+    text = _fiscal_years(text)
     text = aligned_sub(_RESOLUTION_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_ISA_RE, lambda m: read_digits(m.group(0)), text)
     text = aligned_sub(_CODEC_RE, lambda m: "点" + read_digits(m.group(0)[1:]), text)

@@ -20,6 +20,11 @@ to a post" and 长达 zhang3; in a sentence both are the amount's "adjust up" an
 * 和 "mix, knead" (huo2) standing alone before the result 成/匀 (和成面团, 和匀);
 * 没 "submerge" (mo4) in 没过 after a liquid (清水没过排骨, 汤汁没过食材), and 没过 "did not
   (pass)" (mei2) before a time or amount (没过多久, 水没过多久就开了), which the tables read mo4;
+* 当 opening a word of a period (当年, 当日, 当月, 当期, 当季) is dang4 "that same" where the period
+  is the one an amount is booked into or a date falls in: after a verb of entering it (计入, 并入,
+  纳入当年), after the formal 于/至 (于当日公告, 至当年年底), before 度 (当年度) or before the period's
+  end (当年年底); the tables read 当年 and 当日 dang1 "back then", which stays elsewhere (他当年,
+  想当年, 回到当年, 当年的他);
 * 差 closing a two-character dictionary word is cha1 "difference" (温差, 时差, 逆差), where the
   tables read cha4; adverbs before it (相差, 较差) keep cha4.
 
@@ -219,6 +224,36 @@ def cha_of_difference(flat: Flat, i: int) -> str | None:
     return "cha1"
 
 
+#: Second characters of a word 当X naming a period that 当 makes "that same" (dang4).
+_PERIODS = frozenset("年日月期季周天晚")
+#: Verbs ending in 入 that enter a place or a past rather than an account (进入当年, 深入).
+_NOT_BOOKING = frozenset(("进入", "深入", "陷入", "步入", "融入", "投入", "插入"))
+
+
+def dang_of_the_same_period(flat: Flat, i: int) -> str | None:
+    """当 opening 当年/当日/当月/当期 … (optionally + 度) is dang4 "that same period" after a verb
+    that books something into it (计入, 并入, 纳入, 列入), after a standalone 于 or 至, before 度,
+    or before the period's end (当年年底, 当月月末); None elsewhere, so 他当年, 想当年 keep dang1."""
+    w, pos = flat.word(i), flat.pos(i)
+    if pos != 0 or len(w.text) < 2 or w.text[1] not in _PERIODS:
+        return None
+    after = flat.next_char(i + 1, 2)
+    if w.text[2:] == "度" or (len(w.text) == 2 and after[:1] == "度"):
+        return "dang4"
+    if len(w.text) != 2:
+        return None
+    if after[:1] == w.text[1] and after[1:2] in ("底", "末") and after[:1] in ("年", "月"):
+        return "dang4"  # 当年年底, 当月月末: the same period's end
+    prev = flat.prev_word(i)
+    if prev is None or not flat.same_clause(i, i - 1):
+        return None
+    if prev.text in ("于", "至"):
+        return "dang4"
+    if len(prev.text) == 2 and prev.text.endswith("入") and prev.text not in _NOT_BOOKING:
+        return "dang4"
+    return None
+
+
 #: What a score or vote is counted in after 得 + a numeral (得十五分, 得三票, 得两枚金牌).
 _SCORE_UNITS = frozenset("分票球枚金银铜")
 
@@ -280,6 +315,7 @@ PATTERNS: tuple[tuple[str, Callable[[Flat, int], str | None], str], ...] = (
     ("炸", zha_of_frying, "炸 of frying (prose_senses.zha_of_frying)"),
     ("子", zi_prefix, "子 as a prefix (prose_senses.zi_prefix)"),
     ("没", mo_of_submerging, "没过 of a liquid or a time (prose_senses.mo_of_submerging)"),
+    ("当", dang_of_the_same_period, "当 of the same period (prose_senses.dang_of_the_same_period)"),
     ("差", cha_of_difference, "差 of a difference (prose_senses.cha_of_difference)"),
     ("得", de_of_a_score, "得 before a score (prose_senses.de_of_a_score)"),
     ("撒", sa_of_sprinkling, "撒 before an amount (prose_senses.sa_of_sprinkling)"),
