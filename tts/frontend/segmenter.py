@@ -147,8 +147,13 @@ def _tagger():
 
 
 def context_tags(text: str) -> list[tuple[str, str]]:
-    """(word, part-of-speech tag) of ``text`` as jieba's tagger cuts it in context."""
-    return [(pair.word, pair.flag) for pair in _tagger().cut(text)]
+    """(word, part-of-speech tag) of ``text`` as jieba's tagger (``jieba.posseg``, on the shared
+    tokenizer) cuts it in context.  The tagger loads on first use; it is slower than cutting, so
+    callers ask only about clauses where a tag is in doubt."""
+    tagger = _tagger()
+    with _pos_lock:  # the tagger keeps per-call state on the instance
+        pairs = list(tagger.cut(text))
+    return [(pair.word, pair.flag) for pair in pairs]
 
 
 def dictionary_tag(word: str) -> str | None:
@@ -167,18 +172,13 @@ def leading_word(text: str) -> str:
 
 
 def person_spans(text: str) -> frozenset[tuple[int, int]]:
-    """[start, end) of the words of ``text`` that jieba's part-of-speech tagger (``jieba.posseg``,
-    on the shared tokenizer) tags ``nr``, a person's name, or ``nrfg``, a given name (志强).  The
-    tagger loads on first use; it is slower than cutting, so callers ask only about clauses where a
-    name is in doubt."""
-    tagger = _tagger()
+    """[start, end) of the words of ``text`` that jieba's tagger (:func:`context_tags`) tags ``nr``,
+    a person's name, or ``nrfg``, a given name (志强)."""
     out: set[tuple[int, int]] = set()
     at = 0
-    with _pos_lock:  # the tagger keeps per-call state on the instance
-        pairs = list(tagger.cut(text))
-    for pair in pairs:
-        end = at + len(pair.word)
-        if pair.flag in ("nr", "nrfg"):
+    for word, flag in context_tags(text):
+        end = at + len(word)
+        if flag in ("nr", "nrfg"):
             out.add((at, end))
         at = end
     return frozenset(out)
